@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Runs every suite and check, then prints one closing line `N passed, N failed` counting all of them.
+// Deno suites (core, models, server) count their tests; the browser suites (web-test-runner in
+// Chromium) count theirs; the type check, lint and format check count as one test each.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const deno = join(root, "node_modules", ".bin", "deno");
+const only = process.argv.slice(2); // e.g. `npm test -- deno` or `npm test -- browser`
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk) => {
+        out += chunk;
+        process.stdout.write(chunk);
+      });
+    }
+    // deno-lint-ignore no-control-regex
+    child.on("close", (code) => resolve({ code: code ?? 1, out: out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "") }));
+  });
+}
+
+function count(name, ok, n = 1, bad = ok ? 0 : 1) {
+  passed += n;
+  failed += bad;
+  if (bad) failures.push(name);
+}
+
+function findChromium() {
+  for (
+    const p of [
+      process.env.CHROME_PATH,
+      "/usr/bin/chromium",
+      "/usr/bin/chromium-browser",
+      "/usr/bin/google-chrome",
+    ]
+  ) {
+    if (p && existsSync(p)) return p;
+  }
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+  if (isRoot && hasApt) {
+    console.log("# Chromium not found: installing Debian's chromium with apt-get");
+    const r = spawnSync("sh", [
+      "-c",
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+    ], {
+      stdio: "inherit",
+    });
+    if (r.status === 0 && existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  }
+  console.error(
+    "No Chromium found for the browser tests. Install one (Debian: `sudo apt-get install chromium`) or set CHROME_PATH to its binary.",
+  );
+  process.exit(2);
+}
+
+const want = (part) => only.length === 0 || only.includes(part);
+
+if (want("static")) {
+  for (
+    const [name, args] of [
+      ["type check", ["check", "--quiet", "."]],
+      ["lint", ["lint", "--quiet"]],
+      ["format", ["fmt", "--check", "--quiet"]],
+    ]
+  ) {
+    console.log(`\n# ${name}: deno ${args.join(" ")}`);
+    const { code } = await run(deno, args);
+    count(name, code === 0);
+  }
+}
+
+if (want("deno")) {
+  console.log("\n# deno test (core, models, server, bench)");
+  const { code, out } = await run(deno, ["test", "-A", "--no-check"]);
+  const m = [...out.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)].pop();
+  if (m) count("deno test", code === 0, Number(m[1]), Number(m[2]) || (code === 0 ? 0 : 1));
+  else count("deno test (no summary)", false);
+}
+
+if (want("browser")) {
+  const chrome = findChromium();
+  if (existsSync(join(root, "scripts", "build.mjs"))) {
+    console.log("\n# build the element bundle");
+    const { code } = await run(process.execPath, [join(root, "scripts", "build.mjs")]);
+    count("build", code === 0);
+  }
+  console.log("\n# web-test-runner in Chromium");
+  const { code, out } = await run(process.execPath, [
+    join(root, "node_modules", "@web", "test-runner", "dist", "bin.js"),
+  ], {
+    CHROME_PATH: chrome,
+  });
+  const m = [...out.matchAll(/\| (\d+) passed, (\d+) failed/g)].pop();
+  if (m) count("web-test-runner", code === 0, Number(m[1]), Number(m[2]) || (code === 0 ? 0 : 1));
+  else count("web-test-runner (no summary)", false);
+}
+
+if (failures.length) console.log(`\n# failing: ${failures.join(", ")}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
