@@ -75,7 +75,7 @@ if (want("static")) {
     const [name, args] of [
       ["type check", ["check", "--quiet", "."]],
       ["lint", ["lint", "--quiet"]],
-      ["format", ["fmt", "--check", "--quiet"]],
+      ["format", ["fmt", "--check"]],
     ]
   ) {
     console.log(`\n# ${name}: deno ${args.join(" ")}`);
