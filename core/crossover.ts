@@ -1,0 +1,433 @@
+/**
+ * Crossover: children whose every latent position (all channels) is copied from one parent, at
+ * the same position. Random Voronoi cells (the seed's operator) and the person's clicks as cell
+ * centres (the paper's region recombination). See ALGORITHMS.md.
+ *
+ * Neither operator rescales its output: every value is either a parent's value, unchanged, or a
+ * fresh N(0, 1) draw, so each position keeps the N(0, 1) distribution of the parents and the norm
+ * stays near `sqrt(D)` on its own. Rescaling would move the parents' values and break the promise
+ * that a region the person liked is copied exactly.
+ *
+ * @module
+ */
+
+import type { Rng } from "./rng.ts";
+import {
+  copyShape,
+  formatShape,
+  type Latent,
+  type Point,
+  type Shape,
+  validateLatent,
+  validateLatents,
+  validatePoints,
+  validateShape,
+} from "./latent.ts";
+
+/** Options of {@link voronoiCrossover} and {@link voronoiChildren}. */
+export type VoronoiOptions = {
+  /** Number of Voronoi cells; parent `j mod k` fills cell `j`. Default `2k` for `k` parents. */
+  cells?: number;
+};
+
+/** Runs shorter than this are copied by a loop; longer ones by `set`, whose call costs more. */
+const SET_THRESHOLD = 128;
+
+/**
+ * Voronoi crossover with random centres: draws `cells` centres in the latent plane, gives each
+ * position (row, col) to its nearest centre, and fills centre `j` from parent `j mod k`.
+ *
+ * @param parents One or more latents of one shape (with one parent the child is a copy of it).
+ * @param rng The seeded generator for the centres.
+ * @param options `cells`: number of cells, a positive integer at most `H*W` (default `2k`).
+ * @returns A new latent.
+ * @example
+ * ```ts
+ * import { createRng } from "./rng.ts";
+ * import { randomLatent } from "./latent.ts";
+ * import { voronoiCrossover } from "./crossover.ts";
+ * const rng = createRng(5);
+ * const parents = [0, 1, 2].map(() => randomLatent([4, 64, 64], rng));
+ * const child = voronoiCrossover(parents, rng, { cells: 6 });
+ * ```
+ */
+export function voronoiCrossover(parents: readonly Latent[], rng: Rng, options: VoronoiOptions = {}): Latent {
+  return voronoiChildren(parents, 1, rng, options)[0];
+}
+
+/**
+ * Many Voronoi children of the same parents, validating the parents once: the fast entry point
+ * for a generation. Child `i` equals what {@link voronoiCrossover} returns on the generator's
+ * state after children `0..i-1`.
+ *
+ * @param parents One or more latents of one shape.
+ * @param count Number of children, a non-negative integer.
+ * @param rng The seeded generator for the centres (fresh centres for every child).
+ * @param options `cells`, as in {@link voronoiCrossover}; `into`: `count` arrays of length D to
+ * write the children into instead of allocating (reused buffers skip allocation and page faults).
+ * @returns `count` latents (whose data are the `into` arrays when given).
+ * @example
+ * ```ts
+ * import { createRng } from "./rng.ts";
+ * import { randomLatent } from "./latent.ts";
+ * import { voronoiChildren } from "./crossover.ts";
+ * const rng = createRng(5);
+ * const parents = [0, 1, 2].map(() => randomLatent([4, 64, 64], rng));
+ * const children = voronoiChildren(parents, 50, rng); // the seed's example: 3 parents, 6 cells
+ * ```
+ */
+export function voronoiChildren(
+  parents: readonly Latent[],
+  count: number,
+  rng: Rng,
+  options: VoronoiOptions & { into?: readonly Float32Array[] } = {},
+): Latent[] {
+  const op = "cross over latents";
+  const shape = validateLatents(parents, op, "parent");
+  if (!Number.isInteger(count) || count < 0) {
+    throw new RangeError(`Cannot ${op}: count must be a non-negative integer, got ${count}`);
+  }
+  const k = parents.length;
+  const [C, H, W] = shape;
+  const cells = options.cells ?? 2 * k;
+  if (typeof cells !== "number" || !Number.isInteger(cells) || cells < 1 || cells > H * W) {
+    throw new RangeError(
+      `Cannot ${op}: cells must be an integer in [1, ${H * W}] for shape ${formatShape(shape)}, got ${cells}`,
+    );
+  }
+  const into = options.into;
+  if (into !== undefined) checkInto(into, count, C * H * W, parents, op);
+  const sources = parents.map((p) => p.data);
+  // Float64 views of the parents for the paired copy, when every parent is 8-byte aligned.
+  const wide = sources.every((d) => d.byteOffset % 8 === 0)
+    ? sources.map((d) => new Float64Array(d.buffer, d.byteOffset, d.length >> 1))
+    : undefined;
+  const cx = new Float64Array(cells), cy = new Float64Array(cells);
+  const owner = new Uint32Array(cells);
+  const scratch = new Float64Array(cells);
+  for (let j = 0; j < cells; j++) owner[j] = j % k;
+  // Scratch for the plane's runs: each row crosses each convex cell at most once.
+  const maxRuns = H * Math.min(cells, W);
+  const runStart = new Uint32Array(maxRuns + 1), runParent = new Uint32Array(maxRuns);
+  const children: Latent[] = [];
+  for (let n = 0; n < count; n++) {
+    drawCentres(cells, H, W, rng, cx, cy);
+    const runs = voronoiRuns(cx, cy, owner, H, W, runStart, runParent, scratch);
+    const out = into?.[n] ?? new Float32Array(C * H * W);
+    copyRuns(out, sources, wide, runStart, runParent, runs, C, H * W);
+    children.push({ shape: copyShape(shape), data: out });
+  }
+  return children;
+}
+
+/**
+ * The Voronoi cell of every latent position: the index of the nearest centre (Euclidean, in
+ * latent pixels), computed with the same row-by-row envelope walk as {@link voronoiCrossover}. For
+ * drawing the cells over an image, and for checking the fast path against a brute-force search.
+ *
+ * @param centres One or more centres in normalised coordinates [0,1]^2 (x right, y down).
+ * @param height Latent rows H.
+ * @param width Latent columns W.
+ * @returns A row-major `Uint32Array` of `H*W` centre indices.
+ * @example
+ * ```ts
+ * import { voronoiCellMap } from "./crossover.ts";
+ * voronoiCellMap([{ x: 0.25, y: 0.5 }, { x: 0.75, y: 0.5 }], 1, 4); // [0, 0, 1, 1]
+ * ```
+ */
+export function voronoiCellMap(centres: readonly Point[], height: number, width: number): Uint32Array {
+  const op = "map Voronoi cells";
+  validateShape([1, height, width], op);
+  validatePoints(centres, op);
+  if (centres.length === 0) throw new RangeError(`Cannot ${op}: got no centres (0 centres)`);
+  const m = centres.length, plane = height * width;
+  const cx = Float64Array.from(centres, (p) => p.x * width),
+    cy = Float64Array.from(centres, (p) => p.y * height);
+  const ids = Uint32Array.from(centres, (_, j) => j);
+  const runStart = new Uint32Array(height * Math.min(m, width) + 1),
+    runCell = new Uint32Array(height * Math.min(m, width));
+  const runs = voronoiRuns(cx, cy, ids, height, width, runStart, runCell, new Float64Array(m));
+  const map = new Uint32Array(plane);
+  for (let r = 0; r < runs; r++) map.fill(runCell[r], runStart[r], runStart[r + 1]);
+  return map;
+}
+
+/** Checks `into`: `count` distinct Float32Arrays of length D that share no buffer with a parent. */
+function checkInto(into: unknown, count: number, size: number, parents: readonly Latent[], op: string): void {
+  if (!Array.isArray(into) || into.length !== count || !into.every((a) => a instanceof Float32Array)) {
+    throw new TypeError(`Cannot ${op}: into must be an array of ${count} Float32Arrays, got ${String(into)}`);
+  }
+  const buffers = new Set(parents.map((p) => p.data.buffer));
+  const seen = new Set<Float32Array>();
+  into.forEach((a: Float32Array, i) => {
+    if (a.length !== size) {
+      throw new RangeError(`Cannot ${op}: into[${i}] needs ${size} values, got ${a.length}`);
+    }
+    if (buffers.has(a.buffer) || seen.has(a)) {
+      throw new RangeError(`Cannot ${op}: into[${i}] shares memory with a parent or another child`);
+    }
+    seen.add(a);
+  });
+}
+
+/**
+ * Draws centres uniformly over the plane `[0,W) x [0,H)`, but in distinct latent pixels and
+ * within 0.25 of the pixel's centre. Then every centre owns at least its own pixel (any other
+ * centre is at least 0.5 away from that pixel's centre, this one at most 0.36), so every parent
+ * appears in the child whenever `cells >= k`.
+ */
+function drawCentres(cells: number, H: number, W: number, rng: Rng, cx: Float64Array, cy: Float64Array) {
+  // A linear scan for taken pixels beats a Set for the few cells a crossover uses; many cells in a
+  // small plane would make rejection slow, so those go through a Set.
+  const taken = cells > 64 ? new Set<number>() : undefined;
+  for (let j = 0; j < cells; j++) {
+    let cell: number, row: number, col: number;
+    for (;;) {
+      cell = rng.int(H * W);
+      row = Math.floor(cell / W);
+      col = cell - row * W;
+      if (taken !== undefined ? !taken.has(cell) : isFree(cx, cy, j, row, col)) break;
+    }
+    taken?.add(cell);
+    cx[j] = col + 0.25 + 0.5 * rng.next();
+    cy[j] = row + 0.25 + 0.5 * rng.next();
+  }
+}
+
+function isFree(cx: Float64Array, cy: Float64Array, j: number, row: number, col: number): boolean {
+  for (let i = 0; i < j; i++) if (Math.floor(cx[i]) === col && Math.floor(cy[i]) === row) return false;
+  return true;
+}
+
+/**
+ * Splits the flattened plane into runs of positions that share a parent. Along a row the squared
+ * distance to centre j is `x^2 - 2 cx_j x + a_j`, so the nearest centre is the lower envelope of
+ * lines `a_j - 2 cx_j x`: walk it from left to right, at most one switch per centre, instead of
+ * testing every centre at every position. Returns the number of runs; `runStart[runs]` = H*W.
+ */
+function voronoiRuns(
+  cx: Float64Array,
+  cy: Float64Array,
+  owner: Uint32Array,
+  H: number,
+  W: number,
+  runStart: Uint32Array,
+  runParent: Uint32Array,
+  a: Float64Array,
+): number {
+  const m = cx.length;
+  let runs = 0;
+  for (let row = 0; row < H; row++) {
+    const y = row + 0.5;
+    for (let j = 0; j < m; j++) a[j] = cx[j] * cx[j] + (y - cy[j]) * (y - cy[j]);
+    // Nearest centre to the first pixel centre, x = 0.5.
+    let cur = 0, best = Infinity;
+    for (let j = 0; j < m; j++) {
+      const f = a[j] - cx[j];
+      if (f < best) {
+        best = f;
+        cur = j;
+      }
+    }
+    let col = 0;
+    while (col < W) {
+      // The next centre to take over: among those further right (steeper lines), the earliest crossing.
+      let next = -1, xNext = Infinity;
+      for (let j = 0; j < m; j++) {
+        const dc = cx[j] - cx[cur];
+        if (dc <= 0) continue;
+        const x = (a[j] - a[cur]) / (2 * dc);
+        if (x < xNext || (x === xNext && cx[j] > cx[next])) {
+          xNext = x;
+          next = j;
+        }
+      }
+      // Pixel `c` (centre c + 0.5) switches owner when c + 0.5 > xNext.
+      const end = next < 0 ? W : Math.min(W, Math.max(col, Math.floor(xNext - 0.5) + 1));
+      if (end > col) {
+        const p = owner[cur], start = row * W + col;
+        if (runs > 0 && runParent[runs - 1] === p) {
+          // Same parent as the previous run (which may end the previous row): extend it.
+        } else {
+          runStart[runs] = start;
+          runParent[runs] = p;
+          runs++;
+        }
+        col = end;
+      }
+      if (next < 0) break;
+      cur = next;
+    }
+  }
+  runStart[runs] = H * W;
+  return runs;
+}
+
+/**
+ * Copies every run, for every channel, from its parent at the same flat position. Long runs go
+ * through `set` (a memcpy, but each call costs a `subarray` object); short runs through a loop over
+ * Float64Array views, two float32 values per step. That pairing is bit-exact here: a float64 can
+ * only be a NaN (whose bits an engine may rewrite) when its high float32 is a NaN or an infinity,
+ * and the parents were checked finite.
+ */
+function copyRuns(
+  out: Float32Array,
+  sources: readonly Float32Array[],
+  wide: readonly Float64Array[] | undefined,
+  runStart: Uint32Array,
+  runParent: Uint32Array,
+  runs: number,
+  C: number,
+  plane: number,
+): void {
+  const out64 = wide && out.byteOffset % 8 === 0
+    ? new Float64Array(out.buffer, out.byteOffset, out.length >> 1)
+    : undefined;
+  for (let c = 0; c < C; c++) {
+    const base = c * plane;
+    for (let r = 0; r < runs; r++) {
+      const p = runParent[r], src = sources[p];
+      let from = base + runStart[r], to = base + runStart[r + 1];
+      if (to - from >= SET_THRESHOLD) out.set(src.subarray(from, to), from);
+      else if (out64 !== undefined && wide !== undefined && to - from > 3) {
+        const src64 = wide[p];
+        if (from & 1) out[from] = src[from++];
+        if (to & 1) out[--to] = src[to];
+        for (let i = from >> 1, e = to >> 1; i < e; i++) out64[i] = src64[i];
+      } else for (let i = from; i < to; i++) out[i] = src[i];
+    }
+  }
+}
+
+/** One parent of {@link regionCrossover}: a latent and the points the person clicked on it. */
+export type RegionParent = { latent: Latent; points: Point[] };
+
+/** Options of {@link regionCrossover}. */
+export type RegionCrossoverOptions = {
+  /** Radius in latent pixels of a disc of fresh N(0,1) noise around every click (sdstudio: ~2). Default 0: none. */
+  clickDisc?: number;
+  /**
+   * Seam noise for child `index` of `count`: fresh noise where `d1 > d2 / (1 + index/count)`, with
+   * `d1`, `d2` the distances to the nearest and second-nearest parent's clicks. Child 0 is a clean cut.
+   */
+  seamNoise?: { index: number; count: number };
+};
+
+/**
+ * Region recombination: Voronoi crossover with the person's clicks as centres. Each position takes
+ * all its channels from the parent whose nearest click is closest, at the same position.
+ *
+ * @param parents One or more `{ latent, points }`, latents of one shape, each with at least one
+ * point in [0,1]^2 (x right, y down; x maps to column `x*W`, y to row `y*H`).
+ * @param rng The seeded generator for the optional fresh noise.
+ * @param options `clickDisc` and `seamNoise`, both off by default.
+ * @returns A new latent.
+ * @example
+ * ```ts
+ * import { createRng } from "./rng.ts";
+ * import { randomLatent } from "./latent.ts";
+ * import { regionCrossover } from "./crossover.ts";
+ * const rng = createRng(9);
+ * const child = regionCrossover([
+ *   { latent: randomLatent([4, 64, 64], rng), points: [{ x: 0.2, y: 0.2 }] },
+ *   { latent: randomLatent([4, 64, 64], rng), points: [{ x: 0.8, y: 0.7 }] },
+ * ], rng, { clickDisc: 2, seamNoise: { index: 3, count: 8 } });
+ * ```
+ */
+export function regionCrossover(
+  parents: readonly RegionParent[],
+  rng: Rng,
+  options: RegionCrossoverOptions = {},
+): Latent {
+  const op = "recombine regions";
+  if (!Array.isArray(parents)) {
+    throw new TypeError(
+      `Cannot ${op}: parents must be an array of { latent, points }, got ${String(parents)}`,
+    );
+  }
+  if (parents.length === 0) throw new RangeError(`Cannot ${op}: got no parents (0 parents)`);
+  let shape: Shape | undefined;
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i];
+    if (typeof p !== "object" || p === null) {
+      throw new TypeError(`Cannot ${op}: parent ${i} must be { latent, points }, got ${String(p)}`);
+    }
+    validateLatent(p.latent, op, `parent ${i}`);
+    validatePoints(p.points, op);
+    if (p.points.length === 0) throw new RangeError(`Cannot ${op}: parent ${i} has no points (0 points)`);
+    if (shape === undefined) shape = p.latent.shape;
+    else if (formatShape(shape) !== formatShape(p.latent.shape)) {
+      throw new RangeError(
+        `Cannot ${op}: expected shape ${formatShape(shape)}, got ${
+          formatShape(p.latent.shape)
+        } (parent ${i})`,
+      );
+    }
+  }
+  const disc = options.clickDisc ?? 0;
+  if (typeof disc !== "number" || !(disc >= 0) || !Number.isFinite(disc)) {
+    throw new RangeError(`Cannot ${op}: clickDisc must be a finite number >= 0, got ${disc}`);
+  }
+  let seamFactor = 0; // 0: no seam noise; else 1 / (1 + index/count)
+  if (options.seamNoise !== undefined) {
+    const { index, count } = options.seamNoise;
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+      throw new RangeError(
+        `Cannot ${op}: seamNoise needs integers 0 <= index < count, got { index: ${index}, count: ${count} }`,
+      );
+    }
+    seamFactor = 1 / (1 + index / count);
+  }
+  const [C, H, W] = shape!;
+  const plane = H * W;
+  // Click coordinates in latent pixels, tagged with their parent.
+  const px: number[] = [], py: number[] = [], pp: number[] = [];
+  parents.forEach((p, i) =>
+    p.points.forEach((q: Point) => {
+      px.push(q.x * W);
+      py.push(q.y * H);
+      pp.push(i);
+    })
+  );
+  const k = parents.length, m = px.length;
+  const nearest = new Float64Array(k);
+  const parentOf = new Uint32Array(plane);
+  const fresh = new Uint8Array(plane);
+  const disc2 = disc * disc;
+  for (let row = 0; row < H; row++) {
+    const y = row + 0.5;
+    for (let col = 0; col < W; col++) {
+      const x = col + 0.5;
+      nearest.fill(Infinity);
+      let inDisc = false;
+      for (let j = 0; j < m; j++) {
+        const d2 = (x - px[j]) * (x - px[j]) + (y - py[j]) * (y - py[j]);
+        if (d2 < nearest[pp[j]]) nearest[pp[j]] = d2;
+        if (d2 <= disc2 && disc > 0) inDisc = true;
+      }
+      let p1 = 0, d1 = Infinity, d2nd = Infinity;
+      for (let i = 0; i < k; i++) {
+        const d = nearest[i];
+        if (d < d1) {
+          d2nd = d1;
+          d1 = d;
+          p1 = i;
+        } else if (d < d2nd) d2nd = d;
+      }
+      const idx = row * W + col;
+      parentOf[idx] = p1;
+      // Compare distances, not squares: d1 > d2 * f  <=>  d1^2 > d2^2 * f^2 (all non-negative).
+      const seam = seamFactor > 0 && k > 1 && d1 > d2nd * seamFactor * seamFactor;
+      fresh[idx] = inDisc || seam ? 1 : 0;
+    }
+  }
+  const out = new Float32Array(C * plane);
+  const sources = parents.map((p) => p.latent.data);
+  for (let c = 0; c < C; c++) {
+    const base = c * plane;
+    for (let i = 0; i < plane; i++) {
+      out[base + i] = fresh[i] ? rng.normal() : sources[parentOf[i]][base + i];
+    }
+  }
+  return { shape: copyShape(shape!), data: out };
+}

@@ -1,0 +1,365 @@
+/**
+ * The evolution loop: a session of generations, and `evolve()`, which breeds the next generation
+ * from the person's feedback on the current one (ALGORITHMS.md).
+ *
+ * A new generation is laid out as: the selected images kept as they are ("elites", so that what a
+ * person picked never vanishes; at most half the batch), then the children, then a share of fresh
+ * diverse latents for exploration. Every image has a {@link LineageRecord} and is made by
+ * {@link deriveChild} from its own seed, so {@link reproduceChild} re-derives it bit-exactly.
+ *
+ * @module
+ */
+import { copyShape, type Latent, type Shape, validateShape } from "./latent.ts";
+import { type Feedback, validateFeedback } from "./feedback.ts";
+
+export type { Feedback } from "./feedback.ts";
+import { radiusSchedule } from "./mutation.ts";
+import type { Rng } from "./rng.ts";
+import { deriveChild, diverseBatch, type LineageRecord, type ParentRef } from "./lineage.ts";
+import { createSurrogate, type Surrogate } from "./surrogate.ts";
+
+/** Settings of a session. */
+export type EvolveConfig = {
+  /** Latent shape `[C, H, W]`. */
+  shape: Shape;
+  /** Images per generation. */
+  population: number;
+  /** Screen candidates with the learnt taste model; default true. */
+  surrogate?: boolean;
+  /** Fresh batches (the first one, "new batch", exploration) are diverse; false: i.i.d. Default true. */
+  diverseFirstBatch?: boolean;
+  /** Several selected images with clicks recombine their regions; default true. */
+  regionRecombination?: boolean;
+  /** Share of an evolved batch left to fresh latents, in [0, 1); default 0.25. */
+  exploration?: number;
+  /** Sigma's factor per generation in which the person selects, in (0, 1]; default 0.4. */
+  sigmaDecay?: number;
+  /** Starting sigma of the global mutation; default 1. */
+  sigma?: number;
+  /** Keep the selected images in the next generation; default true. */
+  elitism?: boolean;
+  /** Candidates the surrogate scores per child; default 8. */
+  candidates?: number;
+};
+
+/** One batch of images: latents, where each came from, and the feedback given on it (if any yet). */
+export type Generation = {
+  index: number;
+  latents: Latent[];
+  lineage: LineageRecord[];
+  feedback?: Feedback;
+};
+
+/** A whole session. Immutable by convention: {@link evolve} returns a new one (undo = keep the old). */
+export type Session = {
+  config: Required<EvolveConfig>;
+  /** The sigma the next selection will breed with. */
+  sigma: number;
+  generations: Generation[];
+};
+
+/** The surrogate screens once it has seen at least this many good and bad images. */
+export const SCREEN_AFTER = { good: 1, bad: 10 } as const;
+/** The surrogate trains on at most this many of the latest images (taste drifts; time grows with n). */
+const SURROGATE_WINDOW = 300;
+/** A screened candidate is skipped when its cosine to an already chosen image exceeds this. */
+const MAX_SIMILARITY = 0.98;
+
+/**
+ * Checks a config and fills in the defaults.
+ *
+ * @param config The settings.
+ * @returns The settings with every default filled in.
+ * @example
+ * ```ts
+ * import { resolveConfig } from "./evolution.ts";
+ * resolveConfig({ shape: [4, 64, 64], population: 8 }).exploration; // 0.25
+ * ```
+ */
+export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
+  const op = "configure evolution";
+  if (typeof config !== "object" || config === null) {
+    throw new TypeError(`Cannot ${op}: config must be an object, got ${String(config)}`);
+  }
+  validateShape(config.shape, op);
+  const c: Required<EvolveConfig> = {
+    shape: copyShape(config.shape),
+    population: config.population,
+    surrogate: config.surrogate ?? true,
+    diverseFirstBatch: config.diverseFirstBatch ?? true,
+    regionRecombination: config.regionRecombination ?? true,
+    exploration: config.exploration ?? 0.25,
+    sigmaDecay: config.sigmaDecay ?? 0.4,
+    sigma: config.sigma ?? 1,
+    elitism: config.elitism ?? true,
+    candidates: config.candidates ?? 8,
+  };
+  const check = (ok: boolean, what: string, value: unknown) => {
+    if (!ok) throw new RangeError(`Cannot ${op}: ${what}, got ${String(value)}`);
+  };
+  check(
+    Number.isInteger(c.population) && c.population >= 1,
+    "population must be a positive integer",
+    c.population,
+  );
+  for (const k of ["surrogate", "diverseFirstBatch", "regionRecombination", "elitism"] as const) {
+    if (typeof c[k] !== "boolean") throw new TypeError(`Cannot ${op}: ${k} must be a boolean, got ${c[k]}`);
+  }
+  check(c.exploration >= 0 && c.exploration < 1, "exploration must be in [0, 1)", c.exploration);
+  check(c.sigmaDecay > 0 && c.sigmaDecay <= 1, "sigmaDecay must be in (0, 1]", c.sigmaDecay);
+  check(c.sigma > 0 && Number.isFinite(c.sigma), "sigma must be a finite number > 0", c.sigma);
+  check(
+    Number.isInteger(c.candidates) && c.candidates >= 1,
+    "candidates must be a positive integer",
+    c.candidates,
+  );
+  return c;
+}
+
+/**
+ * Starts a session: generation 0 is a fresh batch (diverse, or i.i.d. when
+ * `config.diverseFirstBatch === false`).
+ *
+ * @param config Shape, population and options.
+ * @param rng The seeded generator; the same seed gives the same session.
+ * @returns A session with one generation.
+ * @example
+ * ```ts
+ * import { createRng, createSession, currentGeneration } from "./mod.ts";
+ * const session = createSession({ shape: [4, 64, 64], population: 8 }, createRng(42));
+ * currentGeneration(session).latents.length; // 8
+ * ```
+ */
+export function createSession(config: EvolveConfig, rng: Rng): Session {
+  const c = resolveConfig(config);
+  const lineage = freshRecords(c.population, c.diverseFirstBatch, rng);
+  return { config: c, sigma: c.sigma, generations: [build(0, lineage, c.shape)] };
+}
+
+/**
+ * The latest generation of a session: the one on screen.
+ *
+ * @param session The session.
+ * @returns Its last generation.
+ * @example
+ * ```ts
+ * import { createRng, createSession, currentGeneration } from "./mod.ts";
+ * currentGeneration(createSession({ shape: [4, 8, 8], population: 4 }, createRng(1))).index; // 0
+ * ```
+ */
+export function currentGeneration(session: Session): Generation {
+  return session.generations[session.generations.length - 1];
+}
+
+/**
+ * Breeds the next generation from the feedback on the current one. Nothing selected or `fresh`:
+ * a fresh diverse batch. One selected: global mutation (child i steps by
+ * `sigma * ((i+1)/(lambda+1))^2`), or local mutation around its points with a radius schedule.
+ * Several: Voronoi crossover with random centres alternating with mean-plus-mutation, or region
+ * recombination when they carry points. Once the surrogate has seen 1 good and 10 bad images it
+ * picks each child as the best of `candidates` tries. Sigma decays by `sigmaDecay` per generation
+ * bred from a selection.
+ *
+ * @param session The session; it is not changed.
+ * @param feedback The person's answer to the current generation.
+ * @param rng The seeded generator.
+ * @returns A new session with one more generation.
+ * @example
+ * ```ts
+ * import { createRng, createSession, evolve } from "./mod.ts";
+ * const rng = createRng(3);
+ * const s0 = createSession({ shape: [4, 64, 64], population: 8 }, rng);
+ * const s1 = evolve(s0, { selected: [2] }, rng);
+ * s1.generations.length; // 2
+ * ```
+ */
+export function evolve(session: Session, feedback: Feedback, rng: Rng): Session {
+  const c = session.config;
+  const current = currentGeneration(session);
+  const fb = validateFeedback(feedback, current.latents.length);
+  const answered: Generation = { ...current, feedback: fb };
+  const generations = [...session.generations.slice(0, -1), answered];
+  const g = current.index, next = g + 1;
+  const ref = (index: number): ParentRef => ({ generation: g, index });
+  const parentsOf = (r: { parents: ParentRef[] }) =>
+    r.parents.map((p) => generations[p.generation].latents[p.index]);
+
+  if (fb.selected.length === 0 || fb.fresh) {
+    const lineage = freshRecords(c.population, c.diverseFirstBatch, rng);
+    return { ...session, generations: [...generations, build(next, lineage, c.shape)] };
+  }
+
+  const elites = c.elitism ? fb.selected.slice(0, Math.floor(c.population / 2)) : [];
+  const explore = Math.max(
+    0,
+    Math.min(Math.round(c.exploration * c.population), c.population - elites.length - 1),
+  );
+  const lambda = c.population - elites.length - explore;
+  const strength = fb.strength ?? 1;
+  const sigma = session.sigma * strength;
+  const plans = planChildren(fb, lambda, sigma, c, ref, rng);
+
+  const surrogate = c.surrogate ? trainedSurrogate(generations) : undefined;
+  const chosen: Latent[] = [];
+  const latents: Latent[] = [], lineage: LineageRecord[] = [];
+  for (const i of elites) {
+    const record: LineageRecord = { operator: "elite", parents: [ref(i)], seed: 0, params: {} };
+    const latent = deriveChild(record, parentsOf(record), c.shape);
+    latents.push(latent);
+    lineage.push(record);
+    chosen.push(latent);
+  }
+  for (const plan of plans) {
+    const parents = parentsOf(plan);
+    if (!surrogate) {
+      const record = { ...plan, seed: rng.nextUint32() };
+      latents.push(deriveChild(record, parents, c.shape));
+      lineage.push(record);
+      continue;
+    }
+    const tries = Array.from({ length: c.candidates }, () => {
+      const record = { ...plan, seed: rng.nextUint32() };
+      const latent = deriveChild(record, parents, c.shape);
+      return { record, latent, score: surrogate.score(latent) };
+    }).sort((a, b) => b.score - a.score);
+    // Best score first, but never a near-copy of an image already in the batch.
+    const pick = tries.find((t) => chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) ??
+      tries[0];
+    const record = {
+      ...pick.record,
+      params: { ...pick.record.params, screened: { candidates: c.candidates, score: pick.score } },
+    };
+    latents.push(pick.latent);
+    lineage.push(record);
+    chosen.push(pick.latent);
+  }
+  const fresh = build(next, freshRecords(explore, c.diverseFirstBatch, rng), c.shape);
+  latents.push(...fresh.latents);
+  lineage.push(...fresh.lineage);
+  return {
+    ...session,
+    sigma: session.sigma * c.sigmaDecay,
+    generations: [...generations, { index: next, latents, lineage }],
+  };
+}
+
+/** The lineage of the children (seeds still to draw), by operator choice (ALGORITHMS.md). */
+function planChildren(
+  fb: Feedback,
+  lambda: number,
+  sigma: number,
+  c: Required<EvolveConfig>,
+  ref: (index: number) => ParentRef,
+  rng: Rng,
+): Omit<LineageRecord, "seed">[] {
+  const sel = fb.selected;
+  const pointsOf = (i: number) => fb.points?.[i] ?? [];
+  const step = (i: number, n: number) => sigma * ((i + 1) / (n + 1)) ** 2;
+  const strength = fb.strength ?? 1;
+  const plans: Omit<LineageRecord, "seed">[] = [];
+  if (sel.length === 1) {
+    const points = pointsOf(sel[0]);
+    if (points.length === 0) {
+      for (let i = 0; i < lambda; i++) {
+        plans.push({
+          operator: "global-mutation",
+          parents: [ref(sel[0])],
+          params: { sigma: step(i, lambda) },
+        });
+      }
+      return plans;
+    }
+    // The schedule's smallest radius can fall between latent pixels; one pixel is the least edit.
+    const least = 1 / Math.max(c.shape[1], c.shape[2]);
+    const radii = radiusSchedule(strength, lambda).map((r) =>
+      Math.max(least, fb.radius === undefined ? r : r * 16 * fb.radius)
+    );
+    // A soft edge of two latent pixels hides the seam and keeps values N(0,1).
+    const softEdge = 2 / Math.max(c.shape[1], c.shape[2]);
+    for (let i = 0; i < lambda; i++) {
+      plans.push({
+        operator: "local-mutation",
+        parents: [ref(sel[0])],
+        params: { points, radius: radii[i], mode: fb.mode ?? "change", shape: "square", softEdge },
+      });
+    }
+    return plans;
+  }
+  const parents = sel.map(ref);
+  if (c.regionRecombination && sel.some((i) => pointsOf(i).length > 0)) {
+    for (let i = 0; i < lambda; i++) {
+      // A selected image without clicks still takes part, around one random point per child.
+      const points = sel.map((s) =>
+        pointsOf(s).length > 0 ? pointsOf(s) : [{ x: rng.next(), y: rng.next() }]
+      );
+      plans.push({
+        operator: "region-crossover",
+        parents,
+        params: { points, seamIndex: i, seamCount: lambda, clickDisc: 0 },
+      });
+    }
+    return plans;
+  }
+  const mutants = Math.floor(lambda / 2);
+  for (let i = 0, m = 0; i < lambda; i++) {
+    plans.push(
+      i % 2 === 0
+        ? { operator: "voronoi-crossover", parents, params: { cells: 2 * sel.length } }
+        : { operator: "mean-mutation", parents, params: { sigma: step(m++, mutants) } },
+    );
+  }
+  return plans;
+}
+
+/** Lineage of `n` fresh latents: one diverse batch (one seed), or `n` i.i.d. ones. */
+function freshRecords(n: number, diverse: boolean, rng: Rng): LineageRecord[] {
+  if (n === 0) return [];
+  if (diverse) {
+    const seed = rng.nextUint32();
+    return Array.from({ length: n }, (_, position) => ({
+      operator: "diverse" as const,
+      parents: [],
+      seed,
+      params: { batch: n, position },
+    }));
+  }
+  return Array.from(
+    { length: n },
+    () => ({ operator: "random" as const, parents: [], seed: rng.nextUint32(), params: {} }),
+  );
+}
+
+/** Makes the latents of parentless records (a diverse batch is drawn once, not once per image). */
+function build(index: number, lineage: LineageRecord[], shape: Shape): Generation {
+  const batch = lineage[0]?.operator === "diverse" ? diverseBatch(lineage[0], shape) : undefined;
+  const latents = lineage.map((r, i) => batch ? batch[i] : deriveChild(r, [], shape));
+  return { index, latents, lineage };
+}
+
+/** The taste model trained on every image shown with feedback (the latest window), or undefined
+ * while it lacks examples of either class. */
+function trainedSurrogate(generations: Generation[]): Surrogate | undefined {
+  const examples: [Latent, boolean][] = [];
+  for (const g of generations) {
+    if (!g.feedback) continue;
+    const selected = new Set(g.feedback.selected);
+    g.latents.forEach((l, i) => examples.push([l, selected.has(i)]));
+  }
+  const window = examples.slice(-SURROGATE_WINDOW);
+  const good = window.filter((e) => e[1]).length;
+  if (good < SCREEN_AFTER.good || window.length - good < SCREEN_AFTER.bad) return undefined;
+  const s = createSurrogate();
+  for (const [l, isGood] of window) s.add(l, isGood);
+  s.train();
+  return s;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}

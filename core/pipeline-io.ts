@@ -1,0 +1,62 @@
+/**
+ * Checks that a loaded session has the inputs and outputs its manifest's kind promises, so a wrong
+ * file fails at load time with a message naming the file and the names, not deep inside a run.
+ *
+ * @module
+ */
+import type * as OrtCommon from "onnxruntime-common";
+import type { ModelManifest } from "./manifest.ts";
+
+/** Expected tensor: its name and, where fixed, its dims (`null` = any). */
+export type Expected = { name: string; dims?: (number | null)[] };
+
+/**
+ * Throws a TypeError unless the session has every expected input and output, with matching fixed dims.
+ *
+ * @param manifest The model's manifest (for the message).
+ * @param key The file's key in the manifest.
+ * @param session The session.
+ * @param inputs Expected inputs.
+ * @param outputs Expected outputs.
+ * @example
+ * ```ts
+ * import { checkSessionIo } from "./pipeline-io.ts";
+ * // checkSessionIo(manifest, "decoder", session, [{ name: "latent", dims: [null, 4, 32, 32] }], [{ name: "image" }]);
+ * ```
+ */
+export function checkSessionIo(
+  manifest: ModelManifest,
+  key: string,
+  session: OrtCommon.InferenceSession,
+  inputs: Expected[],
+  outputs: Expected[],
+): void {
+  const check = (side: "inputs" | "outputs", expected: Expected[]) => {
+    const names = side === "inputs" ? session.inputNames : session.outputNames;
+    const meta = side === "inputs" ? session.inputMetadata : session.outputMetadata;
+    for (const e of expected) {
+      if (!names.includes(e.name)) {
+        throw new TypeError(
+          `Cannot load model "${manifest.name}": ${key} has ${side} [${
+            names.join(", ")
+          }], expected ${e.name}`,
+        );
+      }
+      const m = meta?.find((v) => v.name === e.name);
+      if (!e.dims || !m || !m.isTensor || m.shape.length === 0) continue;
+      const bad = m.shape.length !== e.dims.length ||
+        e.dims.some((d, i) => d !== null && typeof m.shape[i] === "number" && m.shape[i] !== d);
+      if (bad) {
+        const want = e.dims.map((d) => d ?? "?").join(",");
+        throw new TypeError(
+          `Cannot load model "${manifest.name}": ${key} ${
+            side.slice(0, -1)
+          } ${e.name} has shape [${m.shape}], ` +
+            `expected [${want}]`,
+        );
+      }
+    }
+  };
+  check("inputs", inputs);
+  check("outputs", outputs);
+}

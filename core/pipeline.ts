@@ -1,0 +1,246 @@
+/**
+ * The model-agnostic inference pipeline: one `generate(latents, prompt)` over an injected onnxruntime
+ * (onnxruntime-web in the page and worker, onnxruntime-node in the server), so the same latent and
+ * prompt give the same image everywhere. Sessions are created once per generator; the prompt's
+ * conditioning (style vector or text embedding) is computed once per prompt and reused.
+ *
+ * @module
+ */
+import type * as OrtCommon from "onnxruntime-common";
+import type { Latent } from "./latent.ts";
+import type { ModelManifest } from "./manifest.ts";
+import type { RgbaImage } from "./image.ts";
+import { createDecoderRunner } from "./pipeline-decoder.ts";
+import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
+
+export type { RgbaImage } from "./image.ts";
+
+/** The part of an onnxruntime module the pipeline uses (onnxruntime-web and onnxruntime-node both fit). */
+export type Ort = {
+  InferenceSession: typeof OrtCommon.InferenceSession;
+  Tensor: typeof OrtCommon.Tensor;
+};
+
+/** Loads a file's bytes, reporting progress as `(loaded, total)`; total is 0 when unknown. */
+export type LoadFile = (
+  url: string,
+  onProgress?: (loaded: number, total: number) => void,
+) => Promise<Uint8Array>;
+
+/** Options of {@link createGenerator}. */
+export type GeneratorOptions = {
+  /** Execution providers to try in order, e.g. `["webgpu", "wasm"]`; the first that loads every file wins. */
+  executionProviders?: string[];
+  /** How to read model files (default: `fetch`, which also reads file: URLs in Deno). */
+  loadFile?: LoadFile;
+  /** Download progress over all files of the model, in bytes. */
+  onDownloadProgress?: (loaded: number, total: number) => void;
+};
+
+/** Options of {@link Generator.generate}. */
+export type GenerateOptions = {
+  /** Aborting rejects the call with an AbortError DOMException before the next image starts. */
+  signal?: AbortSignal;
+  /** Called with each image as soon as it is done, before the promise resolves. */
+  onImage?: (index: number, image: RgbaImage) => void;
+};
+
+/** A loaded model, ready to render latents. */
+export type Generator = {
+  manifest: ModelManifest;
+  /** The execution provider the sessions were created with. */
+  executionProvider: string;
+  /** Renders each latent with the prompt; calls on one generator run one after another. */
+  generate(latents: Latent[], prompt: string, options?: GenerateOptions): Promise<RgbaImage[]>;
+  /** Releases the sessions. */
+  dispose(): Promise<void>;
+};
+
+/** What a model kind supplies: sessions are made, then each image is rendered by `render`. */
+export type Runner = {
+  render(latent: Latent, prompt: string, checkAbort: () => void): Promise<RgbaImage>;
+  release(): Promise<void>;
+};
+
+/** Context a runner factory gets: the files' bytes and a session maker bound to one provider. */
+export type RunnerContext = {
+  ort: Ort;
+  manifest: ModelManifest;
+  executionProvider: string;
+  files: Record<string, Uint8Array>;
+  createSession(key: string, options?: OrtCommon.InferenceSession.SessionOptions): Promise<
+    OrtCommon.InferenceSession
+  >;
+};
+
+/**
+ * The default {@link LoadFile}: `fetch` with streamed progress.
+ *
+ * @param url File URL.
+ * @param onProgress Progress callback.
+ * @returns The bytes.
+ * @example
+ * ```ts
+ * import { fetchFile } from "./pipeline.ts";
+ * const bytes = await fetchFile(new URL("../models/builtin/model.onnx", import.meta.url).href);
+ * ```
+ */
+export async function fetchFile(url: string, onProgress?: (loaded: number, total: number) => void) {
+  const response = await fetch(url);
+  if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
+  const total = Number(response.headers.get("content-length") ?? 0);
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress?.(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Throws the AbortError DOMException the contract promises. */
+export function abortError(): DOMException {
+  return new DOMException("Image generation was aborted", "AbortError");
+}
+
+/**
+ * Loads a model and returns a generator for it.
+ *
+ * @param manifest A parsed manifest (see `parseManifest`).
+ * @param ort The onnxruntime module.
+ * @param options Providers, file loading, progress.
+ * @returns The generator.
+ * @throws TypeError when a file cannot be loaded or a model's inputs and outputs do not match its kind;
+ * Error naming each provider's failure when no provider can create the sessions.
+ * @example
+ * ```ts
+ * import * as ort from "onnxruntime-node";
+ * import { createGenerator, loadManifest, randomLatent, createRng } from "./mod.ts";
+ * const manifest = await loadManifest(new URL("../models/builtin/manifest.json", import.meta.url));
+ * const generator = await createGenerator(manifest, ort);
+ * const [image] = await generator.generate([randomLatent(manifest.latentShape, createRng(1))], "a fox");
+ * ```
+ */
+export async function createGenerator(
+  manifest: ModelManifest,
+  ort: Ort,
+  options: GeneratorOptions = {},
+): Promise<Generator> {
+  const loadFile = options.loadFile ?? fetchFile;
+  const entries: [string, { url: string; bytes?: number }][] = Object.entries(manifest.files);
+  if (manifest.tokenizer) entries.push(["tokenizer", { url: manifest.tokenizer }]);
+  const known = entries.map(([, f]) => f.bytes ?? 0);
+  const loaded = entries.map(() => 0);
+  const totals = [...known];
+  const report = () =>
+    options.onDownloadProgress?.(loaded.reduce((a, b) => a + b, 0), totals.reduce((a, b) => a + b, 0));
+  const files: Record<string, Uint8Array> = {};
+  await Promise.all(entries.map(async ([key, file], i) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await loadFile(file.url, (l, t) => {
+        loaded[i] = l;
+        if (t > 0) totals[i] = t;
+        report();
+      });
+    } catch (error) {
+      throw new TypeError(
+        `Cannot load model "${manifest.name}": file ${key} (${file.url}) failed: ${(error as Error).message}`,
+      );
+    }
+    loaded[i] = totals[i] = bytes.length;
+    report();
+    files[key] = bytes;
+  }));
+
+  const providers = options.executionProviders?.length ? options.executionProviders : [undefined];
+  const failures: string[] = [];
+  for (const ep of providers) {
+    const opened: OrtCommon.InferenceSession[] = [];
+    const context: RunnerContext = {
+      ort,
+      manifest,
+      executionProvider: ep ?? "default",
+      files,
+      async createSession(key, sessionOptions = {}) {
+        const session = await ort.InferenceSession.create(files[key], {
+          ...sessionOptions,
+          ...(ep ? { executionProviders: [ep] } : {}),
+        });
+        opened.push(session);
+        return session;
+      },
+    };
+    try {
+      const runner = manifest.kind === "decoder"
+        ? await createDecoderRunner(context)
+        : await createSdTurboRunner(context);
+      return makeGenerator(manifest, ep ?? "default", runner);
+    } catch (error) {
+      await Promise.all(opened.map((s) => s.release().catch(() => {})));
+      // A model that does not fit its manifest fails the same way on every provider: say so once.
+      if (error instanceof TypeError) throw error;
+      failures.push(`${ep ?? "default"}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`Cannot load model "${manifest.name}" on any execution provider: ${failures.join("; ")}`);
+}
+
+function makeGenerator(manifest: ModelManifest, executionProvider: string, runner: Runner): Generator {
+  let queue: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+  const [C, H, W] = manifest.latentShape;
+  return {
+    manifest,
+    executionProvider,
+    generate(latents, prompt, options = {}) {
+      if (disposed) {
+        return Promise.reject(new TypeError(`Cannot generate: model "${manifest.name}" is disposed`));
+      }
+      for (const [i, l] of latents.entries()) {
+        const [c, h, w] = l.shape;
+        if (c !== C || h !== H || w !== W || l.data.length !== C * H * W) {
+          return Promise.reject(
+            new RangeError(
+              `Cannot generate images: expected latent shape [${C},${H},${W}], got [${l.shape}] at index ${i}`,
+            ),
+          );
+        }
+      }
+      const { signal, onImage } = options;
+      const checkAbort = () => {
+        if (signal?.aborted) throw abortError();
+      };
+      const run = async () => {
+        const images: RgbaImage[] = [];
+        for (let i = 0; i < latents.length; i++) {
+          checkAbort();
+          const image = await runner.render(latents[i], prompt, checkAbort);
+          checkAbort();
+          images.push(image);
+          onImage?.(i, image);
+        }
+        return images;
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => {});
+      return result;
+    },
+    async dispose() {
+      disposed = true;
+      await queue;
+      await runner.release();
+    },
+  };
+}

@@ -1,0 +1,288 @@
+import assert from "node:assert/strict";
+import {
+  createRng,
+  createSession,
+  currentGeneration,
+  evolve,
+  type Feedback,
+  type Latent,
+  latentNorm,
+  type Session,
+} from "../../core/mod.ts";
+
+const SHAPE = [4, 32, 32] as const;
+const D = 4 * 32 * 32;
+const ops = (s: Session) => currentGeneration(s).lineage.map((r) => r.operator);
+const same = (a: Latent, b: Latent) => a.data.every((v, i) => Object.is(v, b.data[i]));
+
+Deno.test("createSession() starts with a diverse batch, or an i.i.d. one when asked", () => {
+  const s = createSession({ shape: SHAPE, population: 8 }, createRng(1));
+  assert.equal(s.generations.length, 1);
+  assert.deepEqual(ops(s), Array(8).fill("diverse"));
+  assert.equal(s.sigma, 1);
+  const iid = createSession({ shape: SHAPE, population: 8, diverseFirstBatch: false }, createRng(1));
+  assert.deepEqual(ops(iid), Array(8).fill("random"));
+  assert.equal(new Set(iid.generations[0].lineage.map((r) => r.seed)).size, 8);
+});
+
+Deno.test("createSession() and evolve() give the same session for the same seed", () => {
+  const run = (seed: number) => {
+    const rng = createRng(seed);
+    let s = createSession({ shape: SHAPE, population: 6 }, rng);
+    for (
+      const fb of [{ selected: [1] }, { selected: [0, 3] }, {
+        selected: [2],
+        points: { 2: [{ x: 0.3, y: 0.3 }] },
+      }]
+    ) {
+      s = evolve(s, fb, rng);
+    }
+    return s.generations.flatMap((g) => g.latents);
+  };
+  const a = run(5), b = run(5), c = run(6);
+  assert.ok(a.every((l, i) => same(l, b[i])));
+  assert.ok(!a.every((l, i) => same(l, c[i])));
+});
+
+Deno.test("evolve() with nothing selected, or fresh: true, gives a fresh diverse batch and keeps sigma", () => {
+  const rng = createRng(2);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const s1 = evolve(s0, { selected: [] }, rng);
+  assert.deepEqual(ops(s1), Array(8).fill("diverse"));
+  assert.equal(s1.sigma, 1);
+  const s2 = evolve(s1, { selected: [3], fresh: true }, rng);
+  assert.deepEqual(ops(s2), Array(8).fill("diverse"));
+  assert.ok(!same(s2.generations[2].latents[0], s1.generations[1].latents[0]));
+});
+
+Deno.test("evolve() with one selected keeps it, mutates it globally with the sigma schedule, and explores", () => {
+  const rng = createRng(3);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const s1 = evolve(s0, { selected: [4] }, rng);
+  const g = currentGeneration(s1);
+  // 1 elite + 5 children + round(0.25 * 8) = 2 exploration.
+  assert.deepEqual(ops(s1), ["elite", ...Array(5).fill("global-mutation"), "diverse", "diverse"]);
+  assert.ok(same(g.latents[0], s0.generations[0].latents[4]));
+  assert.deepEqual(g.lineage[1].parents, [{ generation: 0, index: 4 }]);
+  for (let i = 0; i < 5; i++) assert.equal(g.lineage[1 + i].params.sigma, ((i + 1) / 6) ** 2);
+  // Small steps stay close to the parent, the largest step goes furthest.
+  const parent = s0.generations[0].latents[4];
+  const dist = g.latents.slice(1, 6).map((l) => l.data.reduce((s, v, i) => s + (v - parent.data[i]) ** 2, 0));
+  assert.ok(dist[0] < dist[4]);
+});
+
+Deno.test("evolve() decays sigma by sigmaDecay per selecting generation; strength scales the step", () => {
+  const rng = createRng(4);
+  let s = createSession({ shape: SHAPE, population: 8 }, rng);
+  s = evolve(s, { selected: [0] }, rng);
+  assert.equal(s.sigma, 0.4);
+  s = evolve(s, { selected: [] }, rng);
+  assert.equal(s.sigma, 0.4);
+  s = evolve(s, { selected: [1], strength: 2 }, rng);
+  assert.ok(Math.abs(s.sigma - 0.16) < 1e-12);
+  const step = currentGeneration(s).lineage[1].params.sigma as number;
+  assert.ok(Math.abs(step - 0.4 * 2 * (1 / 6) ** 2) < 1e-12, `step ${step}`);
+  const slow = createSession({ shape: SHAPE, population: 4, sigmaDecay: 0.9 }, rng);
+  assert.equal(evolve(slow, { selected: [0] }, rng).sigma, 0.9);
+});
+
+Deno.test("evolve() with one selected and points mutates locally: 'change' keeps the outside bit-exact", () => {
+  const rng = createRng(5);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const point = { x: 0.25, y: 0.75 };
+  const s1 = evolve(s0, { selected: [2], points: { 2: [point] } }, rng);
+  const g = currentGeneration(s1);
+  assert.deepEqual(ops(s1), ["elite", ...Array(5).fill("local-mutation"), "diverse", "diverse"]);
+  const parent = s0.generations[0].latents[2];
+  const radii = g.lineage.slice(1, 6).map((r) => r.params.radius as number);
+  assert.ok(
+    radii.every((r, i) => i === 0 || r >= radii[i - 1]) && radii[4] > radii[0],
+    `radii grow: ${radii}`,
+  );
+  for (let k = 1; k < 6; k++) {
+    const { radius, softEdge } = g.lineage[k].params as { radius: number; softEdge: number };
+    let changed = 0;
+    for (let c = 0; c < 4; c++) {
+      for (let row = 0; row < 32; row++) {
+        for (let col = 0; col < 32; col++) {
+          const d = Math.max(Math.abs((col + 0.5) / 32 - point.x), Math.abs((row + 0.5) / 32 - point.y));
+          const i = c * 1024 + row * 32 + col;
+          if (d >= radius + softEdge) assert.ok(Object.is(g.latents[k].data[i], parent.data[i]));
+          else if (d <= radius && g.latents[k].data[i] !== parent.data[i]) changed++;
+        }
+      }
+    }
+    assert.ok(changed > 0, `child ${k} changed nothing inside its region`);
+  }
+});
+
+Deno.test("evolve() with mode 'keep' keeps the region around the points bit-exact and changes the rest", () => {
+  const rng = createRng(6);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const s1 = evolve(
+    s0,
+    { selected: [1], points: { 1: [{ x: 0.5, y: 0.5 }] }, mode: "keep", radius: 0.25 },
+    rng,
+  );
+  const g = currentGeneration(s1), parent = s0.generations[0].latents[1];
+  const child = g.latents[5], { radius } = g.lineage[5].params as { radius: number };
+  assert.ok(Math.abs(radius - 0.25) < 1e-12, "the largest radius is the one asked for");
+  let inside = 0, outsideChanged = 0;
+  for (let row = 0; row < 32; row++) {
+    for (let col = 0; col < 32; col++) {
+      const d = Math.max(Math.abs((col + 0.5) / 32 - 0.5), Math.abs((row + 0.5) / 32 - 0.5));
+      const i = row * 32 + col;
+      if (d <= radius) {
+        inside++;
+        assert.ok(Object.is(child.data[i], parent.data[i]));
+      } else if (child.data[i] !== parent.data[i]) outsideChanged++;
+    }
+  }
+  assert.ok(inside > 0 && outsideChanged > 0);
+});
+
+Deno.test("evolve() with several selected mixes Voronoi crossover and mean-plus-mutation", () => {
+  const rng = createRng(7);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const s1 = evolve(s0, { selected: [0, 5, 6] }, rng);
+  const g = currentGeneration(s1);
+  // 3 elites + 3 children + 2 exploration.
+  assert.deepEqual(ops(s1), [
+    "elite",
+    "elite",
+    "elite",
+    "voronoi-crossover",
+    "mean-mutation",
+    "voronoi-crossover",
+    "diverse",
+    "diverse",
+  ]);
+  const parents = [0, 5, 6].map((i) => s0.generations[0].latents[i]);
+  const child = g.latents[3];
+  for (let p = 0; p < 1024; p++) {
+    const from = parents.findIndex((q) => Object.is(q.data[p], child.data[p]));
+    assert.ok(from >= 0);
+    for (let c = 1; c < 4; c++) {
+      assert.ok(Object.is(parents[from].data[c * 1024 + p], child.data[c * 1024 + p]));
+    }
+  }
+});
+
+Deno.test("evolve() with several selected carrying points recombines their regions", () => {
+  const rng = createRng(8);
+  const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
+  const fb: Feedback = { selected: [1, 2], points: { 1: [{ x: 0.1, y: 0.1 }], 2: [{ x: 0.9, y: 0.9 }] } };
+  const s1 = evolve(s0, fb, rng);
+  assert.deepEqual(ops(s1).slice(2, 6), Array(4).fill("region-crossover"));
+  const child = currentGeneration(s1).lineage[2];
+  assert.equal(child.params.seamIndex, 0);
+  const clean = currentGeneration(s1).latents[2], [a, b] = [1, 2].map((i) => s0.generations[0].latents[i]);
+  assert.ok(Object.is(clean.data[0], a.data[0]), "top-left comes from the parent clicked there");
+  assert.ok(Object.is(clean.data[1023], b.data[1023]), "bottom-right comes from the parent clicked there");
+  const off = evolve(
+    createSession({ shape: SHAPE, population: 8, regionRecombination: false }, createRng(8)),
+    fb,
+    rng,
+  );
+  assert.ok(!ops(off).includes("region-crossover"));
+});
+
+Deno.test("evolve() screens with the surrogate only once it has seen 1 good and 10 bad images", () => {
+  const rng = createRng(9);
+  let s = createSession({ shape: SHAPE, population: 8 }, rng);
+  s = evolve(s, { selected: [0] }, rng); // 1 good, 7 bad: not yet
+  assert.ok(currentGeneration(s).lineage.every((r) => r.params.screened === undefined));
+  s = evolve(s, { selected: [1] }, rng); // 2 good, 14 bad
+  const screened = currentGeneration(s).lineage.filter((r) => r.params.screened !== undefined);
+  assert.equal(screened.length, 5);
+  assert.deepEqual((screened[0].params.screened as { candidates: number }).candidates, 8);
+  let off = createSession({ shape: SHAPE, population: 8, surrogate: false }, rng);
+  for (const i of [0, 1, 2]) off = evolve(off, { selected: [i] }, rng);
+  assert.ok(currentGeneration(off).lineage.every((r) => r.params.screened === undefined));
+});
+
+Deno.test("evolve() keeps an exploration share of fresh latents, sized by config.exploration", () => {
+  const rng = createRng(10);
+  const count = (exploration: number) => {
+    const s = createSession({ shape: SHAPE, population: 12, exploration }, rng);
+    return ops(evolve(s, { selected: [0] }, rng)).filter((o) => o === "diverse").length;
+  };
+  assert.equal(count(0.25), 3);
+  assert.equal(count(0.5), 6);
+  assert.equal(count(0), 0);
+});
+
+Deno.test("evolve() outputs keep the N(0,1) norm near sqrt(D) after every operator", () => {
+  const rng = createRng(11);
+  let s = createSession({ shape: SHAPE, population: 8 }, rng);
+  const feedbacks: Feedback[] = [
+    { selected: [0] },
+    { selected: [2], points: { 2: [{ x: 0.5, y: 0.5 }] } },
+    { selected: [1], points: { 1: [{ x: 0.2, y: 0.2 }] }, mode: "keep" },
+    { selected: [0, 3] },
+    { selected: [1, 4], points: { 4: [{ x: 0.7, y: 0.2 }] } },
+    { selected: [] },
+  ];
+  for (const fb of feedbacks) s = evolve(s, fb, rng);
+  for (const g of s.generations) {
+    for (const [i, l] of g.latents.entries()) {
+      const ratio = latentNorm(l) / Math.sqrt(D);
+      assert.ok(
+        Math.abs(ratio - 1) < 0.05,
+        `generation ${g.index} image ${i} (${g.lineage[i].operator}): ${ratio}`,
+      );
+    }
+  }
+});
+
+Deno.test("evolve() leaves the old session untouched (undo = keep it)", () => {
+  const rng = createRng(12);
+  const s0 = createSession({ shape: SHAPE, population: 4 }, rng);
+  const before = s0.generations[0].latents[0].data.slice();
+  const s1 = evolve(s0, { selected: [0] }, rng);
+  assert.equal(s0.generations.length, 1);
+  assert.equal(s0.generations[0].feedback, undefined);
+  assert.deepEqual(s1.generations[0].feedback, { selected: [0] });
+  assert.equal(s0.sigma, 1);
+  assert.deepEqual(s0.generations[0].latents[0].data, before);
+});
+
+Deno.test("evolve() rejects invalid feedback with an error naming the value", () => {
+  const rng = createRng(13);
+  const s = createSession({ shape: SHAPE, population: 4 }, rng);
+  const bad: [unknown, RegExp][] = [
+    [{ selected: [4] }, /selected index 4 is outside the generation of 4 images/],
+    [{ selected: [-1] }, /selected index -1/],
+    [{ selected: [1.5] }, /selected index 1.5/],
+    [{ selected: [1, 1] }, /selected index 1 appears twice/],
+    [{ selected: [0], strength: NaN }, /strength must be a finite number > 0, got NaN/],
+    [{ selected: [0], strength: -1 }, /strength/],
+    [{ selected: [0], radius: -0.1 }, /radius must be a number in \(0, 1\], got -0.1/],
+    [
+      { selected: [0], points: { 0: [{ x: 1.5, y: 0.2 }] } },
+      /must lie in \[0,1\]\^2, got \{ x: 1.5, y: 0.2 \}/,
+    ],
+    [
+      { selected: [0], points: { 1: [{ x: 0.5, y: 0.5 }] } },
+      /points given for image 1, which is not selected/,
+    ],
+    [{ selected: [0], mode: "swap" }, /mode must be "change" or "keep"/],
+    [{ selected: [0], fresh: "yes" }, /fresh must be a boolean/],
+    [null, /feedback must be/],
+  ];
+  for (const [fb, message] of bad) {
+    assert.throws(() => evolve(s, fb as Feedback, rng), message, JSON.stringify(fb));
+  }
+});
+
+Deno.test("createSession() rejects an invalid config with an error naming the value", () => {
+  const rng = createRng(14);
+  assert.throws(() => createSession({ shape: [4, 0, 64], population: 8 }, rng), RangeError);
+  assert.throws(
+    () => createSession({ shape: SHAPE, population: 0 }, rng),
+    /population must be a positive integer, got 0/,
+  );
+  assert.throws(() => createSession({ shape: SHAPE, population: 8, exploration: 1 }, rng), /exploration/);
+  assert.throws(() => createSession({ shape: SHAPE, population: 8, sigmaDecay: 0 }, rng), /sigmaDecay/);
+  assert.throws(() => createSession({ shape: SHAPE, population: 8, candidates: 0 }, rng), /candidates/);
+});

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import {
+  createRng,
+  createSession,
+  deserializeSession,
+  evolve,
+  type Feedback,
+  serializeSession,
+  type Session,
+  SESSION_FORMAT_VERSION,
+} from "../../core/mod.ts";
+
+function sampleSession(): Session {
+  const rng = createRng("session");
+  let s = createSession({ shape: [4, 16, 16], population: 6, exploration: 0.2 }, rng);
+  const feedbacks: Feedback[] = [
+    { selected: [0] },
+    { selected: [1, 2], points: { 2: [{ x: 0.1, y: 0.9 }] } },
+    { selected: [3], points: { 3: [{ x: 0.5, y: 0.5 }] }, mode: "keep", strength: 0.5, radius: 0.3 },
+    { selected: [] },
+  ];
+  for (const fb of feedbacks) s = evolve(s, fb, rng);
+  return s;
+}
+
+Deno.test("serializeSession() round-trips bit-exactly: latents, lineage, feedback, config, sigma", () => {
+  const s = sampleSession();
+  const back = deserializeSession(serializeSession(s));
+  assert.deepEqual(back.config, s.config);
+  assert.equal(back.sigma, s.sigma);
+  assert.equal(back.generations.length, s.generations.length);
+  for (const [gi, g] of s.generations.entries()) {
+    const h = back.generations[gi];
+    assert.deepEqual(JSON.parse(JSON.stringify(h.lineage)), JSON.parse(JSON.stringify(g.lineage)));
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(h.feedback ?? null)),
+      JSON.parse(JSON.stringify(g.feedback ?? null)),
+    );
+    for (const [i, l] of g.latents.entries()) {
+      const a = new Uint32Array(l.data.buffer, l.data.byteOffset, l.data.length);
+      const b = new Uint32Array(h.latents[i].data.buffer);
+      assert.deepEqual(b, a, `generation ${gi} image ${i}`);
+      assert.deepEqual([...h.latents[i].shape], [4, 16, 16]);
+    }
+  }
+  // And the restored session evolves exactly like the original.
+  const x = evolve(s, { selected: [1] }, createRng(9)), y = evolve(back, { selected: [1] }, createRng(9));
+  assert.deepEqual(
+    y.generations[5].latents.map((l) => [...l.data]),
+    x.generations[5].latents.map((l) => [...l.data]),
+  );
+});
+
+Deno.test("serializeSession() is compact: within 10% of the raw float32 bytes", () => {
+  const s = sampleSession();
+  const raw = s.generations.reduce((n, g) => n + g.latents.length * 4 * 16 * 16 * 4, 0);
+  const bytes = serializeSession(s);
+  assert.ok(bytes.length >= raw && bytes.length < raw * 1.1, `${bytes.length} bytes for ${raw} raw`);
+  assert.deepEqual([...bytes.subarray(0, 4)], [..."LEVS"].map((c) => c.charCodeAt(0)));
+  assert.equal(new DataView(bytes.buffer).getUint32(4, true), SESSION_FORMAT_VERSION);
+});
+
+Deno.test("deserializeSession() rejects other files, truncation, corruption and future versions", () => {
+  const bytes = serializeSession(sampleSession());
+  assert.throws(
+    () => deserializeSession(new TextEncoder().encode("PNG not a session")),
+    /not a latent-evolver session/,
+  );
+  assert.throws(() => deserializeSession(bytes.subarray(0, 10)), /not a latent-evolver session/);
+  assert.throws(
+    () => deserializeSession(bytes.subarray(0, bytes.length - 4)),
+    /truncated: expected \d+ bytes/,
+  );
+  assert.throws(() => deserializeSession(bytes.subarray(0, 40)), /truncated \(header of/);
+  const extra = new Uint8Array(bytes.length + 4);
+  extra.set(bytes);
+  assert.throws(() => deserializeSession(extra), /trailing bytes/);
+  const flipped = bytes.slice();
+  flipped[flipped.length - 3] ^= 0x10;
+  assert.throws(() => deserializeSession(flipped), /corrupted \(checksum/);
+  const future = bytes.slice();
+  new DataView(future.buffer).setUint32(4, SESSION_FORMAT_VERSION + 1, true);
+  assert.throws(() => deserializeSession(future), /format version 2 is newer than this library reads \(1\)/);
+  assert.throws(
+    () => deserializeSession("LEVS" as unknown as Uint8Array),
+    /expected a Uint8Array, got string/,
+  );
+});
+
+Deno.test("deserializeSession() reads a session held at an odd offset in a larger buffer", () => {
+  const bytes = serializeSession(sampleSession());
+  const big = new Uint8Array(bytes.length + 3);
+  big.set(bytes, 3);
+  const back = deserializeSession(big.subarray(3));
+  assert.equal(back.generations.length, 5);
+});

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../../core/mod.ts";
+
+const SHAPE = [4, 64, 64] as const;
+
+/** The synthetic taste: how bright the top-left quadrant is (mean over channels and area). */
+function topLeftBrightness(l: Latent): number {
+  const [c, h, w] = l.shape;
+  let s = 0;
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < h / 2; y++) for (let x = 0; x < w / 2; x++) s += l.data[ch * h * w + y * w + x];
+  }
+  return s / (c * h * w / 4);
+}
+
+function dataset(n: number, rng: Rng): { latents: Latent[]; taste: number[] } {
+  const latents = Array.from({ length: n }, () => randomLatent(SHAPE, rng));
+  return { latents, taste: latents.map(topLeftBrightness) };
+}
+
+Deno.test("createSurrogate() learns a bright-top-left taste to AUC >= 0.9 on held-out latents", () => {
+  const rng = createRng("surrogate-auc");
+  const train = dataset(200, rng), test = dataset(200, rng);
+  // The person selects the brightest 30% of what they see.
+  const threshold = [...train.taste].sort((a, b) => a - b)[Math.floor(0.7 * train.taste.length)];
+  const s = createSurrogate();
+  train.latents.forEach((l, i) => s.add(l, train.taste[i] > threshold));
+  s.train();
+  assert.ok(s.ready);
+  assert.equal(s.size, 200);
+  const auc = rocAuc(test.latents.map((l) => s.score(l)), test.taste.map((t) => t > threshold));
+  assert.ok(auc >= 0.9, `AUC ${auc}`);
+});
+
+Deno.test("createSurrogate() without the pyramid features cannot learn a region taste from 200 examples", () => {
+  // Why the coarse levels exist: 1024 fine block sums alone are too many dimensions for 200 examples.
+  const rng = createRng("surrogate-auc");
+  const train = dataset(200, rng), test = dataset(200, rng);
+  const threshold = [...train.taste].sort((a, b) => a - b)[Math.floor(0.7 * train.taste.length)];
+  const s = createSurrogate({ pyramid: false });
+  train.latents.forEach((l, i) => s.add(l, train.taste[i] > threshold));
+  s.train();
+  const auc = rocAuc(test.latents.map((l) => s.score(l)), test.taste.map((t) => t > threshold));
+  assert.ok(auc < 0.8, `AUC ${auc}`);
+});
+
+Deno.test("createSurrogate() with one class (or none) scores every latent 0", () => {
+  const rng = createRng(3);
+  const s = createSurrogate();
+  const probe = randomLatent([4, 16, 16], rng);
+  s.train();
+  assert.equal(s.score(probe), 0);
+  for (let i = 0; i < 12; i++) s.add(randomLatent([4, 16, 16], rng), false);
+  s.train();
+  assert.equal(s.ready, false);
+  assert.equal(s.score(probe), 0);
+  assert.equal(s.bad, 12);
+  s.add(randomLatent([4, 16, 16], rng), true);
+  s.train();
+  assert.equal(s.ready, true);
+  assert.equal(s.good, 1);
+  assert.ok(Number.isFinite(s.score(probe)));
+});
+
+Deno.test("createSurrogate() ranks a selected image above the ones shown beside it", () => {
+  // The session's typical data: 1 good, 10+ bad. The good one must score highest among the seen.
+  const rng = createRng(11);
+  const s = createSurrogate();
+  const seen = Array.from({ length: 16 }, () => randomLatent([4, 32, 32], rng));
+  seen.forEach((l, i) => s.add(l, i === 5));
+  s.train();
+  const scores = seen.map((l) => s.score(l));
+  assert.equal(scores.indexOf(Math.max(...scores)), 5);
+});
+
+Deno.test("createSurrogate() is deterministic: same examples, same scores", () => {
+  const make = () => {
+    const rng = createRng(21);
+    const s = createSurrogate();
+    for (let i = 0; i < 40; i++) s.add(randomLatent([4, 32, 32], rng), i % 5 === 0);
+    s.train();
+    return s.score(randomLatent([4, 32, 32], rng));
+  };
+  assert.equal(make(), make());
+});
+
+Deno.test("createSurrogate() derives its blocks from the shape: odd sizes and a single pixel work", () => {
+  const rng = createRng(4);
+  for (const shape of [[3, 30, 50], [1, 1, 1], [4, 256, 256]] as const) {
+    const s = createSurrogate();
+    for (let i = 0; i < 12; i++) s.add(randomLatent(shape, rng), i < 3);
+    s.train();
+    assert.ok(Number.isFinite(s.score(randomLatent(shape, rng))), `shape [${shape}]`);
+  }
+});
+
+Deno.test("createSurrogate() rejects bad options, labels and shapes with errors naming them", () => {
+  assert.throws(() => createSurrogate({ ridge: -1 }), /ridge must be a positive number, got -1/);
+  assert.throws(() => createSurrogate({ maxIterations: 0 }), RangeError);
+  const rng = createRng(1);
+  const s = createSurrogate();
+  s.add(randomLatent([4, 8, 8], rng), true);
+  assert.throws(
+    () => s.add(randomLatent([4, 16, 16], rng), false),
+    /expected shape \[4,8,8\], got \[4,16,16\]/,
+  );
+  assert.throws(() => s.add(randomLatent([4, 8, 8], rng), 1 as unknown as boolean), TypeError);
+  assert.throws(() => s.add({ shape: [4, 8, 8], data: new Float32Array(3) }, true), /has 3 values/);
+});
+
+Deno.test("rocAuc() counts ties as one half and needs both classes", () => {
+  assert.equal(rocAuc([0.9, 0.2, 0.6], [true, false, false]), 1);
+  assert.equal(rocAuc([0.1, 0.2], [true, false]), 0);
+  assert.equal(rocAuc([0.5, 0.5], [true, false]), 0.5);
+  assert.ok(Number.isNaN(rocAuc([1, 2], [true, true])));
+  assert.throws(() => rocAuc([1], [true, false]), RangeError);
+});
