@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import * as ort from "onnxruntime-node";
+import { loadManifest, parseManifest } from "../../core/manifest.ts";
+import { createGenerator } from "../../core/pipeline.ts";
+import { DataType, GraphBuilder } from "../../models/onnx-writer.ts";
+import { builtinManifestUrl } from "../../models/mod.ts";
+
+const base = "https://example.com/models/m/manifest.json";
+const good = () => ({
+  name: "m",
+  kind: "decoder",
+  latentShape: [4, 32, 32],
+  imageSize: [256, 256],
+  files: { decoder: { path: "model.onnx", dtype: "float32", bytes: 10 } },
+});
+
+Deno.test("parseManifest() resolves file paths against the manifest's URL", () => {
+  const m = parseManifest(good(), base);
+  assert.equal(m.kind, "decoder");
+  assert.deepEqual(m.latentShape, [4, 32, 32]);
+  assert.equal(m.files.decoder.url, "https://example.com/models/m/model.onnx");
+  assert.equal(m.files.decoder.bytes, 10);
+  const sd = parseManifest({
+    name: "sd",
+    kind: "sd-turbo",
+    latentShape: [4, 64, 64],
+    imageSize: [512, 512],
+    tokenizer: "../tok/tokenizer.json",
+    files: {
+      text_encoder: { path: "te.onnx", dtype: "float16" },
+      unet: { path: "unet.onnx", dtype: "float16" },
+      vae_decoder: { path: "vae.onnx", dtype: "float16" },
+    },
+  }, base);
+  assert.equal(sd.tokenizer, "https://example.com/models/tok/tokenizer.json");
+});
+
+Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the field", () => {
+  const cases: [string, (m: Record<string, unknown>) => void][] = [
+    ["name", (m) => delete m.name],
+    ["kind", (m) => (m.kind = "gan")],
+    ["latentShape", (m) => (m.latentShape = [4, 32])],
+    ["latentShape", (m) => (m.latentShape = [4, 32, -1])],
+    ["imageSize", (m) => (m.imageSize = "256")],
+    ["files", (m) => (m.files = null)],
+    ["files.decoder", (m) => (m.files = {})],
+    ["files.decoder.path", (m) => ((m.files as { decoder: { path: unknown } }).decoder.path = 3)],
+    ["files.decoder.dtype", (m) => ((m.files as { decoder: { dtype: unknown } }).decoder.dtype = "int8")],
+    ["files.decoder.bytes", (m) => ((m.files as { decoder: { bytes: unknown } }).decoder.bytes = -1)],
+    ["tokenizer", (m) => (m.tokenizer = 5)],
+    ["tokenizer", (m) => {
+      m.kind = "sd-turbo";
+      m.latentShape = [4, 64, 64];
+      m.imageSize = [512, 512];
+      m.files = {
+        text_encoder: { path: "a", dtype: "float32" },
+        unet: { path: "b", dtype: "float32" },
+        vae_decoder: { path: "c", dtype: "float32" },
+      };
+    }],
+    ["imageSize", (m) => {
+      m.kind = "sd-turbo";
+      m.latentShape = [4, 64, 64];
+      m.tokenizer = "t.json";
+    }],
+  ];
+  for (const [field, spoil] of cases) {
+    const m: Record<string, unknown> = good();
+    spoil(m);
+    assert.throws(
+      () => parseManifest(m, base),
+      (e: unknown) => e instanceof TypeError && e.message.startsWith(`Invalid model manifest: ${field} `),
+      `expected an error naming ${field}`,
+    );
+  }
+  assert.throws(() => parseManifest([], base), TypeError);
+});
+
+Deno.test("loadManifest() reads the built-in manifest and names an unreachable one", async () => {
+  const m = await loadManifest(builtinManifestUrl);
+  assert.equal(m.kind, "decoder");
+  assert.deepEqual(m.imageSize, [256, 256]);
+  await assert.rejects(
+    loadManifest(
+      "https://models.invalid/manifest.json",
+      () => Promise.resolve(new Response("", { status: 404 })),
+    ),
+    /Cannot load model manifest https:\/\/models\.invalid\/manifest\.json: HTTP 404/,
+  );
+});
+
+Deno.test("createGenerator() names a missing model file", async () => {
+  const m = parseManifest(
+    { ...good(), files: { decoder: { path: "missing.onnx", dtype: "float32" } } },
+    builtinManifestUrl,
+  );
+  await assert.rejects(
+    createGenerator(m, ort),
+    (e: unknown) => e instanceof TypeError && /file decoder \(file:.*missing\.onnx\) failed/.test(e.message),
+  );
+});
+
+Deno.test("createGenerator() rejects a model whose inputs or shapes do not match the manifest", async () => {
+  const model = (input: string, dims: number[]) => {
+    const g = new GraphBuilder("wrong");
+    g.input(input, DataType.FLOAT, ["batch", ...dims]);
+    g.output(g.node("Identity", [input], {}, "image"), DataType.FLOAT, ["batch", ...dims]);
+    return g.toModel();
+  };
+  const m = parseManifest(good(), base);
+  await assert.rejects(
+    createGenerator(m, ort, { loadFile: () => Promise.resolve(model("x", [3, 256, 256])) }),
+    (e: unknown) => e instanceof TypeError && /decoder has inputs \[x\], expected latent/.test(e.message),
+  );
+  await assert.rejects(
+    createGenerator(m, ort, { loadFile: () => Promise.resolve(model("latent", [4, 16, 16])) }),
+    (e: unknown) =>
+      e instanceof TypeError &&
+      /decoder input latent has shape \[batch,4,16,16\], expected \[\?,4,32,32\]/.test(e.message),
+  );
+});
+
+Deno.test("createGenerator() reports download progress up to the total", async () => {
+  const calls: [number, number][] = [];
+  const m = await loadManifest(builtinManifestUrl);
+  const g = await createGenerator(m, ort, { onDownloadProgress: (l, t) => calls.push([l, t]) });
+  const last = calls.at(-1)!;
+  assert.equal(last[0], m.files.decoder.bytes);
+  assert.equal(last[1], m.files.decoder.bytes);
+  await g.dispose();
+});
