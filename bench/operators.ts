@@ -1,0 +1,152 @@
+/**
+ * The evolution operators' cost and quality. Voronoi crossover: 50 children of `[4,64,64]` and of
+ * `[3,256,256]` from 3 parents, as a ratio to copying the same bytes with
+ * `Float32Array.prototype.set` in the same run (target: at most 3x), and to `slice()` (allocate and
+ * copy: what producing a new latent costs at least). Diverse first batch of 8 x `[4,64,64]`: time
+ * (target: under 100 ms) and blurred max-cosine against i.i.d. draws. Prints a markdown table headed
+ * by the machine, writes bench/results/operators.json.
+ *
+ * Usage: `node_modules/.bin/deno run -A bench/operators.ts`
+ *
+ * @module
+ */
+import { createRng } from "../core/rng.ts";
+import { type Latent, randomLatent, type Shape } from "../core/latent.ts";
+import { voronoiChildren, voronoiCrossover } from "../core/crossover.ts";
+import { blurredMaxCosine, diverseLatents } from "../core/diversity.ts";
+import { describeMachine, machineLine } from "./study/machine.ts";
+
+const REPEATS = 15;
+const CHILDREN = 50;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Times the functions in turn, REPEATS rounds (so load changes on a shared machine hit all alike); medians in ms. */
+function timeTogether(fs: (() => void)[]): number[] {
+  const t: number[][] = fs.map(() => []);
+  for (const f of fs) f(); // warm-up: compile before timing
+  for (let r = 0; r < REPEATS; r++) {
+    fs.forEach((f, i) => {
+      const t0 = performance.now();
+      f();
+      t[i].push(performance.now() - t0);
+    });
+  }
+  return t.map(median);
+}
+
+const rng = createRng("bench-operators");
+let sink = 0;
+
+type CrossoverRow = {
+  shape: Shape;
+  children: number;
+  voronoiChildrenMs: number;
+  voronoiChildrenIntoMs: number;
+  voronoiCrossoverMs: number;
+  setCopyMs: number;
+  sliceMs: number;
+  ratioToSet: number;
+  intoRatioToSet: number;
+  ratioToSlice: number;
+};
+const crossover: CrossoverRow[] = [];
+for (const shape of [[4, 64, 64], [3, 256, 256]] as const) {
+  const parents = [0, 1, 2].map(() => randomLatent(shape, rng));
+  const size = shape[0] * shape[1] * shape[2];
+  const outs = Array.from({ length: CHILDREN }, () => new Float32Array(size));
+  const reused = Array.from({ length: CHILDREN }, () => new Float32Array(size));
+  const [batch, intoMs, single, set, slice] = timeTogether([
+    () => {
+      sink += voronoiChildren(parents, CHILDREN, rng).length;
+    },
+    () => {
+      sink += voronoiChildren(parents, CHILDREN, rng, { into: reused }).length;
+    },
+    () => {
+      for (let i = 0; i < CHILDREN; i++) sink += voronoiCrossover(parents, rng).data.length;
+    },
+    () => {
+      for (let i = 0; i < CHILDREN; i++) outs[i].set(parents[i % 3].data);
+    },
+    () => {
+      for (let i = 0; i < CHILDREN; i++) sink += parents[i % 3].data.slice().length;
+    },
+  ]);
+  crossover.push({
+    shape,
+    children: CHILDREN,
+    voronoiChildrenMs: batch,
+    voronoiChildrenIntoMs: intoMs,
+    voronoiCrossoverMs: single,
+    setCopyMs: set,
+    sliceMs: slice,
+    ratioToSet: batch / set,
+    intoRatioToSet: intoMs / set,
+    ratioToSlice: batch / slice,
+  });
+}
+
+const SHAPE = [4, 64, 64] as const;
+const SEEDS = 10;
+const BLURS = [4, 8, 16, 32];
+type Method = "orthogonal" | "greedy" | "iid";
+const draw = (method: Method, seed: number): Latent[] => {
+  const r = createRng(`diverse-${seed}`);
+  return method === "iid"
+    ? Array.from({ length: 8 }, () => randomLatent(SHAPE, r))
+    : diverseLatents(8, SHAPE, r, { method });
+};
+const methods: Method[] = ["orthogonal", "greedy", "iid"];
+let seed = 0;
+const times = timeTogether(methods.map((m) => () => sink += draw(m, seed++).length));
+const diversity = methods.map((method, i) => {
+  const cos = BLURS.map((blur) => {
+    let s = 0;
+    for (let k = 0; k < SEEDS; k++) s += blurredMaxCosine(draw(method, 1000 + k), { blur }) / SEEDS;
+    return s;
+  });
+  return {
+    method,
+    ms: times[i],
+    blurredMaxCosine: Object.fromEntries(BLURS.map((b, j) => [`blur${b}`, cos[j]])),
+  };
+});
+
+const machine = describeMachine();
+const f = (x: number, d = 2) => x.toFixed(d);
+const lines = [
+  "## Operators",
+  "",
+  machineLine(machine),
+  "",
+  `Voronoi crossover, ${CHILDREN} children from 3 parents (default 6 cells), medians of ${REPEATS} runs:`,
+  "",
+  "| shape | copy with set | voronoiChildren into reused arrays | ratio to set (target <= 3) | voronoiChildren (allocating) | slice (alloc + copy) | ratio to slice | 50 x voronoiCrossover |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...crossover.map((r) =>
+    `| [${r.shape}] | ${f(r.setCopyMs)} ms | ${f(r.voronoiChildrenIntoMs)} ms | ${
+      f(r.intoRatioToSet, 1)
+    }x | ${f(r.voronoiChildrenMs)} ms | ${f(r.sliceMs)} ms | ${f(r.ratioToSlice, 1)}x | ${
+      f(r.voronoiCrossoverMs)
+    } ms |`
+  ),
+  "",
+  `Diverse first batch, 8 x [4,64,64] (target under 100 ms); blurred max-cosine, mean of ${SEEDS} seeds, lower is more diverse:`,
+  "",
+  `| method | time | ${BLURS.map((b) => `blur ${b}`).join(" | ")} |`,
+  `| --- | --- | ${BLURS.map(() => "---").join(" | ")} |`,
+  ...diversity.map((d) =>
+    `| ${d.method === "iid" ? "i.i.d. (randomLatent)" : `diverseLatents ${d.method}`} | ${f(d.ms, 1)} ms | ${
+      BLURS.map((b) => f(d.blurredMaxCosine[`blur${b}`], 3)).join(" | ")
+    } |`
+  ),
+];
+console.log(lines.join("\n"));
+await Deno.writeTextFile(
+  new URL("./results/operators.json", import.meta.url),
+  JSON.stringify({ machine, repeats: REPEATS, crossover, diversity, sink: sink > 0 }, null, 2) + "\n",
+);
