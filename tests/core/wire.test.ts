@@ -7,8 +7,10 @@ import {
   encodeInferRequest,
   encodeInferResponse,
   HEADER_LENGTH_HEADER,
+  imagesRequest,
   type InferRequest,
   parseHeaderLength,
+  responseImages,
   wantsBinaryOutput,
 } from "../../core/wire.ts";
 
@@ -162,4 +164,30 @@ Deno.test("decodeInferRequest() refuses binary sizes that do not match the shape
   const body = new Uint8Array(w.length + 8);
   body.set(w);
   assert.throws(() => decodeInferRequest(body, w.length), /need 12 bytes, got 8/);
+});
+
+Deno.test("imagesRequest() and responseImages() carry latents in and RGBA images out", () => {
+  const latents = [0, 1].map((k) => ({
+    shape: [1, 2, 2] as const,
+    data: new Float32Array([k, k + 0.5, -k, 2]),
+  }));
+  const req = imagesRequest(latents, "fox", { png: false });
+  const back = decodeMessage(encodeInferRequest(req, { binary: true, binaryOutputs: true }));
+  assert.deepEqual(back.inputs[0].shape, [2, 1, 2, 2]);
+  assert.deepEqual([...(back.inputs[0].data as Float32Array)], [0, 0.5, -0, 2, 1, 1.5, -1, 2]);
+  assert.equal(new TextDecoder().decode((back.inputs[1].data as Uint8Array[])[0]), "fox");
+  assert.deepEqual(back.outputs, [{ name: "images", parameters: { image_format: "raw" } }]);
+  assert.throws(() => imagesRequest([], "x"), /no latents/);
+
+  const pixels = new Uint8Array(2 * 1 * 2 * 4).map((_, i) => i);
+  const res = encodeInferResponse({
+    model_name: "m",
+    outputs: [{ name: "images", datatype: "UINT8", shape: [2, 1, 2, 4], data: pixels }],
+  }, { binary: true });
+  const images = responseImages(decodeInferResponse(res.body, Number(res.headers[HEADER_LENGTH_HEADER])));
+  assert.equal(images.length, 2);
+  assert.equal(images[1].width, 2);
+  assert.equal(images[1].height, 1);
+  assert.deepEqual([...images[1].data], [8, 9, 10, 11, 12, 13, 14, 15]);
+  assert.throws(() => responseImages({ model_name: "m", outputs: [] }), /no "images" output/);
 });

@@ -1,0 +1,275 @@
+/**
+ * Server configuration from command-line flags and environment variables (flags win). Every setting
+ * has a safe default: loopback only, no cross-origin access, bounded queue and body.
+ *
+ * @module
+ */
+import type { StaticRoot } from "./static.ts";
+
+/** Everything `main.ts` needs to start. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Folder with one subfolder per model (each with a manifest.json). */
+  modelsDir: string;
+  /** Static folders, most specific prefix first. */
+  staticRoots: StaticRoot[];
+  allowedOrigins: string[];
+  token?: string;
+  maxBatch: number;
+  maxQueue: number;
+  maxBodyBytes: number;
+  maxPromptBytes: number;
+  requestTimeoutMs: number;
+  windowMs: number;
+  batching: boolean;
+  /** onnxruntime execution providers, tried in order. */
+  providers: string[];
+  /** How decoder models run a batch: see `Engine` in load.ts. */
+  engine: "auto" | "batched" | "pipeline";
+}
+
+interface Setting {
+  flag: string;
+  env: string;
+  help: string;
+  key: keyof ServerConfig;
+  kind: "string" | "int" | "list" | "bool" | "static" | "engine";
+}
+
+/** The flags, their environment variables and what they do (also the `--help` text). */
+export const SETTINGS: readonly Setting[] = [
+  {
+    flag: "host",
+    env: "LE_HOST",
+    key: "host",
+    kind: "string",
+    help: "address to listen on (default 127.0.0.1)",
+  },
+  { flag: "port", env: "LE_PORT", key: "port", kind: "int", help: "port (default 8000; 0 picks a free one)" },
+  {
+    flag: "models",
+    env: "LE_MODELS",
+    key: "modelsDir",
+    kind: "string",
+    help: "models folder (default models/)",
+  },
+  {
+    flag: "static",
+    env: "LE_STATIC",
+    key: "staticRoots",
+    kind: "static",
+    help: "static folders as prefix=dir,... (default /dist/=dist,/models/=models,/=demo; empty: none)",
+  },
+  {
+    flag: "origins",
+    env: "LE_ORIGINS",
+    key: "allowedOrigins",
+    kind: "list",
+    help: "CORS origins, comma-separated, * for any",
+  },
+  {
+    flag: "token",
+    env: "LE_TOKEN",
+    key: "token",
+    kind: "string",
+    help: "require Authorization: Bearer <token> on /v2 and /metrics",
+  },
+  {
+    flag: "max-batch",
+    env: "LE_MAX_BATCH",
+    key: "maxBatch",
+    kind: "int",
+    help: "most latents per request and per batch (16)",
+  },
+  {
+    flag: "max-queue",
+    env: "LE_MAX_QUEUE",
+    key: "maxQueue",
+    kind: "int",
+    help: "most latents waiting before 503 (256)",
+  },
+  {
+    flag: "max-body-bytes",
+    env: "LE_MAX_BODY_BYTES",
+    key: "maxBodyBytes",
+    kind: "int",
+    help: "request body limit (16777216)",
+  },
+  {
+    flag: "max-prompt-bytes",
+    env: "LE_MAX_PROMPT_BYTES",
+    key: "maxPromptBytes",
+    kind: "int",
+    help: "prompt limit (2048)",
+  },
+  {
+    flag: "timeout-ms",
+    env: "LE_TIMEOUT_MS",
+    key: "requestTimeoutMs",
+    kind: "int",
+    help: "infer timeout, then 504 (60000)",
+  },
+  {
+    flag: "batch-window-ms",
+    env: "LE_BATCH_WINDOW_MS",
+    key: "windowMs",
+    kind: "int",
+    help:
+      "ms an idle model waits for more requests before a batch (0: requests that arrive while a batch runs still merge)",
+  },
+  {
+    flag: "batching",
+    env: "LE_BATCHING",
+    key: "batching",
+    kind: "bool",
+    help: "merge requests into batches (true)",
+  },
+  {
+    flag: "providers",
+    env: "LE_PROVIDERS",
+    key: "providers",
+    kind: "list",
+    help: "onnxruntime execution providers in order (cuda,webgpu,cpu)",
+  },
+  {
+    flag: "engine",
+    env: "LE_ENGINE",
+    key: "engine",
+    kind: "engine",
+    help: "auto (one run per batch on GPU, per latent on CPU), batched or pipeline (core/pipeline)",
+  },
+];
+
+function defaults(root: string): ServerConfig {
+  return {
+    host: "127.0.0.1",
+    port: 8000,
+    modelsDir: `${root}/models`,
+    staticRoots: parseStatic("/dist/=dist,/models/=models,/=demo", root),
+    allowedOrigins: [],
+    maxBatch: 16,
+    maxQueue: 256,
+    maxBodyBytes: 16 << 20,
+    maxPromptBytes: 2048,
+    requestTimeoutMs: 60_000,
+    windowMs: 0,
+    batching: true,
+    providers: ["cuda", "webgpu", "cpu"],
+    engine: "auto",
+  };
+}
+
+function parseStatic(value: string, root: string): StaticRoot[] {
+  const roots = value.split(",").filter((s) => s.trim() !== "").map((item) => {
+    const eq = item.indexOf("=");
+    let prefix = eq >= 0 ? item.slice(0, eq).trim() : "/";
+    const dir = (eq >= 0 ? item.slice(eq + 1) : item).trim();
+    if (!prefix.startsWith("/")) prefix = "/" + prefix;
+    if (!prefix.endsWith("/")) prefix += "/";
+    const cacheControl = prefix === "/" ? "no-cache" : "public, max-age=300";
+    return { prefix, dir: dir.startsWith("/") ? dir : `${root}/${dir}`, cacheControl };
+  });
+  return roots.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+function convert(s: Setting, raw: string, root: string): unknown {
+  switch (s.kind) {
+    case "string":
+      return raw;
+    case "list":
+      return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    case "static":
+      return parseStatic(raw, root);
+    case "engine":
+      if (raw !== "auto" && raw !== "batched" && raw !== "pipeline") {
+        throw new TypeError(`Cannot read --engine: expected auto, batched or pipeline, got "${raw}"`);
+      }
+      return raw;
+    case "bool":
+      if (!["true", "false", "1", "0"].includes(raw)) {
+        throw new TypeError(`Cannot read --${s.flag}: expected true or false, got "${raw}"`);
+      }
+      return raw === "true" || raw === "1";
+    case "int": {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (s.key !== "port" && n === 0)) {
+        throw new TypeError(
+          `Cannot read --${s.flag}: expected a ${
+            s.key === "port" ? "non-negative" : "positive"
+          } integer, got "${raw}"`,
+        );
+      }
+      if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read --port: ${n} is over 65535`);
+      return n;
+    }
+  }
+}
+
+/**
+ * Reads the configuration from flags (`--port 9000`, `--port=9000`, `--no-batching`) and environment
+ * variables (`LE_PORT=9000`); flags win over the environment, both over the defaults.
+ *
+ * @param args Command-line arguments.
+ * @param env Environment lookup.
+ * @param root The repository root that relative folders are resolved against.
+ * @returns The configuration, or "help" when `--help` was given.
+ * @example
+ * ```ts
+ * const config = parseConfig(Deno.args, (k) => Deno.env.get(k), Deno.cwd());
+ * ```
+ */
+export function parseConfig(
+  args: readonly string[],
+  env: (key: string) => string | undefined,
+  root: string,
+): ServerConfig | "help" {
+  const config = defaults(root) as unknown as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    const v = env(s.env);
+    if (v !== undefined) config[s.key] = convert(s, v, root);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--help" || arg === "-h") return "help";
+    if (!arg.startsWith("--")) throw new TypeError(`Cannot read argument "${arg}": expected --flag`);
+    let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (name.startsWith("no-")) {
+      const s = SETTINGS.find((x) => x.flag === name.slice(3) && x.kind === "bool");
+      if (s) {
+        config[s.key] = false;
+        continue;
+      }
+    }
+    const s = SETTINGS.find((x) => x.flag === name);
+    if (!s) throw new TypeError(`Cannot read argument "${arg}": unknown flag (see --help)`);
+    if (value === undefined) {
+      if (s.kind === "bool") value = "true";
+      else if (i + 1 < args.length) value = args[++i];
+      else throw new TypeError(`Cannot read --${name}: missing value`);
+    }
+    config[s.key] = convert(s, value, root);
+  }
+  const modelsDir = config.modelsDir as string;
+  if (!modelsDir.startsWith("/")) config.modelsDir = `${root}/${modelsDir}`;
+  return config as unknown as ServerConfig;
+}
+
+/**
+ * The `--help` text.
+ *
+ * @returns Usage, one line per flag with its environment variable.
+ * @example
+ * ```ts
+ * console.log(helpText());
+ * ```
+ */
+export function helpText(): string {
+  const lines = [
+    "Usage: deno run -A server/main.ts [flags]",
+    "",
+    "Flags (environment variable in brackets):",
+  ];
+  for (const s of SETTINGS) lines.push(`  --${s.flag.padEnd(18)} [${s.env}] ${s.help}`);
+  return lines.join("\n");
+}

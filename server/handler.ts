@@ -1,0 +1,276 @@
+/**
+ * The server as a pure `(Request) => Promise<Response>`: the Open Inference Protocol routes, /metrics,
+ * static files, CORS and the bearer token. `main.ts` only binds it to a socket, so tests and other
+ * hosts can drive it directly.
+ *
+ * @module
+ */
+import { decodeInferRequest, HEADER_LENGTH_HEADER, parseHeaderLength } from "../core/wire.ts";
+import { Batcher, QueueFullError } from "./batcher.ts";
+import { BodyTooLargeError, readBodyLimited } from "./body.ts";
+import { errorResponse, HttpError, json } from "./http.ts";
+import { encodeImages, modelMetadata, type ParsedInfer, parseInfer } from "./infer.ts";
+import { Metrics } from "./metrics.ts";
+import type { RgbaImage, ServedModel } from "./model.ts";
+import { bearerMatches, corsHeaders, originAllowed } from "./security.ts";
+import { serveStatic, StaticPathError, type StaticRoot } from "./static.ts";
+
+/** Handler configuration; every limit has a default. */
+export interface HandlerOptions {
+  /** The models served, by name. */
+  models: readonly ServedModel[];
+  /** Most latents per request and per batch (default 16). */
+  maxBatch?: number;
+  /** Most latents waiting over all models before 503 (default 256). */
+  maxQueue?: number;
+  /**
+   * How long an idle model waits for more requests before starting a batch, in ms (default 0, as
+   * Triton's dynamic batcher: requests that arrive while a batch runs merge into the next one anyway).
+   */
+  windowMs?: number;
+  /** False: one request per generate() call (default true). */
+  batching?: boolean;
+  /** Most request body bytes (default 64 MiB). */
+  maxBodyBytes?: number;
+  /** Infer requests that take longer are cancelled and answered 504 (default 60 s). */
+  requestTimeoutMs?: number;
+  /** Most prompt bytes (default 2048). */
+  maxPromptBytes?: number;
+  /** When set, /v2 routes except health and /metrics need `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Other origins allowed by CORS ("*" for any); the server's own origin always is. */
+  allowedOrigins?: readonly string[];
+  /** Static folders, most specific prefix first. */
+  staticRoots?: readonly StaticRoot[];
+  /** Seconds a 503 asks the client to wait (default 1). */
+  retryAfterSeconds?: number;
+  /** Structured log sink, one record per request. */
+  log?: (record: Record<string, unknown>) => void;
+}
+
+/** A handler and the state it exposes to its host. */
+export interface Handler {
+  /** Answers one request. */
+  handle(request: Request): Promise<Response>;
+  /** Its metrics. */
+  metrics: Metrics;
+  /** Its queue. */
+  batcher: Batcher;
+  /** Marks the server as draining: ready turns false and new infer requests get 503. */
+  drain(): void;
+}
+
+const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/infer|\/ready)?$/;
+const INFER_TYPES = ["application/json", "application/octet-stream"];
+
+/**
+ * Builds the request handler.
+ *
+ * @param options Models, limits and security settings.
+ * @returns The handler.
+ * @example
+ * ```ts
+ * const { handle } = createHandler({ models: [model], token: Deno.env.get("TOKEN") });
+ * Deno.serve({ hostname: "127.0.0.1", port: 8000 }, handle);
+ * ```
+ */
+export function createHandler(options: HandlerOptions): Handler {
+  const o = {
+    maxBatch: 16,
+    maxQueue: 256,
+    windowMs: 0,
+    batching: true,
+    maxBodyBytes: 64 << 20,
+    requestTimeoutMs: 60_000,
+    maxPromptBytes: 2048,
+    allowedOrigins: [] as readonly string[],
+    staticRoots: [] as readonly StaticRoot[],
+    retryAfterSeconds: 1,
+    ...options,
+  };
+  const models = new Map(o.models.map((m) => [m.name, m]));
+  const metrics = new Metrics();
+  const batcher = new Batcher({
+    maxBatch: o.maxBatch,
+    maxQueue: o.maxQueue,
+    windowMs: o.windowMs,
+    batching: o.batching,
+    onBatch: (latents, requests) => metrics.batch(latents, requests),
+  });
+  let draining = false;
+
+  async function authorize(request: Request): Promise<void> {
+    if (o.token === undefined) return;
+    if (!(await bearerMatches(request.headers.get("authorization"), o.token))) {
+      throw new HttpError(401, "Cannot authorize: missing or wrong bearer token", {
+        "www-authenticate": 'Bearer realm="latent-evolver"',
+      });
+    }
+  }
+
+  function findModel(name: string): ServedModel {
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch { /* keep it raw: it will not match */ }
+    const model = models.get(decoded);
+    if (!model) throw new HttpError(404, `Unknown model "${decoded}"`);
+    return model;
+  }
+
+  async function infer(request: Request, model: ServedModel): Promise<Response> {
+    if (draining) {
+      throw new HttpError(503, "Cannot infer: the server is shutting down", {
+        "retry-after": String(o.retryAfterSeconds),
+      });
+    }
+    const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "" && !INFER_TYPES.includes(type)) {
+      throw new HttpError(415, `Cannot infer: content type "${type}" is not ${INFER_TYPES.join(" or ")}`);
+    }
+    // Our own controller, unlinked once answered: Deno aborts request.signal after every response.
+    // The timeout covers the upload too, so a slow client cannot hold a request open for ever.
+    const controller = new AbortController();
+    let timedOut = false;
+    const onGone = () => controller.abort(request.signal.reason);
+    request.signal.addEventListener("abort", onGone, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException("Request timed out", "TimeoutError"));
+    }, o.requestTimeoutMs);
+    try {
+      let body: Uint8Array;
+      try {
+        body = await readBodyLimited(request, o.maxBodyBytes, controller.signal);
+      } catch (e) {
+        if (timedOut) {
+          throw new HttpError(408, `Cannot read request body: not received within ${o.requestTimeoutMs} ms`);
+        }
+        throw e;
+      }
+      const headerLength = parseHeaderLength(request.headers.get(HEADER_LENGTH_HEADER), body.length);
+      const parsed = parseInfer(decodeInferRequest(body, headerLength), model, o);
+      const images = await run(request, model, parsed, controller.signal, () => timedOut);
+      const { body: out, headers } = encodeImages(model, parsed, images);
+      return new Response(out, { status: 200, headers });
+    } finally {
+      clearTimeout(timer);
+      request.signal.removeEventListener("abort", onGone);
+    }
+  }
+
+  async function run(
+    request: Request,
+    model: ServedModel,
+    parsed: ParsedInfer,
+    signal: AbortSignal,
+    timedOut: () => boolean,
+  ): Promise<RgbaImage[]> {
+    try {
+      return await batcher.submit(model, parsed.prompt, parsed.latents, signal);
+    } catch (e) {
+      if (e instanceof QueueFullError) {
+        throw new HttpError(503, e.message, { "retry-after": String(o.retryAfterSeconds) });
+      }
+      if (timedOut()) throw new HttpError(504, `Cannot infer: timed out after ${o.requestTimeoutMs} ms`);
+      if (request.signal.aborted) throw new HttpError(499, "Cannot infer: the client went away");
+      // A failure inside the model is the server's, whatever its class.
+      throw new HttpError(500, `Cannot infer with model "${model.name}": ${(e as Error)?.message ?? e}`);
+    }
+  }
+  async function route(request: Request, url: URL): Promise<[string, Response]> {
+    const path = url.pathname;
+    const method = request.method;
+    const get = method === "GET" || method === "HEAD";
+    if (path === "/v2/health/live") return ["live", json({ live: true })];
+    if (path === "/v2/health/ready") {
+      return ["ready", json({ ready: !draining && models.size > 0 }, draining ? 503 : 200)];
+    }
+    if (path === "/metrics") {
+      await authorize(request);
+      const text = metrics.render({ queueDepth: batcher.depth, inFlight: batcher.active });
+      return ["metrics", new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } })];
+    }
+    if (path === "/v2" || path === "/v2/") {
+      await authorize(request);
+      return [
+        "server",
+        json({ name: "latent-evolver", version: "0.1.0", extensions: ["binary_tensor_data"] }),
+      ];
+    }
+    const m = MODEL_ROUTE.exec(path);
+    if (m) {
+      await authorize(request);
+      const model = findModel(m[1]);
+      if (m[2] !== undefined && m[2] !== model.version) {
+        throw new HttpError(404, `Unknown version "${m[2]}" of model "${model.name}"`);
+      }
+      if (m[3] === "/infer") {
+        if (method !== "POST") {
+          throw new HttpError(405, `Cannot ${method} ${path}: use POST`, { allow: "POST" });
+        }
+        return ["infer", await infer(request, model)];
+      }
+      if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
+      if (m[3] === "/ready") return ["model_ready", json({ name: model.name, ready: !draining })];
+      return ["model", json(modelMetadata(model, o.maxBatch))];
+    }
+    if (path.startsWith("/v2/")) throw new HttpError(404, `Unknown route ${path}`);
+    if (get) {
+      const res = await serveStatic(request, path, o.staticRoots);
+      if (res) return ["static", res];
+    }
+    return ["other", errorResponse(404, `Not found: ${path}`)];
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const start = performance.now();
+    const url = new URL(request.url);
+    const origin = request.headers.get("origin");
+    let label = "other";
+    let response: Response;
+    if (!originAllowed(origin, url.origin, o.allowedOrigins)) {
+      label = "cors";
+      response = errorResponse(403, `Cannot serve origin "${origin}": not in the allowed origins`);
+    } else if (request.method === "OPTIONS") {
+      label = "preflight";
+      response = new Response(null, { status: 204, headers: corsHeaders(origin, url.origin, true) });
+    } else {
+      try {
+        [label, response] = await route(request, url);
+      } catch (e) {
+        response = toErrorResponse(e);
+        label = routeLabel(url.pathname);
+      }
+      for (const [k, v] of Object.entries(corsHeaders(origin, url.origin, false))) response.headers.set(k, v);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    metrics.request(label, response.status, seconds);
+    o.log?.({
+      msg: "request",
+      method: request.method,
+      path: url.pathname,
+      status: response.status,
+      ms: Math.round(seconds * 1000 * 10) / 10,
+    });
+    return response;
+  }
+
+  return { handle, metrics, batcher, drain: () => void (draining = true) };
+}
+
+function routeLabel(path: string): string {
+  if (path.startsWith("/v2/models/")) return path.endsWith("/infer") ? "infer" : "model";
+  if (path.startsWith("/v2")) return "server";
+  return path === "/metrics" ? "metrics" : "static";
+}
+
+function toErrorResponse(e: unknown): Response {
+  if (e instanceof HttpError) return errorResponse(e.status, e.message, e.headers);
+  if (e instanceof BodyTooLargeError) return errorResponse(413, e.message);
+  if (e instanceof StaticPathError) return errorResponse(e.status, e.message);
+  // The codec and validators throw TypeError/RangeError for bad input: the client's fault.
+  if (e instanceof TypeError || e instanceof RangeError) return errorResponse(400, e.message);
+  const message = e instanceof Error ? e.message : String(e);
+  return errorResponse(500, `Internal error: ${message}`);
+}

@@ -1,0 +1,204 @@
+/**
+ * The model's side of the protocol: checks a decoded infer request against a model (names,
+ * datatypes, shapes, finite values, limits) and encodes its images as the response asks: raw UINT8
+ * `[N,H,W,4]` or PNG BYTES `[N]`, as JSON or binary tensors.
+ *
+ * @module
+ */
+import { encode as encodePng } from "fast-png";
+import type { Latent, Shape } from "../core/latent.ts";
+import {
+  bytesToText,
+  type EncodedMessage,
+  encodeInferResponse,
+  type InferRequest,
+  type InferTensor,
+  wantsBinaryOutput,
+} from "../core/wire.ts";
+import { HttpError } from "./http.ts";
+import type { RgbaImage, ServedModel } from "./model.ts";
+
+/** Limits on one request. */
+export interface InferLimits {
+  /** Most latents in one request. */
+  maxBatch: number;
+  /** Most UTF-8 bytes in a prompt. */
+  maxPromptBytes: number;
+}
+
+/** A checked request, ready for the batcher. */
+export interface ParsedInfer {
+  id?: string;
+  latents: Latent[];
+  prompt: string;
+  /** "raw": UINT8 RGBA tensor; "png": one PNG per image as BYTES. */
+  format: "raw" | "png";
+  binary: boolean;
+}
+
+/** The output's name, and the output parameter that picks the image format. */
+export const IMAGES_OUTPUT = "images";
+const FORMAT_PARAMETER = "image_format";
+
+function fail(message: string): never {
+  throw new HttpError(400, message);
+}
+
+function readLatents(t: InferTensor, shape: Shape, limits: InferLimits): Latent[] {
+  if (t.datatype !== "FP32") fail(`Cannot infer: input "latents" must be FP32, got ${t.datatype}`);
+  const s = t.shape;
+  const [c, h, w] = shape;
+  if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) {
+    fail(`Cannot infer: input "latents" must have shape [-1,${c},${h},${w}], got ${JSON.stringify(s)}`);
+  }
+  if (s[0] < 1) fail(`Cannot infer: input "latents" holds no latents (shape ${JSON.stringify(s)})`);
+  if (s[0] > limits.maxBatch) {
+    throw new HttpError(
+      400,
+      `Cannot infer: batch of ${s[0]} latents is over the limit of ${limits.maxBatch}`,
+    );
+  }
+  const data = t.data as Float32Array;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      fail(`Cannot infer: input "latents" element ${i} is ${data[i]}, not finite`);
+    }
+  }
+  const size = c * h * w;
+  const out: Latent[] = [];
+  for (let n = 0; n < s[0]; n++) out.push({ shape, data: data.slice(n * size, (n + 1) * size) });
+  return out;
+}
+
+function readPrompt(t: InferTensor, limits: InferLimits): string {
+  if (t.datatype !== "BYTES") fail(`Cannot infer: input "prompt" must be BYTES, got ${t.datatype}`);
+  const elements = t.data as Uint8Array[];
+  if (elements.length !== 1) fail(`Cannot infer: input "prompt" must hold 1 element, got ${elements.length}`);
+  if (elements[0].length > limits.maxPromptBytes) {
+    fail(`Cannot infer: prompt of ${elements[0].length} bytes is over the limit of ${limits.maxPromptBytes}`);
+  }
+  try {
+    return bytesToText(elements[0], 'input "prompt"');
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+/**
+ * Checks a decoded infer request against a model.
+ *
+ * @param request The decoded request.
+ * @param model The model it is for.
+ * @param limits Batch and prompt limits.
+ * @returns The latents, prompt and output options.
+ * @example
+ * ```ts
+ * const parsed = parseInfer(decodeInferRequest(body, headerLength), model, { maxBatch: 16, maxPromptBytes: 2048 });
+ * ```
+ */
+export function parseInfer(request: InferRequest, model: ServedModel, limits: InferLimits): ParsedInfer {
+  const byName = new Map(request.inputs.map((t) => [t.name, t]));
+  for (const name of byName.keys()) {
+    if (name !== "latents" && name !== "prompt") fail(`Cannot infer: unknown input "${name}"`);
+  }
+  const lt = byName.get("latents");
+  if (!lt) fail('Cannot infer: missing input "latents"');
+  const pt = byName.get("prompt");
+  if (!pt) fail('Cannot infer: missing input "prompt"');
+  const latents = readLatents(lt, model.latentShape, limits);
+  const prompt = readPrompt(pt, limits);
+  let format: "raw" | "png" = "raw";
+  for (const o of request.outputs ?? []) {
+    if (o.name !== IMAGES_OUTPUT) fail(`Cannot infer: unknown output "${o.name}"`);
+    const f = o.parameters?.[FORMAT_PARAMETER];
+    if (f !== undefined && f !== "raw" && f !== "png") {
+      fail(
+        `Cannot infer: output parameter ${FORMAT_PARAMETER} must be "raw" or "png", got ${JSON.stringify(f)}`,
+      );
+    }
+    if (f === "png") format = "png";
+  }
+  const parsed: ParsedInfer = { latents, prompt, format, binary: wantsBinaryOutput(request, IMAGES_OUTPUT) };
+  if (request.id !== undefined) parsed.id = request.id;
+  return parsed;
+}
+
+function base64(bytes: Uint8Array): Uint8Array {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return new TextEncoder().encode(btoa(s));
+}
+
+/**
+ * Encodes images as the infer response the request asked for.
+ *
+ * @param model The model.
+ * @param parsed The checked request.
+ * @param images Its images, in order.
+ * @returns The body and headers.
+ * @example
+ * ```ts
+ * const { body, headers } = encodeImages(model, parsed, images);
+ * ```
+ */
+export function encodeImages(model: ServedModel, parsed: ParsedInfer, images: RgbaImage[]): EncodedMessage {
+  const head = {
+    model_name: model.name,
+    model_version: model.version,
+    ...(parsed.id ? { id: parsed.id } : {}),
+  };
+  let tensor: InferTensor;
+  if (parsed.format === "png") {
+    const pngs = images.map((im) =>
+      encodePng({ width: im.width, height: im.height, data: im.data, channels: 4 })
+    );
+    // JSON cannot carry raw bytes: PNGs in the JSON form are base64 text, and say so.
+    tensor = parsed.binary
+      ? {
+        name: IMAGES_OUTPUT,
+        datatype: "BYTES",
+        shape: [pngs.length],
+        data: pngs,
+        parameters: { image_format: "png" },
+      }
+      : {
+        name: IMAGES_OUTPUT,
+        datatype: "BYTES",
+        shape: [pngs.length],
+        data: pngs.map(base64),
+        parameters: { image_format: "png", content_encoding: "base64" },
+      };
+  } else {
+    const { width, height } = images[0];
+    const data = new Uint8Array(images.length * width * height * 4);
+    images.forEach((im, i) => data.set(im.data, i * width * height * 4));
+    tensor = { name: IMAGES_OUTPUT, datatype: "UINT8", shape: [images.length, height, width, 4], data };
+  }
+  return encodeInferResponse({ ...head, outputs: [tensor] }, { binary: parsed.binary });
+}
+
+/**
+ * The model metadata answer of `GET /v2/models/{name}`.
+ *
+ * @param model The model.
+ * @param maxBatch The most latents per request.
+ * @returns The metadata object.
+ * @example
+ * ```ts
+ * modelMetadata(model, 16).inputs[0].shape; // [-1, 4, 8, 8]
+ * ```
+ */
+export function modelMetadata(model: ServedModel, maxBatch: number) {
+  const [w, h] = model.imageSize;
+  return {
+    name: model.name,
+    versions: [model.version],
+    platform: model.platform,
+    inputs: [
+      { name: "latents", datatype: "FP32", shape: [-1, ...model.latentShape] },
+      { name: "prompt", datatype: "BYTES", shape: [1] },
+    ],
+    outputs: [{ name: IMAGES_OUTPUT, datatype: "UINT8", shape: [-1, h, w, 4] }],
+    parameters: { execution_provider: model.executionProvider, max_batch_size: maxBatch },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Loads the models a server answers for: every `<folder>/*\/manifest.json` under the models folder,
+ * each through `core/pipeline` on onnxruntime-node, trying execution providers in order.
+ *
+ * @module
+ */
+import { parseManifest } from "../core/manifest.ts";
+import { createGenerator, type Ort } from "../core/pipeline.ts";
+import { createBatchedDecoder } from "./batched-decoder.ts";
+import { type ServedModel, servedModelFromGenerator } from "./model.ts";
+
+/** Execution providers tried in order: the first that loads the model serves it. */
+export const DEFAULT_PROVIDERS = ["cuda", "webgpu", "cpu"];
+
+/**
+ * How a decoder model runs a batch (other kinds always use `core/pipeline`): "auto" sends the whole
+ * batch through one session run on GPU providers and one latent per run on the CPU provider;
+ * "batched" always the whole batch; "pipeline" uses `core/pipeline` as the browser does.
+ */
+export type Engine = "auto" | "batched" | "pipeline";
+
+/** A loaded model and where it came from. */
+export interface LoadedModel {
+  model: ServedModel;
+  /** The manifest's folder. */
+  dir: string;
+  /** Releases the sessions. */
+  dispose(): Promise<void>;
+}
+
+async function readFileUrl(url: string): Promise<Uint8Array> {
+  return await Deno.readFile(new URL(url));
+}
+
+/**
+ * Loads one model from its manifest file.
+ *
+ * @param manifestPath Path of a manifest.json.
+ * @param ort onnxruntime-node.
+ * @param providers Execution providers to try in order.
+ * @param engine How batches run (default "auto").
+ * @returns The model; its name is the manifest's.
+ * @example
+ * ```ts
+ * import * as ort from "onnxruntime-node";
+ * const { model } = await loadModel("models/builtin/manifest.json", ort);
+ * ```
+ */
+export async function loadModel(
+  manifestPath: string,
+  ort: Ort,
+  providers: readonly string[] = DEFAULT_PROVIDERS,
+  engine: Engine = "auto",
+): Promise<LoadedModel> {
+  const abs = await Deno.realPath(manifestPath);
+  const url = new URL(`file://${abs}`);
+  const manifest = parseManifest(JSON.parse(await Deno.readTextFile(abs)), url);
+  const dir = abs.slice(0, abs.lastIndexOf("/"));
+  if (engine === "batched" && manifest.kind === "decoder") {
+    const model = await createBatchedDecoder(
+      manifest,
+      await readFileUrl(manifest.files.decoder.url),
+      ort,
+      providers,
+    );
+    return { model, dir, dispose: () => model.dispose() };
+  }
+  const generator = await createGenerator(manifest, ort, {
+    executionProviders: [...providers],
+    loadFile: readFileUrl,
+  });
+  return {
+    model: servedModelFromGenerator(generator),
+    dir,
+    dispose: () => generator.dispose(),
+  };
+}
+
+/**
+ * Loads every model under a folder (each in its own subfolder with a manifest.json). A model is also
+ * served under its folder's name when that differs from its manifest name ("builtin").
+ *
+ * @param dir The models folder.
+ * @param ort onnxruntime-node.
+ * @param providers Execution providers to try in order.
+ * @param engine How batches run (default "auto").
+ * @returns The loaded models, aliases included.
+ * @example
+ * ```ts
+ * const loaded = await loadModels("models", ort);
+ * ```
+ */
+export async function loadModels(
+  dir: string,
+  ort: Ort,
+  providers: readonly string[] = DEFAULT_PROVIDERS,
+  engine: Engine = "auto",
+): Promise<LoadedModel[]> {
+  const out: LoadedModel[] = [];
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) if (entry.isDirectory) names.push(entry.name);
+  names.sort();
+  for (const name of names) {
+    const path = `${dir}/${name}/manifest.json`;
+    if (!(await Deno.stat(path).catch(() => null))?.isFile) continue;
+    const loaded = await loadModel(path, ort, providers, engine);
+    out.push(loaded);
+    if (loaded.model.name !== name) {
+      out.push({ ...loaded, model: { ...loaded.model, name }, dispose: async () => {} });
+    }
+  }
+  return out;
+}

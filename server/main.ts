@@ -1,0 +1,180 @@
+/**
+ * The inference server's entry point: reads flags and environment, loads the models on the first
+ * onnxruntime execution provider that works, serves the handler with `Deno.serve`, logs one JSON
+ * line per event, and on SIGINT or SIGTERM stops accepting, finishes what is in flight and exits.
+ *
+ * ```sh
+ * deno run -A server/main.ts --host 0.0.0.0 --port 8000 --origins https://example.com
+ * ```
+ *
+ * @module
+ */
+import { helpText, parseConfig, type ServerConfig } from "./config.ts";
+import { createHandler, type Handler } from "./handler.ts";
+import { type LoadedModel, loadModels } from "./load.ts";
+import type { ServedModel } from "./model.ts";
+import type { Ort } from "../core/pipeline.ts";
+
+/** A structured log line: JSON with a time, a level and a message. */
+export function log(
+  level: "info" | "warn" | "error",
+  msg: string,
+  fields: Record<string, unknown> = {},
+): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
+  if (level === "info") console.log(line);
+  else console.error(line);
+}
+
+/** A started server. */
+export interface RunningServer {
+  server: Deno.HttpServer<Deno.NetAddr>;
+  handler: Handler;
+  /** Stops accepting, waits for in-flight requests, releases the models. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts serving already-loaded models with a configuration.
+ *
+ * @param config The configuration.
+ * @param models The models.
+ * @param options `quiet` turns off the per-request log lines; `dispose` runs after shutdown.
+ * @returns The running server.
+ * @example
+ * ```ts
+ * const running = startServer(config, [model]);
+ * await running.shutdown();
+ * ```
+ */
+export function startServer(
+  config: ServerConfig,
+  models: readonly ServedModel[],
+  options: { quiet?: boolean; dispose?: () => Promise<void> } = {},
+): RunningServer {
+  const handler = createHandler({
+    ...config,
+    models,
+    log: options.quiet ? undefined : (record) => log("info", "request", record),
+  });
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: (addr) => {
+      log("info", "listening", {
+        url: `http://${addr.hostname}:${addr.port}/`,
+        port: addr.port,
+        models: models.map((m) => ({ name: m.name, executionProvider: m.executionProvider })),
+        batching: config.batching,
+        maxBatch: config.maxBatch,
+        maxQueue: config.maxQueue,
+        auth: config.token !== undefined,
+        origins: config.allowedOrigins,
+      });
+    },
+  }, handler.handle);
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    handler,
+    shutdown() {
+      closing ??= (async () => {
+        handler.drain();
+        await server.shutdown();
+        await handler.batcher.idle();
+        await options.dispose?.();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  let config: ServerConfig | "help";
+  try {
+    config = parseConfig(Deno.args, (k) => Deno.env.get(k), root);
+  } catch (e) {
+    log("error", (e as Error).message);
+    return 2;
+  }
+  if (config === "help") {
+    console.log(helpText());
+    return 0;
+  }
+  if (config.token !== undefined && Deno.args.some((a) => a.startsWith("--token"))) {
+    log(
+      "warn",
+      "the token was given as a flag, which other users can see in the process list; prefer LE_TOKEN",
+    );
+  }
+  const ort = (await import("onnxruntime-node")) as unknown as Ort;
+  let loaded: LoadedModel[];
+  try {
+    loaded = await loadModels(config.modelsDir, ort, config.providers, config.engine);
+  } catch (e) {
+    log("error", "cannot load models", { dir: config.modelsDir, error: (e as Error).message });
+    return 1;
+  }
+  if (loaded.length === 0) {
+    log("error", "no models found", {
+      dir: config.modelsDir,
+      hint: "each model is a folder with manifest.json",
+    });
+    return 1;
+  }
+  for (const l of loaded) {
+    log("info", "model loaded", {
+      name: l.model.name,
+      executionProvider: l.model.executionProvider,
+      dir: l.dir,
+    });
+  }
+  let running: RunningServer;
+  try {
+    running = startServer(config, loaded.map((l) => l.model), {
+      dispose: async () => {
+        for (const l of loaded) await l.dispose();
+      },
+    });
+  } catch (e) {
+    const hint = e instanceof Deno.errors.AddrInUse
+      ? "another process uses this port: pick one with --port"
+      : undefined;
+    log("error", "cannot listen", {
+      host: config.host,
+      port: config.port,
+      error: (e as Error).message,
+      hint,
+    });
+    return 1;
+  }
+  const done = Promise.withResolvers<number>();
+  let firstSignalAt = 0;
+  const onSignal = (signal: Deno.Signal) => {
+    // A terminal's Ctrl-C reaches every process of the group, and npm and scripts/start.mjs pass it on
+    // too: copies within a second are that same Ctrl-C, not a second request to hurry.
+    const now = Date.now();
+    if (firstSignalAt !== 0 && now - firstSignalAt < 1000) return;
+    if (firstSignalAt !== 0) {
+      log("warn", "second signal: exiting without finishing in-flight work", { signal });
+      Deno.exit(1);
+    }
+    firstSignalAt = now;
+    log("info", "shutting down: finishing in-flight requests", {
+      signal,
+      inFlight: running.handler.batcher.active,
+    });
+    running.shutdown().then(() => {
+      log("info", "stopped");
+      done.resolve(0);
+    }, (e) => {
+      log("error", "shutdown failed", { error: String(e) });
+      done.resolve(1);
+    });
+  };
+  for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => onSignal(s));
+  return await done.promise;
+}
+
+if (import.meta.main) Deno.exit(await main());

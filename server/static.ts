@@ -1,0 +1,146 @@
+/**
+ * Static files (the demo page, the built bundle, the built-in model) with correct types and cache
+ * headers. A path never leaves its folder: `..` and `.` segments, encoded slashes and backslashes,
+ * NUL bytes and symlinks that resolve outside the folder are all refused.
+ *
+ * @module
+ */
+
+/** A URL prefix served from a folder. */
+export interface StaticRoot {
+  /** URL path prefix, starting and ending with "/" ("/dist/", or "/" for the site root). */
+  prefix: string;
+  /** The folder on disk. */
+  dir: string;
+  /** Cache-Control for its files (default "no-cache": revalidate with the ETag every time). */
+  cacheControl?: string;
+}
+
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  json: "application/json",
+  map: "application/json",
+  wasm: "application/wasm",
+  onnx: "application/octet-stream",
+  bin: "application/octet-stream",
+  png: "image/png",
+  jpg: "image/jpeg",
+  svg: "image/svg+xml",
+  ico: "image/x-icon",
+  txt: "text/plain; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+};
+
+/** Why a static path was refused: the server answers 400 or 403. */
+export class StaticPathError extends TypeError {
+  constructor(readonly status: 400 | 403, message: string) {
+    super(message);
+    this.name = "StaticPathError";
+  }
+}
+
+/**
+ * The content type for a file name.
+ *
+ * @param name A file name or path.
+ * @returns The MIME type (application/octet-stream when unknown).
+ * @example
+ * ```ts
+ * contentType("ort-wasm-simd.wasm"); // "application/wasm"
+ * ```
+ */
+export function contentType(name: string): string {
+  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+  return TYPES[ext] ?? "application/octet-stream";
+}
+
+/**
+ * Splits a URL path (still percent-encoded) below a prefix into safe segments.
+ *
+ * @param rest The path after the prefix, percent-encoded.
+ * @returns The decoded segments.
+ * @example
+ * ```ts
+ * safeSegments("a/b%20c.js"); // ["a", "b c.js"]
+ * ```
+ */
+export function safeSegments(rest: string): string[] {
+  const segments: string[] = [];
+  for (const raw of rest.split("/")) {
+    if (raw === "") continue;
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      throw new StaticPathError(400, `Cannot serve path: malformed percent-encoding in "${raw}"`);
+    }
+    if (seg === "." || seg === ".." || /[/\\\0]/.test(seg) || /^[a-zA-Z]:/.test(seg)) {
+      throw new StaticPathError(403, `Cannot serve path: segment "${raw}" leaves the served folder`);
+    }
+    segments.push(seg);
+  }
+  return segments;
+}
+
+async function realPathOrNull(path: string): Promise<string | null> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Serves a GET or HEAD for a static file under one of the roots, or returns null when no root's
+ * prefix matches or the file does not exist.
+ *
+ * @param request The request (its If-None-Match is honoured).
+ * @param rawPath The URL path as received, percent-encoded.
+ * @param roots The served folders, most specific prefix first.
+ * @returns The response, or null.
+ * @example
+ * ```ts
+ * await serveStatic(request, url.pathname, [{ prefix: "/", dir: "demo" }]);
+ * ```
+ */
+export async function serveStatic(
+  request: Request,
+  rawPath: string,
+  roots: readonly StaticRoot[],
+): Promise<Response | null> {
+  if (/%00|\0/i.test(rawPath)) throw new StaticPathError(400, "Cannot serve path: NUL byte in path");
+  for (const root of roots) {
+    if (!rawPath.startsWith(root.prefix) && rawPath + "/" !== root.prefix) continue;
+    const segments = safeSegments(rawPath.slice(root.prefix.length));
+    const realRoot = await realPathOrNull(root.dir);
+    if (realRoot === null) continue;
+    let path = [realRoot, ...segments].join("/");
+    let info = await Deno.stat(path).catch(() => null);
+    if (info?.isDirectory) {
+      path += "/index.html";
+      info = await Deno.stat(path).catch(() => null);
+    }
+    if (!info?.isFile) continue;
+    // A symlink inside the folder may point anywhere: what counts is where it resolves.
+    const real = await realPathOrNull(path);
+    if (real === null || !(real === realRoot || real.startsWith(realRoot + "/"))) {
+      throw new StaticPathError(403, `Cannot serve path: "${rawPath}" resolves outside the served folder`);
+    }
+    const etag = `W/"${info.size.toString(16)}-${(info.mtime?.getTime() ?? 0).toString(16)}"`;
+    const headers = new Headers({
+      "content-type": contentType(real),
+      "cache-control": root.cacheControl ?? "no-cache",
+      "etag": etag,
+      "x-content-type-options": "nosniff",
+    });
+    if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+    headers.set("content-length", String(info.size));
+    if (request.method === "HEAD") return new Response(null, { status: 200, headers });
+    const file = await Deno.open(real, { read: true });
+    return new Response(file.readable, { status: 200, headers });
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { helpText, parseConfig, type ServerConfig } from "../../server/config.ts";
+
+const noEnv = () => undefined;
+
+function parse(args: string[], env: Record<string, string> = {}): ServerConfig {
+  const c = parseConfig(args, (k) => env[k], "/srv/app");
+  assert.notEqual(c, "help");
+  return c as ServerConfig;
+}
+
+Deno.test("parseConfig() defaults to loopback, no origins, no token, bounded queue", () => {
+  const c = parse([]);
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.port, 8000);
+  assert.equal(c.modelsDir, "/srv/app/models");
+  assert.deepEqual(c.allowedOrigins, []);
+  assert.equal(c.token, undefined);
+  assert.equal(c.maxQueue, 256);
+  assert.deepEqual(c.providers, ["cuda", "webgpu", "cpu"]);
+  assert.equal(c.engine, "auto");
+  assert.deepEqual(c.staticRoots.map((r) => [r.prefix, r.dir]), [
+    ["/models/", "/srv/app/models"],
+    ["/dist/", "/srv/app/dist"],
+    ["/", "/srv/app/demo"],
+  ]);
+});
+
+Deno.test("parseConfig() reads environment variables, and flags win over them", () => {
+  const env = {
+    LE_PORT: "9000",
+    LE_ORIGINS: "https://a.example, https://b.example",
+    LE_TOKEN: "t",
+    LE_HOST: "0.0.0.0",
+  };
+  const c = parse([
+    "--port=9100",
+    "--max-batch",
+    "8",
+    "--no-batching",
+    "--static",
+    "/ui/=web",
+    "--models",
+    "/m",
+  ], env);
+  assert.equal(c.port, 9100);
+  assert.equal(c.host, "0.0.0.0");
+  assert.deepEqual(c.allowedOrigins, ["https://a.example", "https://b.example"]);
+  assert.equal(c.token, "t");
+  assert.equal(c.maxBatch, 8);
+  assert.equal(c.batching, false);
+  assert.equal(c.modelsDir, "/m");
+  assert.deepEqual(c.staticRoots.map((r) => [r.prefix, r.dir]), [["/ui/", "/srv/app/web"]]);
+  assert.deepEqual(parse(["--static", ""]).staticRoots, []);
+});
+
+Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", () => {
+  assert.throws(() => parseConfig(["--prot", "1"], noEnv, "/"), /unknown flag/);
+  assert.throws(
+    () => parseConfig(["--port", "eighty"], noEnv, "/"),
+    /--port: expected a non-negative integer, got "eighty"/,
+  );
+  assert.throws(() => parseConfig(["--port", "70000"], noEnv, "/"), /over 65535/);
+  assert.throws(
+    () => parseConfig(["--max-queue", "0"], noEnv, "/"),
+    /--max-queue: expected a positive integer/,
+  );
+  assert.throws(() => parseConfig(["--batching=maybe"], noEnv, "/"), /expected true or false/);
+  assert.throws(() => parseConfig(["--engine", "fast"], noEnv, "/"), /expected auto, batched or pipeline/);
+  assert.throws(() => parseConfig(["--max-batch"], noEnv, "/"), /missing value/);
+  assert.throws(() => parseConfig([], (k) => (k === "LE_MAX_BATCH" ? "-3" : undefined), "/"), /--max-batch/);
+  assert.equal(parseConfig(["--help"], noEnv, "/"), "help");
+  assert.match(helpText(), /--token\s+\[LE_TOKEN\]/);
+});

@@ -1,0 +1,58 @@
+// A deterministic stand-in model for server tests: each pixel is a function of its latent's
+// values and the prompt only, so a batched run must give exactly the unbatched images.
+import type { Latent } from "../../core/latent.ts";
+import type { RgbaImage, ServedModel } from "../../server/model.ts";
+
+export interface FakeModel extends ServedModel {
+  /** Batch sizes of each generate() call, in order. */
+  calls: number[];
+  /** Calls cancelled through their signal. */
+  aborted: number;
+}
+
+export function fakeModel(
+  options: { name?: string; delayMs?: number; shape?: readonly [number, number, number] } = {},
+): FakeModel {
+  const shape = options.shape ?? [4, 8, 8] as const;
+  const model: FakeModel = {
+    name: options.name ?? "fake",
+    version: "1",
+    platform: "decoder",
+    executionProvider: "cpu",
+    latentShape: shape,
+    imageSize: [shape[1] * 2, shape[2] * 2],
+    calls: [],
+    aborted: 0,
+    async generate(latents: Latent[], prompt: string, opts?: { signal?: AbortSignal }): Promise<RgbaImage[]> {
+      model.calls.push(latents.length);
+      if (options.delayMs) {
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, options.delayMs);
+          opts?.signal?.addEventListener("abort", () => {
+            clearTimeout(t);
+            model.aborted++;
+            reject(new DOMException("aborted", "AbortError"));
+          }, { once: true });
+        });
+      }
+      let salt = 0;
+      for (const ch of prompt) salt = (salt * 31 + ch.charCodeAt(0)) & 255;
+      return latents.map((l) => renderFake(l, salt));
+    },
+  };
+  return model;
+}
+
+export function renderFake(l: Latent, salt: number): RgbaImage {
+  const [c0, h, w] = l.shape;
+  const data = new Uint8ClampedArray(4 * h * w * 4);
+  for (let y = 0; y < 2 * h; y++) {
+    for (let x = 0; x < 2 * w; x++) {
+      const j = (y >> 1) * w + (x >> 1);
+      const p = (y * 2 * w + x) * 4;
+      for (let c = 0; c < 3; c++) data[p + c] = (l.data[(c % c0) * h * w + j] * 40 + 128 + salt) & 255;
+      data[p + 3] = 255;
+    }
+  }
+  return { width: 2 * w, height: 2 * h, data };
+}

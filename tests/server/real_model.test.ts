@@ -1,0 +1,118 @@
+// End-to-end with the real built-in model on onnxruntime-node (CPU here): batching must not change a
+// single bit of any client's images, and SIGTERM must let in-flight work finish.
+import assert from "node:assert/strict";
+import * as ort from "onnxruntime-node";
+import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "../../core/wire.ts";
+import { loadModel } from "../../server/load.ts";
+import { inferRequest, metricValue, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
+
+const root = new URL("../..", import.meta.url).pathname;
+const manifestPath = `${root}models/builtin/manifest.json`;
+const SHAPE = [4, 32, 32];
+
+async function images(res: Response): Promise<Uint8Array> {
+  const body = new Uint8Array(await res.arrayBuffer());
+  assert.equal(res.status, 200, new TextDecoder().decode(body.subarray(0, 200)));
+  return decodeInferResponse(body, parseHeaderLength(res.headers.get(HEADER_LENGTH_HEADER), body.length))
+    .outputs[0]
+    .data as Uint8Array;
+}
+
+Deno.test("server + built-in model: batched runs are bit-identical to core/pipeline's one-by-one runs", async () => {
+  const loaded = await loadModel(manifestPath, ort, ["cpu"], "batched");
+  const reference = await loadModel(manifestPath, ort, ["cpu"], "pipeline");
+  const model = loaded.model;
+  assert.equal(model.executionProvider, "cpu");
+  const batched = startTestServer({ models: [model], windowMs: 40, maxBatch: 16 });
+  const plain = startTestServer({ models: [reference.model], batching: false });
+  try {
+    const sizes = [1, 2, 1, 1, 2, 1];
+    const reqs = sizes.map((n, i) =>
+      inferRequest(randomLatents(n, 500 + i, SHAPE), n, "misty fjord at dawn", SHAPE)
+    );
+    const opts = { binary: true, model: model.name };
+    const together = await Promise.all(reqs.map(async (r) => images(await postInfer(batched.url, r, opts))));
+    for (let i = 0; i < reqs.length; i++) {
+      const alone = await images(await postInfer(plain.url, reqs[i], opts));
+      assert.equal(together[i].length, sizes[i] * 256 * 256 * 4);
+      assert.deepEqual(together[i], alone, `request ${i}`);
+    }
+    const batches = await metricValue(batched.url, "latent_evolver_batch_requests_count");
+    assert.equal(await metricValue(batched.url, "latent_evolver_batch_requests_sum"), reqs.length);
+    assert.ok(batches < reqs.length, `${reqs.length} requests ran as ${batches} batches`);
+    // Different prompts give different images: the prompt reaches the model.
+    const other = await images(
+      await postInfer(plain.url, {
+        ...reqs[0],
+        inputs: [reqs[0].inputs[0], { ...reqs[0].inputs[1], data: [new TextEncoder().encode("night")] }],
+      }, opts),
+    );
+    assert.notDeepEqual(other, together[0]);
+  } finally {
+    await batched.close();
+    await plain.close();
+    await loaded.dispose();
+    await reference.dispose();
+  }
+});
+
+async function readLines(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (l: string) => void) {
+  let buf = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    buf += decoder.decode(chunk, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      onLine(line);
+    }
+  }
+}
+
+Deno.test("server main: SIGTERM stops accepting, finishes in-flight work and exits 0", async () => {
+  const deno = Deno.execPath();
+  const child = new Deno.Command(deno, {
+    args: ["run", "-A", "--unstable-no-legacy-abort", `${root}server/main.ts`, "--port", "0", "--static", ""],
+    cwd: root,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines: string[] = [];
+  const listening = Promise.withResolvers<number>();
+  const reading = readLines(child.stdout, lines, (l) => {
+    if (l.includes('"msg":"listening"')) listening.resolve(JSON.parse(l).port);
+  });
+  const timer = setTimeout(() => listening.reject(new Error("server did not start in 30 s")), 30_000);
+  let exited = false;
+  try {
+    const port = await listening.promise;
+    clearTimeout(timer);
+    const url = `http://127.0.0.1:${port}`;
+    const n = 6;
+    const inflight = postInfer(url, inferRequest(randomLatents(n, 7, SHAPE), n, "desert", SHAPE), {
+      binary: true,
+      model: "builtin",
+    });
+    for (let i = 0; i < 300 && (await metricValue(url, "latent_evolver_inflight_requests")) < 1; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill("SIGTERM");
+    const out = await images(await inflight);
+    assert.equal(out.length, n * 256 * 256 * 4);
+    const status = await child.status;
+    exited = true;
+    assert.equal(status.code, 0);
+    await reading;
+    assert.ok(lines.some((l) => l.includes('"msg":"shutting down'), lines.join("\n")));
+    assert.ok(lines.some((l) => l.includes('"msg":"stopped"')));
+    await assert.rejects(fetch(`${url}/v2/health/live`));
+  } finally {
+    clearTimeout(timer);
+    if (!exited) {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  }
+});

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { fakeModel } from "./fake_model.ts";
+import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
+
+Deno.test("server: the bearer token guards /v2 and /metrics but not health", async () => {
+  const s = startTestServer({ models: [fakeModel()], token: "s3cret-token" });
+  try {
+    const req = inferRequest(randomLatents(1, 1), 1);
+    for (
+      const auth of [
+        undefined,
+        "Bearer wrong",
+        "Bearer s3cret-toke",
+        "Bearer s3cret-token2",
+        "s3cret-token",
+        "Basic s3cret-token",
+      ]
+    ) {
+      const headers: Record<string, string> = auth ? { authorization: auth } : {};
+      const res = await postInfer(s.url, req, { headers });
+      assert.equal(res.status, 401, String(auth));
+      assert.match(res.headers.get("www-authenticate")!, /^Bearer/);
+      assert.match((await res.json()).error, /bearer token/);
+      const meta = await fetch(`${s.url}/v2/models/fake`, { headers });
+      assert.equal(meta.status, 401);
+      await meta.body?.cancel();
+      const metrics = await fetch(`${s.url}/metrics`, { headers });
+      assert.equal(metrics.status, 401);
+      await metrics.body?.cancel();
+    }
+    const ok = await postInfer(s.url, req, { headers: { authorization: "Bearer s3cret-token" } });
+    assert.equal(ok.status, 200);
+    await ok.arrayBuffer();
+    assert.equal((await fetch(`${s.url}/v2/health/live`).then((r) => r.json())).live, true);
+    assert.equal((await fetch(`${s.url}/v2/health/ready`).then((r) => r.json())).ready, true);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("server: CORS answers only configured origins", async () => {
+  const s = startTestServer({ models: [fakeModel()], allowedOrigins: ["https://app.example"] });
+  try {
+    const pre = await fetch(`${s.url}/v2/models/fake/infer`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.match(pre.headers.get("access-control-allow-headers")!, /inference-header-content-length/);
+    assert.match(pre.headers.get("access-control-allow-methods")!, /POST/);
+    await pre.body?.cancel();
+
+    const res = await postInfer(s.url, inferRequest(randomLatents(1, 1), 1), {
+      binary: true,
+      headers: { origin: "https://app.example" },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.match(res.headers.get("access-control-expose-headers")!, /inference-header-content-length/);
+    await res.arrayBuffer();
+
+    for (const method of ["OPTIONS", "GET"]) {
+      const bad = await fetch(`${s.url}/v2/models/fake`, {
+        method,
+        headers: { origin: "https://evil.example" },
+      });
+      assert.equal(bad.status, 403, method);
+      assert.equal(bad.headers.get("access-control-allow-origin"), null);
+      assert.match((await bad.json()).error, /origin "https:\/\/evil.example"/);
+    }
+    // The server's own origin (the demo page it serves) needs no listing.
+    const self = await fetch(`${s.url}/v2/models/fake`, { headers: { origin: s.url } });
+    assert.equal(self.status, 200);
+    assert.equal(self.headers.get("access-control-allow-origin"), null);
+    await self.body?.cancel();
+  } finally {
+    await s.close();
+  }
+});
+
+async function rawGet(port: number, target: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`),
+  );
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  for (let i = 0; i < 100; i++) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+  }
+  conn.close();
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+}
+
+Deno.test("server: static files have correct types and cache headers, and never leave their folder", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-static-" });
+  const site = `${tmp}/site`;
+  const dist = `${tmp}/dist`;
+  await Deno.mkdir(`${site}/sub`, { recursive: true });
+  await Deno.mkdir(dist);
+  await Deno.writeTextFile(`${site}/index.html`, "<!doctype html><title>demo</title>");
+  await Deno.writeTextFile(`${site}/sub/page.mjs`, "export {};");
+  await Deno.writeTextFile(`${tmp}/secret.txt`, "TOP SECRET");
+  await Deno.writeFile(`${dist}/ort.wasm`, new Uint8Array([0, 97, 115, 109]));
+  await Deno.writeTextFile(`${dist}/latent-evolver.js`, "console.log(1)");
+  await Deno.symlink(`${tmp}/secret.txt`, `${site}/leak.txt`);
+  await Deno.symlink(`${site}/index.html`, `${site}/alias.html`);
+  const s = startTestServer({
+    models: [fakeModel()],
+    staticRoots: [{ prefix: "/dist/", dir: dist, cacheControl: "public, max-age=3600" }, {
+      prefix: "/",
+      dir: site,
+    }],
+  });
+  try {
+    const index = await fetch(`${s.url}/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.equal(index.headers.get("cache-control"), "no-cache");
+    assert.match(await index.text(), /demo/);
+    const etag = index.headers.get("etag")!;
+    const again = await fetch(`${s.url}/index.html`, { headers: { "if-none-match": etag } });
+    assert.equal(again.status, 304);
+    await again.body?.cancel();
+    const types: [string, string][] = [
+      ["/dist/ort.wasm", "application/wasm"],
+      ["/dist/latent-evolver.js", "text/javascript; charset=utf-8"],
+      ["/sub/page.mjs", "text/javascript; charset=utf-8"],
+      ["/alias.html", "text/html; charset=utf-8"],
+    ];
+    for (const [path, type] of types) {
+      const r = await fetch(`${s.url}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers.get("content-type"), type, path);
+      await r.arrayBuffer();
+    }
+    const wasm = await fetch(`${s.url}/dist/ort.wasm`);
+    assert.equal(wasm.headers.get("cache-control"), "public, max-age=3600");
+    await wasm.body?.cancel();
+    const head = await fetch(`${s.url}/dist/ort.wasm`, { method: "HEAD" });
+    assert.equal(head.headers.get("content-length"), "4");
+
+    const port = s.server.addr.port;
+    const attempts = [
+      "/../secret.txt",
+      "/sub/../../secret.txt",
+      "/%2e%2e/secret.txt",
+      "/%2E%2E%2Fsecret.txt",
+      "/..%2fsecret.txt",
+      "/..%5csecret.txt",
+      "/sub/..%2f..%2fsecret.txt",
+      "/%252e%252e/secret.txt",
+      "/leak.txt",
+      "/dist/..%2f..%2fsecret.txt",
+      "/%00/secret.txt",
+      "//etc/passwd",
+      `/${tmp}/secret.txt`,
+      "/C:%5cWindows",
+      "/dist/%2e%2e/secret.txt",
+    ];
+    for (const target of attempts) {
+      const text = await rawGet(port, target);
+      const status = Number(text.split(" ")[1]);
+      assert.ok(status >= 400 && status < 500, `${target}: ${text.split("\r\n")[0]}`);
+      assert.ok(!text.includes("TOP SECRET"), target);
+    }
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
