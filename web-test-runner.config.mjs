@@ -1,11 +1,131 @@
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
+import { spawn } from "node:child_process";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const types = {
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".onnx": "application/octet-stream",
+  ".html": "text/html",
+  ".map": "application/json",
+};
+
+/**
+ * A second origin for the cross-origin test: serves only dist/ (with CORS, as a CDN would) and one
+ * bare HTML page, on another port than the test pages.
+ */
+async function startDistServer() {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+    const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
+    if (url.pathname === "/" || url.pathname === "/bare.html") {
+      res.writeHead(200, { ...headers, "content-type": "text/html" });
+      res.end(`<!doctype html><html lang="en"><title>bare</title>
+<script type="module" src="/latent-evolver.js"></script>
+<latent-evolver backend="wasm" storage-key="none" population="4" seed="7" prompt="a misty fjord"></latent-evolver>
+<script>
+  // Tells the embedding test page (another origin) how the element fared.
+  const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
+  document.addEventListener("le-generation-end", (e) => report("end", { done: e.detail.done }));
+  document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
+</script>`);
+      return;
+    }
+    const file = normalize(join(root, "dist", decodeURIComponent(url.pathname)));
+    if (!file.startsWith(join(root, "dist")) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, headers).end("not found");
+      return;
+    }
+    res.writeHead(200, { ...headers, "content-type": types[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${port}/` };
+}
+
+/** The project's Deno inference server, started once, on demand, for the server-backend tests. */
+let denoServer = null;
+function startDenoServer() {
+  if (denoServer) return denoServer;
+  const main = join(root, "server", "main.ts");
+  if (!existsSync(main)) {
+    return (denoServer = Promise.resolve({ error: "server/main.ts does not exist yet" }));
+  }
+  denoServer = (async () => {
+    const port = await freePort();
+    const child = spawn(
+      join(root, "node_modules", ".bin", "deno"),
+      ["run", "-A", main, "--host", "127.0.0.1", "--port", String(port), "--origins", "*"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const url = `http://127.0.0.1:${port}/`;
+    for (let i = 0; i < 300; i++) {
+      if (child.exitCode !== null) return { error: `the server exited: ${log.slice(-2000)}` };
+      try {
+        if ((await fetch(`${url}v2/health/ready`)).ok) return { url, child };
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill();
+    return { error: `the server did not become ready in 60 s: ${log.slice(-2000)}` };
+  })();
+  return denoServer;
+}
+
+/** Serves /__le/fixtures.json: where the helper servers are, for the component tests. */
+function fixturesPlugin() {
+  let dist = null;
+  return {
+    name: "latent-evolver-fixtures",
+    async serverStart() {
+      dist = await startDistServer();
+    },
+    async serverStop() {
+      dist?.server.close();
+      const s = await denoServer;
+      s?.child?.kill();
+    },
+    async serve(context) {
+      if (context.path === "/__le/dist-origin.json") {
+        return { body: JSON.stringify({ url: dist.url }), type: "json" };
+      }
+      if (context.path === "/__le/server.json") {
+        const s = await startDenoServer();
+        return { body: JSON.stringify({ url: s.url ?? null, error: s.error ?? null }), type: "json" };
+      }
+    },
+  };
+}
 
 /** Browser suites run in Debian's Chromium; --enable-unsafe-webgpu gives a software WebGPU adapter. */
 export default {
   files: ["tests/component/**/*.test.ts", "tests/models/**/*.browser.test.ts"],
   nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: "es2022" })],
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {
@@ -23,7 +143,7 @@ export default {
       },
     }),
   ],
-  testFramework: { config: { timeout: 60000 } },
+  testFramework: { config: { timeout: 120000 } },
   browserStartTimeout: 60000,
   testsFinishTimeout: 600000,
   concurrency: 1,

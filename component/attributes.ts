@@ -1,0 +1,224 @@
+/**
+ * Validation of `<latent-evolver>`'s attributes. A bad value never leaves the element blank: the
+ * parser returns the default together with a message the element shows and fires as an error.
+ *
+ * @module
+ */
+
+import type { BackendPreference, EngineConfig } from "./worker/protocol.ts";
+
+/** A parsed value, and the problem with the raw one if it was rejected. */
+export interface Parsed<T> {
+  /** The value to use: the parsed one, or the default. */
+  value: T;
+  /** Why the raw value was rejected, or `undefined` when it was fine. */
+  error?: string;
+}
+
+/**
+ * Parses an integer attribute within bounds.
+ *
+ * @param name The attribute's name, for the message.
+ * @param raw The attribute's value, `null` when absent.
+ * @param fallback The default.
+ * @param min Smallest allowed value.
+ * @param max Largest allowed value.
+ * @returns The value, or the default and a message.
+ * @example
+ * ```ts
+ * import { parseInteger } from "./attributes.ts";
+ * parseInteger("population", "80", 8, 1, 64).error; // "population must be an integer from 1 to 64, got "80""
+ * ```
+ */
+export function parseInteger(
+  name: string,
+  raw: string | null | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): Parsed<number> {
+  if (raw == null || raw.trim() === "") return { value: fallback };
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    return { value: fallback, error: `${name} must be an integer from ${min} to ${max}, got "${raw}"` };
+  }
+  return { value: n };
+}
+
+/**
+ * Parses a number attribute within bounds.
+ *
+ * @param name The attribute's name, for the message.
+ * @param raw The attribute's value, `null` when absent.
+ * @param fallback The default.
+ * @param min Smallest allowed value.
+ * @param max Largest allowed value.
+ * @returns The value, or the default and a message.
+ * @example
+ * ```ts
+ * import { parseNumber } from "./attributes.ts";
+ * parseNumber("radius", "0.2", 0.15, 0.01, 1).value; // 0.2
+ * ```
+ */
+export function parseNumber(
+  name: string,
+  raw: string | null | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): Parsed<number> {
+  if (raw == null || raw.trim() === "") return { value: fallback };
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    return { value: fallback, error: `${name} must be a number from ${min} to ${max}, got "${raw}"` };
+  }
+  return { value: n };
+}
+
+const backends: readonly BackendPreference[] = ["auto", "webgpu", "wasm", "server"];
+
+/**
+ * Parses the `backend` attribute.
+ *
+ * @param raw The attribute's value, `null` when absent.
+ * @param server The `server` attribute, needed when the backend is `server`.
+ * @returns The preference, or `auto` and a message.
+ * @example
+ * ```ts
+ * import { parseBackend } from "./attributes.ts";
+ * parseBackend("gpu", "").error; // 'backend must be one of auto, webgpu, wasm, server, got "gpu"'
+ * ```
+ */
+export function parseBackend(raw: string | null | undefined, server: string): Parsed<BackendPreference> {
+  if (raw == null || raw === "") return { value: "auto" };
+  if (!(backends as readonly string[]).includes(raw)) {
+    return { value: "auto", error: `backend must be one of ${backends.join(", ")}, got "${raw}"` };
+  }
+  if (raw === "server" && !server) {
+    return { value: "server", error: `backend="server" needs the server attribute (the server's base URL)` };
+  }
+  return { value: raw as BackendPreference };
+}
+
+/**
+ * Resolves a URL attribute against the page.
+ *
+ * @param name The attribute's name, for the message.
+ * @param raw The attribute's value.
+ * @param base The base URL (the page's).
+ * @returns The absolute URL, or `""` and a message.
+ * @example
+ * ```ts
+ * import { parseUrl } from "./attributes.ts";
+ * parseUrl("server", "/api", "https://example.com/x/").value; // "https://example.com/api"
+ * ```
+ */
+export function parseUrl(name: string, raw: string | null | undefined, base: string): Parsed<string> {
+  if (raw == null || raw.trim() === "") return { value: "" };
+  try {
+    return { value: new URL(raw, base).href };
+  } catch {
+    return { value: "", error: `${name} must be a URL, got "${raw}"` };
+  }
+}
+
+/**
+ * Parses the `seed` attribute: an integer seed, or any other string (hashed by core's RNG).
+ *
+ * @param raw The attribute's value, `null` when absent (a fresh random seed is drawn).
+ * @returns The seed.
+ * @example
+ * ```ts
+ * import { parseSeed } from "./attributes.ts";
+ * parseSeed("42"); // 42
+ * ```
+ */
+export function parseSeed(raw: string | null | undefined): number | string {
+  if (raw == null || raw === "") return (Math.random() * 0x100000000) >>> 0;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : raw;
+}
+
+/** An attribute value that was rejected, and why. */
+export interface AttributeProblem {
+  /** The attribute's name. */
+  attribute: string;
+  /** The message shown in the element. */
+  message: string;
+}
+
+/** The raw attributes the engine config comes from. */
+export interface EngineAttributes {
+  model?: string | null;
+  server?: string | null;
+  backend?: string | null;
+  population?: string | null;
+  seed?: string | null;
+  storageKey?: string | null;
+}
+
+/**
+ * Reads the worker's config from the element's attributes; every rejected value falls back to its
+ * default and is listed.
+ *
+ * @param a The raw attribute values.
+ * @param base The page's base URL, for relative `model` and `server` URLs.
+ * @param builtinModel The built-in model's manifest URL, used when `model` is unset.
+ * @returns The config and the problems.
+ * @example
+ * ```ts
+ * import { readEngineConfig } from "./attributes.ts";
+ * const { config, problems } = readEngineConfig({ population: "0" }, "https://a.example/", "https://cdn.example/m.json");
+ * problems[0].attribute; // "population"
+ * ```
+ */
+export function readEngineConfig(
+  a: EngineAttributes,
+  base: string,
+  builtinModel: string,
+): { config: EngineConfig; problems: AttributeProblem[] } {
+  const problems: AttributeProblem[] = [];
+  const take = <T>(p: Parsed<T>, attribute: string): T => {
+    if (p.error) problems.push({ attribute, message: p.error });
+    return p.value;
+  };
+  const server = take(parseUrl("server", a.server, base), "server");
+  const config: EngineConfig = {
+    model: take(parseUrl("model", a.model, base), "model") || builtinModel,
+    server,
+    backend: take(parseBackend(a.backend, server), "backend"),
+    population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
+    seed: parseSeed(a.seed),
+    storageKey: a.storageKey === "none" ? null : a.storageKey || "default",
+  };
+  return { config, problems };
+}
+
+/**
+ * Reads the slider and layout attributes.
+ *
+ * @param a `mutation-strength`, `radius` and `columns`.
+ * @returns The values (defaults where rejected) and the problems.
+ * @example
+ * ```ts
+ * import { readControls } from "./attributes.ts";
+ * readControls({ radius: "0.3" }).radius; // 0.3
+ * ```
+ */
+export function readControls(a: {
+  mutationStrength?: string | null;
+  radius?: string | null;
+  columns?: string | null;
+}): { strength: number; radius: number; columns: number; problems: AttributeProblem[] } {
+  const problems: AttributeProblem[] = [];
+  const take = (p: Parsed<number>, attribute: string): number => {
+    if (p.error) problems.push({ attribute, message: p.error });
+    return p.value;
+  };
+  return {
+    strength: take(parseNumber("mutation-strength", a.mutationStrength, 1, 0.05, 3), "mutation-strength"),
+    radius: take(parseNumber("radius", a.radius, 0.15, 0.02, 0.5), "radius"),
+    columns: take(parseInteger("columns", a.columns, 0, 1, 16), "columns"),
+    problems,
+  };
+}

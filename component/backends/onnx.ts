@@ -1,0 +1,79 @@
+/**
+ * The local backends: onnxruntime-web on WebGPU, or on wasm (CPU). Both drive core/pipeline's
+ * generator, the same code the server runs on onnxruntime-node, so a latent gives the same image.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-web/webgpu";
+import { createGenerator } from "../../core/pipeline.ts";
+import type { ModelManifest } from "../../core/manifest.ts";
+import type { Backend, BackendContext, BackendFactory } from "./types.ts";
+
+/** Models larger than this (all files together) are refused on wasm: too slow to be usable. */
+export const wasmSizeLimit = 256 * 1024 * 1024;
+
+function modelBytes(manifest: ModelManifest): number {
+  return Object.values(manifest.files).reduce((sum, f) => sum + (f.bytes ?? 0), 0);
+}
+
+function configureOrt(wasmBase: string): void {
+  // Only the .wasm is fetched: the glue module is inside the bundle, so a prefix (which would make
+  // onnxruntime import the glue from there too) is not what we want.
+  ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.asyncify.wasm", wasmBase).href };
+  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+  if (!globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+}
+
+async function createOnnxBackend(
+  name: "webgpu" | "wasm",
+  context: BackendContext,
+): Promise<Backend> {
+  configureOrt(context.wasmBase);
+  const generator = await createGenerator(context.manifest, ort, {
+    executionProviders: [name],
+    loadFile: context.loadFile,
+    onDownloadProgress: context.onDownloadProgress,
+  });
+  return {
+    name,
+    generate: (latents, prompt, options) => generator.generate(latents, prompt, options),
+    dispose: () => generator.dispose(),
+  };
+}
+
+type GpuLike = { requestAdapter(): Promise<{ features: { has(name: string): boolean } } | null> };
+
+/** WebGPU through onnxruntime-web: probed with `requestAdapter()`, and `shader-f16` for fp16 models. */
+export const webgpuBackend: BackendFactory = {
+  name: "webgpu",
+  priority: 30,
+  async create(context) {
+    const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+    if (!gpu) throw new Error("this browser has no WebGPU (navigator.gpu is missing)");
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) throw new Error("WebGPU has no adapter (requestAdapter() returned null)");
+    const fp16 = Object.values(context.manifest.files).some((f) => f.dtype === "float16");
+    if (fp16 && !adapter.features.has("shader-f16")) {
+      throw new Error("the model is float16 and this GPU lacks the shader-f16 feature");
+    }
+    return await createOnnxBackend("webgpu", context);
+  },
+};
+
+/** onnxruntime-web on the CPU, for models under {@link wasmSizeLimit}. */
+export const wasmBackend: BackendFactory = {
+  name: "wasm",
+  priority: 10,
+  async create(context) {
+    const bytes = modelBytes(context.manifest);
+    if (bytes > wasmSizeLimit) {
+      throw new Error(
+        `the model is ${Math.round(bytes / 2 ** 20)} MiB, too large for the CPU (limit ${
+          wasmSizeLimit / 2 ** 20
+        } MiB): without WebGPU, set the element's server attribute to an inference server`,
+      );
+    }
+    return await createOnnxBackend("wasm", context);
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * Backends registered by name with a priority. `auto` tries them from the highest priority down and,
+ * when every one fails, throws one error naming each failure, so a site owner sees at once why the
+ * GPU, the server and the CPU each could not run their model.
+ *
+ * @module
+ */
+
+import type { BackendName, BackendPreference } from "../worker/protocol.ts";
+import type { Backend, BackendContext, BackendFactory } from "./types.ts";
+
+/** A backend chosen by {@link selectBackend}, with the ones that failed before it. */
+export interface Selected {
+  /** The ready backend. */
+  backend: Backend;
+  /** Backends tried first that failed, with why. */
+  failures: { backend: BackendName; message: string }[];
+}
+
+/** A set of backend factories. */
+export class BackendRegistry {
+  #factories = new Map<BackendName, BackendFactory>();
+
+  /**
+   * Adds (or replaces) a factory.
+   *
+   * @param factory The factory.
+   * @returns This registry.
+   * @example
+   * ```ts
+   * import { BackendRegistry } from "./registry.ts";
+   * const registry = new BackendRegistry();
+   * ```
+   */
+  register(factory: BackendFactory): this {
+    this.#factories.set(factory.name, factory);
+    return this;
+  }
+
+  /** @returns The factories, highest priority first. */
+  ordered(): BackendFactory[] {
+    return [...this.#factories.values()].sort((a, b) => b.priority - a.priority);
+  }
+
+  /**
+   * Creates the backend the preference asks for: that one alone, or in `auto` the first of the
+   * registered ones that works (the server only when a server URL is set).
+   *
+   * @param preference `auto` or a backend name.
+   * @param context What the factories need.
+   * @returns The backend and the failures before it.
+   * @throws Error naming each backend's failure when none works.
+   */
+  async select(preference: BackendPreference, context: BackendContext): Promise<Selected> {
+    const candidates = preference === "auto"
+      ? this.ordered()
+      : this.ordered().filter((f) => f.name === preference);
+    if (!candidates.length) throw new TypeError(`Cannot choose a backend: "${preference}" is not registered`);
+    const failures: Selected["failures"] = [];
+    for (const factory of candidates) {
+      if (preference === "auto" && factory.name === "server" && !context.server) {
+        failures.push({ backend: "server", message: "no server attribute is set" });
+        continue;
+      }
+      try {
+        return { backend: await factory.create(context), failures };
+      } catch (error) {
+        failures.push({
+          backend: factory.name,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const list = failures.map((f) => `${f.backend}: ${f.message}`).join("; ");
+    throw new Error(`No backend can run the model "${context.manifest.name}" (${list})`, {
+      cause: failures,
+    });
+  }
+}

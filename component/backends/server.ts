@@ -1,0 +1,114 @@
+/**
+ * The server backend: an HTTP client of an Open Inference Protocol (KServe v2) server, such as
+ * this project's Deno server or a Triton/KServe deployment serving the same model. Latents go up
+ * and images come back as raw bytes (the binary tensor extension), never JSON number arrays.
+ *
+ * @module
+ */
+
+import type { Latent } from "../../core/latent.ts";
+import type { RgbaImage } from "../../core/image.ts";
+import {
+  decodeInferResponse,
+  encodeInferRequest,
+  HEADER_LENGTH_HEADER,
+  parseHeaderLength,
+} from "../../core/wire.ts";
+import type { Backend, BackendFactory } from "./types.ts";
+
+/** Requests in flight at once: enough to keep a batching server busy, few enough to stream images. */
+const concurrency = 4;
+
+function abortError(): DOMException {
+  return new DOMException("The generation was cancelled", "AbortError");
+}
+
+async function inferOne(
+  url: string,
+  latent: Latent,
+  prompt: string,
+  signal?: AbortSignal,
+): Promise<RgbaImage> {
+  const [c, h, w] = latent.shape;
+  const { body, headers } = encodeInferRequest({
+    inputs: [
+      { name: "latents", datatype: "FP32", shape: [1, c, h, w], data: latent.data },
+      { name: "prompt", datatype: "BYTES", shape: [1], data: [new TextEncoder().encode(prompt)] },
+    ],
+    outputs: [{ name: "images", parameters: { binary_data: true } }],
+  }, { binary: true });
+  const response = await fetch(url, { method: "POST", body, headers, signal });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try {
+      message = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: string }).error ?? message;
+    } catch { /* not JSON: keep the status */ }
+    throw new Error(`The server refused to render: ${message}`);
+  }
+  const decoded = decodeInferResponse(
+    bytes,
+    parseHeaderLength(response.headers.get(HEADER_LENGTH_HEADER), bytes.length),
+  );
+  const images = decoded.outputs.find((o) => o.name === "images");
+  if (!images || images.datatype !== "UINT8" || images.shape.length !== 4 || images.shape[3] !== 4) {
+    throw new TypeError(
+      `Cannot read the server's answer: expected UINT8 images [1,H,W,4], got ${
+        images ? `${images.datatype} ${JSON.stringify(images.shape)}` : "no images output"
+      }`,
+    );
+  }
+  const data = images.data as Uint8Array;
+  return {
+    width: images.shape[2],
+    height: images.shape[1],
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
+  };
+}
+
+/** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
+export const serverBackend: BackendFactory = {
+  name: "server",
+  priority: 20,
+  async create(context) {
+    if (!context.server) throw new Error("no server attribute is set");
+    const base = context.server.endsWith("/") ? context.server : context.server + "/";
+    const model = new URL(`v2/models/${encodeURIComponent(context.manifest.name)}`, base).href;
+    let ready: Response;
+    try {
+      ready = await fetch(`${model}/ready`);
+    } catch (error) {
+      throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
+    }
+    if (!ready.ok) {
+      throw new Error(
+        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP ${ready.status})`,
+      );
+    }
+    await ready.body?.cancel();
+    const backend: Backend = {
+      name: "server",
+      async generate(latents, prompt, options = {}) {
+        const out: RgbaImage[] = new Array(latents.length);
+        let next = 0;
+        const worker = async () => {
+          while (next < latents.length) {
+            if (options.signal?.aborted) throw abortError();
+            const i = next++;
+            out[i] = await inferOne(`${model}/infer`, latents[i], prompt, options.signal);
+            options.onImage?.(i, out[i]);
+          }
+        };
+        try {
+          await Promise.all(Array.from({ length: Math.min(concurrency, latents.length) }, worker));
+        } catch (error) {
+          if (options.signal?.aborted) throw abortError();
+          throw error;
+        }
+        return out;
+      },
+      dispose: () => Promise.resolve(),
+    };
+    return backend;
+  },
+};

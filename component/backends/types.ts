@@ -1,0 +1,55 @@
+/**
+ * The interface every inference backend implements, and what a backend factory is given. A
+ * backend turns latents and a prompt into RGBA images; where it runs is its own business.
+ *
+ * @module
+ */
+
+import type { Latent } from "../../core/latent.ts";
+import type { ModelManifest } from "../../core/manifest.ts";
+import type { RgbaImage } from "../../core/image.ts";
+import type { BackendName } from "../worker/protocol.ts";
+
+/** Options of one {@link Backend.generate} call. */
+export interface GenerateOptions {
+  /** Aborts the call; it then rejects with an AbortError `DOMException`. */
+  signal?: AbortSignal;
+  /** Called as each image is done, in any order. */
+  onImage?: (index: number, image: RgbaImage) => void;
+}
+
+/** A ready backend: a loaded model that renders latents. */
+export interface Backend {
+  /** Which backend this is. */
+  readonly name: BackendName;
+  /** Renders latents with a prompt into images, one per latent. */
+  generate(latents: Latent[], prompt: string, options?: GenerateOptions): Promise<RgbaImage[]>;
+  /** Releases the model. */
+  dispose(): Promise<void>;
+}
+
+/** What a factory needs to build its backend. */
+export interface BackendContext {
+  /** The model's parsed manifest. */
+  manifest: ModelManifest;
+  /** The manifest's absolute URL. */
+  manifestUrl: string;
+  /** The inference server's base URL, or `""`. */
+  server: string;
+  /** Base URL of onnxruntime-web's wasm files. */
+  wasmBase: string;
+  /** Reads a model file (from Cache Storage when it was downloaded before). */
+  loadFile: (url: string, onProgress?: (loaded: number, total: number) => void) => Promise<Uint8Array>;
+  /** Model download progress, in bytes over all files. */
+  onDownloadProgress?: (loaded: number, total: number) => void;
+}
+
+/** Builds one kind of backend; `create` rejects with a message saying why it cannot. */
+export interface BackendFactory {
+  /** The backend's name. */
+  readonly name: BackendName;
+  /** Higher is tried first in `auto`. */
+  readonly priority: number;
+  /** Probes what it needs and loads the model. */
+  create(context: BackendContext): Promise<Backend>;
+}

@@ -1,0 +1,250 @@
+/**
+ * Templates of `<latent-evolver>`'s tiles and history strip, apart from the class so that it
+ * reads as state and handlers. They take plain data and callbacks and hold no state.
+ *
+ * @module
+ */
+
+import { html, nothing, type TemplateResult } from "lit";
+import type { Point } from "../core/latent.ts";
+import type { LineageView } from "./worker/protocol.ts";
+
+/** What a tile needs from the element. */
+export interface TileContext {
+  /** Generation shown. */
+  generation: number;
+  /** Selected indices. */
+  selected: Set<number>;
+  /** Marked points per image. */
+  points: Record<number, Point[]>;
+  /** Change or keep marked regions (colours the dots). */
+  mode: "change" | "keep";
+  /** True while clicks mark points. */
+  marking: boolean;
+  /** The keyboard marking cursor. */
+  cursor: { index: number; x: number; y: number } | null;
+  /** Click (or Enter/Space) on an image. */
+  onActivate(index: number, event: MouseEvent): void;
+  /** Keys on an image (arrows move the cursor, Delete removes the last point). */
+  onKey(index: number, event: KeyboardEvent): void;
+  /** Removes one point. */
+  onRemovePoint(index: number, point: number): void;
+  /** Downloads the image as PNG. */
+  onSave(index: number): void;
+}
+
+/**
+ * A short description of where an image came from: operator and parents as `generation.image`,
+ * numbered from 1 as the UI shows them.
+ *
+ * @param lineage The image's lineage.
+ * @returns For example `voronoi from 2.1, 2.4`.
+ * @example
+ * ```ts
+ * import { describeLineage } from "./latent-evolver.render.ts";
+ * describeLineage({ operator: "voronoi", parents: [{ generation: 1, index: 0 }], seed: 3, params: {} });
+ * // "voronoi from 2.1"
+ * ```
+ */
+export function describeLineage(lineage: LineageView): string {
+  if (!lineage.parents.length) return lineage.operator;
+  const parents = lineage.parents.map((p) => `${p.generation + 1}.${p.index + 1}`).join(", ");
+  return `${lineage.operator} from ${parents}`;
+}
+
+const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+/**
+ * One tile: the image as a toggle button, its points as removable dots, its lineage and a save
+ * button. Points sit beside the toggle, not inside it, so no interactive element nests another.
+ *
+ * @param ctx The element's state and callbacks.
+ * @param index Image index.
+ * @param lineage How the image was made.
+ * @param bitmap The image, once rendered.
+ * @returns The template.
+ */
+export function renderTile(
+  ctx: TileContext,
+  index: number,
+  lineage: LineageView,
+  bitmap: ImageBitmap | undefined,
+): TemplateResult {
+  const selected = ctx.selected.has(index);
+  const points = ctx.points[index] ?? [];
+  const label =
+    `Image ${index + 1}${bitmap ? "" : " (rendering)"}${points.length ? `, ${points.length} points` : ""}` +
+    (ctx.marking ? ": press to mark a point, arrow keys move the marker" : "");
+  const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
+  return html`
+    <div part="tile" data-index=${index}>
+      <button part="image-button" data-index=${index} aria-pressed=${selected ? "true" : "false"}
+        aria-label=${label} aria-busy=${bitmap ? "false" : "true"}
+        @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
+        @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
+        <canvas part="image" data-index=${index} width="1" height="1"></canvas>
+      </button>
+      ${points.map((p, i) =>
+        html`
+          <button part="point" class=${ctx.mode} style="left:${percent(p.x)};top:${percent(p.y)}"
+            aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(p.y)}"
+            @click=${() => ctx.onRemovePoint(index, i)}></button>
+        `
+      )}
+      ${cursor
+        ? html`<span part="cursor" style="left:${percent(cursor.x)};top:${percent(cursor.y)}"></span>`
+        : nothing}
+      <span part="lineage">${describeLineage(lineage)}
+        <button part="button save" ?disabled=${!bitmap} @click=${() => ctx.onSave(index)}
+          aria-label="Save image ${index + 1} as PNG">Save</button></span>
+    </div>
+  `;
+}
+
+/** What the history strip needs from the element. */
+export interface HistoryContext {
+  /** Number of generations. */
+  count: number;
+  /** Generation shown. */
+  current: number;
+  /** True while a generation renders. */
+  busy: boolean;
+  /** Shows a generation. */
+  onShow(index: number): void;
+  /** Shows the previous generation. */
+  onUndo(): void;
+  /** Shows the next generation. */
+  onRedo(): void;
+  /** Cancels rendering. */
+  onCancel(): void;
+  /** Exports the session. */
+  onExport(): void;
+  /** Imports a session file. */
+  onImport(file: File): void;
+}
+
+/**
+ * The history strip: undo, redo, one button per generation, cancel, export and import.
+ *
+ * @param ctx The element's state and callbacks.
+ * @returns The template.
+ */
+export function renderHistory(ctx: HistoryContext): TemplateResult {
+  const generations = Array.from({ length: ctx.count }, (_, i) => i);
+  return html`
+    <nav part="history" aria-label="History">
+      <button part="button undo" ?disabled=${ctx.current <= 0} @click=${ctx.onUndo}
+        title="Previous generation (Ctrl+Z)">Undo</button>
+      <button part="button redo" ?disabled=${ctx.current >= ctx.count - 1} @click=${ctx.onRedo}
+        title="Next generation (Ctrl+Shift+Z)">Redo</button>
+      ${generations.map((g) =>
+        html`
+          <button part="button generation" aria-current=${g === ctx.current ? "true" : "false"}
+            aria-label="Generation ${g + 1}" @click=${() => ctx.onShow(g)}>${g + 1}</button>
+        `
+      )}
+      <button part="button cancel" ?disabled=${!ctx.busy} @click=${ctx.onCancel}>Cancel</button>
+      <button part="button export" ?disabled=${!ctx.count} @click=${ctx.onExport}>Export session</button>
+      <label part="button import">Import session <input type="file" accept=".bin,application/octet-stream"
+        @change=${(e: Event) => {
+          const input = e.target as HTMLInputElement;
+          if (input.files?.[0]) ctx.onImport(input.files[0]);
+          input.value = "";
+        }} /></label>
+    </nav>
+  `;
+}
+
+/** What the toolbar needs from the element. */
+export interface ToolbarContext {
+  /** The prompt. */
+  prompt: string;
+  /** False until a generation exists. */
+  ready: boolean;
+  /** True while clicks mark points. */
+  marking: boolean;
+  /** Change or keep marked regions. */
+  mode: "change" | "keep";
+  /** Strength slider value. */
+  strength: number;
+  /** Radius slider value. */
+  radius: number;
+  onPromptInput(value: string): void;
+  onPromptEnter(): void;
+  onEvolve(): void;
+  onNewBatch(): void;
+  onToggleMarking(): void;
+  onToggleMode(): void;
+  onStrength(value: number): void;
+  onRadius(value: number): void;
+  onShortcut(event: KeyboardEvent): void;
+}
+
+/**
+ * The toolbar: prompt, Evolve, New batch, marking and mode toggles, strength and radius sliders.
+ *
+ * @param ctx The element's state and callbacks.
+ * @returns The template.
+ */
+export function renderToolbar(ctx: ToolbarContext): TemplateResult {
+  const value = (e: Event) => (e.target as HTMLInputElement).value;
+  return html`
+    <div part="toolbar" role="toolbar" aria-label="Evolution controls" @keydown=${ctx.onShortcut}>
+      <label class="visually-hidden" for="prompt">Prompt</label>
+      <input id="prompt" part="prompt" type="text" placeholder="Describe the image" .value=${ctx.prompt}
+        @input=${(e: Event) => ctx.onPromptInput(value(e))}
+        @keydown=${(e: KeyboardEvent) =>
+          e.key === "Enter" && !e.ctrlKey && !e.metaKey && ctx.onPromptEnter()} />
+      <button part="button evolve" ?disabled=${!ctx.ready} @click=${ctx.onEvolve}
+        title="Breed the next generation from the selected images (Ctrl+Enter)">Evolve</button>
+      <button part="button new-batch" ?disabled=${!ctx.ready} @click=${ctx.onNewBatch}>New batch</button>
+      <button part="button mark" aria-pressed=${ctx.marking ? "true" : "false"} @click=${ctx.onToggleMarking}
+        title="While on, clicking an image marks a point (arrow keys move, Enter marks). Shift+click marks too."
+      >Mark points</button>
+      <button part="button mode" aria-pressed=${ctx.mode === "keep" ? "true" : "false"} @click=${ctx
+        .onToggleMode}>
+        ${ctx.mode === "keep" ? "Keep marked regions" : "Change marked regions"}</button>
+      <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
+        @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /></label>
+      <label>Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
+        @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /></label>
+    </div>
+  `;
+}
+
+/** What the status line shows. */
+export interface StatusContext {
+  /** The backend in use, once chosen. */
+  backend: string | null;
+  /** The model's name. */
+  model: string;
+  /** Model download progress in bytes. */
+  download: { loaded: number; total: number } | null;
+  /** Images done of the generation rendering. */
+  progress: { done: number; total: number } | null;
+  /** True when an error is shown (then no "Loading" line). */
+  failed: boolean;
+}
+
+/**
+ * The status line: backend and model, download and generation progress bars.
+ *
+ * @param ctx What to show.
+ * @returns The template.
+ */
+export function renderStatus(ctx: StatusContext): TemplateResult {
+  const { download, progress } = ctx;
+  return html`
+    <div part="status" role="status" aria-live="polite">
+      ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
+      ${download && download.loaded < download.total
+        ? html`<label>Model download <progress max=${download.total} value=${download.loaded}></progress></label>`
+        : nothing}
+      ${progress
+        ? html`<label>Images <progress max=${progress.total} value=${progress.done}></progress>
+            ${progress.done} / ${progress.total}</label>`
+        : nothing}
+      ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
+    </div>
+  `;
+}

@@ -1,0 +1,183 @@
+/**
+ * `<latent-evolver>`'s styles. Colours follow the page's `color-scheme` through `light-dark()`
+ * with system colours, so the element stays readable on light and dark pages; every size and the
+ * accent are custom properties with defaults on `:host`.
+ *
+ * @module
+ */
+
+import { css } from "lit";
+
+/** The element's shadow-root styles. */
+export const styles = css`
+  :host {
+    --le-gap: 0.5rem;
+    --le-tile-size: 160px;
+    --le-accent: light-dark(#0b57d0, #8ab4f8);
+    --le-radius: 8px;
+    --le-surface: light-dark(#ffffff, #1f1f1f);
+    --le-text: light-dark(#1f1f1f, #e8e8e8);
+    --le-muted: light-dark(#4a4a4a, #c4c4c4);
+    --le-border: light-dark(#c4c4c4, #5c5c5c);
+    --le-error: light-dark(#b3261e, #f2b8b5);
+    --le-on-accent: light-dark(#ffffff, #002b6b);
+    color-scheme: light dark;
+    display: block;
+    color: var(--le-text);
+    background: var(--le-surface);
+    font: 14px/1.4 system-ui, sans-serif;
+    border-radius: var(--le-radius);
+    padding: var(--le-gap);
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  [part~="toolbar"] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--le-gap);
+    align-items: center;
+    margin-block-end: var(--le-gap);
+  }
+  [part~="prompt"] {
+    flex: 1 1 14rem;
+    min-width: 8rem;
+    padding: 0.4rem 0.5rem;
+    border: 1px solid var(--le-border);
+    border-radius: calc(var(--le-radius) / 2);
+    background: transparent;
+    color: inherit;
+    font: inherit;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    background: transparent;
+    border: 1px solid var(--le-border);
+    border-radius: calc(var(--le-radius) / 2);
+    padding: 0.35rem 0.7rem;
+    cursor: pointer;
+  }
+  button:disabled {
+    cursor: not-allowed;
+    opacity: 0.55;
+  }
+  button[aria-pressed="true"],
+  [part~="evolve"] {
+    background: var(--le-accent);
+    border-color: var(--le-accent);
+    color: var(--le-on-accent);
+  }
+  :focus-visible {
+    outline: 3px solid var(--le-accent);
+    outline-offset: 2px;
+  }
+  label {
+    display: inline-flex;
+    gap: 0.3rem;
+    align-items: center;
+    color: var(--le-muted);
+  }
+  [part~="grid"] {
+    display: grid;
+    gap: var(--le-gap);
+    grid-template-columns: repeat(var(--le-columns, auto-fill), minmax(var(--le-tile-size), 1fr));
+  }
+  [part~="tile"] {
+    position: relative;
+    border-radius: var(--le-radius);
+  }
+  [part~="image-button"] {
+    display: block;
+    width: 100%;
+    padding: 0;
+    border: 3px solid transparent;
+    border-radius: var(--le-radius);
+    overflow: hidden;
+    aspect-ratio: 1;
+    background: light-dark(#eeeeee, #2c2c2c);
+  }
+  [part~="image-button"][aria-pressed="true"] {
+    border-color: var(--le-accent);
+    background: var(--le-accent);
+  }
+  :host([marking]) [part~="image-button"] {
+    cursor: crosshair;
+  }
+  [part~="image"] {
+    display: block;
+    width: 100%;
+    height: 100%;
+  }
+  [part~="point"] {
+    position: absolute;
+    width: 1.25rem;
+    height: 1.25rem;
+    padding: 0;
+    margin: -0.625rem 0 0 -0.625rem;
+    border-radius: 50%;
+    border: 2px solid #ffffff;
+    background: var(--le-accent);
+    box-shadow: 0 0 0 1px #000000;
+  }
+  [part~="point"].keep {
+    background: #1e8e3e;
+  }
+  [part~="point"].change {
+    background: #d93025;
+  }
+  [part~="cursor"] {
+    position: absolute;
+    width: 1.5rem;
+    height: 1.5rem;
+    margin: -0.75rem 0 0 -0.75rem;
+    border: 2px dashed #ffffff;
+    border-radius: 50%;
+    box-shadow: 0 0 0 1px #000000;
+    pointer-events: none;
+  }
+  [part~="lineage"] {
+    display: block;
+    font-size: 0.8em;
+    color: var(--le-muted);
+    margin-block-start: 0.2rem;
+  }
+  [part~="history"] {
+    display: flex;
+    gap: 0.25rem;
+    flex-wrap: wrap;
+    align-items: center;
+    margin-block-start: var(--le-gap);
+  }
+  [part~="history"] button[aria-current="true"] {
+    border-color: var(--le-accent);
+    font-weight: 600;
+  }
+  [part~="status"] {
+    display: flex;
+    gap: var(--le-gap);
+    flex-wrap: wrap;
+    align-items: center;
+    color: var(--le-muted);
+    min-height: 1.5rem;
+  }
+  progress {
+    accent-color: var(--le-accent);
+  }
+  [part~="error"] {
+    color: var(--le-error);
+    border: 1px solid currentColor;
+    border-radius: calc(var(--le-radius) / 2);
+    padding: 0.4rem 0.6rem;
+    margin-block-end: var(--le-gap);
+    white-space: pre-wrap;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;

@@ -1,0 +1,257 @@
+/**
+ * The worker's engine: owns the session (latents, lineage, surrogate), runs every core operator and
+ * all inference, and persists the session to IndexedDB after each generation. The element talks to
+ * it through Comlink ({@link EngineApi}); only images and plain views cross back.
+ *
+ * @module
+ */
+
+import * as Comlink from "comlink";
+import { get, set } from "idb-keyval";
+import { createRng } from "../../core/rng.ts";
+import {
+  createSession,
+  deserializeSession,
+  evolve,
+  type Feedback,
+  type Generation,
+  serializeSession,
+  type Session,
+} from "../../core/mod.ts";
+import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
+import type { RgbaImage } from "../../core/image.ts";
+import { BackendRegistry } from "../backends/registry.ts";
+import type { Backend } from "../backends/types.ts";
+import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
+import { serverBackend } from "../backends/server.ts";
+import { loadModelFile } from "../backends/model-cache.ts";
+import { storageKeyFor } from "../ui-state.ts";
+import type {
+  EngineApi,
+  EngineConfig,
+  EngineEvent,
+  EngineListener,
+  FeedbackMessage,
+  GenerationView,
+  InitResult,
+} from "./protocol.ts";
+
+/** The registry the worker picks from: webgpu (30), server (20), wasm (10). */
+export function defaultRegistry(): BackendRegistry {
+  return new BackendRegistry().register(webgpuBackend).register(serverBackend).register(wasmBackend);
+}
+
+function view(generation: Generation): GenerationView {
+  return {
+    index: generation.index,
+    size: generation.latents.length,
+    lineage: generation.lineage.map((l) => ({
+      operator: l.operator,
+      parents: l.parents.map((p) => ({ generation: p.generation, index: p.index })),
+      seed: l.seed,
+      params: structuredClone(l.params) as Record<string, unknown>,
+    })),
+  };
+}
+
+function abortError(): Error {
+  const error = new Error("The generation was cancelled");
+  error.name = "AbortError";
+  return error;
+}
+
+/** The object the worker exposes. */
+export class Engine implements EngineApi {
+  #wasmBase: string;
+  #registry: BackendRegistry;
+  #config: EngineConfig | null = null;
+  #manifest: ModelManifest | null = null;
+  #backend: Backend | null = null;
+  #session: Session | null = null;
+  #listener: Comlink.Remote<EngineListener> | null = null;
+  #abort: AbortController | null = null;
+
+  /**
+   * @param wasmBase Base URL of onnxruntime-web's wasm files (the worker bundle's folder).
+   * @param registry The backends to choose from.
+   */
+  constructor(wasmBase: string, registry: BackendRegistry = defaultRegistry()) {
+    this.#wasmBase = wasmBase;
+    this.#registry = registry;
+  }
+
+  async init(config: EngineConfig, listener: EngineListener): Promise<InitResult> {
+    this.cancel();
+    await this.#backend?.dispose();
+    this.#backend = null;
+    this.#config = config;
+    this.#listener = listener as unknown as Comlink.Remote<EngineListener>;
+    const manifest = await loadManifest(config.model).catch((error: Error) => {
+      throw new TypeError(`Cannot load the model manifest ${config.model}: ${error.message}`, {
+        cause: error,
+      });
+    });
+    this.#manifest = manifest;
+    const { backend, failures } = await this.#registry.select(config.backend, {
+      manifest,
+      manifestUrl: config.model,
+      server: config.server,
+      wasmBase: this.#wasmBase,
+      loadFile: loadModelFile,
+      onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
+    });
+    this.#backend = backend;
+    for (const f of failures) {
+      void this.#emit({ type: "backend-failed", backend: f.backend, message: f.message });
+    }
+    const restored = await this.#restore(config, manifest);
+    this.#session = restored ?? createSession(this.#evolveConfig(config, manifest), createRng(config.seed));
+    if (!restored) await this.#save();
+    return {
+      backend: backend.name,
+      modelName: manifest.name,
+      generations: this.#session.generations.map(view),
+      restored: restored !== null,
+    };
+  }
+
+  async render(generation: number, prompt: string, request: number): Promise<void> {
+    const session = this.#requireSession("render");
+    const gen = session.generations[generation];
+    if (!gen) {
+      throw new RangeError(
+        `Cannot render generation ${generation}: the session has ${session.generations.length}`,
+      );
+    }
+    this.#abort?.abort();
+    const abort = new AbortController();
+    this.#abort = abort;
+    const sent: Promise<void>[] = [];
+    const done = new Set<number>();
+    const send = (index: number, image: RgbaImage) => {
+      if (done.has(index) || abort.signal.aborted) return;
+      done.add(index);
+      sent.push(this.#sendImage(request, generation, index, image));
+    };
+    try {
+      const images = await this.#backend!.generate(gen.latents, prompt, {
+        signal: abort.signal,
+        onImage: send,
+      });
+      if (abort.signal.aborted) throw abortError();
+      images.forEach((image, index) => send(index, image));
+      await Promise.all(sent);
+    } catch (error) {
+      if (abort.signal.aborted) throw abortError();
+      throw error;
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+    }
+  }
+
+  async evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView> {
+    const session = this.#requireSession("evolve");
+    if (from < 0 || from >= session.generations.length) {
+      throw new RangeError(
+        `Cannot evolve from generation ${from}: the session has ${session.generations.length}`,
+      );
+    }
+    this.cancel();
+    const base = this.#truncated(session, from);
+    const fb: Feedback = {
+      selected: feedback.selected,
+      points: feedback.points,
+      mode: feedback.mode,
+      strength: feedback.strength,
+      radius: feedback.radius,
+      fresh: feedback.fresh,
+    };
+    // The same session seed, generation and feedback give the same batch, after a reload too.
+    const rng = createRng(`${this.#config?.seed}:${from + 1}:${JSON.stringify(fb)}`);
+    this.#session = evolve(base, fb, rng);
+    await this.#save();
+    return view(this.#session.generations[this.#session.generations.length - 1]);
+  }
+
+  cancel(): void {
+    this.#abort?.abort();
+    this.#abort = null;
+  }
+
+  exportSession(): Promise<Uint8Array> {
+    const bytes = serializeSession(this.#requireSession("export"));
+    return Promise.resolve(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]));
+  }
+
+  async importSession(bytes: Uint8Array): Promise<GenerationView[]> {
+    const session = deserializeSession(bytes);
+    const shape = this.#manifest?.latentShape;
+    const got = session.config.shape;
+    if (shape && (got[0] !== shape[0] || got[1] !== shape[1] || got[2] !== shape[2])) {
+      throw new RangeError(
+        `Cannot import the session: its latents are [${got.join(",")}], the model needs [${shape.join(",")}]`,
+      );
+    }
+    this.cancel();
+    this.#session = session;
+    await this.#save();
+    return session.generations.map(view);
+  }
+
+  async truncate(last: number): Promise<void> {
+    this.#session = this.#truncated(this.#requireSession("truncate"), last);
+    await this.#save();
+  }
+
+  #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
+    return { shape: manifest.latentShape, population: config.population };
+  }
+
+  #truncated(session: Session, last: number): Session {
+    if (last >= session.generations.length - 1) return session;
+    // A later branch is dropped: evolving from an earlier generation starts a new history. Sigma
+    // goes back to what it was then: it decays once per generation answered with a selection.
+    const generations = session.generations.slice(0, last + 1);
+    const { feedback: _answer, ...open } = generations[last];
+    generations[last] = open;
+    const narrowed =
+      generations.filter((g) => g.feedback && g.feedback.selected.length && !g.feedback.fresh).length;
+    return { ...session, sigma: session.config.sigma * session.config.sigmaDecay ** narrowed, generations };
+  }
+
+  async #restore(config: EngineConfig, manifest: ModelManifest): Promise<Session | null> {
+    if (!config.storageKey) return null;
+    try {
+      const bytes = await get<Uint8Array>(storageKeyFor(config.storageKey, "session"));
+      if (!bytes) return null;
+      const session = deserializeSession(bytes);
+      const [c, h, w] = session.config.shape;
+      const [mc, mh, mw] = manifest.latentShape;
+      // A stored session for another model or population is left alone: a new one starts.
+      if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
+      return session;
+    } catch {
+      return null;
+    }
+  }
+
+  async #save(): Promise<void> {
+    const key = this.#config?.storageKey;
+    if (key && this.#session) await set(storageKeyFor(key, "session"), serializeSession(this.#session));
+  }
+
+  async #sendImage(request: number, generation: number, index: number, image: RgbaImage): Promise<void> {
+    const pixels = new Uint8ClampedArray(image.data);
+    const bitmap = await createImageBitmap(new ImageData(pixels, image.width, image.height));
+    await this.#emit({ type: "image", request, generation, index, bitmap }, [bitmap]);
+  }
+
+  async #emit(event: EngineEvent, transfer: Transferable[] = []): Promise<void> {
+    await this.#listener?.(Comlink.transfer(event, transfer));
+  }
+
+  #requireSession(what: string): Session {
+    if (!this.#session) throw new TypeError(`Cannot ${what}: the engine has not been initialised`);
+    return this.#session;
+  }
+}

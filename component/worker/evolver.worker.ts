@@ -1,0 +1,12 @@
+/**
+ * The worker's entry point: exposes the {@link Engine} with Comlink. The build bundles it as
+ * `dist/latent-evolver.worker.js`, beside onnxruntime-web's wasm files, which it finds from its
+ * own URL (so the element works when loaded from another origin).
+ *
+ * @module
+ */
+
+import * as Comlink from "comlink";
+import { Engine } from "./engine.ts";
+
+Comlink.expose(new Engine(new URL("./", import.meta.url).href));

@@ -1,0 +1,114 @@
+/**
+ * The plain-data protocol between `<latent-evolver>` and its worker. Both sides import these types
+ * and nothing else from each other, so the worker can be swapped or restarted without the element
+ * knowing its internals.
+ *
+ * @module
+ */
+
+import type { Point } from "../../core/latent.ts";
+
+/** Which inference backend to use: `auto` tries webgpu, then server (if set), then wasm. */
+export type BackendPreference = "auto" | "webgpu" | "wasm" | "server";
+
+/** A backend that actually ran. */
+export type BackendName = "webgpu" | "wasm" | "server";
+
+/** What the element tells the worker when it starts (or restarts) it. */
+export interface EngineConfig {
+  /** Absolute URL of the model manifest. */
+  model: string;
+  /** Base URL of the inference server, or `""` when none is set. */
+  server: string;
+  /** Backend preference from the `backend` attribute. */
+  backend: BackendPreference;
+  /** Images per generation, 1 to 64. */
+  population: number;
+  /** Seed of the session's random generator. */
+  seed: number | string;
+  /** IndexedDB namespace, or `null` when persistence is off. */
+  storageKey: string | null;
+}
+
+/** Where an image came from: the core lineage record, as plain data. */
+export interface LineageView {
+  /** The operator that made the image (`diverse`, `voronoi`, `localMutation`, ...). */
+  operator: string;
+  /** Parent images as (generation, index) pairs. */
+  parents: { generation: number; index: number }[];
+  /** The seed the operator's generator started from. */
+  seed: number;
+  /** The operator's parameters. */
+  params: Record<string, unknown>;
+}
+
+/** One generation as the element sees it: everything but the latents. */
+export interface GenerationView {
+  /** Position in the session, 0 for the first batch. */
+  index: number;
+  /** Number of images. */
+  size: number;
+  /** How each image was made. */
+  lineage: LineageView[];
+}
+
+/** The person's feedback on one generation, sent when they press Evolve or New batch. */
+export interface FeedbackMessage {
+  /** Selected image indices. */
+  selected: number[];
+  /** Marked points per image index, normalised coordinates. */
+  points: Record<number, Point[]>;
+  /** Whether marked regions are changed or kept. */
+  mode: "change" | "keep";
+  /** Scale of the mutation step (1 = default). */
+  strength: number;
+  /** Region radius around a point, normalised (0..1). */
+  radius: number;
+  /** True for "New batch": fresh diverse latents. */
+  fresh?: boolean;
+}
+
+/** What `init` reports back. */
+export interface InitResult {
+  /** The backend that was chosen. */
+  backend: BackendName;
+  /** The model's name, from its manifest. */
+  modelName: string;
+  /** Every generation of the session (restored from storage, or the first one). */
+  generations: GenerationView[];
+  /** True when the session came from storage rather than being created. */
+  restored: boolean;
+}
+
+/** Events the worker streams to the element while it works. */
+export type EngineEvent =
+  | { type: "download"; loaded: number; total: number }
+  | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
+  | { type: "backend-failed"; backend: BackendName; message: string };
+
+/** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
+export type EngineListener = (event: EngineEvent) => void;
+
+/** The worker's API, exposed with Comlink. Every method may reject with a real `Error`. */
+export interface EngineApi {
+  /** Loads the model, picks a backend, restores or creates the session. */
+  init(config: EngineConfig, listener: EngineListener): Promise<InitResult>;
+  /**
+   * Renders every image of a generation with a prompt, streaming `image` events tagged `request`.
+   * A newer `render`, `evolve` or `cancel` aborts it (it then rejects with an AbortError).
+   */
+  render(generation: number, prompt: string, request: number): Promise<void>;
+  /**
+   * Breeds a new generation from `from` (later generations are dropped: a new branch of history)
+   * and returns it; the caller renders it.
+   */
+  evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView>;
+  /** Aborts the render in flight, if any. */
+  cancel(): void;
+  /** The whole session as a versioned binary file. */
+  exportSession(): Promise<Uint8Array>;
+  /** Replaces the session with one from a file and returns its generations. */
+  importSession(bytes: Uint8Array): Promise<GenerationView[]>;
+  /** Drops generations after `last` (used when the element restores a shorter history). */
+  truncate(last: number): Promise<void>;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Builds the drop-in bundle into dist/:
+//   latent-evolver.js         the element, self-contained (lit, comlink, idb-keyval, fast-png inside)
+//   latent-evolver.worker.js  its worker: core operators, onnxruntime-web, backends
+//   ort-wasm-*.wasm           onnxruntime-web's runtime, found by the worker from its own URL
+//   models/builtin/           the built-in model, found by the element from its own URL
+//   custom-elements.json      the custom-elements manifest (@custom-elements-manifest/analyzer)
+//   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works
+// Every asset is resolved from import.meta.url, so a page on any origin can load the bundle with
+// one <script type="module" src=".../latent-evolver.js">.
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const quiet = process.argv.includes("--quiet");
+const log = (...a) => quiet || console.log(...a);
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const started = performance.now();
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: {
+    "latent-evolver": "component/latent-evolver.ts",
+    "latent-evolver.worker": "component/worker/evolver.worker.ts",
+  },
+  outdir: dist,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  sourcemap: true,
+  legalComments: "linked",
+  metafile: true,
+  logLevel: quiet ? "error" : "warning",
+});
+
+// onnxruntime-web's webgpu bundle (which also runs the wasm EP) loads this one runtime file.
+const ortDist = join(root, "node_modules", "onnxruntime-web", "dist");
+for (const file of readdirSync(ortDist)) {
+  if (/^ort-wasm-simd-threaded\.asyncify\.wasm$/.test(file)) {
+    copyFileSync(join(ortDist, file), join(dist, file));
+  }
+}
+
+const builtin = join(root, "models", "builtin");
+if (existsSync(builtin)) cpSync(builtin, join(dist, "models", "builtin"), { recursive: true });
+else console.warn("build: models/builtin/ is missing; the element will need a model attribute");
+
+// custom-elements.json from the class doc (@fires, @csspart, @cssproperty) and lit's properties.
+const cem = spawnSync(process.execPath, [
+  join(root, "node_modules", "@custom-elements-manifest", "analyzer", "cem.js"),
+  "analyze",
+  "--litelement",
+  "--globs",
+  "component/latent-evolver.component.ts",
+  "component/latent-evolver.ts",
+  "component/events.ts",
+  "--outdir",
+  "dist",
+], { cwd: root, encoding: "utf8" });
+if (cem.status !== 0) console.warn(`build: custom-elements.json was not made:\n${cem.stderr || cem.stdout}`);
+
+// Declarations for bundler users; best effort, the bundle does not depend on them.
+const tsc = spawnSync(process.execPath, [
+  join(root, "node_modules", "typescript", "bin", "tsc"),
+  "--declaration",
+  "--emitDeclarationOnly",
+  "--allowImportingTsExtensions",
+  "--skipLibCheck",
+  "--strict",
+  "--target",
+  "es2022",
+  "--module",
+  "esnext",
+  "--moduleResolution",
+  "bundler",
+  "--lib",
+  "es2022,dom,dom.iterable",
+  "--outDir",
+  join(dist, "types"),
+  "component/latent-evolver.ts",
+], { cwd: root, encoding: "utf8" });
+if (tsc.status === 0) {
+  // tsc keeps the sources' ".ts" specifiers; declaration consumers resolve ".js" to ".d.ts".
+  for (const file of readdirSync(join(dist, "types"), { recursive: true })) {
+    const path = join(dist, "types", String(file));
+    if (!path.endsWith(".d.ts")) continue;
+    writeFileSync(path, readFileSync(path, "utf8").replace(/(from\s+["'][.][^"']*)\.ts(["'])/g, "$1.js$2"));
+  }
+  writeFileSync(
+    join(dist, "latent-evolver.d.ts"),
+    'export * from "./types/component/latent-evolver.js";\n',
+  );
+} else {
+  log(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
+}
+
+const bytes = Object.fromEntries(
+  Object.entries(result.metafile.outputs)
+    .filter(([name]) => name.endsWith(".js"))
+    .map(([name, o]) => [name.replace(/^dist\//, ""), o.bytes]),
+);
+log(`build: dist/ in ${Math.round(performance.now() - started)} ms`, bytes);

@@ -1,0 +1,134 @@
+// Each backend path in Chromium: WebGPU on the software adapter, wasm when WebGPU is absent (the
+// registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
+// and the one error naming every failure when nothing can run the model.
+import { cleanup, mount, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import type { BackendEvent } from "../../component/events.ts";
+import { BackendRegistry } from "../../component/backends/registry.ts";
+import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
+import { serverBackend } from "../../component/backends/server.ts";
+import type { BackendContext } from "../../component/backends/types.ts";
+import { loadManifest } from "../../core/manifest.ts";
+import { createRng, randomLatent } from "../../core/mod.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+afterEach(cleanup);
+
+const manifestUrl = new URL("/models/builtin/manifest.json", location.href).href;
+
+async function context(server = ""): Promise<BackendContext> {
+  return {
+    manifest: await loadManifest(manifestUrl),
+    manifestUrl,
+    server,
+    wasmBase: new URL("/node_modules/onnxruntime-web/dist/", location.href).href,
+    loadFile: async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer()),
+  };
+}
+
+function varied(data: Uint8ClampedArray): boolean {
+  for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0]) return true;
+  return false;
+}
+
+describe("backends", () => {
+  it("auto picks WebGPU on Chromium's software adapter and renders the first generation", async () => {
+    const events: BackendEvent[] = [];
+    const on = (e: Event) => events.push(e as BackendEvent);
+    document.addEventListener("le-backend", on);
+    try {
+      const el = await mount({ population: "2", seed: "5", prompt: "a fjord", "storage-key": "none" });
+      assert(el.activeBackend === "webgpu", `auto chose ${el.activeBackend}`);
+      assert(events[0]?.detail.backend === "webgpu", "no le-backend event naming webgpu");
+      assert(events[0].detail.model === "builtin-landscape", `event names model ${events[0].detail.model}`);
+      assert(shadow(el).textContent?.includes("Backend: webgpu"), "the UI does not say which backend runs");
+      assert(tiles(el).length === 2, "not 2 tiles");
+    } finally {
+      document.removeEventListener("le-backend", on);
+    }
+  });
+
+  it("falls back to wasm when WebGPU is absent, naming why each earlier backend failed", async () => {
+    const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
+    Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
+    try {
+      const registry = new BackendRegistry().register(webgpuBackend).register(serverBackend).register(
+        wasmBackend,
+      );
+      const ctx = await context();
+      const { backend, failures } = await registry.select("auto", ctx);
+      assert(backend.name === "wasm", `chose ${backend.name}`);
+      assert(failures.map((f) => f.backend).join() === "webgpu,server", JSON.stringify(failures));
+      assert(/navigator\.gpu is missing/.test(failures[0].message), failures[0].message);
+      const latents = [randomLatent(ctx.manifest.latentShape, createRng(1))];
+      const [image] = await backend.generate(latents, "a desert sunset");
+      assert(image.width === 256 && image.height === 256 && varied(image.data), "wasm made no real image");
+      await backend.dispose();
+    } finally {
+      if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
+    }
+  });
+
+  it("the element on backend=wasm reports wasm, and caches the model file in Cache Storage", async () => {
+    const el = await mount({ backend: "wasm", population: "2", seed: "5", "storage-key": "none" });
+    assert(el.activeBackend === "wasm", `backend ${el.activeBackend}`);
+    const cache = await caches.open("latent-evolver-models-v1");
+    const cached = await cache.match(new URL("/dist/models/builtin/model.onnx", location.href).href);
+    assert(cached && (await cached.arrayBuffer()).byteLength > 0, "model.onnx is not in Cache Storage");
+  });
+
+  it("throws one error naming each failure when no backend can run the model", async () => {
+    const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
+    Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
+    try {
+      const registry = new BackendRegistry().register(webgpuBackend).register(serverBackend).register(
+        wasmBackend,
+      );
+      const ctx = await context();
+      const huge = { ...ctx.manifest, files: { decoder: { ...ctx.manifest.files.decoder, bytes: 2 ** 31 } } };
+      let message = "";
+      try {
+        await registry.select("auto", { ...ctx, manifest: huge });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      assert(/webgpu: .*navigator\.gpu/.test(message), `no webgpu reason in "${message}"`);
+      assert(/server: no server attribute/.test(message), `no server reason in "${message}"`);
+      assert(/wasm: .*too large .*server attribute/.test(message), `no wasm reason in "${message}"`);
+    } finally {
+      if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
+    }
+  });
+
+  it("backend=server renders through the real Deno server, and matches wasm pixel for pixel", async () => {
+    const { url, error } = await (await fetch("/__le/server.json")).json();
+    assert(url, `the Deno server did not start: ${error}`);
+    const el = await mount({
+      backend: "server",
+      server: url,
+      population: "2",
+      seed: "9",
+      prompt: "a misty fjord",
+      "storage-key": uniqueKey("server"),
+    });
+    assert(el.activeBackend === "server", `backend ${el.activeBackend}`);
+    const ctx = await context(url);
+    const latent = randomLatent(ctx.manifest.latentShape, createRng(4));
+    const server = await serverBackend.create(ctx);
+    const wasm = await wasmBackend.create(ctx);
+    const [a] = await server.generate([latent], "a misty fjord");
+    const [b] = await wasm.generate([latent], "a misty fjord");
+    let maxDiff = 0;
+    for (let i = 0; i < a.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.data[i] - b.data[i]));
+    assert(maxDiff <= 2, `server and wasm images differ by up to ${maxDiff}`);
+    await wasm.dispose();
+  });
+
+  it("backend=server without a server attribute shows the error", async () => {
+    const el = await mount({ backend: "server", "storage-key": "none" }, false);
+    const e = await waitForEvent<CustomEvent>(el, "le-error", (e) => e.detail.attribute === "backend");
+    assert(/needs the server attribute/.test(e.detail.message), e.detail.message);
+  });
+});

@@ -1,0 +1,303 @@
+// <latent-evolver> in Chromium, on the built bundle and the built-in model (wasm backend, so these
+// tests do not depend on the GPU): selection, points, evolve, events, errors, persistence, axe.
+import {
+  button,
+  cleanup,
+  clickAt,
+  mount,
+  press,
+  settle,
+  shadow,
+  tiles,
+  uniqueKey,
+  waitForEvent,
+} from "./helpers.ts";
+import type { SelectionChangeEvent } from "../../component/events.ts";
+import { deserializeSession, type Latent, reproduceChild } from "../../core/mod.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+function sameLatent(a: Latent, b: Latent): boolean {
+  return a.data.length === b.data.length && a.data.every((v, i) => Object.is(v, b.data[i]));
+}
+
+const base = (name: string) => ({
+  backend: "wasm",
+  population: "4",
+  seed: "11",
+  prompt: "a misty fjord",
+  "storage-key": uniqueKey(name),
+});
+
+afterEach(cleanup);
+
+describe("<latent-evolver> selection", () => {
+  it("toggles selection with the mouse and sets aria-pressed", async () => {
+    const el = await mount(base("mouse"));
+    const [first] = tiles(el);
+    const events: SelectionChangeEvent[] = [];
+    el.addEventListener("le-selection-change", (e) => events.push(e));
+    const r = first.getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2);
+    await settle(el);
+    assert(first.getAttribute("aria-pressed") === "true", "the first tile is not pressed after a click");
+    assert(events.length === 1 && events[0].detail.selected.join() === "0", "no selection event with [0]");
+    assert(events[0].bubbles && events[0].composed, "the selection event does not bubble and compose");
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2);
+    await settle(el);
+    assert(first.getAttribute("aria-pressed") === "false", "a second click does not deselect");
+  });
+
+  it("toggles selection with Enter and Space", async () => {
+    const el = await mount(base("keys"));
+    const [, second, third] = tiles(el);
+    second.focus();
+    await press("Enter");
+    third.focus();
+    await press("Space");
+    await settle(el);
+    assert(el.selected.join() === "1,2", `expected [1,2] selected, got [${el.selected}]`);
+    assert(second.getAttribute("aria-pressed") === "true", "Enter did not press tile 2");
+  });
+});
+
+describe("<latent-evolver> points", () => {
+  it("marks points with the mouse in marking mode and removes them", async () => {
+    const el = await mount(base("points"));
+    button(el, "mark").click();
+    await settle(el);
+    const [first] = tiles(el);
+    const r = first.getBoundingClientRect();
+    await clickAt(r.left + r.width * 0.25, r.top + r.height * 0.75);
+    await settle(el);
+    const dots = shadow(el).querySelectorAll<HTMLButtonElement>('[part~="point"]');
+    assert(dots.length === 1, `expected 1 dot, got ${dots.length}`);
+    assert(el.selected.includes(0), "marking a point does not select the image");
+    const selection = waitForEvent<SelectionChangeEvent>(el, "le-selection-change");
+    dots[0].click();
+    const event = await selection;
+    await settle(el);
+    assert(!shadow(el).querySelector('[part~="point"]'), "the dot is still there after clicking it");
+    assert(Object.keys(event.detail.points).length === 0, "the event still lists the point");
+  });
+
+  it("marks points with the keyboard: arrows move the marker, Enter marks, Delete removes", async () => {
+    const el = await mount(base("kbd-points"));
+    button(el, "mark").click();
+    await settle(el);
+    const [, second] = tiles(el);
+    second.focus();
+    const events: SelectionChangeEvent[] = [];
+    el.addEventListener("le-selection-change", (e) => events.push(e));
+    for (let i = 0; i < 8; i++) await press("ArrowRight");
+    await press("Enter");
+    await settle(el);
+    const p = events.at(-1)?.detail.points[1];
+    assert(p?.length === 1, "Enter did not mark a point on tile 2");
+    assert(
+      Math.abs(p[0].x - 0.75) < 1e-9 && p[0].y === 0.5,
+      `point at ${JSON.stringify(p[0])}, expected (0.75,0.5)`,
+    );
+    await press("Delete");
+    await settle(el);
+    assert(!shadow(el).querySelector('[part~="point"]'), "Delete did not remove the point");
+  });
+
+  it("shift+click marks a point without marking mode", async () => {
+    const el = await mount(base("shift"));
+    const [first] = tiles(el);
+    const r = first.getBoundingClientRect();
+    await clickAt(r.left + 10, r.top + 10, ["Shift"]);
+    await settle(el);
+    assert(shadow(el).querySelectorAll('[part~="point"]').length === 1, "shift+click did not mark a point");
+  });
+});
+
+describe("<latent-evolver> evolve", () => {
+  it("Evolve makes a generation whose latents follow the operators (checked in the exported session)", async () => {
+    const el = await mount(base("evolve"));
+    tiles(el)[2].click();
+    const start = waitForEvent(el, "le-generation-start");
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    const progress: number[] = [];
+    el.addEventListener("le-generation-progress", (e) => progress.push(e.detail.done));
+    button(el, "evolve").click();
+    const s = (await start) as CustomEvent;
+    assert(s.detail.generation === 1 && s.detail.reason === "evolve", "bad generation-start detail");
+    const e = await end;
+    assert(
+      !e.detail.cancelled && e.detail.done === 4 && e.detail.total === 4,
+      `bad end ${JSON.stringify(e.detail)}`,
+    );
+    assert(progress.join() === "1,2,3,4", `progress went ${progress}`);
+    assert(el.generationCount === 2 && el.generation === 1, "the element does not show generation 2");
+    const session = deserializeSession(new Uint8Array(await (await el.exportSession()).arrayBuffer()));
+    assert(session.generations.length === 2, "the exported session lacks the new generation");
+    const gen = session.generations[1];
+    assert(
+      gen.feedback === undefined && session.generations[0].feedback?.selected.join() === "2",
+      "feedback lost",
+    );
+    for (let i = 0; i < gen.latents.length; i++) {
+      assert(sameLatent(reproduceChild(session, 1, i), gen.latents[i]), `child ${i} is not reproducible`);
+      for (const p of gen.lineage[i].parents) {
+        assert(p.generation === 0 && p.index === 2, `child ${i} has parent ${JSON.stringify(p)}`);
+      }
+    }
+    const elite = gen.lineage.findIndex((l) => l.operator === "elite");
+    assert(elite >= 0, "the selected image was not kept");
+    assert(sameLatent(gen.latents[elite], session.generations[0].latents[2]), "the elite is not its parent");
+  });
+
+  it("Ctrl+Enter evolves, undo and redo move through history, New batch makes fresh latents", async () => {
+    const el = await mount(base("history"));
+    tiles(el)[0].click();
+    tiles(el)[0].focus();
+    let end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    await press("Enter", ["Control"]);
+    await end;
+    button(el, "undo").click();
+    await settle(el);
+    assert(el.generation === 0, "undo did not go back to generation 1");
+    assert(el.selected.join() === "0", "undo lost the selection of generation 1");
+    button(el, "redo").click();
+    await settle(el);
+    assert((el.generation as number) === 1, "redo did not go forward");
+    end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+    button(el, "new-batch").click();
+    const e = await end;
+    const ops = new Set(e.detail.lineage.map((l: { operator: string }) => l.operator));
+    assert(
+      !e.detail.lineage.some((l: { parents: unknown[] }) => l.parents.length),
+      "a fresh batch has parents",
+    );
+    assert(ops.size === 1, `a fresh batch mixes operators ${[...ops]}`);
+  });
+
+  it("cancel stops a generation and reports it cancelled", async () => {
+    const el = await mount(base("cancel"));
+    tiles(el)[1].click();
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    button(el, "evolve").click();
+    await waitForEvent(el, "le-generation-start");
+    el.cancel();
+    const e = await end;
+    assert(e.detail.cancelled || e.detail.done === 4, "cancel neither cancelled nor finished the generation");
+  });
+});
+
+describe("<latent-evolver> persistence", () => {
+  it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
+    const attrs = base("reload");
+    const el = await mount(attrs);
+    tiles(el)[1].click();
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    button(el, "evolve").click();
+    await end;
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    input.value = "a desert sunset";
+    input.dispatchEvent(new Event("input"));
+    await rerendered;
+    tiles(el)[3].click();
+    button(el, "mark").click();
+    await settle(el);
+    tiles(el)[0].focus();
+    await press("Enter");
+    await settle(el);
+    const before = { selected: el.selected.join(), generation: el.generation, count: el.generationCount };
+    const bytesBefore = new Uint8Array(await (await el.exportSession()).arrayBuffer());
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount({ ...attrs, prompt: "" });
+    assert(again.prompt === "a desert sunset", `prompt restored as "${again.prompt}"`);
+    assert(again.generationCount === before.count && again.generation === before.generation, "history lost");
+    assert(again.selected.join() === before.selected, `selection ${again.selected} != ${before.selected}`);
+    assert(
+      shadow(again).querySelectorAll('[part~="point"]').length === 1,
+      "the marked point was not restored",
+    );
+    const bytesAfter = new Uint8Array(await (await again.exportSession()).arrayBuffer());
+    assert(
+      bytesAfter.length === bytesBefore.length && bytesAfter.every((b, i) => b === bytesBefore[i]),
+      "session differs",
+    );
+  });
+});
+
+describe("<latent-evolver> errors", () => {
+  it("a bad attribute shows a message, fires le-error and still renders with the default", async () => {
+    const errors: CustomEvent[] = [];
+    const listener = (e: Event) => errors.push(e as CustomEvent);
+    document.addEventListener("le-error", listener);
+    try {
+      const el = await mount({ ...base("bad-attr"), population: "500" });
+      const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
+      assert(/population must be an integer from 1 to 64, got "500"/.test(shown), `shown: "${shown}"`);
+      assert(errors.some((e) => e.detail.attribute === "population"), "no le-error for population");
+      assert(tiles(el).length === 8, `expected the default 8 tiles, got ${tiles(el).length}`);
+    } finally {
+      document.removeEventListener("le-error", listener);
+    }
+  });
+
+  it("a model URL that does not load shows the error", async () => {
+    const el = await mount({ ...base("bad-model"), model: "/no/such/manifest.json" }, false);
+    const e = await waitForEvent<CustomEvent>(el, "le-error");
+    await settle(el);
+    const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
+    assert(shown.includes("/no/such/manifest.json"), `the message does not name the URL: "${shown}"`);
+    assert(e.detail.message === shown.trim(), "the event's message is not the one shown");
+  });
+});
+
+describe("<latent-evolver> accessibility", () => {
+  it("passes an axe-core audit", async () => {
+    const el = await mount(base("axe"));
+    tiles(el)[0].click();
+    await settle(el);
+    await new Promise<void>((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = "/node_modules/axe-core/axe.min.js";
+      s.onload = () => resolve();
+      s.onerror = () => reject(new Error("axe-core did not load"));
+      document.head.append(s);
+    });
+    const axe = (globalThis as unknown as {
+      axe: { run(ctx: Element): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> };
+    }).axe;
+    for (const scheme of ["light", "dark"]) {
+      // The element follows the page's color-scheme; both must stay readable (axe checks contrast).
+      document.documentElement.style.colorScheme = scheme;
+      await settle(el);
+      const { violations } = await axe.run(el);
+      const list = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join("; ");
+      assert(violations.length === 0, `${scheme}: ${list}`);
+    }
+    document.documentElement.style.colorScheme = "";
+  });
+});
+
+describe("<latent-evolver> worker restart", () => {
+  it("a restarted worker restores the session, selection and shown generation from storage", async () => {
+    const el = await mount(base("restart"));
+    tiles(el)[0].click();
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    button(el, "evolve").click();
+    await end;
+    tiles(el)[2].click();
+    const before = new Uint8Array(await (await el.exportSession()).arrayBuffer());
+    const restored = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    await el.restartWorker();
+    await restored;
+    assert(
+      el.generationCount === 2 && el.generation === 1,
+      `after restart: ${el.generation}/${el.generationCount}`,
+    );
+    assert(el.selected.join() === "2", `selection after restart: [${el.selected}]`);
+    const after = new Uint8Array(await (await el.exportSession()).arrayBuffer());
+    assert(after.length === before.length && after.every((b, i) => b === before[i]), "the session changed");
+  });
+});

@@ -1,0 +1,74 @@
+// Export and import: an image as PNG carrying its genome, and the whole session as a file.
+import { cleanup, mount, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { readGenome } from "../../component/png.ts";
+import { decode } from "fast-png";
+import { deserializeSession } from "../../core/mod.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+afterEach(cleanup);
+
+const attrs = (name: string) => ({
+  backend: "wasm",
+  population: "3",
+  seed: "21",
+  prompt: "a fjord — ünïcode",
+  "storage-key": uniqueKey(name),
+});
+
+describe("<latent-evolver> export", () => {
+  it("exportImage() makes a PNG of the image whose tEXt chunk carries prompt, model, seed and lineage", async () => {
+    const el = await mount(attrs("png"));
+    const png = new Uint8Array(await (await el.exportImage(1)).arrayBuffer());
+    const decoded = decode(png);
+    assert(decoded.width === 256 && decoded.height === 256, `PNG is ${decoded.width}x${decoded.height}`);
+    const genome = readGenome(png);
+    assert(genome, "the PNG carries no genome");
+    assert(genome.prompt === "a fjord — ünïcode", `prompt read back as "${genome.prompt}"`);
+    assert(genome.seed === 21 && genome.generation === 0 && genome.index === 1, JSON.stringify(genome));
+    assert(genome.modelName === "builtin-landscape" && genome.model.endsWith("/manifest.json"), genome.model);
+    assert(genome.lineage.operator === "diverse", `lineage ${JSON.stringify(genome.lineage)}`);
+    // The PNG's pixels are the ones shown.
+    const canvas = el.shadowRoot!.querySelector<HTMLCanvasElement>('canvas[data-index="1"]')!;
+    const shown = canvas.getContext("2d")!.getImageData(0, 0, 256, 256).data;
+    let diff = 0;
+    for (let i = 0; i < shown.length; i++) diff = Math.max(diff, Math.abs(shown[i] - decoded.data[i]));
+    assert(diff === 0, `the PNG differs from the canvas by up to ${diff}`);
+  });
+
+  it("a session exported from one element and imported into another restores its generations", async () => {
+    const a = await mount(attrs("export-a"));
+    tiles(a)[0].click();
+    const end = waitForEvent<CustomEvent>(a, "le-generation-end", (e) => e.detail.generation === 1);
+    a.evolve();
+    await end;
+    const file = await a.exportSession();
+    const b = await mount({ ...attrs("export-b"), seed: "99" });
+    const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
+    await b.importSession(file);
+    await restored;
+    assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
+    const fromB = deserializeSession(new Uint8Array(await (await b.exportSession()).arrayBuffer()));
+    const fromA = deserializeSession(new Uint8Array(await file.arrayBuffer()));
+    assert(
+      fromB.generations[1].latents[0].data.every((v, i) => v === fromA.generations[1].latents[0].data[i]),
+      "latents differ",
+    );
+  });
+
+  it("a worker that cannot load shows an error instead of a blank element", async () => {
+    await mount(attrs("load"));
+    const Ctor = customElements.get("latent-evolver") as unknown as { workerUrl: string };
+    const saved = Ctor.workerUrl;
+    Ctor.workerUrl = new URL("/no/such/worker.js", location.href).href;
+    try {
+      const el = await mount(attrs("dead-worker"), false);
+      const e = await waitForEvent<CustomEvent>(el, "le-error");
+      assert(/worker/.test(e.detail.message), e.detail.message);
+    } finally {
+      Ctor.workerUrl = saved;
+    }
+  });
+});

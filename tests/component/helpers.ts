@@ -1,0 +1,108 @@
+// Shared helpers of the element's browser tests. They load the BUILT bundle (dist/, made by
+// scripts/build.mjs before web-test-runner runs), so the tests exercise what a site embeds.
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+import { sendKeys, sendMouse } from "@web/test-runner-commands";
+
+/** The bundle's path; kept in a variable so that `deno check` does not try to resolve dist/. */
+const bundle = "/dist/latent-evolver.js";
+
+/** Loads the built bundle once (registers the tag). */
+export async function loadBundle(url: string = bundle): Promise<void> {
+  await import(url);
+}
+
+/**
+ * Waits for an event on a target.
+ *
+ * @param target The target.
+ * @param type The event's name.
+ * @param accept Only resolve for events it accepts.
+ * @param ms Give up after this long.
+ */
+export function waitForEvent<E extends Event>(
+  target: EventTarget,
+  type: string,
+  accept: (e: E) => boolean = () => true,
+  ms = 45000,
+): Promise<E> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.removeEventListener(type, on);
+      reject(new Error(`No ${type} event within ${ms} ms`));
+    }, ms);
+    const on = (e: Event) => {
+      if (!accept(e as E)) return;
+      clearTimeout(timer);
+      target.removeEventListener(type, on);
+      resolve(e as E);
+    };
+    target.addEventListener(type, on);
+  });
+}
+
+let counter = 0;
+
+/** A storage key no other test uses. */
+export function uniqueKey(name: string): string {
+  return `test-${name}-${Date.now()}-${counter++}`;
+}
+
+/**
+ * Creates the element with attributes, adds it to the page, and waits for its first generation to
+ * finish rendering (unless `wait` is false).
+ */
+export async function mount(
+  attributes: Record<string, string>,
+  wait = true,
+): Promise<LatentEvolverElement> {
+  await loadBundle();
+  const el = document.createElement("latent-evolver") as LatentEvolverElement;
+  for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+  const done = wait ? waitForEvent(el, "le-generation-end", (e: CustomEvent) => !e.detail.cancelled) : null;
+  document.body.append(el);
+  await done;
+  return el;
+}
+
+/** The element's shadow root. */
+export function shadow(el: HTMLElement): ShadowRoot {
+  if (!el.shadowRoot) throw new Error("the element has no shadow root");
+  return el.shadowRoot;
+}
+
+/** The image toggle buttons of the generation shown. */
+export function tiles(el: HTMLElement): HTMLButtonElement[] {
+  return [...shadow(el).querySelectorAll<HTMLButtonElement>('[part~="image-button"]')];
+}
+
+/** A button of the toolbar or history by its part name. */
+export function button(el: HTMLElement, part: string): HTMLButtonElement {
+  const b = shadow(el).querySelector<HTMLButtonElement>(`[part~="${part}"]`);
+  if (!b) throw new Error(`no button with part ${part}`);
+  return b;
+}
+
+/** Waits until lit has rendered the latest state. */
+export async function settle(el: LatentEvolverElement): Promise<void> {
+  await el.updateComplete;
+  await new Promise((r) => requestAnimationFrame(() => r(null)));
+}
+
+/** Sends a real key press through the DevTools protocol (so default actions run, as for a person). */
+export async function press(key: string, modifiers: string[] = []): Promise<void> {
+  for (const m of modifiers) await sendKeys({ down: m });
+  await sendKeys({ press: key });
+  for (const m of modifiers) await sendKeys({ up: m });
+}
+
+/** Moves the real mouse and clicks at page coordinates. */
+export async function clickAt(x: number, y: number, modifiers: string[] = []): Promise<void> {
+  for (const m of modifiers) await sendKeys({ down: m });
+  await sendMouse({ type: "click", position: [Math.round(x), Math.round(y)] });
+  for (const m of modifiers) await sendKeys({ up: m });
+}
+
+/** Removes every element the tests added. */
+export function cleanup(): void {
+  for (const el of document.querySelectorAll("latent-evolver")) el.remove();
+}

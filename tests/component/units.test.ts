@@ -1,0 +1,114 @@
+// The element's pure helpers: attribute parsing, selection/point bookkeeping, PNG genome, lineage text.
+import { parseBackend, parseInteger, readControls, readEngineConfig } from "../../component/attributes.ts";
+import { Marks } from "../../component/marks.ts";
+import { encodePngWithGenome, readGenome } from "../../component/png.ts";
+import { describeLineage } from "../../component/latent-evolver.render.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+describe("attributes", () => {
+  it("parseInteger() keeps valid values and rejects others with a message naming the value", () => {
+    assert(parseInteger("population", "12", 8, 1, 64).value === 12, "12 not kept");
+    const bad = parseInteger("population", "2.5", 8, 1, 64);
+    assert(
+      bad.value === 8 && bad.error === 'population must be an integer from 1 to 64, got "2.5"',
+      bad.error!,
+    );
+    assert(parseInteger("population", null, 8, 1, 64).error === undefined, "absent is not an error");
+  });
+
+  it("parseBackend() rejects unknown names and server without a URL", () => {
+    assert(parseBackend("gpu", "").error?.includes('"gpu"'), "gpu accepted");
+    assert(parseBackend("server", "").error?.includes("server attribute"), "server without URL accepted");
+    assert(parseBackend("server", "http://x/").value === "server", "server with URL rejected");
+  });
+
+  it("readEngineConfig() resolves URLs against the page and defaults the model to the built-in one", () => {
+    const { config, problems } = readEngineConfig(
+      { server: "/api/", population: "100", storageKey: "none", seed: "abc" },
+      "https://site.example/app/",
+      "https://cdn.example/models/builtin/manifest.json",
+    );
+    assert(config.server === "https://site.example/api/", config.server);
+    assert(config.model === "https://cdn.example/models/builtin/manifest.json", config.model);
+    assert(config.population === 8 && problems[0].attribute === "population", JSON.stringify(problems));
+    assert(config.storageKey === null && config.seed === "abc", "storage none or string seed lost");
+  });
+
+  it("readControls() bounds strength, radius and columns", () => {
+    const c = readControls({ mutationStrength: "4", radius: "0.3", columns: "17" });
+    assert(c.strength === 1 && c.radius === 0.3 && c.columns === 0, JSON.stringify(c));
+    assert(
+      c.problems.map((p) => p.attribute).join() === "mutation-strength,columns",
+      JSON.stringify(c.problems),
+    );
+  });
+});
+
+describe("Marks", () => {
+  it("addPoint() selects the image; removePoint() and toggle() undo it; feedback has only selected points", () => {
+    const m = new Marks();
+    m.addPoint(0, 3, { x: 0.1, y: 0.2 });
+    m.addPoint(0, 1, { x: 0.5, y: 0.5 });
+    assert(m.selected(0).join() === "1,3", `selected ${m.selected(0)}`);
+    m.toggle(0, 1);
+    assert(Object.keys(m.feedbackPoints(0)).join() === "3", "feedback lists a deselected image");
+    m.removePoint(0, 3, 0);
+    assert(m.pointsOn(0, 3).length === 0 && !(3 in m.pointsOf(0)), "point not removed");
+  });
+
+  it("dropAfter() forgets later generations only", () => {
+    const m = new Marks({ 0: [1], 1: [2], 2: [0] }, { 2: { 0: [{ x: 0, y: 0 }] } });
+    m.dropAfter(1);
+    assert(
+      m.selected(1).join() === "2" && m.selected(2).length === 0 && !m.points[2],
+      "wrong generations dropped",
+    );
+  });
+});
+
+describe("PNG genome", () => {
+  it("encodePngWithGenome() round-trips a non-Latin-1 prompt through tEXt", () => {
+    const lineage = {
+      operator: "voronoi-crossover",
+      parents: [{ generation: 0, index: 1 }],
+      seed: 9,
+      params: {},
+    };
+    const genome = {
+      prompt: "雪の富士 — snow",
+      model: "m.json",
+      modelName: "m",
+      seed: "s",
+      generation: 1,
+      index: 0,
+      lineage,
+    };
+    const png = encodePngWithGenome(2, 1, new Uint8ClampedArray(8).fill(200), genome);
+    assert(JSON.stringify(readGenome(png)) === JSON.stringify(genome), "genome changed");
+  });
+
+  it("encodePngWithGenome() refuses pixels of the wrong length", () => {
+    const lineage = { operator: "random", parents: [], seed: 1, params: {} };
+    const genome = { prompt: "", model: "", modelName: "", seed: 1, generation: 0, index: 0, lineage };
+    let message = "";
+    try {
+      encodePngWithGenome(2, 2, new Uint8ClampedArray(4), genome);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert(message === "Cannot export PNG: expected 16 RGBA bytes for 2x2, got 4", message);
+  });
+
+  it("describeLineage() numbers parents from 1", () => {
+    const text = describeLineage({
+      operator: "elite",
+      parents: [{ generation: 2, index: 0 }],
+      seed: 1,
+      params: {},
+    });
+    assert(text === "elite from 3.1", text);
+  });
+});
