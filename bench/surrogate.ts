@@ -12,20 +12,11 @@
 import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../core/mod.ts";
 import { createSession, currentGeneration, evolve } from "../core/evolution.ts";
 import { describeMachine, machineLine } from "./study/machine.ts";
+import { topLeftBrightness as taste } from "../tests/core/stats.ts";
 
 const SHAPE = [4, 64, 64] as const;
 const N = 200;
 const REPEATS = 9;
-
-/** The synthetic taste: mean of every channel over the top-left quadrant. */
-function taste(l: Latent): number {
-  const [c, h, w] = l.shape;
-  let s = 0;
-  for (let ch = 0; ch < c; ch++) {
-    for (let y = 0; y < h / 2; y++) for (let x = 0; x < w / 2; x++) s += l.data[ch * h * w + y * w + x];
-  }
-  return s / (c * h * w / 4);
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

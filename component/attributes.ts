@@ -37,12 +37,7 @@ export function parseInteger(
   min: number,
   max: number,
 ): Parsed<number> {
-  if (raw == null || raw.trim() === "") return { value: fallback };
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    return { value: fallback, error: `${name} must be an integer from ${min} to ${max}, got "${raw}"` };
-  }
-  return { value: n };
+  return parseInRange(name, raw, fallback, min, max, Number.isInteger, "an integer");
 }
 
 /**
@@ -67,10 +62,23 @@ export function parseNumber(
   min: number,
   max: number,
 ): Parsed<number> {
+  return parseInRange(name, raw, fallback, min, max, Number.isFinite, "a number");
+}
+
+/** Shared by {@link parseInteger} and {@link parseNumber}: they differ only in what a valid number is. */
+function parseInRange(
+  name: string,
+  raw: string | null | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  valid: (n: number) => boolean,
+  kind: string,
+): Parsed<number> {
   if (raw == null || raw.trim() === "") return { value: fallback };
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    return { value: fallback, error: `${name} must be a number from ${min} to ${max}, got "${raw}"` };
+  if (!valid(n) || n < min || n > max) {
+    return { value: fallback, error: `${name} must be ${kind} from ${min} to ${max}, got "${raw}"` };
   }
   return { value: n };
 }

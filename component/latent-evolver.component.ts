@@ -4,10 +4,7 @@ import type { Point } from "../core/latent.ts";
 import { styles } from "./latent-evolver.styles.ts";
 import {
   BackendEvent,
-  GenerationEndEvent,
-  GenerationProgressEvent,
   type GenerationReason,
-  GenerationStartEvent,
   LatentEvolverErrorEvent,
   SelectionChangeEvent,
 } from "./events.ts";
@@ -15,7 +12,9 @@ import { type AttributeProblem, readControls, readEngineConfig } from "./attribu
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineConfig, EngineEvent, GenerationView } from "./worker/protocol.ts";
 import { loadUiState, saveUiState, type UiState } from "./ui-state.ts";
-import { encodePngWithGenome } from "./png.ts";
+import { imagePng, saveBlob, sessionBlob } from "./export-files.ts";
+import { GenerationRenderer } from "./generation-renderer.ts";
+import { clickPoint, type Cursor, movedCursor, shortcutOf } from "./tile-input.ts";
 import { Marks } from "./marks.ts";
 import {
   renderHistory,
@@ -103,30 +102,23 @@ export class LatentEvolverElement extends LitElement {
 
   #worker: WorkerHandle | null = null;
   #generations: GenerationView[] = [];
-  #images = new Map<number, (ImageBitmap | undefined)[]>();
   #current = 0;
   #marks = new Marks();
   #mode: "change" | "keep" = "change";
   #strength = 1;
   #radiusValue = 0.15;
-  #cursor: { index: number; x: number; y: number } | null = null;
+  #cursor: Cursor | null = null;
   #backendName: BackendName | null = null;
   #modelName = "";
   #download: { loaded: number; total: number } | null = null;
-  #progress:
-    | { generation: number; done: number; total: number; start: number; reason: GenerationReason }
-    | null = null;
-  #request = 0;
   #attributeErrors: AttributeProblem[] = [];
   #controlErrors: AttributeProblem[] = [];
   #runtimeError = "";
-  #busy = false;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #promptTimer: ReturnType<typeof setTimeout> | undefined;
   #drawn = new WeakMap<HTMLCanvasElement, ImageBitmap>();
   #config: EngineConfig | null = null;
-  /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
-  #renderedPrompt: string | null = null;
+  #renderer = new GenerationRenderer(this, (what, error) => this.#fail(what, error));
   /** Worker deaths since the last successful start. */
   #deaths = 0;
 
@@ -174,14 +166,14 @@ export class LatentEvolverElement extends LitElement {
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
       this.#validateSliders();
     }
-    if (changed.has("prompt") && this.#generations.length && this.prompt !== this.#renderedPrompt) {
+    if (changed.has("prompt") && this.#generations.length && this.prompt !== this.#renderer.renderedPrompt) {
       this.#onPromptChanged(250);
     }
   }
 
   override render(): TemplateResult {
     const gen = this.#generations[this.#current];
-    const images = this.#images.get(this.#current) ?? [];
+    const images = this.#renderer.images.get(this.#current) ?? [];
     const columns = Number(this.columns);
     const gridStyle = Number.isInteger(columns) && columns > 0 ? `--le-columns:${columns}` : "";
     const errors = [
@@ -231,7 +223,7 @@ export class LatentEvolverElement extends LitElement {
       ${renderHistory({
         count: this.#generations.length,
         current: this.#current,
-        busy: this.#busy,
+        busy: this.#renderer.busy,
         onShow: (g) => void this.showGeneration(g),
         onUndo: () => void this.undo(),
         onRedo: () => void this.redo(),
@@ -243,14 +235,14 @@ export class LatentEvolverElement extends LitElement {
         backend: this.#backendName,
         model: this.#modelName,
         download: this.#download,
-        progress: this.#progress,
+        progress: this.#renderer.progress,
         failed: errors.length > 0,
       })}
     `;
   }
 
   protected override updated(): void {
-    const images = this.#images.get(this.#current) ?? [];
+    const images = this.#renderer.images.get(this.#current) ?? [];
     for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>("canvas[data-index]")) {
       const bitmap = images[Number(canvas.dataset.index)];
       if (!bitmap || this.#drawn.get(canvas) === bitmap) continue;
@@ -322,7 +314,7 @@ export class LatentEvolverElement extends LitElement {
     this.#cursor = null;
     this.#persist();
     this.#emitSelection();
-    const images = this.#images.get(index);
+    const images = this.#renderer.images.get(index);
     if (!images || images.some((b) => !b)) await this.#renderGeneration(index, "history");
     else this.requestUpdate();
   }
@@ -351,14 +343,10 @@ export class LatentEvolverElement extends LitElement {
    * @returns The PNG.
    */
   exportImage(index: number): Promise<Blob> {
-    const bitmap = this.#images.get(this.#current)?.[index];
+    const bitmap = this.#renderer.images.get(this.#current)?.[index];
     const lineage = this.#generations[this.#current]?.lineage[index];
     if (!bitmap || !lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = canvas.getContext("2d")!;
-    ctx.drawImage(bitmap, 0, 0);
-    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-    const png = encodePngWithGenome(bitmap.width, bitmap.height, data, {
+    return Promise.resolve(imagePng(bitmap, {
       prompt: this.prompt,
       model: this.#config?.model ?? "",
       modelName: this.#modelName,
@@ -366,25 +354,23 @@ export class LatentEvolverElement extends LitElement {
       generation: this.#current,
       index,
       lineage,
-    });
-    return Promise.resolve(new Blob([png.slice().buffer as ArrayBuffer], { type: "image/png" }));
+    }));
   }
 
   /** Downloads an image as PNG with its genome. @param index Image index. */
   async downloadImage(index: number): Promise<void> {
-    save(await this.exportImage(index), `latent-evolver-g${this.#current}-${index}.png`);
+    saveBlob(await this.exportImage(index), `latent-evolver-g${this.#current}-${index}.png`);
   }
 
   /** The whole session as a file (core's versioned binary format). @returns The file. */
   async exportSession(): Promise<Blob> {
     if (!this.#worker) throw new TypeError("Cannot export the session: the element has not started");
-    const bytes = await this.#worker.api.exportSession();
-    return new Blob([bytes.slice().buffer as ArrayBuffer], { type: "application/octet-stream" });
+    return sessionBlob(await this.#worker.api.exportSession());
   }
 
   /** Downloads the session file. */
   async downloadSession(): Promise<void> {
-    save(await this.exportSession(), "latent-evolver-session.bin");
+    saveBlob(await this.exportSession(), "latent-evolver-session.bin");
   }
 
   /**
@@ -397,7 +383,7 @@ export class LatentEvolverElement extends LitElement {
     try {
       const generations = await this.#worker.api.importSession(new Uint8Array(await file.arrayBuffer()));
       this.#generations = generations;
-      this.#images.clear();
+      this.#renderer.images.clear();
       this.#marks = new Marks();
       this.#current = generations.length - 1;
       this.#persist();
@@ -456,7 +442,7 @@ export class LatentEvolverElement extends LitElement {
       this.#backendName = result.backend;
       this.#modelName = result.modelName;
       this.#generations = result.generations;
-      this.#images.clear();
+      this.#renderer.images.clear();
       const restore = result.restored && ui;
       this.#applyUi(restore ? ui : null);
       this.dispatchEvent(
@@ -496,68 +482,20 @@ export class LatentEvolverElement extends LitElement {
     const api = this.#worker?.api;
     const gen = this.#generations[index];
     if (!api || !gen) return;
-    const request = ++this.#request;
-    this.#renderedPrompt = this.prompt;
-    this.#images.set(index, this.#images.get(index) ?? new Array(gen.size));
-    this.#progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
-    this.#busy = true;
-    this.requestUpdate();
-    this.dispatchEvent(new GenerationStartEvent({ generation: index, total: gen.size, reason }));
-    let cancelled = false;
-    try {
-      await api.render(index, this.prompt, request);
-    } catch (error) {
-      if ((error as Error)?.name === "AbortError") cancelled = true;
-      else if (request === this.#request) this.#fail("Rendering failed", error);
-      else cancelled = true;
-    }
-    const progress = this.#progress;
-    const done = request === this.#request && progress ? progress.done : 0;
-    if (request === this.#request) {
-      this.#busy = false;
-      this.#progress = null;
-      this.requestUpdate();
-    }
-    this.dispatchEvent(
-      new GenerationEndEvent({
-        generation: index,
-        done,
-        total: gen.size,
-        cancelled: cancelled || request !== this.#request,
-        lineage: gen.lineage,
-        ms: progress ? performance.now() - progress.start : 0,
-      }),
-    );
+    await this.#renderer.render(api, index, gen, this.prompt, reason);
   }
 
   #onEngineEvent(event: EngineEvent): void {
     if (event.type === "download") {
       this.#download = { loaded: event.loaded, total: event.total };
       this.requestUpdate();
-    } else if (event.type === "image") {
-      if (event.request !== this.#request) return event.bitmap.close();
-      const images = this.#images.get(event.generation);
-      if (!images) return event.bitmap.close();
-      images[event.index]?.close();
-      images[event.index] = event.bitmap;
-      if (this.#progress) this.#progress.done++;
-      this.requestUpdate();
-      const p = this.#progress;
-      this.dispatchEvent(
-        new GenerationProgressEvent({
-          generation: event.generation,
-          index: event.index,
-          done: p?.done ?? 0,
-          total: p?.total ?? images.length,
-        }),
-      );
-    }
+    } else if (event.type === "image") this.#renderer.onImage(event);
   }
 
   #onPromptChanged(delay: number): void {
     clearTimeout(this.#promptTimer);
     this.#promptTimer = setTimeout(() => {
-      this.#images.clear();
+      this.#renderer.images.clear();
       this.#persist();
       void this.#renderGeneration(this.#current, "prompt");
     }, delay);
@@ -568,32 +506,15 @@ export class LatentEvolverElement extends LitElement {
   #onTileClick(index: number, e: MouseEvent): void {
     if (this.marking || e.shiftKey) {
       const canvas = (e.currentTarget as HTMLElement).querySelector("canvas")!;
-      const rect = canvas.getBoundingClientRect();
-      if (e.detail === 0 || !rect.width) {
-        const c = this.#cursor?.index === index ? this.#cursor : { x: 0.5, y: 0.5 };
-        this.#addPoint(index, { x: c.x, y: c.y });
-      } else {
-        const x = clamp01((e.clientX - rect.left) / rect.width);
-        const y = clamp01((e.clientY - rect.top) / rect.height);
-        this.#addPoint(index, { x, y });
-      }
-      return;
-    }
-    this.#toggle(index);
+      this.#addPoint(index, clickPoint(e, canvas, this.#cursor, index));
+    } else this.#toggle(index);
   }
 
   #onTileKey(index: number, e: KeyboardEvent): void {
-    const step = e.shiftKey ? 0.1 : 1 / 32;
-    const moves: Record<string, [number, number]> = {
-      ArrowLeft: [-step, 0],
-      ArrowRight: [step, 0],
-      ArrowUp: [0, -step],
-      ArrowDown: [0, step],
-    };
-    if (this.marking && moves[e.key]) {
+    const moved = this.marking ? movedCursor(e, this.#cursor, index) : null;
+    if (moved) {
       e.preventDefault();
-      const c = this.#cursor?.index === index ? this.#cursor : { index, x: 0.5, y: 0.5 };
-      this.#cursor = { index, x: clamp01(c.x + moves[e.key][0]), y: clamp01(c.y + moves[e.key][1]) };
+      this.#cursor = moved;
       this.requestUpdate();
     } else if (
       (e.key === "Delete" || e.key === "Backspace") && this.#marks.pointsOn(this.#current, index).length
@@ -645,21 +566,18 @@ export class LatentEvolverElement extends LitElement {
   };
 
   #onShortcut = (e: KeyboardEvent): void => {
-    const mod = e.ctrlKey || e.metaKey;
-    if (mod && e.key === "Enter") {
-      e.preventDefault();
-      void this.evolve();
-    } else if (mod && (e.key === "z" || e.key === "Z") && !(e.target instanceof HTMLInputElement)) {
-      e.preventDefault();
-      void (e.shiftKey ? this.redo() : this.undo());
-    } else if (e.key === "Escape" && this.#busy) this.cancel();
+    const action = shortcutOf(e, this.#renderer.busy);
+    if (action === "cancel") return this.cancel();
+    if (!action) return;
+    e.preventDefault();
+    void (action === "evolve" ? this.evolve() : action === "redo" ? this.redo() : this.undo());
   };
 
   // ---- state ------------------------------------------------------------------------------------
 
   #dropAfter(index: number): void {
     this.#generations = this.#generations.slice(0, index + 1);
-    for (const g of [...this.#images.keys()]) if (g > index) this.#images.delete(g);
+    this.#renderer.dropAfter(index);
     this.#marks.dropAfter(index);
   }
 
@@ -687,16 +605,4 @@ export class LatentEvolverElement extends LitElement {
   #fail(what: string, error: unknown): void {
     this.#showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
-}
-
-function clamp01(v: number): number {
-  return Math.min(1, Math.max(0, v));
-}
-
-function save(blob: Blob, name: string): void {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }

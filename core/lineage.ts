@@ -7,7 +7,8 @@
  * @module
  */
 import { globalMutation, localMutation } from "./mutation.ts";
-import { regionCrossover, voronoiCrossover } from "./crossover.ts";
+import { voronoiCrossover } from "./crossover.ts";
+import { regionCrossover } from "./region-crossover.ts";
 import { diverseLatents } from "./diversity.ts";
 import { copyShape, type Latent, meanLatent, type Point, randomLatent, type Shape } from "./latent.ts";
 import { createRng } from "./rng.ts";

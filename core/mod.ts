@@ -9,6 +9,7 @@ export * from "./rng.ts";
 export * from "./latent.ts";
 export * from "./diversity.ts";
 export * from "./crossover.ts";
+export * from "./region-crossover.ts";
 export * from "./mutation.ts";
 export * from "./surrogate.ts";
 export * from "./lineage.ts";

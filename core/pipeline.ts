@@ -12,6 +12,7 @@ import type { ModelManifest } from "./manifest.ts";
 import type { RgbaImage } from "./image.ts";
 import { createDecoderRunner } from "./pipeline-decoder.ts";
 import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
+import { readBody } from "./read-body.ts";
 
 export type { RgbaImage } from "./image.ts";
 
@@ -90,23 +91,7 @@ export async function fetchFile(url: string, onProgress?: (loaded: number, total
   if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
   const total = Number(response.headers.get("content-length") ?? 0);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress?.(loaded, total);
-  }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) });
 }
 
 /** Throws the AbortError DOMException the contract promises. */

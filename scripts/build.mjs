@@ -27,6 +27,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const quiet = process.argv.includes("--quiet");
 const log = (...a) => quiet || console.log(...a);
+/** Runs a tool installed in node_modules (path segments under it) with this node, in the repo root. */
+const runTool = (script, args) =>
+  spawnSync(process.execPath, [join(root, "node_modules", ...script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+  });
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -63,8 +69,7 @@ if (existsSync(builtin)) cpSync(builtin, join(dist, "models", "builtin"), { recu
 else console.warn("build: models/builtin/ is missing; the element will need a model attribute");
 
 // custom-elements.json from the class doc (@fires, @csspart, @cssproperty) and lit's properties.
-const cem = spawnSync(process.execPath, [
-  join(root, "node_modules", "@custom-elements-manifest", "analyzer", "cem.js"),
+const cem = runTool(["@custom-elements-manifest", "analyzer", "cem.js"], [
   "analyze",
   "--litelement",
   "--globs",
@@ -73,12 +78,11 @@ const cem = spawnSync(process.execPath, [
   "component/events.ts",
   "--outdir",
   "dist",
-], { cwd: root, encoding: "utf8" });
+]);
 if (cem.status !== 0) console.warn(`build: custom-elements.json was not made:\n${cem.stderr || cem.stdout}`);
 
 // Declarations for bundler users; best effort, the bundle does not depend on them.
-const tsc = spawnSync(process.execPath, [
-  join(root, "node_modules", "typescript", "bin", "tsc"),
+const tsc = runTool(["typescript", "bin", "tsc"], [
   "--declaration",
   "--emitDeclarationOnly",
   "--allowImportingTsExtensions",
@@ -95,7 +99,7 @@ const tsc = spawnSync(process.execPath, [
   "--outDir",
   join(dist, "types"),
   "component/latent-evolver.ts",
-], { cwd: root, encoding: "utf8" });
+]);
 if (tsc.status === 0) {
   // tsc keeps the sources' ".ts" specifiers; declaration consumers resolve ".js" to ".d.ts".
   for (const file of readdirSync(join(dist, "types"), { recursive: true })) {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { readBody } from "../core/read-body.ts";
+
 /** Thrown when a body is over the limit: the server answers 413. */
 export class BodyTooLargeError extends RangeError {
   constructor(limit: number) {
@@ -33,32 +35,5 @@ export async function readBodyLimited(
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit);
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const onAbort = () => void reader.cancel().catch(() => {});
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      signal?.throwIfAborted();
-      if (done) break;
-      size += value.length;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new BodyTooLargeError(limit);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return await readBody(request.body, { limit, tooLarge: (n) => new BodyTooLargeError(n), signal });
 }

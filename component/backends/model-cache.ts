@@ -5,6 +5,8 @@
  * @module
  */
 
+import { readBody } from "../../core/read-body.ts";
+
 /** The Cache Storage cache that holds model files. */
 export const modelCacheName = "latent-evolver-models-v1";
 
@@ -62,21 +64,7 @@ async function readWithProgress(
   onProgress?: (loaded: number, total: number) => void,
 ): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress?.(loaded, Math.max(total, loaded));
-  }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
+  return await readBody(response.body, {
+    onProgress: onProgress && ((loaded) => onProgress(loaded, Math.max(total, loaded))),
+  });
 }

@@ -28,6 +28,25 @@ async function context(server = ""): Promise<BackendContext> {
   };
 }
 
+/**
+ * Runs `f` with `navigator.gpu` removed, as on a browser without WebGPU, given a registry of every
+ * backend in the element's order and a context; puts `navigator.gpu` back afterwards.
+ */
+async function withoutWebGpu(
+  f: (registry: BackendRegistry, ctx: BackendContext) => Promise<void>,
+): Promise<void> {
+  const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
+  Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
+  try {
+    const registry = new BackendRegistry().register(webgpuBackend).register(serverBackend).register(
+      wasmBackend,
+    );
+    await f(registry, await context());
+  } finally {
+    if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
+  }
+}
+
 function varied(data: Uint8ClampedArray): boolean {
   for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0]) return true;
   return false;
@@ -51,13 +70,7 @@ describe("backends", () => {
   });
 
   it("falls back to wasm when WebGPU is absent, naming why each earlier backend failed", async () => {
-    const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
-    Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
-    try {
-      const registry = new BackendRegistry().register(webgpuBackend).register(serverBackend).register(
-        wasmBackend,
-      );
-      const ctx = await context();
+    await withoutWebGpu(async (registry, ctx) => {
       const { backend, failures } = await registry.select("auto", ctx);
       assert(backend.name === "wasm", `chose ${backend.name}`);
       assert(failures.map((f) => f.backend).join() === "webgpu,server", JSON.stringify(failures));
@@ -66,9 +79,7 @@ describe("backends", () => {
       const [image] = await backend.generate(latents, "a desert sunset");
       assert(image.width === 256 && image.height === 256 && varied(image.data), "wasm made no real image");
       await backend.dispose();
-    } finally {
-      if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
-    }
+    });
   });
 
   it("the element on backend=wasm reports wasm, and caches the model file in Cache Storage", async () => {
@@ -80,13 +91,7 @@ describe("backends", () => {
   });
 
   it("throws one error naming each failure when no backend can run the model", async () => {
-    const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
-    Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
-    try {
-      const registry = new BackendRegistry().register(webgpuBackend).register(serverBackend).register(
-        wasmBackend,
-      );
-      const ctx = await context();
+    await withoutWebGpu(async (registry, ctx) => {
       const huge = { ...ctx.manifest, files: { decoder: { ...ctx.manifest.files.decoder, bytes: 2 ** 31 } } };
       let message = "";
       try {
@@ -97,9 +102,7 @@ describe("backends", () => {
       assert(/webgpu: .*navigator\.gpu/.test(message), `no webgpu reason in "${message}"`);
       assert(/server: no server attribute/.test(message), `no server reason in "${message}"`);
       assert(/wasm: .*too large .*server attribute/.test(message), `no wasm reason in "${message}"`);
-    } finally {
-      if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
-    }
+    });
   });
 
   it("backend=server renders through the real Deno server, and matches wasm pixel for pixel", async () => {

@@ -9,19 +9,7 @@ import {
   voronoiChildren,
   voronoiCrossover,
 } from "../../core/mod.ts";
-
-function assertNormal(l: Latent, tolerance = 0.05): void {
-  const d = l.data;
-  let s = 0, ss = 0;
-  for (let i = 0; i < d.length; i++) {
-    s += d[i];
-    ss += d[i] * d[i];
-  }
-  const mean = s / d.length, variance = ss / d.length - mean * mean, normRatio = Math.sqrt(ss / d.length);
-  assert.ok(Math.abs(mean) < tolerance, `mean ${mean}`);
-  assert.ok(Math.abs(variance - 1) < tolerance, `variance ${variance}`);
-  assert.ok(Math.abs(normRatio - 1) < tolerance, `norm / sqrt(D) ${normRatio}`);
-}
+import { assertNormal } from "./stats.ts";
 
 const FRESH = -1;
 

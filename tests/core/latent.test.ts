@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import {
   assertSameShape,
   createRng,
-  type Latent,
   latentNorm,
   meanLatent,
   randomLatent,
@@ -11,25 +10,7 @@ import {
   validateLatent,
   validatePoints,
 } from "../../core/mod.ts";
-
-/** Mean, variance and norm / sqrt(D) of a latent's values. */
-function stats(l: Latent): { mean: number; variance: number; normRatio: number } {
-  const d = l.data;
-  let s = 0, ss = 0;
-  for (let i = 0; i < d.length; i++) {
-    s += d[i];
-    ss += d[i] * d[i];
-  }
-  const mean = s / d.length;
-  return { mean, variance: ss / d.length - mean * mean, normRatio: Math.sqrt(ss / d.length) };
-}
-
-function assertNormal(l: Latent, tolerance = 0.05): void {
-  const { mean, variance, normRatio } = stats(l);
-  assert.ok(Math.abs(mean) < tolerance, `mean ${mean}`);
-  assert.ok(Math.abs(variance - 1) < tolerance, `variance ${variance}`);
-  assert.ok(Math.abs(normRatio - 1) < tolerance, `norm / sqrt(D) ${normRatio}`);
-}
+import { assertNormal, latentStats } from "./stats.ts";
 
 Deno.test("randomLatent() draws N(0,1) values of the requested shape", () => {
   const z = randomLatent([4, 64, 64], createRng(1));
@@ -118,7 +99,7 @@ Deno.test("meanLatent() averages element-wise, shrinking the variance to 1/k", (
   assert.deepEqual(meanLatent([a, b]).data, new Float32Array([2, 4]));
   const rng = createRng(3);
   const m = meanLatent([0, 1, 2, 3].map(() => randomLatent([4, 64, 64], rng)));
-  assert.ok(Math.abs(stats(m).variance - 0.25) < 0.02);
+  assert.ok(Math.abs(latentStats(m).variance - 0.25) < 0.02);
   assertNormal(rescaleToSqrtD(m));
 });
 

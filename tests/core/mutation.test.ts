@@ -8,19 +8,7 @@ import {
   radiusSchedule,
   randomLatent,
 } from "../../core/mod.ts";
-
-function assertNormal(l: Latent, tolerance = 0.05): void {
-  const d = l.data;
-  let s = 0, ss = 0;
-  for (let i = 0; i < d.length; i++) {
-    s += d[i];
-    ss += d[i] * d[i];
-  }
-  const mean = s / d.length, variance = ss / d.length - mean * mean, normRatio = Math.sqrt(ss / d.length);
-  assert.ok(Math.abs(mean) < tolerance, `mean ${mean}`);
-  assert.ok(Math.abs(variance - 1) < tolerance, `variance ${variance}`);
-  assert.ok(Math.abs(normRatio - 1) < tolerance, `norm / sqrt(D) ${normRatio}`);
-}
+import { assertNormal } from "./stats.ts";
 
 /** For each position (row-major): 0 = every channel bit-identical, 1 = every channel changed, 0.5 = mixed. */
 function changedMap(a: Latent, b: Latent): Float64Array {

@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../../core/mod.ts";
+import { topLeftBrightness } from "./stats.ts";
 
 const SHAPE = [4, 64, 64] as const;
-
-/** The synthetic taste: how bright the top-left quadrant is (mean over channels and area). */
-function topLeftBrightness(l: Latent): number {
-  const [c, h, w] = l.shape;
-  let s = 0;
-  for (let ch = 0; ch < c; ch++) {
-    for (let y = 0; y < h / 2; y++) for (let x = 0; x < w / 2; x++) s += l.data[ch * h * w + y * w + x];
-  }
-  return s / (c * h * w / 4);
-}
 
 function dataset(n: number, rng: Rng): { latents: Latent[]; taste: number[] } {
   const latents = Array.from({ length: n }, () => randomLatent(SHAPE, rng));

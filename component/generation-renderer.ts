@@ -1,0 +1,139 @@
+/**
+ * Rendering generations through the worker for `<latent-evolver>`: one render request at a time
+ * (a newer one supersedes the older), the bitmaps of every generation, the progress of the one in
+ * flight, and the generation events fired on the element.
+ *
+ * @module
+ */
+
+import type { ReactiveControllerHost } from "lit";
+import {
+  GenerationEndEvent,
+  GenerationProgressEvent,
+  type GenerationReason,
+  GenerationStartEvent,
+} from "./events.ts";
+import type { EngineApi, EngineEvent, GenerationView } from "./worker/protocol.ts";
+
+/** Progress of the generation being rendered. */
+export type RenderProgress = {
+  generation: number;
+  done: number;
+  total: number;
+  start: number;
+  reason: GenerationReason;
+};
+
+/**
+ * Renders generations and keeps their bitmaps; the element it belongs to is asked to update as
+ * images arrive, and fires `le-generation-start`, `-progress` and `-end`.
+ *
+ * @example
+ * ```ts
+ * import { GenerationRenderer } from "./generation-renderer.ts";
+ * // In the element: this.#renderer = new GenerationRenderer(this, (what, error) => this.#fail(what, error));
+ * ```
+ */
+export class GenerationRenderer {
+  /** Bitmaps per generation index; a slot is `undefined` until its image arrives. */
+  readonly images: Map<number, (ImageBitmap | undefined)[]> = new Map();
+  /** Progress of the render in flight, or `null`. */
+  progress: RenderProgress | null = null;
+  /** True while a render is in flight. */
+  busy = false;
+  /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
+  renderedPrompt: string | null = null;
+  #request = 0;
+  #host: ReactiveControllerHost & EventTarget;
+  #fail: (what: string, error: unknown) => void;
+
+  /**
+   * @param host The element: updated on progress, and the target of the generation events.
+   * @param fail Shows a failed render (not a cancelled or superseded one).
+   */
+  constructor(host: ReactiveControllerHost & EventTarget, fail: (what: string, error: unknown) => void) {
+    this.#host = host;
+    this.#fail = fail;
+  }
+
+  /**
+   * Renders every image of a generation; resolves when it is done, cancelled or superseded.
+   *
+   * @param api The worker's API.
+   * @param index The generation's index.
+   * @param gen The generation.
+   * @param prompt The prompt to render with.
+   * @param reason Why, for the events.
+   * @returns When the render has ended.
+   */
+  async render(
+    api: Pick<EngineApi, "render">,
+    index: number,
+    gen: GenerationView,
+    prompt: string,
+    reason: GenerationReason,
+  ): Promise<void> {
+    const request = ++this.#request;
+    this.renderedPrompt = prompt;
+    this.images.set(index, this.images.get(index) ?? new Array(gen.size));
+    this.progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
+    this.busy = true;
+    this.#host.requestUpdate();
+    this.#host.dispatchEvent(new GenerationStartEvent({ generation: index, total: gen.size, reason }));
+    let cancelled = false;
+    try {
+      await api.render(index, prompt, request);
+    } catch (error) {
+      if ((error as Error)?.name === "AbortError") cancelled = true;
+      else if (request === this.#request) this.#fail("Rendering failed", error);
+      else cancelled = true;
+    }
+    const progress = this.progress;
+    const done = request === this.#request && progress ? progress.done : 0;
+    if (request === this.#request) {
+      this.busy = false;
+      this.progress = null;
+      this.#host.requestUpdate();
+    }
+    this.#host.dispatchEvent(
+      new GenerationEndEvent({
+        generation: index,
+        done,
+        total: gen.size,
+        cancelled: cancelled || request !== this.#request,
+        lineage: gen.lineage,
+        ms: progress ? performance.now() - progress.start : 0,
+      }),
+    );
+  }
+
+  /**
+   * Takes an image from the worker; one of a superseded request, or of a generation dropped since,
+   * is closed and ignored.
+   *
+   * @param event The worker's image event.
+   */
+  onImage(event: Extract<EngineEvent, { type: "image" }>): void {
+    if (event.request !== this.#request) return event.bitmap.close();
+    const images = this.images.get(event.generation);
+    if (!images) return event.bitmap.close();
+    images[event.index]?.close();
+    images[event.index] = event.bitmap;
+    if (this.progress) this.progress.done++;
+    this.#host.requestUpdate();
+    const p = this.progress;
+    this.#host.dispatchEvent(
+      new GenerationProgressEvent({
+        generation: event.generation,
+        index: event.index,
+        done: p?.done ?? 0,
+        total: p?.total ?? images.length,
+      }),
+    );
+  }
+
+  /** Forgets the bitmaps of every generation after `index` (a new branch of history). */
+  dropAfter(index: number): void {
+    for (const g of [...this.images.keys()]) if (g > index) this.images.delete(g);
+  }
+}

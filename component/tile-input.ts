@@ -1,0 +1,99 @@
+/**
+ * Pointer and keyboard input of `<latent-evolver>`'s tiles, as plain functions of the event: where
+ * a click marks a point, how the arrow keys move the marking cursor, and which shortcut a key is.
+ *
+ * @module
+ */
+
+import type { Point } from "../core/latent.ts";
+
+/** The keyboard marking cursor: a position on one tile, in [0,1]^2. */
+export type Cursor = { index: number; x: number; y: number };
+
+/** An action the element's keyboard shortcuts trigger. */
+export type Shortcut = "evolve" | "undo" | "redo" | "cancel";
+
+/**
+ * Where a marking click on tile `index` puts its point: under the pointer, or at the tile's cursor
+ * (its centre when it has none) for a keyboard activation (`detail` 0) or a canvas not laid out.
+ *
+ * @param e The click.
+ * @param canvas The tile's canvas.
+ * @param cursor The marking cursor, on any tile, or `null`.
+ * @param index The tile's index.
+ * @returns The point, in [0,1]^2.
+ * @example
+ * ```ts
+ * import { clickPoint } from "./tile-input.ts";
+ * // tile.addEventListener("click", (e) => mark(clickPoint(e, canvas, null, 0)));
+ * ```
+ */
+export function clickPoint(
+  e: MouseEvent,
+  canvas: HTMLCanvasElement,
+  cursor: Cursor | null,
+  index: number,
+): Point {
+  const rect = canvas.getBoundingClientRect();
+  if (e.detail === 0 || !rect.width) {
+    const c = cursor?.index === index ? cursor : { x: 0.5, y: 0.5 };
+    return { x: c.x, y: c.y };
+  }
+  return {
+    x: clamp01((e.clientX - rect.left) / rect.width),
+    y: clamp01((e.clientY - rect.top) / rect.height),
+  };
+}
+
+/**
+ * The marking cursor after an arrow key on tile `index`: 1/32 of the image per press, 0.1 with
+ * Shift, starting from the centre when the cursor is on another tile.
+ *
+ * @param e The key.
+ * @param cursor The marking cursor, or `null`.
+ * @param index The tile's index.
+ * @returns The moved cursor, or `null` when the key is not an arrow.
+ * @example
+ * ```ts
+ * import { movedCursor } from "./tile-input.ts";
+ * movedCursor(new KeyboardEvent("keydown", { key: "ArrowLeft" }), null, 2); // { index: 2, x: 0.46875, y: 0.5 }
+ * ```
+ */
+export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: number): Cursor | null {
+  const step = e.shiftKey ? 0.1 : 1 / 32;
+  const moves: Record<string, [number, number]> = {
+    ArrowLeft: [-step, 0],
+    ArrowRight: [step, 0],
+    ArrowUp: [0, -step],
+    ArrowDown: [0, step],
+  };
+  if (!moves[e.key]) return null;
+  const c = cursor?.index === index ? cursor : { index, x: 0.5, y: 0.5 };
+  return { index, x: clamp01(c.x + moves[e.key][0]), y: clamp01(c.y + moves[e.key][1]) };
+}
+
+/**
+ * The shortcut a key press is: Ctrl/Cmd+Enter evolves, Ctrl/Cmd+Z undoes and with Shift redoes
+ * (not inside a text field, whose own undo it is), Escape cancels a render in flight.
+ *
+ * @param e The key.
+ * @param busy True while a generation is rendering.
+ * @returns The action, or `null`.
+ * @example
+ * ```ts
+ * import { shortcutOf } from "./tile-input.ts";
+ * shortcutOf(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }), false); // "evolve"
+ * ```
+ */
+export function shortcutOf(e: KeyboardEvent, busy: boolean): Shortcut | null {
+  const mod = e.ctrlKey || e.metaKey;
+  if (mod && e.key === "Enter") return "evolve";
+  if (mod && (e.key === "z" || e.key === "Z") && !(e.target instanceof HTMLInputElement)) {
+    return e.shiftKey ? "redo" : "undo";
+  }
+  return e.key === "Escape" && busy ? "cancel" : null;
+}
+
+function clamp01(v: number): number {
+  return Math.min(1, Math.max(0, v));
+}

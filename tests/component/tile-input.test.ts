@@ -1,0 +1,59 @@
+// The tiles' input as plain functions: where a click marks, how arrows move the cursor, shortcuts.
+import { clickPoint, movedCursor, shortcutOf } from "../../component/tile-input.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+/** A 200x100 canvas at (10, 20) on the page. */
+function canvasAt(): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.style.cssText = "position:fixed;left:10px;top:20px;width:200px;height:100px";
+  document.body.append(canvas);
+  return canvas;
+}
+
+describe("tile input", () => {
+  it("clickPoint() maps the pointer into [0,1]^2, clamped; a keyboard click uses the tile's cursor", () => {
+    const canvas = canvasAt();
+    try {
+      const p = clickPoint(new MouseEvent("click", { detail: 1, clientX: 60, clientY: 45 }), canvas, null, 0);
+      assert(p.x === 0.25 && p.y === 0.25, `pointer point ${JSON.stringify(p)}`);
+      const out = clickPoint(
+        new MouseEvent("click", { detail: 1, clientX: 500, clientY: 0 }),
+        canvas,
+        null,
+        0,
+      );
+      assert(out.x === 1 && out.y === 0, `outside point not clamped: ${JSON.stringify(out)}`);
+      const cursor = { index: 3, x: 0.1, y: 0.9 };
+      const key = clickPoint(new MouseEvent("click", { detail: 0 }), canvas, cursor, 3);
+      assert(key.x === 0.1 && key.y === 0.9, `keyboard point ${JSON.stringify(key)}`);
+      const other = clickPoint(new MouseEvent("click", { detail: 0 }), canvas, cursor, 2);
+      assert(other.x === 0.5 && other.y === 0.5, `cursor of another tile used: ${JSON.stringify(other)}`);
+    } finally {
+      canvas.remove();
+    }
+  });
+
+  it("movedCursor() steps 1/32 (0.1 with Shift) from the centre, clamped, and ignores other keys", () => {
+    const left = movedCursor(new KeyboardEvent("keydown", { key: "ArrowLeft" }), null, 2);
+    assert(left?.index === 2 && left.x === 0.5 - 1 / 32 && left.y === 0.5, JSON.stringify(left));
+    const down = movedCursor(new KeyboardEvent("keydown", { key: "ArrowDown", shiftKey: true }), left, 2);
+    assert(down?.x === left!.x && Math.abs(down.y - 0.6) < 1e-12, JSON.stringify(down));
+    const edge = movedCursor(new KeyboardEvent("keydown", { key: "ArrowUp" }), { index: 1, x: 0, y: 0 }, 1);
+    assert(edge?.y === 0, `not clamped: ${JSON.stringify(edge)}`);
+    assert(movedCursor(new KeyboardEvent("keydown", { key: "a" }), left, 2) === null, "a moved the cursor");
+  });
+
+  it("shortcutOf() knows Ctrl/Cmd+Enter, Ctrl+Z, Ctrl+Shift+Z and Escape only while busy", () => {
+    const key = (init: KeyboardEventInit) => new KeyboardEvent("keydown", init);
+    assert(shortcutOf(key({ key: "Enter", ctrlKey: true }), false) === "evolve", "Ctrl+Enter");
+    assert(shortcutOf(key({ key: "Enter", metaKey: true }), false) === "evolve", "Cmd+Enter");
+    assert(shortcutOf(key({ key: "Enter" }), false) === null, "Enter alone");
+    assert(shortcutOf(key({ key: "z", ctrlKey: true }), false) === "undo", "Ctrl+Z");
+    assert(shortcutOf(key({ key: "Z", ctrlKey: true, shiftKey: true }), false) === "redo", "Ctrl+Shift+Z");
+    assert(shortcutOf(key({ key: "Escape" }), true) === "cancel", "Escape while busy");
+    assert(shortcutOf(key({ key: "Escape" }), false) === null, "Escape while idle");
+  });
+});

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { readBody } from "../../core/read-body.ts";
+
+/** A stream of the given chunks, recording whether the reader cancelled it. */
+function chunked(chunks: number[][]): { stream: ReadableStream<Uint8Array>; cancelled: () => boolean } {
+  let i = 0, cancelled = false;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(new Uint8Array(chunks[i++]));
+      else controller.close();
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  return { stream, cancelled: () => cancelled };
+}
+
+Deno.test("readBody() joins the chunks in order and reports the bytes read after each", async () => {
+  const seen: number[] = [];
+  const bytes = await readBody(chunked([[1, 2], [3], [4, 5, 6]]).stream, { onProgress: (n) => seen.push(n) });
+  assert.deepEqual([...bytes], [1, 2, 3, 4, 5, 6]);
+  assert.equal(bytes.byteOffset, 0);
+  assert.equal(bytes.buffer.byteLength, 6);
+  assert.deepEqual(seen, [2, 3, 6]);
+  assert.equal((await readBody(chunked([]).stream)).length, 0);
+});
+
+Deno.test("readBody() refuses a stream past its limit with the caller's error, and cancels it", async () => {
+  const { stream, cancelled } = chunked([[1, 2], [3, 4], [5, 6], [7, 8]]);
+  class TooBig extends Error {}
+  await assert.rejects(readBody(stream, { limit: 5, tooLarge: (n) => new TooBig(`limit ${n}`) }), TooBig);
+  assert.ok(cancelled());
+  await assert.rejects(
+    readBody(chunked([[1, 2, 3]]).stream, { limit: 2 }),
+    /Cannot read body: over the limit of 2/,
+  );
+  assert.equal((await readBody(chunked([[1, 2], [3]]).stream, { limit: 3 })).length, 3);
+});
+
+Deno.test("readBody() rejects with the signal's reason and cancels the stream when aborted", async () => {
+  const controller = new AbortController();
+  let cancelled = false;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new Uint8Array([1]));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const reading = readBody(stream, {
+    signal: controller.signal,
+    onProgress: () => controller.abort(new Error("slow")),
+  });
+  await assert.rejects(reading, /slow/);
+  assert.ok(cancelled);
+});
