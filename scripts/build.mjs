@@ -80,6 +80,18 @@ const cem = runTool(["@custom-elements-manifest", "analyzer", "cem.js"], [
   "dist",
 ]);
 if (cem.status !== 0) console.warn(`build: custom-elements.json was not made:\n${cem.stderr || cem.stdout}`);
+else {
+  // The analyzer also lists each `dispatchEvent(new SomeEvent(...))` it sees, without a name; the
+  // class doc's @fires tags already name every event with its class, so drop the nameless copies.
+  const manifestPath = join(dist, "custom-elements.json");
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  for (const mod of manifest.modules ?? []) {
+    for (const decl of mod.declarations ?? []) {
+      if (decl.events) decl.events = decl.events.filter((event) => event.name);
+    }
+  }
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+}
 
 // Declarations for bundler users; best effort, the bundle does not depend on them.
 const tsc = runTool(["typescript", "bin", "tsc"], [
