@@ -38,7 +38,7 @@ export type EvolveConfig = {
   sigma?: number;
   /** Keep the selected images in the next generation; default true. */
   elitism?: boolean;
-  /** Candidates the surrogate scores per child; default 8. */
+  /** Candidates the surrogate scores per child; default 32. */
   candidates?: number;
 };
 
@@ -64,6 +64,13 @@ export const SCREEN_AFTER = { good: 1, bad: 10 } as const;
 const SURROGATE_WINDOW = 300;
 /** A screened candidate is skipped when its cosine to an already chosen image exceeds this. */
 const MAX_SIMILARITY = 0.98;
+/**
+ * Fresh latents the surrogate scores per exploration slot. Exploration is where screening pays: a
+ * fresh latent varies fully, a late child only by a sigma that has decayed (bench/results/study.md).
+ */
+const EXPLORE_POOL = 32;
+/** At most this many in the pool: a diverse batch costs quadratically (64 at [4,32,32]: ~60 ms). */
+const MAX_EXPLORE_POOL = 64;
 
 /**
  * Checks a config and fills in the defaults.
@@ -92,7 +99,7 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
     sigmaDecay: config.sigmaDecay ?? 0.4,
     sigma: config.sigma ?? 1,
     elitism: config.elitism ?? true,
-    candidates: config.candidates ?? 8,
+    candidates: config.candidates ?? 32,
   };
   const check = (ok: boolean, what: string, value: unknown) => {
     if (!ok) throw new RangeError(`Cannot ${op}: ${what}, got ${String(value)}`);
@@ -157,7 +164,8 @@ export function currentGeneration(session: Session): Generation {
  * `sigma * ((i+1)/(lambda+1))^2`), or local mutation around its points with a radius schedule.
  * Several: Voronoi crossover with random centres alternating with mean-plus-mutation, or region
  * recombination when they carry points. Once the surrogate has seen 1 good and 10 bad images it
- * picks each child as the best of `candidates` tries. Sigma decays by `sigmaDecay` per generation
+ * picks each child as the best of `candidates` tries, and the exploration share as the best of a
+ * pool of fresh latents 32 times its size (at most 64). Sigma decays by `sigmaDecay` per generation
  * bred from a selection.
  *
  * @param session The session; it is not changed.
@@ -233,7 +241,9 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
     lineage.push(record);
     chosen.push(pick.latent);
   }
-  const fresh = build(next, freshRecords(explore, c.diverseFirstBatch, rng), c.shape);
+  const fresh = surrogate && explore > 0
+    ? screenedFresh(explore, surrogate, chosen, c, rng)
+    : build(next, freshRecords(explore, c.diverseFirstBatch, rng), c.shape);
   latents.push(...fresh.latents);
   lineage.push(...fresh.lineage);
   return {
@@ -329,6 +339,35 @@ function freshRecords(n: number, diverse: boolean, rng: Rng): LineageRecord[] {
   );
 }
 
+/** Exploration screened by the surrogate: draws a pool of `EXPLORE_POOL` fresh latents per slot (at
+ * most `MAX_EXPLORE_POOL`; one diverse batch, or i.i.d.) and keeps the `n` best scored that are not
+ * near-copies. */
+function screenedFresh(
+  n: number,
+  surrogate: Surrogate,
+  chosen: Latent[],
+  c: Required<EvolveConfig>,
+  rng: Rng,
+): { latents: Latent[]; lineage: LineageRecord[] } {
+  const pool = Math.max(n, Math.min(n * EXPLORE_POOL, MAX_EXPLORE_POOL));
+  const records = freshRecords(pool, c.diverseFirstBatch, rng);
+  const made = build(0, records, c.shape).latents;
+  const tries = made.map((latent, i) => ({ latent, record: records[i], score: surrogate.score(latent) }))
+    .sort((a, b) => b.score - a.score);
+  const latents: Latent[] = [], lineage: LineageRecord[] = [];
+  for (const t of tries) {
+    if (latents.length === n) break;
+    if (!chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) continue;
+    latents.push(t.latent);
+    lineage.push({
+      ...t.record,
+      params: { ...t.record.params, screened: { candidates: pool, score: t.score } },
+    });
+    chosen.push(t.latent);
+  }
+  return { latents, lineage };
+}
+
 /** Makes the latents of parentless records (a diverse batch is drawn once, not once per image). */
 function build(index: number, lineage: LineageRecord[], shape: Shape): Generation {
   const batch = lineage[0]?.operator === "diverse" ? diverseBatch(lineage[0], shape) : undefined;
@@ -339,17 +378,19 @@ function build(index: number, lineage: LineageRecord[], shape: Shape): Generatio
 /** The taste model trained on every image shown with feedback (the latest window), or undefined
  * while it lacks examples of either class. */
 function trainedSurrogate(generations: Generation[]): Surrogate | undefined {
-  const examples: [Latent, boolean][] = [];
+  const examples: [Latent, boolean, number][] = [];
   for (const g of generations) {
     if (!g.feedback) continue;
     const selected = new Set(g.feedback.selected);
-    g.latents.forEach((l, i) => examples.push([l, selected.has(i)]));
+    g.latents.forEach((l, i) => examples.push([l, selected.has(i), g.index]));
   }
   const window = examples.slice(-SURROGATE_WINDOW);
   const good = window.filter((e) => e[1]).length;
   if (good < SCREEN_AFTER.good || window.length - good < SCREEN_AFTER.bad) return undefined;
-  const s = createSurrogate();
-  for (const [l, isGood] of window) s.add(l, isGood);
+  // Pairwise within each generation: what a person selects is only "better than the rest of that
+  // batch" (a late generation's rejects are often closer than an early one's picks).
+  const s = createSurrogate({ pairwise: true });
+  for (const [l, isGood, group] of window) s.add(l, isGood, group);
   s.train();
   return s;
 }

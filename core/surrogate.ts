@@ -8,8 +8,10 @@
  * blocks, and a linear model on the 1024 fine sums alone needs thousands of examples to find it
  * (AUC about 0.65 from 200 examples, see bench/surrogate.ts); with the pyramid, each level weighted
  * to the same total prior variance, the ridge penalty prefers smooth, region-sized tastes and 200
- * examples suffice. Model: class-balanced logistic regression with a ridge penalty, fitted by
- * Nesterov-accelerated gradient descent; it is deterministic and trains in milliseconds.
+ * examples suffice. Model: class-balanced logistic regression with a ridge penalty, or with
+ * `pairwise` a Bradley-Terry model of "selected beats not selected" within each generation (what
+ * evolve() uses); both are fitted by Nesterov-accelerated gradient descent, are deterministic and
+ * train in milliseconds.
  *
  * @module
  */
@@ -23,6 +25,12 @@ export type SurrogateOptions = {
   pyramid?: boolean;
   /** Most gradient steps per {@link Surrogate.train}. Default 40. */
   maxIterations?: number;
+  /**
+   * Learn from comparisons within each group (a generation): every good example of a group against
+   * every bad one of the same group (Bradley-Terry), instead of absolute labels across groups.
+   * Default false.
+   */
+  pairwise?: boolean;
 };
 
 /** A taste model: add shown images with their label, train, score candidates. */
@@ -33,12 +41,12 @@ export interface Surrogate {
   readonly good: number;
   /** Number of bad (shown, not selected) examples. */
   readonly bad: number;
-  /** True once trained on at least one example of each class; until then every score is 0. */
+  /** True once trained on both classes (pairwise: within one group); until then every score is 0. */
   readonly ready: boolean;
   /** Gradient steps the last {@link Surrogate.train} took (0 when it learnt nothing). */
   readonly iterations: number;
-  /** Adds one shown image: `good` = the person selected it. */
-  add(latent: Latent, good: boolean): void;
+  /** Adds one shown image: `good` = the person selected it; `group`: its generation (default 0). */
+  add(latent: Latent, good: boolean, group?: number): void;
   /** Fits the model to every example added so far. */
   train(): void;
   /** Predicted preference (a logit: higher = more likely selected); 0 before a two-class training. */
@@ -156,6 +164,7 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
   const ridge = options.ridge ?? 0.1;
   const pyramid = options.pyramid ?? true;
   const maxIterations = options.maxIterations ?? 40;
+  const pairwise = options.pairwise ?? false;
   if (!(Number.isFinite(ridge) && ridge > 0)) {
     throw new RangeError(`Cannot create a surrogate: ridge must be a positive number, got ${ridge}`);
   }
@@ -167,6 +176,7 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
   let layout: Layout | undefined;
   const rows: Float32Array[] = [];
   const labels: boolean[] = [];
+  const groups: number[] = [];
   let good = 0;
   // The trained model, in raw-feature space: score = bias + sum(weights * feature).
   let weights: Float64Array | undefined;
@@ -205,13 +215,17 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
       const r = rows[i], o = i * d;
       for (let j = 0; j < d; j++) z[o + j] = (r[j] - mean[j]) * scale[j];
     }
-    // Class-balanced weights: each class carries half of the loss.
-    const y = new Float64Array(n), cw = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      y[i] = labels[i] ? 1 : -1;
-      cw[i] = labels[i] ? 0.5 / good : 0.5 / bad;
-    }
-    const fit = fitLogistic(z, y, cw, n, d, ridge, maxIterations);
+    const fit = pairwise ? fitPairs(z, d) : fitLogistic(
+      z,
+      Float64Array.from(labels, (l) => l ? 1 : -1),
+      // Class-balanced weights: each class carries half of the loss.
+      Float64Array.from(labels, (l) => l ? 0.5 / good : 0.5 / bad),
+      n,
+      d,
+      ridge,
+      maxIterations,
+    );
+    if (!fit) return;
     const beta = fit.beta;
     iterations = fit.iterations;
     // Fold the standardisation into raw-feature weights so scoring is one dot product.
@@ -221,6 +235,33 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
       weights[j] = beta[j] * scale[j];
       bias -= weights[j] * mean[j];
     }
+  }
+
+  /**
+   * Bradley-Terry: the logistic loss on the feature difference of every (good, bad) pair of the same
+   * group, both ways round (so the intercept stays 0), each pair weighing the same. Undefined when
+   * no group has both classes.
+   */
+  function fitPairs(z: Float32Array, d: number): ReturnType<typeof fitLogistic> | undefined {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (!labels[i]) continue;
+      for (let j = 0; j < rows.length; j++) if (!labels[j] && groups[j] === groups[i]) pairs.push([i, j]);
+    }
+    if (pairs.length === 0) return undefined;
+    const m = 2 * pairs.length;
+    const zp = new Float32Array(m * d), y = new Float64Array(m), cw = new Float64Array(m).fill(1 / m);
+    pairs.forEach(([i, j], p) => {
+      const a = 2 * p * d, b = a + d;
+      for (let k = 0; k < d; k++) {
+        const diff = z[i * d + k] - z[j * d + k];
+        zp[a + k] = diff;
+        zp[b + k] = -diff;
+      }
+      y[2 * p] = 1;
+      y[2 * p + 1] = -1;
+    });
+    return fitLogistic(zp, y, cw, m, d, ridge, maxIterations);
   }
 
   return {
@@ -239,14 +280,20 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
     get iterations() {
       return iterations;
     },
-    add(latent: Latent, isGood: boolean): void {
+    add(latent: Latent, isGood: boolean, group = 0): void {
       checkLatent(latent, layout, "add an example to the surrogate");
       if (typeof isGood !== "boolean") {
         throw new TypeError(`Cannot add an example to the surrogate: label must be a boolean, got ${isGood}`);
       }
+      if (!Number.isFinite(group)) {
+        throw new TypeError(
+          `Cannot add an example to the surrogate: group must be a finite number, got ${group}`,
+        );
+      }
       layout ??= layoutFor([...latent.shape] as unknown as Shape, pyramid);
       rows.push(features(latent, layout, new Float32Array(layout.size)));
       labels.push(isGood);
+      groups.push(group);
       if (isGood) good++;
     },
     train,

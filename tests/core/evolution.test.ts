@@ -194,11 +194,30 @@ Deno.test("evolve() screens with the surrogate only once it has seen 1 good and 
   assert.ok(currentGeneration(s).lineage.every((r) => r.params.screened === undefined));
   s = evolve(s, { selected: [1] }, rng); // 2 good, 14 bad
   const screened = currentGeneration(s).lineage.filter((r) => r.params.screened !== undefined);
-  assert.equal(screened.length, 5);
-  assert.deepEqual((screened[0].params.screened as { candidates: number }).candidates, 8);
+  // 5 children, each the best of 32 tries, and the 2 exploration latents, the best of a pool of 64.
+  assert.equal(screened.length, 7);
+  const candidates = screened.map((r) => (r.params.screened as { candidates: number }).candidates);
+  assert.deepEqual(candidates, [32, 32, 32, 32, 32, 64, 64]);
+  const explore = screened.slice(5);
+  assert.ok(explore.every((r) => r.operator === "diverse" && r.params.batch === 64));
+  const scores = screened.map((r) => (r.params.screened as { score: number }).score);
+  assert.ok(scores[5] >= scores[6], "exploration kept best first");
   let off = createSession({ shape: SHAPE, population: 8, surrogate: false }, rng);
   for (const i of [0, 1, 2]) off = evolve(off, { selected: [i] }, rng);
   assert.ok(currentGeneration(off).lineage.every((r) => r.params.screened === undefined));
+});
+
+Deno.test("evolve() screens exploration from a pool of 32 per slot, at most 64 fresh latents", () => {
+  const pools = (population: number) => {
+    const rng = createRng(12);
+    let s = createSession({ shape: SHAPE, population }, rng);
+    // 4 generations answered: 4 good and at least 12 bad, enough for any population here.
+    for (const i of [0, 1, 2, 3]) s = evolve(s, { selected: [i] }, rng);
+    return currentGeneration(s).lineage.filter((r) => r.operator === "diverse")
+      .map((r) => (r.params.screened as { candidates: number }).candidates);
+  };
+  assert.deepEqual(pools(4), [32]);
+  assert.deepEqual(pools(24), [64, 64, 64, 64, 64, 64]);
 });
 
 Deno.test("evolve() keeps an exploration share of fresh latents, sized by config.exploration", () => {

@@ -37,8 +37,15 @@ Deno.test("reproduceChild() re-derives every image of a session bit-exactly, wit
         );
       }
     }
-    // Screened children (the surrogate chose their seed) reproduce too.
+    // Screened children (the surrogate chose their seed) and screened exploration latents (it chose
+    // their position in a larger fresh pool) reproduce too.
     assert.ok(s.generations.some((g) => g.lineage.some((r) => r.params.screened !== undefined)));
+    const fresh = diverseFirstBatch ? "diverse" : "random";
+    assert.ok(
+      s.generations.some((g) =>
+        g.lineage.some((r) => r.operator === fresh && r.params.screened !== undefined)
+      ),
+    );
   }
   assert.deepEqual([...seen].sort(), [
     "diverse",

@@ -64,6 +64,36 @@ Deno.test("createSurrogate() ranks a selected image above the ones shown beside 
   assert.equal(scores.indexOf(Math.max(...scores)), 5);
 });
 
+Deno.test("createSurrogate() pairwise learns a taste from comparisons within each group", () => {
+  // A session's data: 25 generations of 8, the person picks the 2 brightest top-left of each; the
+  // model sees only which of a generation beat which.
+  const rng = createRng("surrogate-pairwise");
+  const s = createSurrogate({ pairwise: true });
+  for (let g = 0; g < 25; g++) {
+    const { latents, taste } = dataset(8, rng);
+    const order = taste.map((t, i) => [t, i]).sort((a, b) => b[0] - a[0]).map((p) => p[1]);
+    latents.forEach((l, i) => s.add(l, order.indexOf(i) < 2, g));
+  }
+  s.train();
+  assert.ok(s.ready);
+  const test = dataset(200, rng);
+  const median = [...test.taste].sort((a, b) => a - b)[100];
+  const auc = rocAuc(test.latents.map((l) => s.score(l)), test.taste.map((t) => t > median));
+  assert.ok(auc >= 0.85, `AUC ${auc}`);
+});
+
+Deno.test("createSurrogate() pairwise learns nothing from groups that hold one class only", () => {
+  const rng = createRng(5);
+  const s = createSurrogate({ pairwise: true });
+  for (let i = 0; i < 12; i++) s.add(randomLatent([4, 8, 8], rng), i < 4, i < 4 ? 0 : 1);
+  s.train();
+  assert.equal(s.ready, false);
+  assert.equal(s.score(randomLatent([4, 8, 8], rng)), 0);
+  s.add(randomLatent([4, 8, 8], rng), true, 1);
+  s.train();
+  assert.ok(s.ready);
+});
+
 Deno.test("createSurrogate() is deterministic: same examples, same scores", () => {
   const make = () => {
     const rng = createRng(21);
@@ -97,6 +127,10 @@ Deno.test("createSurrogate() rejects bad options, labels and shapes with errors 
   );
   assert.throws(() => s.add(randomLatent([4, 8, 8], rng), 1 as unknown as boolean), TypeError);
   assert.throws(() => s.add({ shape: [4, 8, 8], data: new Float32Array(3) }, true), /has 3 values/);
+  assert.throws(
+    () => s.add(randomLatent([4, 8, 8], rng), true, NaN),
+    /group must be a finite number, got NaN/,
+  );
 });
 
 Deno.test("rocAuc() counts ties as one half and needs both classes", () => {
