@@ -3,7 +3,8 @@
 // WebGPU (Chromium's software adapter here, unless the machine has a GPU).
 // Measures, per Evolve: time to the first image drawn and to the whole batch, and the longest
 // main-thread task during the generation (PerformanceObserver "longtask"; target: none over 50 ms).
-// Usage: node scripts/build.mjs && node bench/ui.mjs [--runs 8] [--population 8]
+// Usage: node bench/ui.mjs [--runs 8] [--population 8] (it builds dist/ first, so it measures the
+// current sources, never a stale bundle)
 // Prints a markdown table headed by the machine, and writes bench/results/ui.json.
 import puppeteer from "puppeteer-core";
 import { createServer } from "node:http";
@@ -20,8 +21,11 @@ const arg = (name, fallback) => {
 };
 const runs = arg("runs", 6);
 const population = arg("population", 8);
+execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
 if (!existsSync(join(root, "dist", "latent-evolver.js"))) {
-  console.error("dist/ is missing: run `node scripts/build.mjs` first");
+  console.error("bench/ui: the build made no dist/latent-evolver.js");
   process.exit(2);
 }
 
@@ -174,3 +178,5 @@ writeFileSync(
   join(root, "bench", "results", "ui.json"),
   JSON.stringify({ machine, population, runs, results }, null, 2),
 );
+// A backend that failed is a failed benchmark, not a row to skim past.
+if (results.some((r) => r.error)) process.exit(1);
