@@ -5,7 +5,8 @@
  * A new generation is laid out as: the selected images kept as they are ("elites", so that what a
  * person picked never vanishes; at most half the batch), then the children, then a share of fresh
  * diverse latents for exploration. Every image has a {@link LineageRecord} and is made by
- * {@link deriveChild} from its own seed, so {@link reproduceChild} re-derives it bit-exactly.
+ * {@link deriveChild} from its own seed, so {@link reproduceChild} re-derives it bit-exactly. The
+ * surrogate screening of children and exploration lives in `core/screening.ts`.
  *
  * @module
  */
@@ -16,7 +17,9 @@ export type { Feedback } from "./feedback.ts";
 import { radiusSchedule } from "./mutation.ts";
 import type { Rng } from "./rng.ts";
 import { deriveChild, diverseBatch, type LineageRecord, type ParentRef } from "./lineage.ts";
-import { createSurrogate, type Surrogate } from "./surrogate.ts";
+import { SCREEN_AFTER, screenedChild, screenedFresh, trainedSurrogate } from "./screening.ts";
+
+export { SCREEN_AFTER };
 
 /** Settings of a session. */
 export type EvolveConfig = {
@@ -57,20 +60,6 @@ export type Session = {
   sigma: number;
   generations: Generation[];
 };
-
-/** The surrogate screens once it has seen at least this many good and bad images. */
-export const SCREEN_AFTER = { good: 1, bad: 10 } as const;
-/** The surrogate trains on at most this many of the latest images (taste drifts; time grows with n). */
-const SURROGATE_WINDOW = 300;
-/** A screened candidate is skipped when its cosine to an already chosen image exceeds this. */
-const MAX_SIMILARITY = 0.98;
-/**
- * Fresh latents the surrogate scores per exploration slot. Exploration is where screening pays: a
- * fresh latent varies fully, a late child only by a sigma that has decayed (bench/results/study.md).
- */
-const EXPLORE_POOL = 32;
-/** At most this many in the pool: a diverse batch costs quadratically (64 at [4,32,32]: ~60 ms). */
-const MAX_EXPLORE_POOL = 64;
 
 /**
  * Checks a config and fills in the defaults.
@@ -225,24 +214,17 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
       lineage.push(record);
       continue;
     }
-    const tries = Array.from({ length: c.candidates }, () => {
-      const record = { ...plan, seed: rng.nextUint32() };
-      const latent = deriveChild(record, parents, c.shape);
-      return { record, latent, score: surrogate.score(latent) };
-    }).sort((a, b) => b.score - a.score);
-    // Best score first, but never a near-copy of an image already in the batch.
-    const pick = tries.find((t) => chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) ??
-      tries[0];
-    const record = {
-      ...pick.record,
-      params: { ...pick.record.params, screened: { candidates: c.candidates, score: pick.score } },
-    };
+    const pick = screenedChild(plan, parents, c.shape, c.candidates, surrogate, chosen, rng);
     latents.push(pick.latent);
-    lineage.push(record);
-    chosen.push(pick.latent);
+    lineage.push(pick.record);
   }
   const fresh = surrogate && explore > 0
-    ? screenedFresh(explore, surrogate, chosen, c, rng)
+    ? screenedFresh(
+      explore,
+      surrogate,
+      chosen,
+      (pool) => build(0, freshRecords(pool, c.diverseFirstBatch, rng), c.shape),
+    )
     : build(next, freshRecords(explore, c.diverseFirstBatch, rng), c.shape);
   latents.push(...fresh.latents);
   lineage.push(...fresh.lineage);
@@ -339,68 +321,9 @@ function freshRecords(n: number, diverse: boolean, rng: Rng): LineageRecord[] {
   );
 }
 
-/** Exploration screened by the surrogate: draws a pool of `EXPLORE_POOL` fresh latents per slot (at
- * most `MAX_EXPLORE_POOL`; one diverse batch, or i.i.d.) and keeps the `n` best scored that are not
- * near-copies. */
-function screenedFresh(
-  n: number,
-  surrogate: Surrogate,
-  chosen: Latent[],
-  c: Required<EvolveConfig>,
-  rng: Rng,
-): { latents: Latent[]; lineage: LineageRecord[] } {
-  const pool = Math.max(n, Math.min(n * EXPLORE_POOL, MAX_EXPLORE_POOL));
-  const records = freshRecords(pool, c.diverseFirstBatch, rng);
-  const made = build(0, records, c.shape).latents;
-  const tries = made.map((latent, i) => ({ latent, record: records[i], score: surrogate.score(latent) }))
-    .sort((a, b) => b.score - a.score);
-  const latents: Latent[] = [], lineage: LineageRecord[] = [];
-  for (const t of tries) {
-    if (latents.length === n) break;
-    if (!chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) continue;
-    latents.push(t.latent);
-    lineage.push({
-      ...t.record,
-      params: { ...t.record.params, screened: { candidates: pool, score: t.score } },
-    });
-    chosen.push(t.latent);
-  }
-  return { latents, lineage };
-}
-
 /** Makes the latents of parentless records (a diverse batch is drawn once, not once per image). */
 function build(index: number, lineage: LineageRecord[], shape: Shape): Generation {
   const batch = lineage[0]?.operator === "diverse" ? diverseBatch(lineage[0], shape) : undefined;
   const latents = lineage.map((r, i) => batch ? batch[i] : deriveChild(r, [], shape));
   return { index, latents, lineage };
-}
-
-/** The taste model trained on every image shown with feedback (the latest window), or undefined
- * while it lacks examples of either class. */
-function trainedSurrogate(generations: Generation[]): Surrogate | undefined {
-  const examples: [Latent, boolean, number][] = [];
-  for (const g of generations) {
-    if (!g.feedback) continue;
-    const selected = new Set(g.feedback.selected);
-    g.latents.forEach((l, i) => examples.push([l, selected.has(i), g.index]));
-  }
-  const window = examples.slice(-SURROGATE_WINDOW);
-  const good = window.filter((e) => e[1]).length;
-  if (good < SCREEN_AFTER.good || window.length - good < SCREEN_AFTER.bad) return undefined;
-  // Pairwise within each generation: what a person selects is only "better than the rest of that
-  // batch" (a late generation's rejects are often closer than an early one's picks).
-  const s = createSurrogate({ pairwise: true });
-  for (const [l, isGood, group] of window) s.add(l, isGood, group);
-  s.train();
-  return s;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
 }

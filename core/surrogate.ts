@@ -2,7 +2,7 @@
  * The surrogate: a model of the person's taste, learnt from every image shown (selected = good,
  * shown but not selected = bad), that scores candidate latents before anyone sees them.
  *
- * Features: the latent summed over spatial blocks (4x4 latent pixels for `[4,64,64]`, 1024
+ * Features (`core/surrogate-features.ts`): the latent summed over spatial blocks (4x4 latent pixels for `[4,64,64]`, 1024
  * features), plus the same sums pooled into coarser grids (8x8, 4x4, 2x2, 1x1 cells per channel).
  * The coarse levels matter: a taste such as "a bright top-left" spreads over hundreds of fine
  * blocks, and a linear model on the 1024 fine sums alone needs thousands of examples to find it
@@ -16,6 +16,7 @@
  * @module
  */
 import type { Latent, Shape } from "./latent.ts";
+import { checkLatent, features, type Layout, layoutFor, standardise } from "./surrogate-features.ts";
 
 /** Options of {@link createSurrogate}. */
 export type SurrogateOptions = {
@@ -51,99 +52,6 @@ export interface Surrogate {
   train(): void;
   /** Predicted preference (a logit: higher = more likely selected); 0 before a two-class training. */
   score(latent: Latent): number;
-}
-
-/** The feature layout for a latent shape: block size of the finest grid and the pyramid levels. */
-type Layout = {
-  shape: Shape;
-  /** Grid size of each level, finest first. */
-  levels: { rows: number; cols: number }[];
-  /** Fine-grid column of each latent column, and fine-grid row of each latent row. */
-  colCell: Int32Array;
-  rowCell: Int32Array;
-  /** Per level, 1/sqrt(number of latent values in each cell). */
-  norms: Float64Array[];
-  /** Features per channel. */
-  perChannel: number;
-  /** Total feature count. */
-  size: number;
-};
-
-function layoutFor(shape: Shape, pyramid: boolean): Layout {
-  const [, h, w] = shape;
-  // A grid of at most 16x16 cells: 4x4 blocks for 64x64, 16x16 blocks for 256x256.
-  const blockH = Math.max(1, Math.ceil(h / 16)), blockW = Math.max(1, Math.ceil(w / 16));
-  const levels = [{ rows: Math.ceil(h / blockH), cols: Math.ceil(w / blockW) }];
-  while (pyramid) {
-    const last = levels[levels.length - 1];
-    if (last.rows === 1 && last.cols === 1) break;
-    levels.push({ rows: Math.ceil(last.rows / 2), cols: Math.ceil(last.cols / 2) });
-  }
-  const rowCell = Int32Array.from({ length: h }, (_, y) => Math.floor(y / blockH));
-  const colCell = Int32Array.from({ length: w }, (_, x) => Math.floor(x / blockW));
-  // Cell sizes: count the latent positions falling in each cell of each level.
-  const counts = levels.map((l) => new Float64Array(l.rows * l.cols));
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = rowCell[y], c = colCell[x];
-      for (let l = 0; l < levels.length; l++, r >>= 1, c >>= 1) counts[l][r * levels[l].cols + c]++;
-    }
-  }
-  const norms = counts.map((cs) => cs.map((n) => 1 / Math.sqrt(n)));
-  const perChannel = levels.reduce((n, l) => n + l.rows * l.cols, 0);
-  return { shape, levels, rowCell, colCell, norms, perChannel, size: perChannel * shape[0] };
-}
-
-/**
- * Computes the surrogate's features of a latent: block sums and their coarser poolings, each
- * divided by the square root of the number of latent values it sums (unit variance for N(0,1)).
- */
-function features(latent: Latent, layout: Layout, out: Float32Array): Float32Array {
-  const [c, h, w] = layout.shape;
-  const { levels, rowCell, colCell, norms, perChannel } = layout;
-  const fineCols = levels[0].cols;
-  const sums = levels.map((l) => new Float64Array(l.rows * l.cols));
-  const data = latent.data;
-  for (let ch = 0; ch < c; ch++) {
-    const s0 = sums[0];
-    s0.fill(0);
-    for (let y = 0; y < h; y++) {
-      const row = ch * h * w + y * w, br = rowCell[y] * fineCols;
-      for (let x = 0; x < w; x++) s0[br + colCell[x]] += data[row + x];
-    }
-    for (let l = 1; l < levels.length; l++) {
-      const prev = levels[l - 1], cols = levels[l].cols, ps = sums[l - 1], cs = sums[l];
-      cs.fill(0);
-      for (let y = 0; y < prev.rows; y++) {
-        for (let x = 0; x < prev.cols; x++) cs[(y >> 1) * cols + (x >> 1)] += ps[y * prev.cols + x];
-      }
-    }
-    let k = ch * perChannel;
-    for (let l = 0; l < levels.length; l++) {
-      const s = sums[l], nm = norms[l];
-      for (let i = 0; i < s.length; i++) out[k++] = s[i] * nm[i];
-    }
-  }
-  return out;
-}
-
-function checkLatent(latent: Latent, layout: Layout | undefined, operation: string): void {
-  if (!latent || !(latent.data instanceof Float32Array) || !Array.isArray(latent.shape)) {
-    throw new TypeError(`Cannot ${operation}: expected a latent { shape, data: Float32Array }`);
-  }
-  const [c, h, w] = latent.shape;
-  if (latent.data.length !== c * h * w) {
-    throw new RangeError(
-      `Cannot ${operation}: latent of shape [${latent.shape}] has ${latent.data.length} values, expected ${
-        c * h * w
-      }`,
-    );
-  }
-  if (layout && layout.shape.some((v, i) => v !== latent.shape[i])) {
-    throw new RangeError(
-      `Cannot ${operation}: expected shape [${layout.shape}], got [${latent.shape}]`,
-    );
-  }
 }
 
 /**
@@ -191,30 +99,7 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
     const n = rows.length, bad = n - good;
     if (!layout || good === 0 || bad === 0) return;
     const d = layout.size;
-    // Standardise each feature, then weight each pyramid level so that all levels carry the same
-    // prior variance (a level of m cells per channel gets 1/sqrt(m)).
-    const mean = new Float64Array(d), scale = new Float64Array(d);
-    for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j];
-    for (let j = 0; j < d; j++) mean[j] /= n;
-    for (const r of rows) {
-      for (let j = 0; j < d; j++) scale[j] += (r[j] - mean[j]) ** 2;
-    }
-    const levelWeight = new Float64Array(layout.perChannel);
-    let k = 0;
-    for (const l of layout.levels) {
-      const m = l.rows * l.cols;
-      for (let i = 0; i < m; i++) levelWeight[k++] = 1 / Math.sqrt(m);
-    }
-    for (let j = 0; j < d; j++) {
-      const sd = Math.sqrt(scale[j] / n);
-      scale[j] = sd > 1e-6 ? levelWeight[j % layout.perChannel] / sd : 0;
-    }
-    // Float32: half the memory traffic of the hot loops, and the features are float32 anyway.
-    const z = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i], o = i * d;
-      for (let j = 0; j < d; j++) z[o + j] = (r[j] - mean[j]) * scale[j];
-    }
+    const { z, mean, scale } = standardise(rows, layout);
     const fit = pairwise ? fitPairs(z, d) : fitLogistic(
       z,
       Float64Array.from(labels, (l) => l ? 1 : -1),

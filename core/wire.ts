@@ -2,7 +2,9 @@
  * The Open Inference Protocol (KServe v2, as served by NVIDIA Triton) codec: inference requests and
  * responses in the JSON form and with the binary tensor extension, where the JSON header is followed
  * by raw little-endian tensor bytes and its length travels in the `Inference-Header-Content-Length`
- * HTTP header. Pure TypeScript: the Deno server and the element's server backend share it.
+ * HTTP header. Pure TypeScript: the Deno server and the element's server backend share it. The message
+ * types live in `core/wire-types.ts`, the images request/response helpers in `core/wire-images.ts`;
+ * this module re-exports both.
  *
  * Binary layout: tensors are row-major with no padding. A BYTES element is a 4-byte little-endian
  * unsigned length followed by its bytes. An input or output sent as binary carries the parameter
@@ -12,12 +14,9 @@
  * @module
  */
 
-import type { RgbaImage } from "./image.ts";
-import type { Latent } from "./latent.ts";
 import {
   binaryToData,
   bytesToText,
-  type Datatype,
   elementCount,
   flatten,
   isDatatype,
@@ -27,6 +26,14 @@ import {
   type TensorData,
   tensorJsonData,
 } from "./wire-tensor.ts";
+import {
+  type EncodedMessage,
+  HEADER_LENGTH_HEADER,
+  type InferParameters,
+  type InferRequest,
+  type InferResponse,
+  type InferTensor,
+} from "./wire-types.ts";
 
 export {
   bytesToText,
@@ -37,52 +44,18 @@ export {
   isDatatype,
   type TensorData,
 } from "./wire-tensor.ts";
+export {
+  type EncodedMessage,
+  HEADER_LENGTH_HEADER,
+  type InferParameters,
+  type InferRequest,
+  type InferRequestedOutput,
+  type InferResponse,
+  type InferTensor,
+} from "./wire-types.ts";
+export { imagesRequest, responseImages } from "./wire-images.ts";
 
 const utf8 = new TextEncoder();
-
-/** The HTTP header that holds the byte length of the JSON part of a binary-extension body. */
-export const HEADER_LENGTH_HEADER = "Inference-Header-Content-Length";
-
-/** Request, response, input or output parameters: flat scalars. */
-export type InferParameters = Record<string, string | number | boolean>;
-
-/** One named tensor of a request's inputs or a response's outputs. */
-export interface InferTensor {
-  name: string;
-  datatype: Datatype;
-  shape: number[];
-  data: TensorData;
-  parameters?: InferParameters;
-}
-
-/** An output the client asks for, with options such as `binary_data`. */
-export interface InferRequestedOutput {
-  name: string;
-  parameters?: InferParameters;
-}
-
-/** `POST /v2/models/{name}/infer` body. */
-export interface InferRequest {
-  id?: string;
-  parameters?: InferParameters;
-  inputs: InferTensor[];
-  outputs?: InferRequestedOutput[];
-}
-
-/** The infer response body. */
-export interface InferResponse {
-  model_name: string;
-  model_version?: string;
-  id?: string;
-  parameters?: InferParameters;
-  outputs: InferTensor[];
-}
-
-/** An encoded message: the HTTP body and the headers that must go with it. */
-export interface EncodedMessage {
-  body: Uint8Array<ArrayBuffer>;
-  headers: Record<string, string>;
-}
 
 /**
  * Reads the `Inference-Header-Content-Length` value against the body length.
@@ -381,71 +354,4 @@ export function wantsBinaryOutput(request: InferRequest, name: string): boolean 
   const own = request.outputs?.find((o) => o.name === name)?.parameters?.binary_data;
   if (typeof own === "boolean") return own;
   return request.parameters?.binary_data_output === true;
-}
-
-/**
- * Builds the infer request of the latent-evolver models: `latents` FP32 `[N,C,H,W]` and `prompt`
- * BYTES `[1]`, asking for `images` as raw RGBA (or PNG).
- *
- * @param latents The latents, all of one shape.
- * @param prompt The prompt.
- * @param options `png: true` asks for one PNG per image instead of raw RGBA.
- * @returns The request, for {@link encodeInferRequest}.
- * @example
- * ```ts
- * const { body, headers } = encodeInferRequest(imagesRequest(latents, "a fox"), { binary: true, binaryOutputs: true });
- * ```
- */
-export function imagesRequest(
-  latents: readonly Latent[],
-  prompt: string,
-  options: { png?: boolean } = {},
-): InferRequest {
-  if (latents.length === 0) throw new RangeError("Cannot build infer request: no latents");
-  const shape = latents[0].shape;
-  const size = shape[0] * shape[1] * shape[2];
-  const data = new Float32Array(latents.length * size);
-  latents.forEach((l, i) => {
-    if (l.data.length !== size) {
-      throw new RangeError(
-        `Cannot build infer request: latent ${i} has ${l.data.length} values, expected ${size}`,
-      );
-    }
-    data.set(l.data, i * size);
-  });
-  return {
-    inputs: [
-      { name: "latents", datatype: "FP32", shape: [latents.length, ...shape], data },
-      { name: "prompt", datatype: "BYTES", shape: [1], data: [utf8.encode(prompt)] },
-    ],
-    outputs: [{ name: "images", parameters: { image_format: options.png ? "png" : "raw" } }],
-  };
-}
-
-/**
- * Reads the raw RGBA images of an infer response (`images` UINT8 `[N,H,W,4]`), as views of its data.
- *
- * @param response A decoded infer response.
- * @returns One image per latent, in order.
- * @example
- * ```ts
- * const images = responseImages(decodeInferResponse(bytes, headerLength));
- * ```
- */
-export function responseImages(response: InferResponse): RgbaImage[] {
-  const t = response.outputs.find((o) => o.name === "images");
-  if (!t) throw new TypeError('Cannot read images: the response has no "images" output');
-  if (t.datatype !== "UINT8" || t.shape.length !== 4 || t.shape[3] !== 4) {
-    throw new TypeError(
-      `Cannot read images: expected UINT8 [N,H,W,4], got ${t.datatype} ${JSON.stringify(t.shape)}`,
-    );
-  }
-  const [n, height, width] = t.shape;
-  const bytes = t.data as Uint8Array;
-  const size = width * height * 4;
-  return Array.from({ length: n }, (_, i) => ({
-    width,
-    height,
-    data: new Uint8ClampedArray(bytes.buffer, bytes.byteOffset + i * size, size),
-  }));
 }
