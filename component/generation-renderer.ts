@@ -44,6 +44,8 @@ export class GenerationRenderer {
   /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
   renderedPrompt: string | null = null;
   #request = 0;
+  /** The bitmap each canvas shows, so an update redraws only the canvases whose image changed. */
+  #drawn = new WeakMap<HTMLCanvasElement, ImageBitmap>();
   #host: ReactiveControllerHost & EventTarget;
   #fail: (what: string, error: unknown) => void;
 
@@ -130,6 +132,24 @@ export class GenerationRenderer {
         total: p?.total ?? images.length,
       }),
     );
+  }
+
+  /**
+   * Draws a generation's bitmaps onto the `canvas[data-index]` elements under `root`.
+   *
+   * @param root The element's render root.
+   * @param generation The generation shown.
+   */
+  draw(root: ParentNode, generation: number): void {
+    const images = this.images.get(generation) ?? [];
+    for (const canvas of root.querySelectorAll<HTMLCanvasElement>("canvas[data-index]")) {
+      const bitmap = images[Number(canvas.dataset.index)];
+      if (!bitmap || this.#drawn.get(canvas) === bitmap) continue;
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      canvas.getContext("2d")?.drawImage(bitmap, 0, 0);
+      this.#drawn.set(canvas, bitmap);
+    }
   }
 
   /** Forgets the bitmaps of every generation after `index` (a new branch of history). */

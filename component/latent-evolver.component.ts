@@ -1,6 +1,4 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
-import * as Comlink from "comlink";
-import type { Point } from "../core/latent.ts";
 import { styles } from "./latent-evolver.styles.ts";
 import {
   BackendEvent,
@@ -8,21 +6,16 @@ import {
   LatentEvolverErrorEvent,
   SelectionChangeEvent,
 } from "./events.ts";
-import { type AttributeProblem, readControls, readEngineConfig } from "./attributes.ts";
-import { startWorker, type WorkerHandle } from "./worker-client.ts";
-import type { BackendName, EngineConfig, EngineEvent, GenerationView } from "./worker/protocol.ts";
-import { loadUiState, saveUiState, type UiState } from "./ui-state.ts";
+import type { BackendName, InitResult } from "./worker/protocol.ts";
+import { saveUiState, type UiState } from "./ui-state.ts";
 import { imagePng, saveBlob, sessionBlob } from "./export-files.ts";
 import { GenerationRenderer } from "./generation-renderer.ts";
-import { clickPoint, type Cursor, movedCursor, shortcutOf } from "./tile-input.ts";
-import { Marks } from "./marks.ts";
-import {
-  renderHistory,
-  renderStatus,
-  renderTile,
-  renderToolbar,
-  type TileContext,
-} from "./latent-evolver.render.ts";
+import { EvolveSettings } from "./evolve-settings.ts";
+import { WorkerController } from "./worker-controller.ts";
+import { GenerationHistory } from "./history.ts";
+import { shortcutOf } from "./tile-input.ts";
+import { TileMarking } from "./tile-marking.ts";
+import { renderHistory, renderStatus, renderTile, renderToolbar } from "./latent-evolver.render.ts";
 
 /**
  * An embeddable interactive evolution of image-generator latents: a grid of images made from a
@@ -100,27 +93,20 @@ export class LatentEvolverElement extends LitElement {
   /** True while clicks mark points instead of selecting. */
   declare marking: boolean;
 
-  #worker: WorkerHandle | null = null;
-  #generations: GenerationView[] = [];
-  #current = 0;
-  #marks = new Marks();
-  #mode: "change" | "keep" = "change";
-  #strength = 1;
-  #radiusValue = 0.15;
-  #cursor: Cursor | null = null;
-  #backendName: BackendName | null = null;
-  #modelName = "";
-  #download: { loaded: number; total: number } | null = null;
-  #attributeErrors: AttributeProblem[] = [];
-  #controlErrors: AttributeProblem[] = [];
+  #history = new GenerationHistory();
+  #settings = new EvolveSettings();
   #runtimeError = "";
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #promptTimer: ReturnType<typeof setTimeout> | undefined;
-  #drawn = new WeakMap<HTMLCanvasElement, ImageBitmap>();
-  #config: EngineConfig | null = null;
+  #tiles = new TileMarking(this, this.#history, () => this.#selectionChanged());
   #renderer = new GenerationRenderer(this, (what, error) => this.#fail(what, error));
-  /** Worker deaths since the last successful start. */
-  #deaths = 0;
+  #engine = new WorkerController(this, {
+    workerUrl: () => LatentEvolverElement.workerUrl,
+    builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
+    onStart: () => (this.#runtimeError = ""),
+    onReady: (result, ui) => this.#onReady(result, ui),
+    onImage: (event) => this.#renderer.onImage(event),
+    fail: (what, error) => this.#fail(what, error),
+  });
 
   constructor() {
     super();
@@ -130,77 +116,57 @@ export class LatentEvolverElement extends LitElement {
 
   /** Selected image indices of the generation shown. */
   get selected(): number[] {
-    return this.#marks.selected(this.#current);
+    return this.#history.selected;
   }
 
   /** The backend in use, or `null` before one is chosen. */
   get activeBackend(): BackendName | null {
-    return this.#backendName;
+    return this.#engine.backend;
   }
 
   /** Index of the generation shown. */
   get generation(): number {
-    return this.#current;
+    return this.#history.current;
   }
 
   /** Number of generations in the session. */
   get generationCount(): number {
-    return this.#generations.length;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#worker?.terminate();
-    this.#worker = null;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (!this.#worker && this.hasUpdated) this.#scheduleRestart();
+    return this.#history.generations.length;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const restartOn = ["model", "server", "backend", "population", "seed", "storageKey"] as const;
     const first = !this.hasUpdated;
-    if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#scheduleRestart();
+    if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
       this.#validateSliders();
     }
-    if (changed.has("prompt") && this.#generations.length && this.prompt !== this.#renderer.renderedPrompt) {
+    const started = this.#history.generations.length > 0;
+    if (changed.has("prompt") && started && this.prompt !== this.#renderer.renderedPrompt) {
       this.#onPromptChanged(250);
     }
   }
 
   override render(): TemplateResult {
-    const gen = this.#generations[this.#current];
-    const images = this.#renderer.images.get(this.#current) ?? [];
+    const { current } = this.#history;
+    const gen = this.#history.shown;
+    const images = this.#renderer.images.get(current) ?? [];
     const columns = Number(this.columns);
     const gridStyle = Number.isInteger(columns) && columns > 0 ? `--le-columns:${columns}` : "";
     const errors = [
-      ...[...this.#attributeErrors, ...this.#controlErrors].map((p) => p.message),
+      ...[...this.#engine.problems, ...this.#settings.problems].map((p) => p.message),
       ...(this.#runtimeError ? [this.#runtimeError] : []),
     ];
-    const ctx: TileContext = {
-      generation: this.#current,
-      selected: new Set(this.#marks.selected(this.#current)),
-      points: this.#marks.points[this.#current] ?? {},
-      mode: this.#mode,
-      marking: this.marking,
-      cursor: this.#cursor,
-      onActivate: (i, e) => this.#onTileClick(i, e),
-      onKey: (i, e) => this.#onTileKey(i, e),
-      onRemovePoint: (i, p) => this.#removePoint(i, p),
-      onSave: (i) => void this.downloadImage(i),
-    };
+    const ctx = this.#tiles.context(this.#settings.mode, (i) => void this.downloadImage(i));
     return html`
       ${errors.length ? html`<div part="error" role="alert">${errors.join("\n")}</div>` : nothing}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
         marking: this.marking,
-        mode: this.#mode,
-        strength: this.#strength,
-        radius: this.#radiusValue,
+        mode: this.#settings.mode,
+        strength: this.#settings.strength,
+        radius: this.#settings.radius,
         onPromptInput: (value) => (this.prompt = value),
         onPromptEnter: () => this.#onPromptChanged(0),
         onEvolve: () => void this.evolve(),
@@ -208,11 +174,11 @@ export class LatentEvolverElement extends LitElement {
         onToggleMarking: () => (this.marking = !this.marking),
         onToggleMode: this.#toggleMode,
         onStrength: (v) => {
-          this.#strength = v;
+          this.#settings.strength = v;
           this.#persist();
         },
         onRadius: (v) => {
-          this.#radiusValue = v;
+          this.#settings.radius = v;
           this.#persist();
         },
         onShortcut: this.#onShortcut,
@@ -221,8 +187,8 @@ export class LatentEvolverElement extends LitElement {
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
       ${renderHistory({
-        count: this.#generations.length,
-        current: this.#current,
+        count: this.#history.generations.length,
+        current,
         busy: this.#renderer.busy,
         onShow: (g) => void this.showGeneration(g),
         onUndo: () => void this.undo(),
@@ -232,9 +198,9 @@ export class LatentEvolverElement extends LitElement {
         onImport: (f) => void this.importSession(f),
       })}
       ${renderStatus({
-        backend: this.#backendName,
-        model: this.#modelName,
-        download: this.#download,
+        backend: this.#engine.backend,
+        model: this.#engine.modelName,
+        download: this.#engine.download,
         progress: this.#renderer.progress,
         failed: errors.length > 0,
       })}
@@ -242,15 +208,7 @@ export class LatentEvolverElement extends LitElement {
   }
 
   protected override updated(): void {
-    const images = this.#renderer.images.get(this.#current) ?? [];
-    for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>("canvas[data-index]")) {
-      const bitmap = images[Number(canvas.dataset.index)];
-      if (!bitmap || this.#drawn.get(canvas) === bitmap) continue;
-      canvas.width = bitmap.width;
-      canvas.height = bitmap.height;
-      canvas.getContext("2d")?.drawImage(bitmap, 0, 0);
-      this.#drawn.set(canvas, bitmap);
-    }
+    this.#renderer.draw(this.renderRoot, this.#history.current);
   }
 
   /**
@@ -260,27 +218,25 @@ export class LatentEvolverElement extends LitElement {
    * @returns When the new generation is rendered (or replaced/cancelled).
    */
   async evolve(fresh = false): Promise<void> {
-    const api = this.#worker?.api;
-    if (!api || !this.#generations.length) return;
+    const api = this.#engine.api;
+    const history = this.#history;
+    if (!api || !history.generations.length) return;
     const selected = this.selected;
     if (!fresh && !selected.length) {
       this.#showError("Select at least one image to evolve from, or press New batch.");
       return;
     }
-    const points = this.#marks.feedbackPoints(this.#current);
+    const points = history.marks.feedbackPoints(history.current);
     try {
       this.#runtimeError = "";
-      const gen = await api.evolve(this.#current, {
+      const gen = await api.evolve(history.current, {
         selected,
         points,
-        mode: this.#mode,
-        strength: this.#strength,
-        radius: this.#radiusValue,
+        ...this.#settings.values(),
         fresh,
       });
-      this.#dropAfter(this.#current);
-      this.#generations.push(gen);
-      this.#current = gen.index;
+      this.#renderer.dropAfter(history.current);
+      history.branch(gen);
       this.#persist();
       await this.#renderGeneration(gen.index, fresh ? "new-batch" : "evolve");
     } catch (error) {
@@ -295,12 +251,12 @@ export class LatentEvolverElement extends LitElement {
 
   /** Shows the previous generation. */
   undo(): Promise<void> {
-    return this.showGeneration(this.#current - 1);
+    return this.showGeneration(this.#history.current - 1);
   }
 
   /** Shows the next generation, after an undo. */
   redo(): Promise<void> {
-    return this.showGeneration(this.#current + 1);
+    return this.showGeneration(this.#history.current + 1);
   }
 
   /**
@@ -309,9 +265,8 @@ export class LatentEvolverElement extends LitElement {
    * @param index Generation index.
    */
   async showGeneration(index: number): Promise<void> {
-    if (index < 0 || index >= this.#generations.length || index === this.#current) return;
-    this.#current = index;
-    this.#cursor = null;
+    if (!this.#history.show(index)) return;
+    this.#tiles.cursor = null;
     this.#persist();
     this.#emitSelection();
     const images = this.#renderer.images.get(index);
@@ -327,13 +282,12 @@ export class LatentEvolverElement extends LitElement {
    * @returns When the new worker has rendered the generation shown.
    */
   restartWorker(): Promise<void> {
-    clearTimeout(this.#restartTimer);
-    return this.#start();
+    return this.#engine.restart();
   }
 
   /** Cancels the generation being rendered. */
   cancel(): void {
-    this.#worker?.api.cancel();
+    this.#engine.api?.cancel();
   }
 
   /**
@@ -343,15 +297,16 @@ export class LatentEvolverElement extends LitElement {
    * @returns The PNG.
    */
   exportImage(index: number): Promise<Blob> {
-    const bitmap = this.#renderer.images.get(this.#current)?.[index];
-    const lineage = this.#generations[this.#current]?.lineage[index];
+    const { current } = this.#history;
+    const bitmap = this.#renderer.images.get(current)?.[index];
+    const lineage = this.#history.shown?.lineage[index];
     if (!bitmap || !lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
     return Promise.resolve(imagePng(bitmap, {
       prompt: this.prompt,
-      model: this.#config?.model ?? "",
-      modelName: this.#modelName,
-      seed: this.#config?.seed ?? 0,
-      generation: this.#current,
+      model: this.#engine.config?.model ?? "",
+      modelName: this.#engine.modelName,
+      seed: this.#engine.config?.seed ?? 0,
+      generation: current,
       index,
       lineage,
     }));
@@ -359,13 +314,14 @@ export class LatentEvolverElement extends LitElement {
 
   /** Downloads an image as PNG with its genome. @param index Image index. */
   async downloadImage(index: number): Promise<void> {
-    saveBlob(await this.exportImage(index), `latent-evolver-g${this.#current}-${index}.png`);
+    saveBlob(await this.exportImage(index), `latent-evolver-g${this.#history.current}-${index}.png`);
   }
 
   /** The whole session as a file (core's versioned binary format). @returns The file. */
   async exportSession(): Promise<Blob> {
-    if (!this.#worker) throw new TypeError("Cannot export the session: the element has not started");
-    return sessionBlob(await this.#worker.api.exportSession());
+    const api = this.#engine.api;
+    if (!api) throw new TypeError("Cannot export the session: the element has not started");
+    return sessionBlob(await api.exportSession());
   }
 
   /** Downloads the session file. */
@@ -379,15 +335,14 @@ export class LatentEvolverElement extends LitElement {
    * @param file The session file.
    */
   async importSession(file: Blob): Promise<void> {
-    if (!this.#worker) return;
+    const api = this.#engine.api;
+    if (!api) return;
     try {
-      const generations = await this.#worker.api.importSession(new Uint8Array(await file.arrayBuffer()));
-      this.#generations = generations;
+      const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
+      this.#history.reset(generations, null);
       this.#renderer.images.clear();
-      this.#marks = new Marks();
-      this.#current = generations.length - 1;
       this.#persist();
-      await this.#renderGeneration(this.#current, "restore");
+      await this.#renderGeneration(this.#history.current, "restore");
     } catch (error) {
       this.#fail("Cannot import the session", error);
     }
@@ -395,101 +350,33 @@ export class LatentEvolverElement extends LitElement {
 
   // ---- start-up ---------------------------------------------------------------------------------
 
-  #scheduleRestart(): void {
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#start(), 0);
-  }
-
-  #readConfig(): EngineConfig {
-    const { config, problems } = readEngineConfig(
-      this,
-      document.baseURI,
-      LatentEvolverElement.builtinModelUrl,
-    );
-    this.#attributeErrors = problems;
-    for (const p of problems) {
-      this.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
-    }
-    return config;
-  }
-
   #validateSliders(): void {
-    const controls = readControls(this);
-    this.#strength = controls.strength;
-    this.#radiusValue = controls.radius;
-    this.#controlErrors = controls.problems;
-    for (const p of controls.problems) {
+    for (const p of this.#settings.read(this)) {
       this.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
     }
     this.requestUpdate();
   }
 
-  async #start(): Promise<void> {
-    this.#worker?.terminate();
-    this.#worker = null;
-    const config = this.#readConfig();
-    this.#config = config;
-    this.#backendName = null;
-    this.#runtimeError = "";
-    this.requestUpdate();
-    const ui = config.storageKey ? await loadUiState(config.storageKey).catch(() => null) : null;
-    const handle = startWorker(LatentEvolverElement.workerUrl, (error) => this.#onWorkerDeath(handle, error));
-    this.#worker = handle;
-    try {
-      const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEngineEvent(e)));
-      if (this.#worker !== handle) return;
-      this.#deaths = 0;
-      this.#backendName = result.backend;
-      this.#modelName = result.modelName;
-      this.#generations = result.generations;
-      this.#renderer.images.clear();
-      const restore = result.restored && ui;
-      this.#applyUi(restore ? ui : null);
-      this.dispatchEvent(
-        new BackendEvent({ backend: result.backend, model: result.modelName, failures: [] }),
-      );
-      this.#persist();
-      await this.#renderGeneration(this.#current, restore ? "restore" : "first");
-    } catch (error) {
-      if (this.#worker === handle) this.#fail("The model could not be started", error);
-    }
-  }
-
-  #applyUi(ui: UiState | null): void {
-    const last = this.#generations.length - 1;
-    this.#current = Math.min(Math.max(ui?.current ?? last, 0), last);
-    this.#marks = new Marks(ui?.selection, ui?.points);
+  /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
+  async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
+    this.#history.reset(result.generations, ui);
+    this.#renderer.images.clear();
     if (ui) {
-      this.#mode = ui.mode;
-      this.#strength = ui.strength;
-      this.#radiusValue = ui.radius;
+      this.#settings.restore(ui);
       if (ui.prompt !== this.prompt) this.prompt = ui.prompt;
     }
-  }
-
-  #onWorkerDeath(handle: WorkerHandle, error: Error): void {
-    if (this.#worker !== handle) return;
-    // A worker that dies again and again (a broken deployment) is not restarted forever.
-    if (++this.#deaths > 3) return this.#fail("The worker keeps failing; giving up", error);
-    this.#fail("The worker stopped; restarting it and restoring the session", error);
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#start(), 250 * this.#deaths);
+    this.dispatchEvent(new BackendEvent({ backend: result.backend, model: result.modelName, failures: [] }));
+    this.#persist();
+    await this.#renderGeneration(this.#history.current, ui ? "restore" : "first");
   }
 
   // ---- rendering --------------------------------------------------------------------------------
 
   async #renderGeneration(index: number, reason: GenerationReason): Promise<void> {
-    const api = this.#worker?.api;
-    const gen = this.#generations[index];
+    const api = this.#engine.api;
+    const gen = this.#history.generations[index];
     if (!api || !gen) return;
     await this.#renderer.render(api, index, gen, this.prompt, reason);
-  }
-
-  #onEngineEvent(event: EngineEvent): void {
-    if (event.type === "download") {
-      this.#download = { loaded: event.loaded, total: event.total };
-      this.requestUpdate();
-    } else if (event.type === "image") this.#renderer.onImage(event);
   }
 
   #onPromptChanged(delay: number): void {
@@ -497,51 +384,11 @@ export class LatentEvolverElement extends LitElement {
     this.#promptTimer = setTimeout(() => {
       this.#renderer.images.clear();
       this.#persist();
-      void this.#renderGeneration(this.#current, "prompt");
+      void this.#renderGeneration(this.#history.current, "prompt");
     }, delay);
   }
 
   // ---- selection and points ---------------------------------------------------------------------
-
-  #onTileClick(index: number, e: MouseEvent): void {
-    if (this.marking || e.shiftKey) {
-      const canvas = (e.currentTarget as HTMLElement).querySelector("canvas")!;
-      this.#addPoint(index, clickPoint(e, canvas, this.#cursor, index));
-    } else this.#toggle(index);
-  }
-
-  #onTileKey(index: number, e: KeyboardEvent): void {
-    const moved = this.marking ? movedCursor(e, this.#cursor, index) : null;
-    if (moved) {
-      e.preventDefault();
-      this.#cursor = moved;
-      this.requestUpdate();
-    } else if (
-      (e.key === "Delete" || e.key === "Backspace") && this.#marks.pointsOn(this.#current, index).length
-    ) {
-      e.preventDefault();
-      this.#removePoint(index, this.#marks.pointsOn(this.#current, index).length - 1);
-    }
-  }
-
-  #toggle(index: number): void {
-    this.#marks.toggle(this.#current, index);
-    this.#selectionChanged();
-  }
-
-  #addPoint(index: number, point: Point): void {
-    this.#marks.addPoint(this.#current, index, point);
-    this.#selectionChanged();
-  }
-
-  #removePoint(index: number, pointIndex: number): void {
-    this.#marks.removePoint(this.#current, index, pointIndex);
-    this.#selectionChanged();
-    // Keep keyboard focus in the tile once its point button is gone.
-    void this.updateComplete.then(() =>
-      this.renderRoot.querySelector<HTMLElement>(`[part~="image-button"][data-index="${index}"]`)?.focus()
-    );
-  }
 
   #selectionChanged(): void {
     this.requestUpdate();
@@ -550,17 +397,18 @@ export class LatentEvolverElement extends LitElement {
   }
 
   #emitSelection(): void {
+    const { current, marks } = this.#history;
     this.dispatchEvent(
       new SelectionChangeEvent({
-        generation: this.#current,
+        generation: current,
         selected: this.selected,
-        points: this.#marks.pointsOf(this.#current),
+        points: marks.pointsOf(current),
       }),
     );
   }
 
   #toggleMode = (): void => {
-    this.#mode = this.#mode === "change" ? "keep" : "change";
+    this.#settings.toggleMode();
     this.#persist();
     this.requestUpdate();
   };
@@ -575,24 +423,14 @@ export class LatentEvolverElement extends LitElement {
 
   // ---- state ------------------------------------------------------------------------------------
 
-  #dropAfter(index: number): void {
-    this.#generations = this.#generations.slice(0, index + 1);
-    this.#renderer.dropAfter(index);
-    this.#marks.dropAfter(index);
-  }
-
   #persist(): void {
-    const key = this.#config?.storageKey;
-    if (!key || !this.#generations.length) return;
+    const key = this.#engine.config?.storageKey;
+    if (!key || !this.#history.generations.length) return;
     void saveUiState(key, {
       version: 1,
       prompt: this.prompt,
-      current: this.#current,
-      selection: this.#marks.selection,
-      points: this.#marks.points,
-      mode: this.#mode,
-      strength: this.#strength,
-      radius: this.#radiusValue,
+      ...this.#history.persisted(),
+      ...this.#settings.values(),
     }).catch((error) => this.#fail("Cannot save the session", error));
   }
 

@@ -1,0 +1,63 @@
+/**
+ * How the next generation is bred, as the person sets it in the toolbar: whether marked regions are
+ * changed or kept, the mutation strength and the region radius. The sliders start from the
+ * `mutation-strength` and `radius` attributes, and the whole goes to storage with the UI state.
+ *
+ * @module
+ */
+
+import { type AttributeProblem, readControls } from "./attributes.ts";
+import type { UiState } from "./ui-state.ts";
+
+/** The settings, as stored and as evolve takes them. */
+export type EvolveValues = Pick<UiState, "mode" | "strength" | "radius">;
+
+/** Mode, strength and radius. */
+export class EvolveSettings {
+  /** Change or keep the marked regions. */
+  mode: "change" | "keep" = "change";
+  /** Mutation strength. */
+  strength = 1;
+  /** Region radius, normalised. */
+  radius = 0.15;
+  /** The slider attributes rejected at the latest {@link read}. */
+  problems: AttributeProblem[] = [];
+
+  /**
+   * Takes the slider attributes; a rejected value falls back to its default and is listed.
+   *
+   * @param a `mutation-strength`, `radius` and `columns`.
+   * @returns The problems.
+   * @example
+   * ```ts
+   * import { EvolveSettings } from "./evolve-settings.ts";
+   * const settings = new EvolveSettings();
+   * settings.read({ radius: "0.3" });
+   * settings.radius; // 0.3
+   * ```
+   */
+  read(a: Parameters<typeof readControls>[0]): AttributeProblem[] {
+    const controls = readControls(a);
+    this.strength = controls.strength;
+    this.radius = controls.radius;
+    this.problems = controls.problems;
+    return controls.problems;
+  }
+
+  /** Takes stored settings. @param values The settings. */
+  restore(values: EvolveValues): void {
+    this.mode = values.mode;
+    this.strength = values.strength;
+    this.radius = values.radius;
+  }
+
+  /** Switches between changing and keeping the marked regions. */
+  toggleMode(): void {
+    this.mode = this.mode === "change" ? "keep" : "change";
+  }
+
+  /** @returns The settings as plain data. */
+  values(): EvolveValues {
+    return { mode: this.mode, strength: this.strength, radius: this.radius };
+  }
+}

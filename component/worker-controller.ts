@@ -1,0 +1,160 @@
+/**
+ * The worker of `<latent-evolver>` over the element's life: started on the first update and when an
+ * engine attribute changes, ended when the element leaves the page, restarted (the worker then
+ * restores the session from storage) when it dies. It also keeps what the worker said about itself:
+ * the config it runs, its backend and model, the model download.
+ *
+ * @module
+ */
+
+import type { ReactiveController, ReactiveControllerHost } from "lit";
+import * as Comlink from "comlink";
+import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "./attributes.ts";
+import { LatentEvolverErrorEvent } from "./events.ts";
+import { loadUiState, type UiState } from "./ui-state.ts";
+import { startWorker, type WorkerHandle } from "./worker-client.ts";
+import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
+
+/** The element a {@link WorkerController} serves: its engine attributes are the worker's config. */
+export type WorkerControllerHost = ReactiveControllerHost & HTMLElement & EngineAttributes & {
+  readonly hasUpdated: boolean;
+};
+
+/** What the element does at each step of a worker's life. */
+export interface WorkerHooks {
+  /** URL of the worker module, read at each start (tests and hosts may change it). */
+  workerUrl(): string;
+  /** URL of the built-in model's manifest, read at each start. */
+  builtinModelUrl(): string;
+  /** A start begins: clears what the old worker left on screen. */
+  onStart(): void;
+  /**
+   * The worker is ready: shows its session.
+   *
+   * @param result What `init` reported.
+   * @param ui The stored UI state when the session was restored from storage, else `null`.
+   */
+  onReady(result: InitResult, ui: UiState | null): Promise<void>;
+  /** An image arrived from the worker. */
+  onImage(event: Extract<EngineEvent, { type: "image" }>): void;
+  /** Shows an error. */
+  fail(what: string, error: unknown): void;
+}
+
+/**
+ * Starts, ends and restarts the element's worker as a lit reactive controller.
+ *
+ * @example
+ * ```ts
+ * import { WorkerController } from "./worker-controller.ts";
+ * // In the element: #engine = new WorkerController(this, { workerUrl: () => url, ...hooks });
+ * ```
+ */
+export class WorkerController implements ReactiveController {
+  /** The config of the latest start, or `null` before the first. */
+  config: EngineConfig | null = null;
+  /** The backend in use, or `null` before one is chosen. */
+  backend: BackendName | null = null;
+  /** The model's name, from its manifest. */
+  modelName = "";
+  /** Progress of the model download, or `null` before it starts. */
+  download: { loaded: number; total: number } | null = null;
+  /** The engine attributes rejected at the latest start. */
+  problems: AttributeProblem[] = [];
+  #host: WorkerControllerHost;
+  #hooks: WorkerHooks;
+  #worker: WorkerHandle | null = null;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Worker deaths since the last successful start. */
+  #deaths = 0;
+
+  /**
+   * @param host The element; the controller adds itself to it.
+   * @param hooks What the element does at each step.
+   */
+  constructor(host: WorkerControllerHost, hooks: WorkerHooks) {
+    this.#host = host;
+    this.#hooks = hooks;
+    host.addController(this);
+  }
+
+  /** The running worker's API, or `null` while none runs. */
+  get api(): Comlink.Remote<EngineApi> | null {
+    return this.#worker?.api ?? null;
+  }
+
+  /** Back on the page after an update: the worker ended on disconnect is started again. */
+  hostConnected(): void {
+    if (!this.#worker && this.#host.hasUpdated) this.scheduleRestart();
+  }
+
+  /** Off the page: the worker (and the model's memory) is released. */
+  hostDisconnected(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+
+  /** Restarts the worker once the current task ends, so several changed attributes restart it once. */
+  scheduleRestart(): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => void this.#start(), 0);
+  }
+
+  /** Restarts the worker now. @returns When the new worker has shown its session. */
+  restart(): Promise<void> {
+    clearTimeout(this.#restartTimer);
+    return this.#start();
+  }
+
+  #readConfig(): EngineConfig {
+    const { config, problems } = readEngineConfig(
+      this.#host,
+      document.baseURI,
+      this.#hooks.builtinModelUrl(),
+    );
+    this.problems = problems;
+    for (const p of problems) {
+      this.#host.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
+    }
+    return config;
+  }
+
+  async #start(): Promise<void> {
+    this.#worker?.terminate();
+    this.#worker = null;
+    const config = this.#readConfig();
+    this.config = config;
+    this.backend = null;
+    this.#hooks.onStart();
+    this.#host.requestUpdate();
+    const ui = config.storageKey ? await loadUiState(config.storageKey).catch(() => null) : null;
+    const handle = startWorker(this.#hooks.workerUrl(), (error) => this.#onDeath(handle, error));
+    this.#worker = handle;
+    try {
+      const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEvent(e)));
+      if (this.#worker !== handle) return;
+      this.#deaths = 0;
+      this.backend = result.backend;
+      this.modelName = result.modelName;
+      await this.#hooks.onReady(result, result.restored && ui ? ui : null);
+    } catch (error) {
+      if (this.#worker === handle) this.#hooks.fail("The model could not be started", error);
+    }
+  }
+
+  #onEvent(event: EngineEvent): void {
+    if (event.type === "download") {
+      this.download = { loaded: event.loaded, total: event.total };
+      this.#host.requestUpdate();
+    } else if (event.type === "image") this.#hooks.onImage(event);
+  }
+
+  #onDeath(handle: WorkerHandle, error: Error): void {
+    if (this.#worker !== handle) return;
+    // A worker that dies again and again (a broken deployment) is not restarted forever.
+    if (++this.#deaths > 3) return this.#hooks.fail("The worker keeps failing; giving up", error);
+    this.#hooks.fail("The worker stopped; restarting it and restoring the session", error);
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => void this.#start(), 250 * this.#deaths);
+  }
+}

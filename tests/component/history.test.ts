@@ -1,0 +1,65 @@
+// The element's state holders apart from the element: the generation history and the evolve settings.
+import { GenerationHistory } from "../../component/history.ts";
+import { EvolveSettings } from "../../component/evolve-settings.ts";
+import type { GenerationView } from "../../component/worker/protocol.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+/** A generation view with `size` fresh images. */
+function generation(index: number, size = 4): GenerationView {
+  const lineage = Array.from(
+    { length: size },
+    () => ({ operator: "fresh", parents: [], seed: 0, params: {} }),
+  );
+  return { index, size, lineage } as unknown as GenerationView;
+}
+
+describe("GenerationHistory", () => {
+  it("reset() shows the stored generation, clamped, with its marks; without UI state the last one", () => {
+    const history = new GenerationHistory();
+    history.reset([generation(0), generation(1), generation(2)], null);
+    assert(history.current === 2 && history.selected.length === 0, `current ${history.current}`);
+    history.reset([generation(0), generation(1)], { current: 5, selection: { 1: [3] }, points: {} });
+    const current: number = history.current;
+    assert(current === 1, `stored current not clamped: ${current}`);
+    assert(history.selected.join() === "3", `selection ${history.selected}`);
+  });
+
+  it("show() moves within the history and refuses out-of-range or the shown index", () => {
+    const history = new GenerationHistory();
+    history.reset([generation(0), generation(1)], null);
+    assert(history.show(0) && history.current === 0, "show(0) refused");
+    assert(!history.show(0) && !history.show(-1) && !history.show(2), "bad show accepted");
+    assert(history.shown?.index === 0, "shown is not generation 0");
+  });
+
+  it("branch() from an earlier generation drops the later ones and their marks", () => {
+    const history = new GenerationHistory();
+    history.reset([generation(0), generation(1), generation(2)], {
+      current: 0,
+      selection: { 0: [1], 2: [0] },
+      points: { 2: { 0: [{ x: 0.5, y: 0.5 }] } },
+    });
+    history.branch(generation(1));
+    assert(history.generations.length === 2 && history.current === 1, `length ${history.generations.length}`);
+    const saved = history.persisted();
+    assert(!saved.selection[2] && !saved.points[2], "marks of a dropped generation kept");
+    assert(saved.selection[0]?.join() === "1", "marks of the parent generation lost");
+  });
+});
+
+describe("EvolveSettings", () => {
+  it("read() takes the slider attributes and lists rejected ones; restore() and toggleMode() round-trip", () => {
+    const settings = new EvolveSettings();
+    const problems = settings.read({ mutationStrength: "9", radius: "0.3" });
+    assert(settings.radius === 0.3 && settings.strength === 1, JSON.stringify(settings.values()));
+    assert(problems.length === 1 && problems[0].attribute === "mutation-strength", JSON.stringify(problems));
+    settings.toggleMode();
+    assert(settings.mode === "keep", settings.mode);
+    const other = new EvolveSettings();
+    other.restore(settings.values());
+    assert(JSON.stringify(other.values()) === JSON.stringify(settings.values()), "restore lost a value");
+  });
+});
