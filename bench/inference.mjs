@@ -27,7 +27,7 @@ const manifestJson = JSON.parse(readFileSync(manifestPath, "utf8"));
 
 for (const platform of ["node", "browser"]) {
   await build({
-    entryPoints: [join(root, "bench", "inference-entry.ts")],
+    entryPoints: [join(root, "bench", "inference", "entry.ts")],
     bundle: true,
     format: "esm",
     platform,

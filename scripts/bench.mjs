@@ -5,7 +5,7 @@
 // script runs them one after another (they time things: never in parallel), then prints a summary.
 // Arguments starting with "--" go to every benchmark it runs (e.g. `npm run bench -- study --quick`).
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -17,17 +17,10 @@ const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith("--"));
 const passThrough = args.filter((a) => a.startsWith("--"));
 
-// The file name as a quoted string or the end of a quoted path (an import, a bundler entry point),
-// not a mention in prose.
-const quotedPath = (f) =>
-  new RegExp(`["'\`](?:[^"'\`\n]*/)?${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`);
-const files = readdirSync(benchDir).filter((f) =>
-  /\.(ts|mjs)$/.test(f) && statSync(join(benchDir, f)).isFile()
-);
-// A file another benchmark imports or bundles (such as inference-entry.ts) is a part, not a benchmark.
-const sources = files.map((f) => readFileSync(join(benchDir, f), "utf8"));
-const available = files
-  .filter((f) => !sources.some((src, i) => files[i] !== f && quotedPath(f).test(src)))
+// Every file directly in bench/ is a benchmark; their parts live in subfolders (bench/study/,
+// bench/inference/).
+const available = readdirSync(benchDir)
+  .filter((f) => /\.(ts|mjs)$/.test(f) && statSync(join(benchDir, f)).isFile())
   .map((f) => ({ name: f.replace(/\.(ts|mjs)$/, ""), file: f }))
   .sort((a, b) => a.name.localeCompare(b.name));
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { parseManifest } from "../core/manifest.ts";
-import { createGenerator, type LoadFile, type Ort } from "../core/pipeline.ts";
-import { createRng } from "../core/rng.ts";
+import { parseManifest } from "../../core/manifest.ts";
+import { createGenerator, type LoadFile, type Ort } from "../../core/pipeline.ts";
+import { createRng } from "../../core/rng.ts";
 
 /** One side's timings. */
 export type BenchResult = {
