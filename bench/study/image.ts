@@ -6,9 +6,8 @@
  * @module
  */
 
-/** An RGBA image, row-major, 4 bytes per pixel (the pipeline's image type, repeated here so that
- * the study's pure parts need no model). */
-export type RgbaImage = { width: number; height: number; data: Uint8ClampedArray };
+import type { RgbaImage } from "../../core/image.ts";
+export type { RgbaImage };
 
 /** An image reduced to `size x size` cells of mean RGB in [0, 1]: `data[(row*size+col)*3+c]`. */
 export type Thumbnail = { size: number; data: Float32Array };
