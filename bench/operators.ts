@@ -15,28 +15,10 @@ import { type Latent, randomLatent, type Shape } from "../core/latent.ts";
 import { voronoiChildren, voronoiCrossover } from "../core/crossover.ts";
 import { blurredMaxCosine, diverseLatents } from "../core/diversity.ts";
 import { describeMachine, machineLine } from "./study/machine.ts";
+import { timeTogether } from "./lib/timing.ts";
 
 const REPEATS = 15;
 const CHILDREN = 50;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Times the functions in turn, REPEATS rounds (so load changes on a shared machine hit all alike); medians in ms. */
-function timeTogether(fs: (() => void)[]): number[] {
-  const t: number[][] = fs.map(() => []);
-  for (const f of fs) f(); // warm-up: compile before timing
-  for (let r = 0; r < REPEATS; r++) {
-    fs.forEach((f, i) => {
-      const t0 = performance.now();
-      f();
-      t[i].push(performance.now() - t0);
-    });
-  }
-  return t.map(median);
-}
 
 const rng = createRng("bench-operators");
 let sink = 0;
@@ -75,7 +57,7 @@ for (const shape of [[4, 64, 64], [3, 256, 256]] as const) {
     () => {
       for (let i = 0; i < CHILDREN; i++) sink += parents[i % 3].data.slice().length;
     },
-  ]);
+  ], REPEATS);
   crossover.push({
     shape,
     children: CHILDREN,
@@ -102,7 +84,7 @@ const draw = (method: Method, seed: number): Latent[] => {
 };
 const methods: Method[] = ["orthogonal", "greedy", "iid"];
 let seed = 0;
-const times = timeTogether(methods.map((m) => () => sink += draw(m, seed++).length));
+const times = timeTogether(methods.map((m) => () => sink += draw(m, seed++).length), REPEATS);
 const diversity = methods.map((method, i) => {
   const cos = BLURS.map((blur) => {
     let s = 0;

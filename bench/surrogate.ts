@@ -12,35 +12,15 @@
 import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../core/mod.ts";
 import { createSession, currentGeneration, evolve } from "../core/evolution.ts";
 import { describeMachine, machineLine } from "./study/machine.ts";
+import { timeTogether } from "./lib/timing.ts";
 import { topLeftBrightness as taste } from "../tests/core/stats.ts";
 
 const SHAPE = [4, 64, 64] as const;
 const N = 200;
 const REPEATS = 9;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 function time(f: () => void): number {
-  return timePair(f, () => {})[0];
-}
-
-/** Times `f` and `g` alternately (so load changes on a shared machine hit both alike); medians. */
-function timePair(f: () => void, g: () => void): [number, number] {
-  const tf: number[] = [], tg: number[] = [];
-  f(); // warm-up: compile before timing
-  g();
-  for (let i = 0; i < REPEATS; i++) {
-    let t0 = performance.now();
-    f();
-    tf.push(performance.now() - t0);
-    t0 = performance.now();
-    g();
-    tg.push(performance.now() - t0);
-  }
-  return [median(tf), median(tg)];
+  return timeTogether([f], REPEATS)[0];
 }
 
 const rng = createRng("bench-surrogate");
@@ -76,7 +56,7 @@ for (
     s = createSurrogate({ pyramid: v.pyramid });
     train.forEach((l, i) => s.add(l, labels[i]));
   });
-  const [trainMs, baselineMs] = timePair(() => s.train(), baseline);
+  const [trainMs, baselineMs] = timeTogether([() => s.train(), baseline], REPEATS);
   const probe = test[0];
   const scoreMs = time(() => {
     for (let i = 0; i < 100; i++) sink += s.score(probe);
