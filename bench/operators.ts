@@ -14,7 +14,7 @@ import { createRng } from "../core/rng.ts";
 import { type Latent, randomLatent, type Shape } from "../core/latent.ts";
 import { voronoiChildren, voronoiCrossover } from "../core/crossover.ts";
 import { blurredMaxCosine, diverseLatents } from "../core/diversity.ts";
-import { describeMachine, machineLine } from "./study/machine.ts";
+import { describeMachine, machineLine } from "./lib/machine.ts";
 import { timeTogether } from "./lib/timing.ts";
 
 const REPEATS = 15;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { describeMachine, machineLine } from "./study/machine.ts";
+import { describeMachine, machineLine } from "./lib/machine.ts";
 import { createModelRenderer } from "./study/model.ts";
 import { createStandInRenderer } from "./study/renderer.ts";
 import { studyMarkdown, studySvg } from "./study/report.ts";

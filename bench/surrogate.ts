@@ -11,7 +11,7 @@
  */
 import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../core/mod.ts";
 import { createSession, currentGeneration, evolve } from "../core/evolution.ts";
-import { describeMachine, machineLine } from "./study/machine.ts";
+import { describeMachine, machineLine } from "./lib/machine.ts";
 import { timeTogether } from "./lib/timing.ts";
 import { topLeftBrightness as taste } from "../tests/core/stats.ts";
 
