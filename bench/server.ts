@@ -17,6 +17,7 @@ import { encodeInferRequest } from "../core/wire.ts";
 import { createHandler } from "../server/handler.ts";
 import { type Engine, loadModel } from "../server/load.ts";
 import type { ServedModel } from "../server/model.ts";
+import { describeMachine } from "./lib/machine.ts";
 
 function flag(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -133,28 +134,13 @@ async function engineOnly(model: ServedModel, repeats: number) {
   return { singleMsPerImage: single / (16 * repeats), batchedMsPerImage: batched / (16 * repeats) };
 }
 
-function machine() {
-  let cpu = "unknown";
-  try {
-    cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? cpu;
-  } catch { /* not Linux */ }
-  return {
-    cpu,
-    cores: navigator.hardwareConcurrency,
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    onnxruntimeNode: (ort as unknown as { env: { versions?: { common?: string } } }).env.versions?.common ??
-      "?",
-  };
-}
-
 const root = new URL("..", import.meta.url).pathname;
 const manifestPath = `${root}models/builtin/manifest.json`;
 const loaded = await loadModel(manifestPath, ort, ["cpu"], ENGINE);
 const model = loaded.model;
-const info = machine();
+const info = describeMachine();
 console.log(
-  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntimeNode}, provider ${model.executionProvider}`,
+  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntime}, provider ${model.executionProvider}`,
 );
 await run(model, 2, true, 0.5); // warm-up
 // Why batching does or does not pay on this machine: the same 16 latents as one run and as 16 runs.
