@@ -21,15 +21,13 @@ import {
   validatePoints,
   validateShape,
 } from "./latent.ts";
+import { copyRuns, createWalkScratch, voronoiRuns } from "./voronoi-runs.ts";
 
 /** Options of {@link voronoiCrossover} and {@link voronoiChildren}. */
 export type VoronoiOptions = {
   /** Number of Voronoi cells; parent `j mod k` fills cell `j`. Default `2k` for `k` parents. */
   cells?: number;
 };
-
-/** Runs shorter than this are copied by a loop; longer ones by `set`, whose call costs more. */
-const SET_THRESHOLD = 128;
 
 /**
  * Voronoi crossover with random centres: draws `cells` centres in the latent plane, gives each
@@ -102,7 +100,7 @@ export function voronoiChildren(
     : undefined;
   const cx = new Float64Array(cells), cy = new Float64Array(cells);
   const owner = new Uint32Array(cells);
-  const scratch = new Float64Array(cells);
+  const scratch = createWalkScratch(cells), area = new Float64Array(k);
   for (let j = 0; j < cells; j++) owner[j] = j % k;
   // Scratch for the plane's runs: each row crosses each convex cell at most once.
   const maxRuns = H * Math.min(cells, W);
@@ -112,7 +110,7 @@ export function voronoiChildren(
     drawCentres(cells, H, W, rng, cx, cy);
     const runs = voronoiRuns(cx, cy, owner, H, W, runStart, runParent, scratch);
     const out = into?.[n] ?? new Float32Array(C * H * W);
-    copyRuns(out, sources, wide, runStart, runParent, runs, C, H * W);
+    copyRuns(out, sources, wide, runStart, runParent, runs, C, H * W, area);
     children.push({ shape: copyShape(shape), data: out });
   }
   return children;
@@ -144,7 +142,7 @@ export function voronoiCellMap(centres: readonly Point[], height: number, width:
   const ids = Uint32Array.from(centres, (_, j) => j);
   const runStart = new Uint32Array(height * Math.min(m, width) + 1),
     runCell = new Uint32Array(height * Math.min(m, width));
-  const runs = voronoiRuns(cx, cy, ids, height, width, runStart, runCell, new Float64Array(m));
+  const runs = voronoiRuns(cx, cy, ids, height, width, runStart, runCell, createWalkScratch(m));
   const map = new Uint32Array(plane);
   for (let r = 0; r < runs; r++) map.fill(runCell[r], runStart[r], runStart[r + 1]);
   return map;
@@ -195,104 +193,4 @@ function drawCentres(cells: number, H: number, W: number, rng: Rng, cx: Float64A
 function isFree(cx: Float64Array, cy: Float64Array, j: number, row: number, col: number): boolean {
   for (let i = 0; i < j; i++) if (Math.floor(cx[i]) === col && Math.floor(cy[i]) === row) return false;
   return true;
-}
-
-/**
- * Splits the flattened plane into runs of positions that share a parent. Along a row the squared
- * distance to centre j is `x^2 - 2 cx_j x + a_j`, so the nearest centre is the lower envelope of
- * lines `a_j - 2 cx_j x`: walk it from left to right, at most one switch per centre, instead of
- * testing every centre at every position. Returns the number of runs; `runStart[runs]` = H*W.
- */
-function voronoiRuns(
-  cx: Float64Array,
-  cy: Float64Array,
-  owner: Uint32Array,
-  H: number,
-  W: number,
-  runStart: Uint32Array,
-  runParent: Uint32Array,
-  a: Float64Array,
-): number {
-  const m = cx.length;
-  let runs = 0;
-  for (let row = 0; row < H; row++) {
-    const y = row + 0.5;
-    for (let j = 0; j < m; j++) a[j] = cx[j] * cx[j] + (y - cy[j]) * (y - cy[j]);
-    // Nearest centre to the first pixel centre, x = 0.5.
-    let cur = 0, best = Infinity;
-    for (let j = 0; j < m; j++) {
-      const f = a[j] - cx[j];
-      if (f < best) {
-        best = f;
-        cur = j;
-      }
-    }
-    let col = 0;
-    while (col < W) {
-      // The next centre to take over: among those further right (steeper lines), the earliest crossing.
-      let next = -1, xNext = Infinity;
-      for (let j = 0; j < m; j++) {
-        const dc = cx[j] - cx[cur];
-        if (dc <= 0) continue;
-        const x = (a[j] - a[cur]) / (2 * dc);
-        if (x < xNext || (x === xNext && cx[j] > cx[next])) {
-          xNext = x;
-          next = j;
-        }
-      }
-      // Pixel `c` (centre c + 0.5) switches owner when c + 0.5 > xNext.
-      const end = next < 0 ? W : Math.min(W, Math.max(col, Math.floor(xNext - 0.5) + 1));
-      if (end > col) {
-        const p = owner[cur], start = row * W + col;
-        if (runs > 0 && runParent[runs - 1] === p) {
-          // Same parent as the previous run (which may end the previous row): extend it.
-        } else {
-          runStart[runs] = start;
-          runParent[runs] = p;
-          runs++;
-        }
-        col = end;
-      }
-      if (next < 0) break;
-      cur = next;
-    }
-  }
-  runStart[runs] = H * W;
-  return runs;
-}
-
-/**
- * Copies every run, for every channel, from its parent at the same flat position. Long runs go
- * through `set` (a memcpy, but each call costs a `subarray` object); short runs through a loop over
- * Float64Array views, two float32 values per step. That pairing is bit-exact here: a float64 can
- * only be a NaN (whose bits an engine may rewrite) when its high float32 is a NaN or an infinity,
- * and the parents were checked finite.
- */
-function copyRuns(
-  out: Float32Array,
-  sources: readonly Float32Array[],
-  wide: readonly Float64Array[] | undefined,
-  runStart: Uint32Array,
-  runParent: Uint32Array,
-  runs: number,
-  C: number,
-  plane: number,
-): void {
-  const out64 = wide && out.byteOffset % 8 === 0
-    ? new Float64Array(out.buffer, out.byteOffset, out.length >> 1)
-    : undefined;
-  for (let c = 0; c < C; c++) {
-    const base = c * plane;
-    for (let r = 0; r < runs; r++) {
-      const p = runParent[r], src = sources[p];
-      let from = base + runStart[r], to = base + runStart[r + 1];
-      if (to - from >= SET_THRESHOLD) out.set(src.subarray(from, to), from);
-      else if (out64 !== undefined && wide !== undefined && to - from > 3) {
-        const src64 = wide[p];
-        if (from & 1) out[from] = src[from++];
-        if (to & 1) out[--to] = src[to];
-        for (let i = from >> 1, e = to >> 1; i < e; i++) out64[i] = src64[i];
-      } else for (let i = from; i < to; i++) out[i] = src[i];
-    }
-  }
 }
