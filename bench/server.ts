@@ -1,13 +1,18 @@
 /**
- * Benchmark of the inference server with the built-in model on onnxruntime-node's CPU provider:
+ * Benchmark of the inference server with the built-in model on onnxruntime-node (CPU provider unless
+ * `--providers` names others):
  * throughput and p50/p99 latency at 1, 4, 16 and 64 concurrent clients (each asks for one image at a
  * time, binary protocol), batching on and off in the same run, and peak memory with 64 clients.
  *
- *   deno run -A bench/server.ts [--duration 3] [--rounds 2] [--soak 5] [--clients 1,4,16,64] [--engine auto] [--window 0]
+ *   deno run -A bench/server.ts [--duration 3] [--rounds 2] [--soak 5] [--clients 1,4,16,64] [--engine auto]
+ *     [--window 0] [--providers cpu] [--out server] [--thread worker]
  *
  * Each cell runs `rounds` times for `duration / rounds` seconds, alternating batching off and on, so
  * that load from other processes falls on both alike.
- * `--soak 30` gives the 30 s memory run. Writes bench/results/server.json.
+ * `--soak 30` gives the 30 s memory run. `--providers webgpu,cpu` tries those execution providers in
+ * order (the first that loads serves). The model runs in an inference worker as `server/main.ts` runs
+ * it; `--thread main` runs it in the serving thread instead, for comparison. Writes
+ * bench/results/<out>.json.
  *
  * @module
  */
@@ -17,6 +22,7 @@ import { encodeInferRequest } from "../core/wire.ts";
 import { createHandler } from "../server/handler.ts";
 import { type Engine, loadModel } from "../server/load.ts";
 import type { ServedModel } from "../server/model.ts";
+import { loadModelInWorker } from "../server/worker-models.ts";
 import { describeMachine } from "./lib/machine.ts";
 
 function flag(name: string, fallback: string): string {
@@ -29,6 +35,9 @@ const CLIENTS = flag("clients", "1,4,16,64").split(",").map(Number);
 const ROUNDS = Number(flag("rounds", "2"));
 const ENGINE = flag("engine", "auto") as Engine;
 const WINDOW_MS = Number(flag("window", "0"));
+const PROVIDERS = flag("providers", "cpu").split(",");
+const OUT = flag("out", "server");
+const THREAD = flag("thread", "worker");
 
 interface Cell {
   clients: number;
@@ -136,15 +145,17 @@ async function engineOnly(model: ServedModel, repeats: number) {
 
 const root = new URL("..", import.meta.url).pathname;
 const manifestPath = `${root}models/builtin/manifest.json`;
-const loaded = await loadModel(manifestPath, ort, ["cpu"], ENGINE);
+const loaded = THREAD === "main"
+  ? await loadModel(manifestPath, ort, PROVIDERS, ENGINE)
+  : await loadModelInWorker(manifestPath, PROVIDERS, ENGINE);
 const model = loaded.model;
 const info = describeMachine();
 console.log(
-  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntime}, provider ${model.executionProvider}`,
+  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntime}, provider ${model.executionProvider}, model in the ${THREAD} thread`,
 );
 await run(model, 2, true, 0.5); // warm-up
 // Why batching does or does not pay on this machine: the same 16 latents as one run and as 16 runs.
-const whole = await loadModel(manifestPath, ort, ["cpu"], "batched");
+const whole = await loadModel(manifestPath, ort, PROVIDERS, "batched");
 const engine = await engineOnly(whole.model, 3);
 await whole.dispose();
 const cells: Cell[] = [];
@@ -212,7 +223,7 @@ await loaded.dispose();
 
 await Deno.mkdir(`${root}bench/results`, { recursive: true });
 await Deno.writeTextFile(
-  `${root}bench/results/server.json`,
+  `${root}bench/results/${OUT}.json`,
   JSON.stringify(
     {
       machine: info,
@@ -220,6 +231,7 @@ await Deno.writeTextFile(
       durationSeconds: DURATION_S,
       rounds: ROUNDS,
       engineMode: ENGINE,
+      thread: THREAD,
       windowMs: WINDOW_MS,
       engine,
       cells,

@@ -31,9 +31,6 @@ function aborted(): DOMException {
  * @param bytes The decoder's ONNX bytes (`files.decoder`).
  * @param ort onnxruntime-node.
  * @param providers Execution providers to try in order.
- * @param options `runBatch`: most latents per session run; by default one on the CPU provider (where
- *   a run of one already keeps every core busy and bigger runs measured slower, see bench/server.ts)
- *   and the whole batch on GPU providers.
  * @returns The served model.
  * @example
  * ```ts
@@ -45,7 +42,6 @@ export async function createBatchedDecoder(
   bytes: Uint8Array,
   ort: Ort,
   providers: readonly string[],
-  options: { runBatch?: number } = {},
 ): Promise<DisposableModel> {
   if (manifest.kind !== "decoder") {
     throw new TypeError(`Cannot batch model "${manifest.name}": kind "${manifest.kind}" is not "decoder"`);
@@ -74,7 +70,6 @@ export async function createBatchedDecoder(
     throw new TypeError(`Cannot serve model "${manifest.name}": expected input "latent" and output "image"`);
   }
   const takesStyle = s.inputNames.includes("style");
-  const runBatch = options.runBatch ?? (provider === "cpu" ? 1 : Infinity);
   const [C, H, W] = manifest.latentShape;
   const [width, height] = manifest.imageSize;
   let chain: Promise<unknown> = Promise.resolve();
@@ -96,11 +91,8 @@ export async function createBatchedDecoder(
   }
 
   async function run(latents: Latent[], prompt: string, signal?: AbortSignal): Promise<RgbaImage[]> {
-    const images: RgbaImage[] = [];
-    for (let i = 0; i < latents.length; i += runBatch) {
-      if (signal?.aborted) throw aborted();
-      images.push(...await runOnce(latents.slice(i, i + runBatch), prompt));
-    }
+    if (signal?.aborted) throw aborted();
+    const images = await runOnce(latents, prompt);
     if (signal?.aborted) throw aborted();
     return images;
   }

@@ -137,7 +137,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_ENGINE",
     key: "engine",
     kind: "engine",
-    help: "auto (one run per batch on GPU, per latent on CPU), batched or pipeline (core/pipeline)",
+    help: "auto or batched (one onnxruntime run per batch), or pipeline (core/pipeline, one run per latent)",
   },
 ];
 

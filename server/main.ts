@@ -1,6 +1,6 @@
 /**
- * The inference server's entry point: reads flags and environment, loads the models on the first
- * onnxruntime execution provider that works, serves the handler with `Deno.serve`, logs one JSON
+ * The inference server's entry point: reads flags and environment, loads the models (each in its own
+ * worker thread) on the first onnxruntime execution provider that works, serves the handler with `Deno.serve`, logs one JSON
  * line per event, and on SIGINT or SIGTERM stops accepting, finishes what is in flight and exits.
  *
  * ```sh
@@ -11,9 +11,9 @@
  */
 import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
-import { type LoadedModel, loadModels } from "./load.ts";
+import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
-import type { Ort } from "../core/pipeline.ts";
+import { loadModelsInWorkers } from "./worker-models.ts";
 
 /** A structured log line: JSON with a time, a level and a message. */
 export function log(
@@ -108,10 +108,9 @@ async function main(): Promise<number> {
       "the token was given as a flag, which other users can see in the process list; prefer LE_TOKEN",
     );
   }
-  const ort = (await import("onnxruntime-node")) as unknown as Ort;
   let loaded: LoadedModel[];
   try {
-    loaded = await loadModels(config.modelsDir, ort, config.providers, config.engine);
+    loaded = await loadModelsInWorkers(config.modelsDir, config.providers, config.engine);
   } catch (e) {
     log("error", "cannot load models", { dir: config.modelsDir, error: (e as Error).message });
     return 1;

@@ -1,0 +1,92 @@
+/**
+ * The inference worker: loads one model folder with onnxruntime-node and renders batches for the
+ * server's main thread, over Comlink. onnxruntime-node's `session.run` holds the JavaScript thread
+ * for the whole run (with the WebGPU provider, a batch of 16 left a 1 ms timer silent for the full
+ * run), so on the main thread it would stop the server from reading requests, answering health
+ * checks and filling the next batch. In a worker the main thread stays free and requests queue up
+ * into full batches while one runs. Started by {@link ./worker-models.ts}.
+ *
+ * @module
+ */
+import * as Comlink from "comlink";
+import * as ort from "onnxruntime-node";
+import type { Ort } from "../core/pipeline.ts";
+import { type Engine, type LoadedModel, loadModel } from "./load.ts";
+
+/** What the main thread learns of the loaded model. */
+export interface WorkerModelInfo {
+  name: string;
+  version: string;
+  platform: string;
+  executionProvider: string;
+  latentShape: [number, number, number];
+  imageSize: [number, number];
+}
+
+/** The images of one batch: RGBA bytes, `width * height * 4` per image, back to back. */
+export interface WorkerImages {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+let loaded: LoadedModel | undefined;
+
+const api = {
+  /**
+   * Loads the model of a manifest on the first provider that works.
+   *
+   * @param manifestPath The manifest.json.
+   * @param providers Execution providers to try in order.
+   * @param engine How batches run (see load.ts).
+   * @returns The model's description.
+   */
+  async load(manifestPath: string, providers: string[], engine: Engine): Promise<WorkerModelInfo> {
+    if (loaded) throw new Error("Cannot load a model: this inference worker already holds one");
+    loaded = await loadModel(manifestPath, ort as unknown as Ort, providers, engine);
+    const m = loaded.model;
+    return {
+      name: m.name,
+      version: m.version,
+      platform: m.platform,
+      executionProvider: m.executionProvider,
+      latentShape: [...m.latentShape],
+      imageSize: [...m.imageSize],
+    };
+  },
+
+  /**
+   * Renders `count` latents given back to back in one array; the images come back the same way
+   * (one transfer each way, however large the batch).
+   *
+   * @param latents `count * C*H*W` values.
+   * @param count Number of latents.
+   * @param prompt The prompt.
+   * @returns The images.
+   */
+  async generate(latents: Float32Array, count: number, prompt: string): Promise<WorkerImages> {
+    if (!loaded) throw new Error("Cannot generate images: the inference worker has no model loaded");
+    const model = loaded.model;
+    const size = latents.length / count;
+    const batch = Array.from({ length: count }, (_, i) => ({
+      shape: model.latentShape,
+      data: latents.subarray(i * size, (i + 1) * size),
+    }));
+    const images = await model.generate(batch, prompt);
+    const { width, height } = images[0];
+    const data = new Uint8ClampedArray(count * width * height * 4);
+    images.forEach((image, i) => data.set(image.data, i * width * height * 4));
+    return Comlink.transfer({ width, height, data }, [data.buffer]);
+  },
+
+  /** Releases the sessions. */
+  async dispose(): Promise<void> {
+    await loaded?.dispose();
+    loaded = undefined;
+  },
+};
+
+/** The worker's Comlink API. */
+export type InferenceWorkerApi = typeof api;
+
+Comlink.expose(api, self as unknown as Comlink.Endpoint);

@@ -1,0 +1,100 @@
+// Models served from inference workers (server/worker-models.ts), as `server/main.ts` serves them:
+// the same pixels as in this thread, a main thread that keeps running while a batch renders, abort,
+// and clear errors when a model cannot load.
+import assert from "node:assert/strict";
+import * as ort from "onnxruntime-node";
+import { createRng } from "../../core/rng.ts";
+import { loadModel } from "../../server/load.ts";
+import { loadModelInWorker, loadModelsInWorkers } from "../../server/worker-models.ts";
+
+const root = new URL("../..", import.meta.url).pathname;
+const manifestPath = `${root}models/builtin/manifest.json`;
+
+function latents(n: number, seed: string) {
+  return Array.from({ length: n }, (_, i) => ({
+    shape: [4, 32, 32] as const,
+    data: createRng(`${seed}-${i}`).fillNormal(new Float32Array(4 * 32 * 32)),
+  }));
+}
+
+Deno.test("worker model: images bit-identical to the same model run in this thread", async () => {
+  const inWorker = await loadModelInWorker(manifestPath, ["cpu"], "batched");
+  const here = await loadModel(manifestPath, ort, ["cpu"], "batched");
+  try {
+    assert.equal(inWorker.model.name, here.model.name);
+    assert.equal(inWorker.model.executionProvider, "cpu");
+    assert.deepEqual([...inWorker.model.latentShape], [4, 32, 32]);
+    const batch = latents(3, "same");
+    const a = await inWorker.model.generate(batch, "misty fjord");
+    const b = await here.model.generate(batch, "misty fjord");
+    assert.equal(a.length, 3);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(a[i].width, 256);
+      assert.deepEqual(a[i].data, b[i].data, `image ${i}`);
+    }
+    // The caller's latents are copied, not transferred away.
+    assert.equal(batch[0].data.length, 4096);
+  } finally {
+    await inWorker.dispose();
+    await here.dispose();
+  }
+});
+
+Deno.test("worker model: the main thread runs other tasks while a batch renders", async () => {
+  // onnxruntime-node's session.run holds its thread for the whole run (it runs inside one
+  // setImmediate callback): in this thread, a 1 ms interval would not tick until the run ended.
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "batched");
+  try {
+    await model.generate(latents(1, "warm"), "x");
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    await model.generate(latents(16, "long"), "x");
+    const ms = performance.now() - t0;
+    clearInterval(interval);
+    assert.ok(ticks >= 3, `a 1 ms interval ticked ${ticks} times during a ${ms.toFixed(0)} ms batch`);
+  } finally {
+    await dispose();
+  }
+});
+
+Deno.test("worker model: an aborted caller stops waiting, and the model keeps serving", async () => {
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "batched");
+  try {
+    const controller = new AbortController();
+    const pending = model.generate(latents(4, "abort"), "x", { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(pending, { name: "AbortError" });
+    await assert.rejects(
+      model.generate(latents(1, "pre"), "x", { signal: AbortSignal.abort() }),
+      { name: "AbortError" },
+    );
+    const images = await model.generate(latents(2, "after"), "x");
+    assert.equal(images.length, 2);
+    await assert.rejects(
+      model.generate([{ shape: [4, 8, 8], data: new Float32Array(256) }], "x"),
+      /expected latent shape \[4,32,32\], got \[4,8,8\] at 0/,
+    );
+  } finally {
+    await dispose();
+  }
+});
+
+Deno.test("worker models: a models folder loads with aliases; failures name the model and provider", async () => {
+  const loaded = await loadModelsInWorkers(`${root}models`, ["cpu"]);
+  try {
+    assert.deepEqual(loaded.map((l) => l.model.name).sort(), ["builtin", "builtin-landscape"]);
+    const images = await loaded.find((l) => l.model.name === "builtin")!.model.generate(
+      latents(1, "alias"),
+      "x",
+    );
+    assert.equal(images[0].data.length, 256 * 256 * 4);
+  } finally {
+    for (const l of loaded) await l.dispose();
+  }
+  await assert.rejects(
+    loadModelInWorker(manifestPath, ["no-such-provider"]),
+    /Cannot load model "builtin-landscape" on any execution provider: no-such-provider/,
+  );
+  await assert.rejects(loadModelInWorker(`${root}models/missing/manifest.json`), Deno.errors.NotFound);
+});
