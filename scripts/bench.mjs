@@ -57,7 +57,7 @@ for (const bench of selected) {
   const path = join("bench", bench.file);
   const started = Date.now();
   const code = bench.file.endsWith(".ts")
-    ? await run(deno, ["run", "-A", path, ...passThrough])
+    ? await run(deno, ["run", "-A", "--unstable-no-legacy-abort", path, ...passThrough])
     : await run(process.execPath, [path, ...passThrough]);
   const seconds = (Date.now() - started) / 1000;
   // Results written during this run: <name>.json, or a variant such as <name>-quick.json.
