@@ -1,7 +1,7 @@
 /**
  * Builds the built-in model: `deno run -A models/build.ts [outDir]` writes `model.onnx` and
  * `manifest.json` into `outDir` (default models/builtin/). Deterministic: the same source gives the
- * same bytes, which tests/models/build.test.ts checks by rebuilding into a temporary folder.
+ * same bytes, which tests/models/builtin.test.ts checks by rebuilding into a temporary folder.
  *
  * @module
  */

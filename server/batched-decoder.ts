@@ -12,6 +12,7 @@ import { planarToRgba } from "../core/image.ts";
 import type { Latent } from "../core/latent.ts";
 import type { ModelManifest } from "../core/manifest.ts";
 import type { Ort } from "../core/pipeline.ts";
+import { checkSessionIo } from "../core/pipeline-io.ts";
 import { promptStyle, STYLE_SIZE } from "../core/style.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
 
@@ -65,13 +66,20 @@ export async function createBatchedDecoder(
     throw new Error(`Cannot load model "${manifest.name}" on any execution provider: ${failures.join("; ")}`);
   }
   const s = session;
-  if (!s.inputNames.includes("latent") || !s.outputNames.includes("image")) {
-    await s.release();
-    throw new TypeError(`Cannot serve model "${manifest.name}": expected input "latent" and output "image"`);
-  }
-  const takesStyle = s.inputNames.includes("style");
   const [C, H, W] = manifest.latentShape;
   const [width, height] = manifest.imageSize;
+  try {
+    // The pipeline's load-time check: a model whose sizes differ from its manifest's fails here,
+    // naming them, instead of serving images read at the wrong offsets.
+    checkSessionIo(manifest, "decoder", s, [{ name: "latent", dims: [null, C, H, W] }], [{
+      name: "image",
+      dims: [null, 3, height, width],
+    }]);
+  } catch (e) {
+    await s.release();
+    throw e;
+  }
+  const takesStyle = s.inputNames.includes("style");
   let chain: Promise<unknown> = Promise.resolve();
 
   async function runOnce(latents: Latent[], prompt: string): Promise<RgbaImage[]> {
@@ -84,6 +92,16 @@ export async function createBatchedDecoder(
     // The style input has batch 1 and broadcasts: the batcher only merges requests with one prompt.
     if (takesStyle) feeds.style = new ort.Tensor("float32", promptStyle(prompt), [1, STYLE_SIZE]);
     const out = await s.run(feeds);
+    const dims = out.image.dims;
+    if (
+      dims.length !== 4 || dims[0] !== latents.length || dims[1] !== 3 || dims[2] !== height ||
+      dims[3] !== width
+    ) {
+      out.image.dispose();
+      throw new RangeError(
+        `Cannot generate images with model "${manifest.name}": output image has shape [${dims}], expected [${latents.length},3,${height},${width}]`,
+      );
+    }
     const planes = out.image.data as Float32Array;
     const images = latents.map((_, index) => planarToRgba(planes, width, height, { index }));
     out.image.dispose();

@@ -193,11 +193,11 @@ function convert(s: Setting, raw: string, root: string): unknown {
       return raw === "true" || raw === "1";
     case "int": {
       const n = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (s.key !== "port" && n === 0)) {
+      // 0 means something for these two (any free port; no batching window), as the defaults say.
+      const zeroOk = s.key === "port" || s.key === "windowMs";
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (!zeroOk && n === 0)) {
         throw new TypeError(
-          `Cannot read --${s.flag}: expected a ${
-            s.key === "port" ? "non-negative" : "positive"
-          } integer, got "${raw}"`,
+          `Cannot read --${s.flag}: expected a ${zeroOk ? "non-negative" : "positive"} integer, got "${raw}"`,
         );
       }
       if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read --port: ${n} is over 65535`);

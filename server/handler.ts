@@ -146,6 +146,10 @@ export function createHandler(options: HandlerOptions): Handler {
         if (timedOut) {
           throw new HttpError(408, `Cannot read request body: not received within ${o.requestTimeoutMs} ms`);
         }
+        // A client that leaves mid-upload is not a server error (a 5xx alert would fire on it).
+        if (request.signal.aborted) {
+          throw new HttpError(499, "Cannot read request body: the client went away");
+        }
         throw e;
       }
       const headerLength = parseHeaderLength(request.headers.get(HEADER_LENGTH_HEADER), body.length);

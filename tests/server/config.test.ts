@@ -72,3 +72,13 @@ Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", ()
   assert.equal(parseConfig(["--help"], noEnv, "/"), "help");
   assert.match(helpText(), /--token\s+\[LE_TOKEN\]/);
 });
+
+Deno.test("parseConfig() accepts the documented default 0 for --batch-window-ms, as for --port", () => {
+  assert.equal(parse(["--batch-window-ms", "0"]).windowMs, 0);
+  assert.equal(parse([], { LE_BATCH_WINDOW_MS: "0" }).windowMs, 0);
+  assert.equal(parse(["--port=0"]).port, 0);
+  assert.throws(
+    () => parseConfig(["--batch-window-ms", "-1"], noEnv, "/"),
+    /--batch-window-ms: expected a non-negative integer/,
+  );
+});
