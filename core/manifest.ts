@@ -116,6 +116,10 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
     if (f.dtype !== "float32" && f.dtype !== "float16") {
       fail(`files.${key}.dtype`, `"float32" or "float16"`, f.dtype);
     }
+    // The decoder runners feed and read float32 tensors; only the sd-turbo recipe converts.
+    if (kind === "decoder" && f.dtype !== "float32") {
+      fail(`files.${key}.dtype`, `"float32" for a decoder model`, f.dtype);
+    }
     if (
       f.bytes !== undefined && !(typeof f.bytes === "number" && Number.isInteger(f.bytes) && f.bytes >= 0)
     ) {

@@ -33,7 +33,7 @@ function run(cmd, args, env = {}) {
   });
 }
 
-function count(name, ok, n = 1, bad = ok ? 0 : 1) {
+function count(name, ok, n = ok ? 1 : 0, bad = ok ? 0 : 1) {
   passed += n;
   failed += bad;
   if (bad) failures.push(name);
@@ -84,6 +84,13 @@ if (want("static")) {
   }
 }
 
+// The bundle first: the browser suites load it, and a Deno test checks `npm start` serves it.
+if ((want("deno") || want("browser")) && existsSync(join(root, "scripts", "build.mjs"))) {
+  console.log("\n# build the element bundle");
+  const { code } = await run(process.execPath, [join(root, "scripts", "build.mjs")]);
+  count("build", code === 0);
+}
+
 if (want("deno")) {
   console.log("\n# deno test (core, models, server, bench)");
   const { code, out } = await run(deno, ["test", "-A", "--no-check"]);
@@ -94,11 +101,6 @@ if (want("deno")) {
 
 if (want("browser")) {
   const chrome = findChromium();
-  if (existsSync(join(root, "scripts", "build.mjs"))) {
-    console.log("\n# build the element bundle");
-    const { code } = await run(process.execPath, [join(root, "scripts", "build.mjs")]);
-    count("build", code === 0);
-  }
   console.log("\n# web-test-runner in Chromium");
   const { code, out } = await run(process.execPath, [
     join(root, "node_modules", "@web", "test-runner", "dist", "bin.js"),

@@ -176,6 +176,10 @@ function parseStatic(value: string, root: string): StaticRoot[] {
 function convert(s: Setting, raw: string, root: string): unknown {
   switch (s.kind) {
     case "string":
+      // An empty token would let in anyone who sends "Authorization: Bearer ".
+      if (s.key === "token" && raw === "") {
+        throw new TypeError(`Cannot read --token: it is empty; unset ${s.env} to serve without a token`);
+      }
       return raw;
     case "list":
       return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");

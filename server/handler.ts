@@ -188,7 +188,10 @@ export function createHandler(options: HandlerOptions): Handler {
     const get = method === "GET" || method === "HEAD";
     if (path === "/v2/health/live") return ["live", json({ live: true })];
     if (path === "/v2/health/ready") {
-      return ["ready", json({ ready: !draining && models.size > 0 }, draining ? 503 : 200)];
+      // A model that cannot serve makes the whole instance unready, so a load balancer moves away.
+      const down = [...models.values()].filter((m) => m.healthy?.() === false).map((m) => m.name);
+      const ready = !draining && models.size > 0 && down.length === 0;
+      return ["ready", json({ ready, ...(down.length ? { unhealthy: down } : {}) }, ready ? 200 : 503)];
     }
     if (path === "/metrics") {
       await authorize(request);
@@ -216,7 +219,10 @@ export function createHandler(options: HandlerOptions): Handler {
         return ["infer", await infer(request, model)];
       }
       if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
-      if (m[3] === "/ready") return ["model_ready", json({ name: model.name, ready: !draining })];
+      if (m[3] === "/ready") {
+        const ready = !draining && model.healthy?.() !== false;
+        return ["model_ready", json({ name: model.name, ready }, ready ? 200 : 503)];
+      }
       return ["model", json(modelMetadata(model, o.maxBatch))];
     }
     if (path.startsWith("/v2/")) throw new HttpError(404, `Unknown route ${path}`);

@@ -27,6 +27,8 @@ export interface ServedModel {
   latentShape: Shape;
   /** The output images' `[width, height]`, as in the manifest. */
   imageSize: readonly [number, number];
+  /** False once the model can no longer serve (its worker died); absent means always healthy. */
+  healthy?(): boolean;
   /** Renders latents; aborting `signal` rejects with an AbortError. */
   generate(latents: Latent[], prompt: string, options?: { signal?: AbortSignal }): Promise<RgbaImage[]>;
 }

@@ -21,7 +21,10 @@ function abortError(): DOMException {
  * @param manifestPath The model's manifest.json.
  * @param providers Execution providers to try in order.
  * @param engine How batches run (see load.ts).
- * @returns The model; `dispose()` releases its sessions and ends the worker.
+ * @param options `workerUrl`: another module with the {@link InferenceWorkerApi} (tests use one that
+ *   crashes).
+ * @returns The model; `dispose()` releases its sessions and ends the worker. Once the worker has
+ *   died, `model.healthy()` is false and every call fails naming the cause.
  * @example
  * ```ts
  * const { model, dispose } = await loadModelInWorker("models/builtin/manifest.json");
@@ -31,9 +34,11 @@ export async function loadModelInWorker(
   manifestPath: string,
   providers: readonly string[] = DEFAULT_PROVIDERS,
   engine: Engine = "auto",
+  options: { workerUrl?: URL } = {},
 ): Promise<LoadedModel> {
   const abs = await Deno.realPath(manifestPath);
-  const worker = new Worker(new URL("./inference-worker.ts", import.meta.url), { type: "module" });
+  const workerUrl = options.workerUrl ?? new URL("./inference-worker.ts", import.meta.url);
+  const worker = new Worker(workerUrl, { type: "module" });
   const api = Comlink.wrap<InferenceWorkerApi>(worker as unknown as Comlink.Endpoint);
   // A worker that dies (out of memory, a crash in native code) fails every call still waiting.
   let dead: Error | undefined;
@@ -72,6 +77,7 @@ export async function loadModelInWorker(
   }
   const [C, H, W] = info.latentShape;
   const size = C * H * W;
+  let busy: Promise<unknown> = Promise.resolve();
   const model: ServedModel = {
     name: info.name,
     version: info.version,
@@ -79,6 +85,7 @@ export async function loadModelInWorker(
     executionProvider: info.executionProvider,
     latentShape: info.latentShape,
     imageSize: info.imageSize,
+    healthy: () => dead === undefined,
     async generate(latents: Latent[], prompt: string, options = {}): Promise<RgbaImage[]> {
       for (const [i, l] of latents.entries()) {
         if (l.data.length !== size) {
@@ -89,10 +96,17 @@ export async function loadModelInWorker(
       }
       const packed = new Float32Array(latents.length * size);
       latents.forEach((l, i) => packed.set(l.data, i * size));
-      const out = await call(
-        () => api.generate(Comlink.transfer(packed, [packed.buffer]), latents.length, prompt),
-        options.signal,
+      const signal = options.signal;
+      // One call in the worker at a time: a caller that stopped waiting (aborted, timed out) leaves
+      // its run going, and the next batch waits for it instead of piling up behind it unseen; a
+      // call aborted while it waits is never sent.
+      const run = busy.then(() =>
+        signal?.aborted
+          ? Promise.reject(abortError())
+          : api.generate(Comlink.transfer(packed, [packed.buffer]), latents.length, prompt)
       );
+      busy = run.catch(() => {});
+      const out = await call(() => run, signal);
       const bytes = out.width * out.height * 4;
       return latents.map((_, i) => ({
         width: out.width,

@@ -46,6 +46,8 @@ Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the fi
     ["files.decoder", (m) => (m.files = {})],
     ["files.decoder.path", (m) => ((m.files as { decoder: { path: unknown } }).decoder.path = 3)],
     ["files.decoder.dtype", (m) => ((m.files as { decoder: { dtype: unknown } }).decoder.dtype = "int8")],
+    // The decoder runners feed float32 tensors: a float16 decoder would only fail at its first run.
+    ["files.decoder.dtype", (m) => ((m.files as { decoder: { dtype: unknown } }).decoder.dtype = "float16")],
     ["files.decoder.bytes", (m) => ((m.files as { decoder: { bytes: unknown } }).decoder.bytes = -1)],
     ["tokenizer", (m) => (m.tokenizer = 5)],
     ["tokenizer", (m) => {

@@ -66,6 +66,11 @@ Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", ()
     /--max-queue: expected a positive integer/,
   );
   assert.throws(() => parseConfig(["--batching=maybe"], noEnv, "/"), /expected true or false/);
+  assert.throws(
+    () => parseConfig([], (k) => (k === "LE_TOKEN" ? "" : undefined), "/"),
+    /--token: it is empty; unset LE_TOKEN/,
+  );
+  assert.throws(() => parseConfig(["--token="], noEnv, "/"), /--token: it is empty/);
   assert.throws(() => parseConfig(["--engine", "fast"], noEnv, "/"), /expected auto, batched or pipeline/);
   assert.throws(() => parseConfig(["--max-batch"], noEnv, "/"), /missing value/);
   assert.throws(() => parseConfig([], (k) => (k === "LE_MAX_BATCH" ? "-3" : undefined), "/"), /--max-batch/);

@@ -37,7 +37,7 @@ Deno.test("npm start: serves the built-in model, the demo and dist/, and stops o
     await model.body?.cancel();
     for (const [path, type] of [["/dist/latent-evolver.js", "text/javascript"], ["/", "text/html"]]) {
       const file = path === "/" ? `${root}demo/index.html` : `${root}${path.slice(1)}`;
-      if (!(await Deno.stat(file).catch(() => null))) continue; // built by other steps
+      assert.ok(await Deno.stat(file).catch(() => null), `${file} is missing: run \`npm run build\` first`);
       const res = await fetch(`${url}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get("content-type")!, new RegExp(`^${type}`), path);

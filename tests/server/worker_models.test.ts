@@ -6,6 +6,7 @@ import * as ort from "onnxruntime-node";
 import { createRng } from "../../core/rng.ts";
 import { loadModel } from "../../server/load.ts";
 import { loadModelInWorker, loadModelsInWorkers } from "../../server/worker-models.ts";
+import { startTestServer } from "./server_helpers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const manifestPath = `${root}models/builtin/manifest.json`;
@@ -97,4 +98,54 @@ Deno.test("worker models: a models folder loads with aliases; failures name the 
     /Cannot load model "builtin-landscape" on any execution provider: no-such-provider/,
   );
   await assert.rejects(loadModelInWorker(`${root}models/missing/manifest.json`), Deno.errors.NotFound);
+});
+
+Deno.test("worker model: a call aborted while an earlier batch runs never reaches the worker", async () => {
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "batched");
+  try {
+    await model.generate(latents(1, "warm"), "x");
+    const t0 = performance.now();
+    let aDone = 0;
+    const a = model.generate(latents(16, "a"), "x").then(() => aDone = performance.now());
+    const controller = new AbortController();
+    const b = model.generate(latents(16, "b"), "x", { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(b, { name: "AbortError" });
+    await model.generate(latents(1, "c"), "x");
+    const cDone = performance.now();
+    await a;
+    // Had b run, c would have waited for 16 more latents, as long as a took.
+    assert.ok(
+      cDone - aDone < (aDone - t0) / 2,
+      `c finished ${(cDone - aDone).toFixed(0)} ms after a, which took ${(aDone - t0).toFixed(0)} ms`,
+    );
+  } finally {
+    await dispose();
+  }
+});
+
+Deno.test("worker model: a worker that dies fails its callers, and the server turns unready", async () => {
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
+    workerUrl: new URL("./crashing_worker.ts", import.meta.url),
+  });
+  const s = startTestServer({ models: [model] });
+  try {
+    assert.equal(model.healthy?.(), true);
+    assert.equal((await fetch(`${s.url}/v2/health/ready`)).status, 200);
+    await assert.rejects(
+      model.generate(latents(1, "crash"), "x"),
+      /inference worker .* stopped: .*boom in the worker/,
+    );
+    assert.equal(model.healthy?.(), false);
+    await assert.rejects(model.generate(latents(1, "after"), "x"), /stopped/);
+    const ready = await fetch(`${s.url}/v2/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { ready: false, unhealthy: ["crashy"] });
+    const modelReady = await fetch(`${s.url}/v2/models/crashy/ready`);
+    assert.equal(modelReady.status, 503);
+    await modelReady.body?.cancel();
+  } finally {
+    await s.close();
+    await dispose();
+  }
 });
