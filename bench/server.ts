@@ -5,14 +5,14 @@
  * time, binary protocol), batching on and off in the same run, and peak memory with 64 clients.
  *
  *   deno run -A bench/server.ts [--duration 3] [--rounds 2] [--soak 5] [--clients 1,4,16,64] [--engine auto]
- *     [--window 0] [--providers cpu] [--out server] [--thread worker]
+ *     [--window 0] [--providers cpu] [--out server] [--thread worker] [--instances 1]
  *
  * Each cell runs `rounds` times for `duration / rounds` seconds, alternating batching off and on, so
  * that load from other processes falls on both alike.
  * `--soak 30` gives the 30 s memory run. `--providers webgpu,cpu` tries those execution providers in
  * order (the first that loads serves). The model runs in an inference worker as `server/main.ts` runs
- * it; `--thread main` runs it in the serving thread instead, for comparison. Writes
- * bench/results/<out>.json.
+ * it; `--thread main` runs it in the serving thread instead, for comparison; `--instances N` runs N
+ * workers, as the server's `--instances` does. Writes bench/results/<out>.json.
  *
  * @module
  */
@@ -38,6 +38,7 @@ const WINDOW_MS = Number(flag("window", "0"));
 const PROVIDERS = flag("providers", "cpu").split(",");
 const OUT = flag("out", "server");
 const THREAD = flag("thread", "worker");
+const INSTANCES = Number(flag("instances", "1"));
 
 interface Cell {
   clients: number;
@@ -147,11 +148,13 @@ const root = new URL("..", import.meta.url).pathname;
 const manifestPath = `${root}models/builtin/manifest.json`;
 const loaded = THREAD === "main"
   ? await loadModel(manifestPath, ort, PROVIDERS, ENGINE)
-  : await loadModelInWorker(manifestPath, PROVIDERS, ENGINE);
+  : await loadModelInWorker(manifestPath, PROVIDERS, ENGINE, { instances: INSTANCES });
 const model = loaded.model;
 const info = describeMachine();
 console.log(
-  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntime}, provider ${model.executionProvider}, model in the ${THREAD} thread`,
+  `# bench/server — ${info.cpu}, ${info.cores} cores, Deno ${info.deno}, V8 ${info.v8}, onnxruntime-node ${info.onnxruntime}, provider ${model.executionProvider}, model in the ${THREAD} thread${
+    INSTANCES > 1 ? `, ${INSTANCES} instances` : ""
+  }`,
 );
 await run(model, 2, true, 0.5); // warm-up
 // Why batching does or does not pay on this machine: the same 16 latents as one run and as 16 runs.
@@ -232,6 +235,7 @@ await Deno.writeTextFile(
       rounds: ROUNDS,
       engineMode: ENGINE,
       thread: THREAD,
+      instances: INSTANCES,
       windowMs: WINDOW_MS,
       engine,
       cells,

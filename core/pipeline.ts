@@ -36,6 +36,8 @@ export type GeneratorOptions = {
   loadFile?: LoadFile;
   /** Download progress over all files of the model, in bytes. */
   onDownloadProgress?: (loaded: number, total: number) => void;
+  /** Threads per session run on CPU providers (onnxruntime's `intraOpNumThreads`; default: its own). */
+  threads?: number;
 };
 
 /** Options of {@link Generator.generate}. */
@@ -161,6 +163,7 @@ export async function createGenerator(
       async createSession(key, sessionOptions = {}) {
         const session = await ort.InferenceSession.create(files[key], {
           ...sessionOptions,
+          ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
           ...(ep ? { executionProviders: [ep] } : {}),
         });
         opened.push(session);

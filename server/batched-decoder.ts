@@ -32,6 +32,7 @@ function aborted(): DOMException {
  * @param bytes The decoder's ONNX bytes (`files.decoder`).
  * @param ort onnxruntime-node.
  * @param providers Execution providers to try in order.
+ * @param options `threads`: threads per run on the CPU provider (default: onnxruntime's, every core).
  * @returns The served model.
  * @example
  * ```ts
@@ -43,6 +44,7 @@ export async function createBatchedDecoder(
   bytes: Uint8Array,
   ort: Ort,
   providers: readonly string[],
+  options: { threads?: number } = {},
 ): Promise<DisposableModel> {
   if (manifest.kind !== "decoder") {
     throw new TypeError(`Cannot batch model "${manifest.name}": kind "${manifest.kind}" is not "decoder"`);
@@ -55,6 +57,7 @@ export async function createBatchedDecoder(
       session = await ort.InferenceSession.create(bytes, {
         graphOptimizationLevel: "all",
         executionProviders: [ep],
+        ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       });
       provider = ep;
       break;

@@ -1,8 +1,8 @@
 /**
  * Dynamic batching: requests for the same model and prompt that arrive within a short window run as
  * one `generate()` call of up to `maxBatch` latents, and each request gets back exactly its own
- * images. One batch runs at a time per model (a second concurrent run would only compete for the
- * same cores or GPU), and the queue of waiting latents is bounded.
+ * images. One batch runs at a time per model instance (the model's `concurrency`: a second run on
+ * one instance would only compete for its cores or GPU), and the queue of waiting latents is bounded.
  *
  * @module
  */
@@ -44,7 +44,8 @@ interface Entry {
 interface Lane {
   model: ServedModel;
   pending: Entry[];
-  running: boolean;
+  /** Batches running now: at most the model's `concurrency`. */
+  running: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -101,7 +102,7 @@ export class Batcher {
     if (signal.aborted) return Promise.reject(abortError(signal));
     let lane = this.#lanes.get(model.name);
     if (!lane || lane.model !== model) {
-      lane = { model, pending: [], running: false, timer: undefined };
+      lane = { model, pending: [], running: 0, timer: undefined };
       this.#lanes.set(model.name, lane);
     }
     const theLane = lane;
@@ -158,19 +159,25 @@ export class Batcher {
 
   /** Starts a batch now or after the window; `waited` means the pending requests already waited. */
   #schedule(lane: Lane, waited = false): void {
-    if (lane.running || lane.timer !== undefined || lane.pending.length === 0) return;
+    if (this.#full(lane) || lane.timer !== undefined || lane.pending.length === 0) return;
     const { windowMs, maxBatch, batching } = this.#options;
     const head = lane.pending[0].prompt;
     let ready = 0;
     for (const e of lane.pending) if (e.prompt === head) ready += e.latents.length;
     if (waited || !batching || windowMs <= 0 || ready >= maxBatch) {
-      void this.#run(lane);
+      // #run takes its batch before its first await, so this ends.
+      while (!this.#full(lane) && lane.pending.length > 0) void this.#run(lane);
       return;
     }
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       void this.#run(lane);
     }, windowMs);
+  }
+
+  /** Whether the model already runs as many batches as it can at once. */
+  #full(lane: Lane): boolean {
+    return lane.running >= (lane.model.concurrency ?? 1);
   }
 
   /** Takes the oldest request and every later one with its prompt that still fits. */
@@ -194,8 +201,8 @@ export class Batcher {
   }
 
   async #run(lane: Lane): Promise<void> {
-    if (lane.running || lane.pending.length === 0) return;
-    lane.running = true;
+    if (this.#full(lane) || lane.pending.length === 0) return;
+    lane.running++;
     const batch = this.#take(lane);
     const controller = new AbortController();
     // The batch is abandoned only when every request in it has gone away.
@@ -230,7 +237,7 @@ export class Batcher {
     } catch (error) {
       for (const e of batch) this.#settle(e, undefined, error);
     } finally {
-      lane.running = false;
+      lane.running--;
       this.#schedule(lane, true);
     }
   }

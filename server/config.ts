@@ -27,6 +27,8 @@ export interface ServerConfig {
   providers: string[];
   /** How decoder models run a batch: see `Engine` in load.ts. */
   engine: "auto" | "batched" | "pipeline";
+  /** Workers per model, each running one batch at a time (CPU cores are shared out between them). */
+  instances: number;
 }
 
 interface Setting {
@@ -139,6 +141,13 @@ export const SETTINGS: readonly Setting[] = [
     kind: "engine",
     help: "auto or batched (one onnxruntime run per batch), or pipeline (core/pipeline, one run per latent)",
   },
+  {
+    flag: "instances",
+    env: "LE_INSTANCES",
+    key: "instances",
+    kind: "int",
+    help: "workers per model, each running one batch at a time (1)",
+  },
 ];
 
 function defaults(root: string): ServerConfig {
@@ -157,6 +166,7 @@ function defaults(root: string): ServerConfig {
     batching: true,
     providers: ["cuda", "webgpu", "cpu"],
     engine: "auto",
+    instances: 1,
   };
 }
 

@@ -39,11 +39,17 @@ const api = {
    * @param manifestPath The manifest.json.
    * @param providers Execution providers to try in order.
    * @param engine How batches run (see load.ts).
+   * @param threads Threads per run on the CPU provider (undefined: every core).
    * @returns The model's description.
    */
-  async load(manifestPath: string, providers: string[], engine: Engine): Promise<WorkerModelInfo> {
+  async load(
+    manifestPath: string,
+    providers: string[],
+    engine: Engine,
+    threads?: number,
+  ): Promise<WorkerModelInfo> {
     if (loaded) throw new Error("Cannot load a model: this inference worker already holds one");
-    loaded = await loadModel(manifestPath, ort as unknown as Ort, providers, engine);
+    loaded = await loadModel(manifestPath, ort as unknown as Ort, providers, engine, { threads });
     const m = loaded.model;
     return {
       name: m.name,

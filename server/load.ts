@@ -40,6 +40,7 @@ async function readFileUrl(url: string): Promise<Uint8Array> {
  * @param ort onnxruntime-node.
  * @param providers Execution providers to try in order.
  * @param engine How batches run (default "auto").
+ * @param options `threads`: threads per run on the CPU provider (default: every core).
  * @returns The model; its name is the manifest's.
  * @example
  * ```ts
@@ -52,6 +53,7 @@ export async function loadModel(
   ort: Ort,
   providers: readonly string[] = DEFAULT_PROVIDERS,
   engine: Engine = "auto",
+  options: { threads?: number } = {},
 ): Promise<LoadedModel> {
   const abs = await Deno.realPath(manifestPath);
   const url = new URL(`file://${abs}`);
@@ -63,12 +65,14 @@ export async function loadModel(
       await readFileUrl(manifest.files.decoder.url),
       ort,
       providers,
+      options,
     );
     return { model, dir, dispose: () => model.dispose() };
   }
   const generator = await createGenerator(manifest, ort, {
     executionProviders: [...providers],
     loadFile: readFileUrl,
+    threads: options.threads,
   });
   return {
     model: servedModelFromGenerator(generator),

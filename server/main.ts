@@ -110,7 +110,9 @@ async function main(): Promise<number> {
   }
   let loaded: LoadedModel[];
   try {
-    loaded = await loadModelsInWorkers(config.modelsDir, config.providers, config.engine);
+    loaded = await loadModelsInWorkers(config.modelsDir, config.providers, config.engine, {
+      instances: config.instances,
+    });
   } catch (e) {
     log("error", "cannot load models", { dir: config.modelsDir, error: (e as Error).message });
     return 1;
@@ -126,6 +128,7 @@ async function main(): Promise<number> {
     log("info", "model loaded", {
       name: l.model.name,
       executionProvider: l.model.executionProvider,
+      instances: l.model.concurrency ?? 1,
       dir: l.dir,
     });
   }

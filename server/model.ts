@@ -27,6 +27,8 @@ export interface ServedModel {
   latentShape: Shape;
   /** The output images' `[width, height]`, as in the manifest. */
   imageSize: readonly [number, number];
+  /** How many `generate()` calls may run at once (instances of the model; default 1). */
+  concurrency?: number;
   /** False once the model can no longer serve (its worker died); absent means always healthy. */
   healthy?(): boolean;
   /** Renders latents; aborting `signal` rejects with an AbortError. */

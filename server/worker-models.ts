@@ -1,83 +1,161 @@
 /**
- * Models served from inference workers: one Deno worker per model folder runs onnxruntime-node
- * ({@link ./inference-worker.ts}), so that a running batch never holds the thread that reads
- * requests. A model that lives in a worker looks like any other {@link ServedModel} to the handler.
+ * Models served from inference workers: each model folder gets one or more Deno workers (instances)
+ * running onnxruntime-node ({@link ./inference-worker.ts}), so that a running batch never holds the
+ * thread that reads requests, and on the CPU provider several instances run several batches at once
+ * (as Triton's instance groups), each with its share of the cores. A model that lives in workers looks like any other {@link ServedModel} to the
+ * handler; its `concurrency` tells the batcher how many batches to run at a time.
  *
  * @module
  */
 import * as Comlink from "comlink";
 import type { Latent } from "../core/latent.ts";
-import type { InferenceWorkerApi } from "./inference-worker.ts";
+import type { InferenceWorkerApi, WorkerModelInfo } from "./inference-worker.ts";
 import { DEFAULT_PROVIDERS, type Engine, type LoadedModel, manifestFolders } from "./load.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
+
+/** Options of {@link loadModelInWorker} and {@link loadModelsInWorkers}. */
+export interface WorkerModelOptions {
+  /** Workers per model, each with its own sessions (default 1). */
+  instances?: number;
+  /**
+   * Threads per run on the CPU provider in each worker (default: every core with one instance, and
+   * the cores shared out between instances with several, so they do not oversubscribe the CPU).
+   */
+  threads?: number;
+  /** Another module with the {@link InferenceWorkerApi} (tests use one that crashes). */
+  workerUrl?: URL;
+}
 
 function abortError(): DOMException {
   return new DOMException("Image generation was aborted", "AbortError");
 }
 
+/** One worker holding one copy of the model. */
+class Instance {
+  readonly #worker: Worker;
+  readonly #api: Comlink.Remote<InferenceWorkerApi>;
+  /** Set once the worker has died: every later call fails with it. */
+  dead: Error | undefined;
+  /** Calls sent or waiting to be sent. */
+  inFlight = 0;
+  /** The last call sent: the next one waits for it, so the worker runs one at a time. */
+  #busy: Promise<unknown> = Promise.resolve();
+  readonly #waiting = new Set<(e: Error) => void>();
+
+  constructor(url: URL, label: string) {
+    this.#worker = new Worker(url, { type: "module" });
+    this.#api = Comlink.wrap<InferenceWorkerApi>(this.#worker as unknown as Comlink.Endpoint);
+    // A worker that dies (out of memory, a crash outside Comlink's handlers) fails every waiting call.
+    this.#worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      this.dead = new Error(`the inference worker of ${label} stopped: ${event.message}`);
+      for (const fail of this.#waiting) fail(this.dead);
+    });
+  }
+
+  /** Waits for `run`, failing early when the worker dies or `signal` aborts. */
+  #call<T>(run: Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        this.#waiting.delete(fail);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const fail = (e: unknown) => {
+        done();
+        reject(e);
+      };
+      // The run itself cannot be interrupted; an aborted caller stops waiting for it.
+      const onAbort = () => fail(abortError());
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.add(fail);
+      run.then((value) => {
+        done();
+        resolve(value);
+      }, fail);
+    });
+  }
+
+  load(path: string, providers: string[], engine: Engine, threads?: number): Promise<WorkerModelInfo> {
+    return this.#call(this.#api.load(path, providers, engine, threads));
+  }
+
+  /**
+   * Renders packed latents. A caller that stopped waiting (aborted, timed out) leaves its run going,
+   * and the next call waits for it instead of piling up behind it unseen; a call aborted while it
+   * waits is never sent.
+   */
+  async generate(packed: Float32Array, count: number, prompt: string, signal?: AbortSignal) {
+    if (signal?.aborted) throw abortError();
+    this.inFlight++;
+    const run = this.#busy.then(() =>
+      signal?.aborted
+        ? Promise.reject(abortError())
+        : this.#api.generate(Comlink.transfer(packed, [packed.buffer]), count, prompt)
+    );
+    this.#busy = run.catch(() => {});
+    this.#busy.then(() => this.inFlight--);
+    return await this.#call(run, signal);
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.dead) await this.#api.dispose().catch(() => {});
+    this.#api[Comlink.releaseProxy]();
+    this.#worker.terminate();
+  }
+}
+
 /**
- * Starts a worker and loads one model in it.
+ * Starts `instances` workers and loads one model in each.
  *
  * @param manifestPath The model's manifest.json.
  * @param providers Execution providers to try in order.
  * @param engine How batches run (see load.ts).
- * @param options `workerUrl`: another module with the {@link InferenceWorkerApi} (tests use one that
- *   crashes).
- * @returns The model; `dispose()` releases its sessions and ends the worker. Once the worker has
- *   died, `model.healthy()` is false and every call fails naming the cause.
+ * @param options Instances, threads and the worker module.
+ * @returns The model; `dispose()` releases its sessions and ends the workers. Once a worker has
+ *   died, `model.healthy()` is false, its calls fail naming the cause, and the other instances serve.
  * @example
  * ```ts
- * const { model, dispose } = await loadModelInWorker("models/builtin/manifest.json");
+ * const { model, dispose } = await loadModelInWorker("models/builtin/manifest.json", ["cpu"], "auto", { instances: 2 });
  * ```
  */
 export async function loadModelInWorker(
   manifestPath: string,
   providers: readonly string[] = DEFAULT_PROVIDERS,
   engine: Engine = "auto",
-  options: { workerUrl?: URL } = {},
+  options: WorkerModelOptions = {},
 ): Promise<LoadedModel> {
   const abs = await Deno.realPath(manifestPath);
-  const workerUrl = options.workerUrl ?? new URL("./inference-worker.ts", import.meta.url);
-  const worker = new Worker(workerUrl, { type: "module" });
-  const api = Comlink.wrap<InferenceWorkerApi>(worker as unknown as Comlink.Endpoint);
-  // A worker that dies (out of memory, a crash in native code) fails every call still waiting.
-  let dead: Error | undefined;
-  const waiting = new Set<(e: Error) => void>();
-  worker.addEventListener("error", (event) => {
-    event.preventDefault();
-    dead = new Error(`the inference worker of ${abs} stopped: ${event.message}`);
-    for (const fail of waiting) fail(dead);
-  });
-  const call = <T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
-    if (dead) return Promise.reject(dead);
-    if (signal?.aborted) return Promise.reject(abortError());
-    return new Promise<T>((resolve, reject) => {
-      const fail = (e: unknown) => {
-        waiting.delete(fail);
-        signal?.removeEventListener("abort", onAbort);
-        reject(e);
-      };
-      // The run itself cannot be interrupted; an aborted caller stops waiting for it.
-      const onAbort = () => fail(abortError());
-      signal?.addEventListener("abort", onAbort, { once: true });
-      waiting.add(fail);
-      run().then((value) => {
-        waiting.delete(fail);
-        signal?.removeEventListener("abort", onAbort);
-        resolve(value);
-      }, fail);
-    });
-  };
-  let info;
+  const count = options.instances ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`Cannot load model ${abs}: instances must be a positive integer, got ${count}`);
+  }
+  const threads = options.threads ??
+    (count > 1 ? Math.max(1, Math.floor(navigator.hardwareConcurrency / count)) : undefined);
+  const url = options.workerUrl ?? new URL("./inference-worker.ts", import.meta.url);
+  const instances = [new Instance(url, abs)];
+  let info: WorkerModelInfo;
   try {
-    info = await call(() => api.load(abs, [...providers], engine));
+    info = await instances[0].load(abs, [...providers], engine, threads);
+    // onnxruntime's WebGPU provider keeps one device per process: two workers running on it at once
+    // corrupt each other's command encoders and crash the process (seen on an H100). GPU providers
+    // batch on their own; several instances are for the CPU provider.
+    if (count > 1 && info.executionProvider !== "cpu") {
+      throw new RangeError(
+        `Cannot load model ${abs} in ${count} instances: the ${info.executionProvider} provider runs one instance per process (use --instances 1, or --providers cpu)`,
+      );
+    }
+    // The others on the provider the first one got, one after another.
+    for (let i = 1; i < count; i++) {
+      instances.push(new Instance(url, abs));
+      await instances[i].load(abs, [info.executionProvider], engine, threads);
+    }
   } catch (e) {
-    worker.terminate();
+    await Promise.all(instances.map((i) => i.dispose()));
     throw e;
   }
   const [C, H, W] = info.latentShape;
   const size = C * H * W;
-  let busy: Promise<unknown> = Promise.resolve();
   const model: ServedModel = {
     name: info.name,
     version: info.version,
@@ -85,7 +163,8 @@ export async function loadModelInWorker(
     executionProvider: info.executionProvider,
     latentShape: info.latentShape,
     imageSize: info.imageSize,
-    healthy: () => dead === undefined,
+    concurrency: count,
+    healthy: () => instances.every((i) => !i.dead),
     async generate(latents: Latent[], prompt: string, options = {}): Promise<RgbaImage[]> {
       for (const [i, l] of latents.entries()) {
         if (l.data.length !== size) {
@@ -94,19 +173,12 @@ export async function loadModelInWorker(
           );
         }
       }
+      const live = instances.filter((i) => !i.dead);
+      if (live.length === 0) throw instances[0].dead;
+      const instance = live.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       const packed = new Float32Array(latents.length * size);
       latents.forEach((l, i) => packed.set(l.data, i * size));
-      const signal = options.signal;
-      // One call in the worker at a time: a caller that stopped waiting (aborted, timed out) leaves
-      // its run going, and the next batch waits for it instead of piling up behind it unseen; a
-      // call aborted while it waits is never sent.
-      const run = busy.then(() =>
-        signal?.aborted
-          ? Promise.reject(abortError())
-          : api.generate(Comlink.transfer(packed, [packed.buffer]), latents.length, prompt)
-      );
-      busy = run.catch(() => {});
-      const out = await call(() => run, signal);
+      const out = await instance.generate(packed, latents.length, prompt, options.signal);
       const bytes = out.width * out.height * 4;
       return latents.map((_, i) => ({
         width: out.width,
@@ -119,20 +191,19 @@ export async function loadModelInWorker(
     model,
     dir: abs.slice(0, abs.lastIndexOf("/")),
     async dispose() {
-      if (!dead) await api.dispose().catch(() => {});
-      api[Comlink.releaseProxy]();
-      worker.terminate();
+      await Promise.all(instances.map((i) => i.dispose()));
     },
   };
 }
 
 /**
- * Loads every model under a folder, each in its own inference worker, as `loadModels` does in
- * this thread (aliases by folder name included).
+ * Loads every model under a folder, each in its own inference workers, with aliases by folder name
+ * as `loadModel` callers expect ("builtin").
  *
  * @param dir The models folder.
  * @param providers Execution providers to try in order.
  * @param engine How batches run.
+ * @param options Instances and threads per model.
  * @returns The loaded models.
  * @example
  * ```ts
@@ -143,11 +214,12 @@ export async function loadModelsInWorkers(
   dir: string,
   providers: readonly string[] = DEFAULT_PROVIDERS,
   engine: Engine = "auto",
+  options: WorkerModelOptions = {},
 ): Promise<LoadedModel[]> {
   const out: LoadedModel[] = [];
   try {
     for (const { name, path } of await manifestFolders(dir)) {
-      const loaded = await loadModelInWorker(path, providers, engine);
+      const loaded = await loadModelInWorker(path, providers, engine, options);
       out.push(loaded);
       if (loaded.model.name !== name) {
         out.push({ ...loaded, model: { ...loaded.model, name }, dispose: async () => {} });

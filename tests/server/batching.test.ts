@@ -46,6 +46,25 @@ Deno.test("server: concurrent requests with one prompt merge into batches, each 
   }
 });
 
+Deno.test("server: a model with several instances runs that many batches at once, never more", async () => {
+  for (const [concurrency, batching] of [[1, true], [2, false], [2, true], [3, true]] as const) {
+    const model = fakeModel({ delayMs: 40, concurrency });
+    const s = startTestServer({ models: [model], batching, maxBatch: 2 });
+    try {
+      const reqs = Array.from({ length: 8 }, (_, i) => inferRequest(randomLatents(1, 300 + i), 1, "p"));
+      const got = await Promise.all(
+        reqs.map(async (r) => images(await postInfer(s.url, r, { binary: true }))),
+      );
+      assert.equal(got.length, 8);
+      assert.equal(model.peakRunning, concurrency, `concurrency ${concurrency}, batching ${batching}`);
+      assert.equal(model.calls.reduce((a, b) => a + b, 0), 8);
+      if (!batching) assert.deepEqual(model.calls, Array(8).fill(1));
+    } finally {
+      await s.close();
+    }
+  }
+});
+
 Deno.test("server: requests with different prompts are never merged", async () => {
   const model = fakeModel({ delayMs: 5 });
   const s = startTestServer({ models: [model], windowMs: 30 });

@@ -71,6 +71,14 @@ Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", ()
     /--token: it is empty; unset LE_TOKEN/,
   );
   assert.throws(() => parseConfig(["--token="], noEnv, "/"), /--token: it is empty/);
+  assert.throws(
+    () => parseConfig(["--instances", "0"], noEnv, "/"),
+    /--instances: expected a positive integer/,
+  );
+  assert.equal(
+    (parseConfig([], (k) => (k === "LE_INSTANCES" ? "4" : undefined), "/") as ServerConfig).instances,
+    4,
+  );
   assert.throws(() => parseConfig(["--engine", "fast"], noEnv, "/"), /expected auto, batched or pipeline/);
   assert.throws(() => parseConfig(["--max-batch"], noEnv, "/"), /missing value/);
   assert.throws(() => parseConfig([], (k) => (k === "LE_MAX_BATCH" ? "-3" : undefined), "/"), /--max-batch/);

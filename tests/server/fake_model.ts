@@ -8,11 +8,19 @@ export interface FakeModel extends ServedModel {
   calls: number[];
   /** Calls cancelled through their signal. */
   aborted: number;
+  /** The most generate() calls that were running at once. */
+  peakRunning: number;
 }
 
 export function fakeModel(
-  options: { name?: string; delayMs?: number; shape?: readonly [number, number, number] } = {},
+  options: {
+    name?: string;
+    delayMs?: number;
+    shape?: readonly [number, number, number];
+    concurrency?: number;
+  } = {},
 ): FakeModel {
+  let running = 0;
   const shape = options.shape ?? [4, 8, 8] as const;
   const model: FakeModel = {
     name: options.name ?? "fake",
@@ -23,23 +31,33 @@ export function fakeModel(
     imageSize: [shape[1] * 2, shape[2] * 2],
     calls: [],
     aborted: 0,
+    peakRunning: 0,
+    concurrency: options.concurrency,
     async generate(latents: Latent[], prompt: string, opts?: { signal?: AbortSignal }): Promise<RgbaImage[]> {
       model.calls.push(latents.length);
-      if (options.delayMs) {
-        await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(resolve, options.delayMs);
-          opts?.signal?.addEventListener("abort", () => {
-            clearTimeout(t);
-            model.aborted++;
-            reject(new DOMException("aborted", "AbortError"));
-          }, { once: true });
-        });
+      model.peakRunning = Math.max(model.peakRunning, ++running);
+      try {
+        await delay(opts?.signal);
+      } finally {
+        running--;
       }
       let salt = 0;
       for (const ch of prompt) salt = (salt * 31 + ch.charCodeAt(0)) & 255;
       return latents.map((l) => renderFake(l, salt));
     },
   };
+  async function delay(signal?: AbortSignal): Promise<void> {
+    if (options.delayMs) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, options.delayMs);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(t);
+          model.aborted++;
+          reject(new DOMException("aborted", "AbortError"));
+        }, { once: true });
+      });
+    }
+  }
   return model;
 }
 

@@ -149,3 +149,49 @@ Deno.test("worker model: a worker that dies fails its callers, and the server tu
     await dispose();
   }
 });
+
+Deno.test("worker model: instances run calls side by side, one at a time each", async () => {
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
+    instances: 2,
+    workerUrl: new URL("./sleepy_worker.ts", import.meta.url),
+  });
+  try {
+    assert.equal(model.concurrency, 2);
+    const t0 = performance.now();
+    const out = await Promise.all([1, 2, 3, 4].map(() => model.generate(latents(1, "s"), "x")));
+    const ms = performance.now() - t0;
+    // Each worker saw one call at a time (the pixel value), and two workers halved the time.
+    assert.deepEqual(out.map((images) => images[0].data[0]), [1, 1, 1, 1]);
+    assert.ok(ms < 3 * 150, `4 calls of 150 ms on 2 instances took ${ms.toFixed(0)} ms`);
+  } finally {
+    await dispose();
+  }
+  await assert.rejects(
+    loadModelInWorker(manifestPath, ["cpu"], "auto", { instances: 0 }),
+    /instances must be/,
+  );
+  // Two workers on one WebGPU device crash the process: GPU providers get one instance.
+  await assert.rejects(
+    loadModelInWorker(manifestPath, ["webgpu"], "auto", {
+      instances: 2,
+      workerUrl: new URL("./sleepy_worker.ts", import.meta.url),
+    }),
+    /in 2 instances: the webgpu provider runs one instance per process/,
+  );
+});
+
+Deno.test("worker model: two instances of the real model give the same pixels as one", async () => {
+  const one = await loadModelInWorker(manifestPath, ["cpu"], "auto");
+  const two = await loadModelInWorker(manifestPath, ["cpu"], "auto", { instances: 2 });
+  try {
+    const batches = [latents(2, "i0"), latents(3, "i1"), latents(1, "i2")];
+    const a = await Promise.all(batches.map((b) => two.model.generate(b, "misty fjord")));
+    for (const [i, b] of batches.entries()) {
+      const ref = await one.model.generate(b, "misty fjord");
+      a[i].forEach((image, j) => assert.deepEqual(image.data, ref[j].data, `batch ${i} image ${j}`));
+    }
+  } finally {
+    await one.dispose();
+    await two.dispose();
+  }
+});
