@@ -1,7 +1,8 @@
 /**
  * Rendering generations through the worker for `<latent-evolver>`: one render request at a time
- * (a newer one supersedes the older), the bitmaps of every generation, the progress of the one in
- * flight, and the generation events fired on the element.
+ * (a newer one supersedes the older), the bitmaps of the generations visited last (a
+ * {@link BitmapCache}), the progress of the one in flight, and the generation events fired on the
+ * element.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   GenerationStartEvent,
 } from "./events.ts";
 import type { EngineApi, EngineEvent, GenerationView } from "./worker/protocol.ts";
+import { BitmapCache, KEPT_GENERATIONS } from "./bitmap-cache.ts";
 
 /** Progress of the generation being rendered. */
 export type RenderProgress = {
@@ -35,8 +37,8 @@ export type RenderProgress = {
  * ```
  */
 export class GenerationRenderer {
-  /** Bitmaps per generation index; a slot is `undefined` until its image arrives. */
-  readonly images: Map<number, (ImageBitmap | undefined)[]> = new Map();
+  /** Bitmaps of the generations visited last; a slot is `undefined` until its image arrives. */
+  readonly bitmaps: BitmapCache;
   /** Progress of the render in flight, or `null`. */
   progress: RenderProgress | null = null;
   /** True while a render is in flight. */
@@ -44,6 +46,8 @@ export class GenerationRenderer {
   /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
   renderedPrompt: string | null = null;
   #request = 0;
+  /** The render in flight, so that an export waits for it rather than starting another. */
+  #inFlight: { generation: number; done: Promise<void> } | null = null;
   /** The bitmap each canvas shows, so an update redraws only the canvases whose image changed. */
   #drawn = new WeakMap<HTMLCanvasElement, ImageBitmap>();
   #host: ReactiveControllerHost & EventTarget;
@@ -52,14 +56,31 @@ export class GenerationRenderer {
   /**
    * @param host The element: updated on progress, and the target of the generation events.
    * @param fail Shows a failed render (not a cancelled or superseded one).
+   * @param keep How many generations keep their bitmaps.
    */
-  constructor(host: ReactiveControllerHost & EventTarget, fail: (what: string, error: unknown) => void) {
+  constructor(
+    host: ReactiveControllerHost & EventTarget,
+    fail: (what: string, error: unknown) => void,
+    keep: number = KEPT_GENERATIONS,
+  ) {
     this.#host = host;
     this.#fail = fail;
+    this.bitmaps = new BitmapCache(keep);
   }
 
   /**
-   * Renders every image of a generation; resolves when it is done, cancelled or superseded.
+   * The render of a generation in flight, if there is one.
+   *
+   * @param generation The generation's index.
+   * @returns When that render ends, or `null` when none is in flight.
+   */
+  pending(generation: number): Promise<void> | null {
+    return this.#inFlight?.generation === generation ? this.#inFlight.done : null;
+  }
+
+  /**
+   * Renders every image of a generation (making it the one visited last, so that its bitmaps are
+   * kept); resolves when it is done, cancelled or superseded.
    *
    * @param api The worker's API.
    * @param index The generation's index.
@@ -68,7 +89,24 @@ export class GenerationRenderer {
    * @param reason Why, for the events.
    * @returns When the render has ended.
    */
-  async render(
+  render(
+    api: Pick<EngineApi, "render">,
+    index: number,
+    gen: GenerationView,
+    prompt: string,
+    reason: GenerationReason,
+  ): Promise<void> {
+    const done = this.#render(api, index, gen, prompt, reason);
+    const inFlight = { generation: index, done };
+    this.#inFlight = inFlight;
+    const settled = () => {
+      if (this.#inFlight === inFlight) this.#inFlight = null;
+    };
+    done.then(settled, settled);
+    return done;
+  }
+
+  async #render(
     api: Pick<EngineApi, "render">,
     index: number,
     gen: GenerationView,
@@ -77,7 +115,7 @@ export class GenerationRenderer {
   ): Promise<void> {
     const request = ++this.#request;
     this.renderedPrompt = prompt;
-    this.images.set(index, this.images.get(index) ?? new Array(gen.size));
+    this.bitmaps.visit(index, gen.size);
     this.progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
     this.busy = true;
     this.#host.requestUpdate();
@@ -110,17 +148,14 @@ export class GenerationRenderer {
   }
 
   /**
-   * Takes an image from the worker; one of a superseded request, or of a generation dropped since,
-   * is closed and ignored.
+   * Takes an image from the worker; one of a superseded request, or of a generation dropped or
+   * released since, is closed and ignored.
    *
    * @param event The worker's image event.
    */
   onImage(event: Extract<EngineEvent, { type: "image" }>): void {
     if (event.request !== this.#request) return event.bitmap.close();
-    const images = this.images.get(event.generation);
-    if (!images) return event.bitmap.close();
-    images[event.index]?.close();
-    images[event.index] = event.bitmap;
+    if (!this.bitmaps.put(event.generation, event.index, event.bitmap)) return;
     if (this.progress) this.progress.done++;
     this.#host.requestUpdate();
     const p = this.progress;
@@ -129,7 +164,7 @@ export class GenerationRenderer {
         generation: event.generation,
         index: event.index,
         done: p?.done ?? 0,
-        total: p?.total ?? images.length,
+        total: p?.total ?? this.bitmaps.get(event.generation)?.length ?? 0,
       }),
     );
   }
@@ -141,7 +176,7 @@ export class GenerationRenderer {
    * @param generation The generation shown.
    */
   draw(root: ParentNode, generation: number): void {
-    const images = this.images.get(generation) ?? [];
+    const images = this.bitmaps.get(generation) ?? [];
     for (const canvas of root.querySelectorAll<HTMLCanvasElement>("canvas[data-index]")) {
       const bitmap = images[Number(canvas.dataset.index)];
       if (!bitmap || this.#drawn.get(canvas) === bitmap) continue;
@@ -150,10 +185,5 @@ export class GenerationRenderer {
       canvas.getContext("2d")?.drawImage(bitmap, 0, 0);
       this.#drawn.set(canvas, bitmap);
     }
-  }
-
-  /** Forgets the bitmaps of every generation after `index` (a new branch of history). */
-  dropAfter(index: number): void {
-    for (const g of [...this.images.keys()]) if (g > index) this.images.delete(g);
   }
 }

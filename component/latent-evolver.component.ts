@@ -7,12 +7,11 @@ import {
   SelectionChangeEvent,
 } from "./events.ts";
 import type { BackendName, InitResult } from "./worker/protocol.ts";
-import { saveUiState, type UiState } from "./ui-state.ts";
-import { imagePng, saveBlob, sessionBlob } from "./export-files.ts";
-import { GenerationRenderer } from "./generation-renderer.ts";
-import { EvolveSettings } from "./evolve-settings.ts";
+import type { UiState } from "./ui-state.ts";
+import { saveBlob, sessionBlob } from "./export-files.ts";
+import { SessionState } from "./session-state.ts";
+import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
-import { GenerationHistory } from "./history.ts";
 import { shortcutOf } from "./tile-input.ts";
 import { TileMarking } from "./tile-marking.ts";
 import { renderHistory, renderStatus, renderTile, renderToolbar } from "./latent-evolver.render.ts";
@@ -93,18 +92,16 @@ export class LatentEvolverElement extends LitElement {
   /** True while clicks mark points instead of selecting. */
   declare marking: boolean;
 
-  #history = new GenerationHistory();
-  #settings = new EvolveSettings();
+  /** History, settings and the bitmaps of the generations visited last. */
+  #session = new SessionState(this, (what, error) => this.#fail(what, error));
   #runtimeError = "";
-  #promptTimer: ReturnType<typeof setTimeout> | undefined;
-  #tiles = new TileMarking(this, this.#history, () => this.#selectionChanged());
-  #renderer = new GenerationRenderer(this, (what, error) => this.#fail(what, error));
+  #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
     onStart: () => (this.#runtimeError = ""),
     onReady: (result, ui) => this.#onReady(result, ui),
-    onImage: (event) => this.#renderer.onImage(event),
+    onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
   });
 
@@ -116,7 +113,7 @@ export class LatentEvolverElement extends LitElement {
 
   /** Selected image indices of the generation shown. */
   get selected(): number[] {
-    return this.#history.selected;
+    return this.#session.history.selected;
   }
 
   /** The backend in use, or `null` before one is chosen. */
@@ -126,12 +123,12 @@ export class LatentEvolverElement extends LitElement {
 
   /** Index of the generation shown. */
   get generation(): number {
-    return this.#history.current;
+    return this.#session.history.current;
   }
 
   /** Number of generations in the session. */
   get generationCount(): number {
-    return this.#history.generations.length;
+    return this.#session.history.generations.length;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -141,55 +138,48 @@ export class LatentEvolverElement extends LitElement {
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
       this.#validateSliders();
     }
-    const started = this.#history.generations.length > 0;
-    if (changed.has("prompt") && started && this.prompt !== this.#renderer.renderedPrompt) {
+    const { started, renderer } = this.#session;
+    if (changed.has("prompt") && started && this.prompt !== renderer.renderedPrompt) {
       this.#onPromptChanged(250);
     }
   }
 
   override render(): TemplateResult {
-    const { current } = this.#history;
-    const gen = this.#history.shown;
-    const images = this.#renderer.images.get(current) ?? [];
+    const { history, settings, renderer, images } = this.#session;
+    const gen = history.shown;
     const columns = Number(this.columns);
     const gridStyle = Number.isInteger(columns) && columns > 0 ? `--le-columns:${columns}` : "";
     const errors = [
-      ...[...this.#engine.problems, ...this.#settings.problems].map((p) => p.message),
+      ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
       ...(this.#runtimeError ? [this.#runtimeError] : []),
     ];
-    const ctx = this.#tiles.context(this.#settings.mode, (i) => void this.downloadImage(i));
+    const ctx = this.#tiles.context(settings.mode, (i) => void this.downloadImage(i));
     return html`
       ${errors.length ? html`<div part="error" role="alert">${errors.join("\n")}</div>` : nothing}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
         marking: this.marking,
-        mode: this.#settings.mode,
-        strength: this.#settings.strength,
-        radius: this.#settings.radius,
+        mode: settings.mode,
+        strength: settings.strength,
+        radius: settings.radius,
         onPromptInput: (value) => (this.prompt = value),
         onPromptEnter: () => this.#onPromptChanged(0),
         onEvolve: () => void this.evolve(),
         onNewBatch: () => void this.newBatch(),
         onToggleMarking: () => (this.marking = !this.marking),
-        onToggleMode: this.#toggleMode,
-        onStrength: (v) => {
-          this.#settings.strength = v;
-          this.#persist();
-        },
-        onRadius: (v) => {
-          this.#settings.radius = v;
-          this.#persist();
-        },
+        onToggleMode: () => this.#changeSettings({ mode: settings.mode === "keep" ? "change" : "keep" }),
+        onStrength: (strength) => this.#changeSettings({ strength }),
+        onRadius: (radius) => this.#changeSettings({ radius }),
         onShortcut: this.#onShortcut,
       })}
       <div part="grid" style=${gridStyle} @keydown=${this.#onShortcut}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
       ${renderHistory({
-        count: this.#history.generations.length,
-        current,
-        busy: this.#renderer.busy,
+        count: history.generations.length,
+        current: history.current,
+        busy: renderer.busy,
         onShow: (g) => void this.showGeneration(g),
         onUndo: () => void this.undo(),
         onRedo: () => void this.redo(),
@@ -201,14 +191,14 @@ export class LatentEvolverElement extends LitElement {
         backend: this.#engine.backend,
         model: this.#engine.modelName,
         download: this.#engine.download,
-        progress: this.#renderer.progress,
+        progress: renderer.progress,
         failed: errors.length > 0,
       })}
     `;
   }
 
   protected override updated(): void {
-    this.#renderer.draw(this.renderRoot, this.#history.current);
+    this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
   }
 
   /**
@@ -219,26 +209,19 @@ export class LatentEvolverElement extends LitElement {
    */
   async evolve(fresh = false): Promise<void> {
     const api = this.#engine.api;
-    const history = this.#history;
-    if (!api || !history.generations.length) return;
-    const selected = this.selected;
-    if (!fresh && !selected.length) {
+    const session = this.#session;
+    if (!api || !session.started) return;
+    const feedback = session.feedback(fresh);
+    if (!fresh && !feedback.selected.length) {
       this.#showError("Select at least one image to evolve from, or press New batch.");
       return;
     }
-    const points = history.marks.feedbackPoints(history.current);
     try {
       this.#runtimeError = "";
-      const gen = await api.evolve(history.current, {
-        selected,
-        points,
-        ...this.#settings.values(),
-        fresh,
-      });
-      this.#renderer.dropAfter(history.current);
-      history.branch(gen);
+      const gen = await api.evolve(session.history.current, feedback);
+      session.branch(gen);
       this.#persist();
-      await this.#renderGeneration(gen.index, fresh ? "new-batch" : "evolve");
+      await this.#renderShown(fresh ? "new-batch" : "evolve");
     } catch (error) {
       this.#fail("Evolve failed", error);
     }
@@ -251,27 +234,27 @@ export class LatentEvolverElement extends LitElement {
 
   /** Shows the previous generation. */
   undo(): Promise<void> {
-    return this.showGeneration(this.#history.current - 1);
+    return this.showGeneration(this.#session.history.current - 1);
   }
 
   /** Shows the next generation, after an undo. */
   redo(): Promise<void> {
-    return this.showGeneration(this.#history.current + 1);
+    return this.showGeneration(this.#session.history.current + 1);
   }
 
   /**
-   * Shows an earlier (or later) generation of the history, rendering it if needed.
+   * Shows an earlier (or later) generation of the history, rendering it if needed: only the
+   * generations visited last keep their images, the others are rendered again from their latents.
    *
    * @param index Generation index.
    */
   async showGeneration(index: number): Promise<void> {
-    if (!this.#history.show(index)) return;
+    if (!this.#session.show(index)) return;
     this.#tiles.cursor = null;
     this.#persist();
-    this.#emitSelection();
-    const images = this.#renderer.images.get(index);
-    if (!images || images.some((b) => !b)) await this.#renderGeneration(index, "history");
-    else this.requestUpdate();
+    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
+    if (this.#session.rendered) this.requestUpdate();
+    else await this.#renderShown("history");
   }
 
   /**
@@ -291,30 +274,22 @@ export class LatentEvolverElement extends LitElement {
   }
 
   /**
-   * The image as a PNG whose `tEXt` chunks carry its genome (prompt, model, seed, lineage).
+   * The image as a PNG whose `tEXt` chunks carry its genome (prompt, model, seed, lineage). An
+   * image still rendering is waited for, one whose render was cancelled is rendered again.
    *
    * @param index Image index in the generation shown.
    * @returns The PNG.
    */
   exportImage(index: number): Promise<Blob> {
-    const { current } = this.#history;
-    const bitmap = this.#renderer.images.get(current)?.[index];
-    const lineage = this.#history.shown?.lineage[index];
-    if (!bitmap || !lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
-    return Promise.resolve(imagePng(bitmap, {
-      prompt: this.prompt,
-      model: this.#engine.config?.model ?? "",
-      modelName: this.#engine.modelName,
-      seed: this.#engine.config?.seed ?? 0,
-      generation: current,
-      index,
-      lineage,
-    }));
+    const { api, config, modelName } = this.#engine;
+    const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed: config?.seed ?? 0 };
+    return this.#session.imagePng(api, index, made);
   }
 
   /** Downloads an image as PNG with its genome. @param index Image index. */
   async downloadImage(index: number): Promise<void> {
-    saveBlob(await this.exportImage(index), `latent-evolver-g${this.#history.current}-${index}.png`);
+    const name = `latent-evolver-g${this.#session.history.current}-${index}.png`;
+    saveBlob(await this.exportImage(index), name);
   }
 
   /** The whole session as a file (core's versioned binary format). @returns The file. */
@@ -339,10 +314,9 @@ export class LatentEvolverElement extends LitElement {
     if (!api) return;
     try {
       const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
-      this.#history.reset(generations, null);
-      this.#renderer.images.clear();
+      this.#session.reset(generations, null);
       this.#persist();
-      await this.#renderGeneration(this.#history.current, "restore");
+      await this.#renderShown("restore");
     } catch (error) {
       this.#fail("Cannot import the session", error);
     }
@@ -351,7 +325,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- start-up ---------------------------------------------------------------------------------
 
   #validateSliders(): void {
-    for (const p of this.#settings.read(this)) {
+    for (const p of this.#session.settings.read(this)) {
       this.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
     }
     this.requestUpdate();
@@ -359,33 +333,25 @@ export class LatentEvolverElement extends LitElement {
 
   /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
-    this.#history.reset(result.generations, ui);
-    this.#renderer.images.clear();
-    if (ui) {
-      this.#settings.restore(ui);
-      if (ui.prompt !== this.prompt) this.prompt = ui.prompt;
-    }
+    this.#session.reset(result.generations, ui);
+    if (ui && ui.prompt !== this.prompt) this.prompt = ui.prompt;
     this.dispatchEvent(new BackendEvent({ backend: result.backend, model: result.modelName, failures: [] }));
     this.#persist();
-    await this.#renderGeneration(this.#history.current, ui ? "restore" : "first");
+    await this.#renderShown(ui ? "restore" : "first");
   }
 
   // ---- rendering --------------------------------------------------------------------------------
 
-  async #renderGeneration(index: number, reason: GenerationReason): Promise<void> {
-    const api = this.#engine.api;
-    const gen = this.#history.generations[index];
-    if (!api || !gen) return;
-    await this.#renderer.render(api, index, gen, this.prompt, reason);
+  /** Renders the generation shown with the prompt. */
+  #renderShown(reason: GenerationReason): Promise<void> {
+    return this.#session.render(this.#engine.api, this.prompt, reason);
   }
 
   #onPromptChanged(delay: number): void {
-    clearTimeout(this.#promptTimer);
-    this.#promptTimer = setTimeout(() => {
-      this.#renderer.images.clear();
+    this.#session.afterPromptChange(delay, () => {
       this.#persist();
-      void this.#renderGeneration(this.#history.current, "prompt");
-    }, delay);
+      void this.#renderShown("prompt");
+    });
   }
 
   // ---- selection and points ---------------------------------------------------------------------
@@ -393,28 +359,18 @@ export class LatentEvolverElement extends LitElement {
   #selectionChanged(): void {
     this.requestUpdate();
     this.#persist();
-    this.#emitSelection();
+    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
   }
 
-  #emitSelection(): void {
-    const { current, marks } = this.#history;
-    this.dispatchEvent(
-      new SelectionChangeEvent({
-        generation: current,
-        selected: this.selected,
-        points: marks.pointsOf(current),
-      }),
-    );
-  }
-
-  #toggleMode = (): void => {
-    this.#settings.toggleMode();
+  /** Takes a change of mode, strength or radius from the toolbar. */
+  #changeSettings(change: Partial<EvolveValues>): void {
+    this.#session.settings.restore({ ...this.#session.settings.values(), ...change });
     this.#persist();
     this.requestUpdate();
-  };
+  }
 
   #onShortcut = (e: KeyboardEvent): void => {
-    const action = shortcutOf(e, this.#renderer.busy);
+    const action = shortcutOf(e, this.#session.renderer.busy);
     if (action === "cancel") return this.cancel();
     if (!action) return;
     e.preventDefault();
@@ -424,14 +380,8 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    const key = this.#engine.config?.storageKey;
-    if (!key || !this.#history.generations.length) return;
-    void saveUiState(key, {
-      version: 1,
-      prompt: this.prompt,
-      ...this.#history.persisted(),
-      ...this.#settings.values(),
-    }).catch((error) => this.#fail("Cannot save the session", error));
+    void this.#session.save(this.#engine.config?.storageKey ?? null, this.prompt)
+      .catch((error) => this.#fail("Cannot save the session", error));
   }
 
   #showError(message: string, cause?: unknown): void {

@@ -1,0 +1,200 @@
+/**
+ * The main thread's half of a `<latent-evolver>` session: the history of generations with the
+ * person's marks, the evolve settings, and the bitmaps of the generations visited last. The worker
+ * holds the other half (latents, lineage, surrogate), so a generation whose bitmaps were released
+ * is rendered again from its latents when it is shown or exported.
+ *
+ * @module
+ */
+
+import type { ReactiveControllerHost } from "lit";
+import type { GenerationReason, SelectionChangeDetail } from "./events.ts";
+import { EvolveSettings } from "./evolve-settings.ts";
+import { GenerationRenderer } from "./generation-renderer.ts";
+import { GenerationHistory } from "./history.ts";
+import { KEPT_GENERATIONS } from "./bitmap-cache.ts";
+import { saveUiState, type UiState } from "./ui-state.ts";
+import { imagePng } from "./export-files.ts";
+import type { Genome } from "./png.ts";
+import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protocol.ts";
+
+/**
+ * History, settings and rendered images of the session shown, kept together so that they change
+ * together: a new session releases every bitmap, a new branch those of the generations it drops.
+ *
+ * @example
+ * ```ts
+ * import { SessionState } from "./session-state.ts";
+ * // In the element: #session = new SessionState(this, (what, error) => this.#fail(what, error));
+ * ```
+ */
+export class SessionState {
+  /** The generations, the one shown, and the marks on each. */
+  readonly history: GenerationHistory = new GenerationHistory();
+  /** Mode, strength and radius of the next evolve. */
+  readonly settings: EvolveSettings = new EvolveSettings();
+  /** Renders generations and keeps the bitmaps of the ones visited last. */
+  readonly renderer: GenerationRenderer;
+  #promptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * @param host The element: updated on progress, and the target of the generation events.
+   * @param fail Shows a failed render.
+   * @param keep How many generations keep their bitmaps.
+   */
+  constructor(
+    host: ReactiveControllerHost & EventTarget,
+    fail: (what: string, error: unknown) => void,
+    keep: number = KEPT_GENERATIONS,
+  ) {
+    this.renderer = new GenerationRenderer(host, fail, keep);
+  }
+
+  /** True once the worker has reported at least one generation. */
+  get started(): boolean {
+    return this.history.generations.length > 0;
+  }
+
+  /** The images of the generation shown; a slot is `undefined` until its image arrives. */
+  get images(): readonly (ImageBitmap | undefined)[] {
+    return this.renderer.bitmaps.get(this.history.current) ?? [];
+  }
+
+  /** True when every image of the generation shown is kept, so showing it needs no render. */
+  get rendered(): boolean {
+    return this.renderer.bitmaps.complete(this.history.current);
+  }
+
+  /**
+   * Replaces the session: one the worker started, restored or imported. Every bitmap is released.
+   *
+   * @param generations Every generation.
+   * @param ui Stored UI state (generation shown, marks, settings), or `null` for the last generation
+   *   with no marks and the settings unchanged.
+   */
+  reset(generations: GenerationView[], ui: UiState | null): void {
+    this.history.reset(generations, ui);
+    this.renderer.bitmaps.clear();
+    if (ui) this.settings.restore(ui);
+  }
+
+  /**
+   * Adds a generation bred from the one shown and shows it; the generations after the shown one
+   * are dropped with their marks and bitmaps.
+   *
+   * @param gen The new generation.
+   */
+  branch(gen: GenerationView): void {
+    this.renderer.bitmaps.dropAfter(this.history.current);
+    this.history.branch(gen);
+  }
+
+  /**
+   * Shows another generation; it becomes the one visited last, which may release the bitmaps of
+   * the one visited longest ago.
+   *
+   * @param index Generation index.
+   * @returns False when there is no such generation or it is already shown.
+   */
+  show(index: number): boolean {
+    if (!this.history.show(index)) return false;
+    this.renderer.bitmaps.visit(index, this.history.generations[index].size);
+    return true;
+  }
+
+  /**
+   * Renders a generation through the worker.
+   *
+   * @param api The worker's API, or `null` while none runs (then nothing happens).
+   * @param prompt The prompt to render with.
+   * @param reason Why, for the events.
+   * @param index The generation; by default the one shown.
+   * @returns When the render has ended.
+   */
+  render(
+    api: Pick<EngineApi, "render"> | null,
+    prompt: string,
+    reason: GenerationReason,
+    index: number = this.history.current,
+  ): Promise<void> {
+    const gen = this.history.generations[index];
+    if (!api || !gen) return Promise.resolve();
+    return this.renderer.render(api, index, gen, prompt, reason);
+  }
+
+  /**
+   * Once `delay` ms pass without another prompt change, releases every bitmap (all are of the old
+   * prompt) and calls `rerender`.
+   *
+   * @param delay Milliseconds to wait for the person to stop typing.
+   * @param rerender Renders the generation shown with the new prompt.
+   */
+  afterPromptChange(delay: number, rerender: () => void): void {
+    clearTimeout(this.#promptTimer);
+    this.#promptTimer = setTimeout(() => {
+      this.renderer.bitmaps.clear();
+      rerender();
+    }, delay);
+  }
+
+  /**
+   * An image of the generation shown as a PNG whose `tEXt` chunks carry its genome. An image still
+   * rendering is waited for; one not kept (a cancelled render) is rendered again from its latents,
+   * so that an export is never blank.
+   *
+   * @param api The worker's API.
+   * @param index Image index.
+   * @param made The prompt (also the one a render uses), model and seed the image is made with.
+   * @returns The PNG.
+   */
+  async imagePng(
+    api: Pick<EngineApi, "render"> | null,
+    index: number,
+    made: Pick<Genome, "prompt" | "model" | "modelName" | "seed">,
+  ): Promise<Blob> {
+    const { current, shown } = this.history;
+    const lineage = shown?.lineage[index];
+    if (!lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
+    if (!this.renderer.bitmaps.get(current)?.[index]) {
+      await (this.renderer.pending(current) ?? this.render(api, made.prompt, "history", current));
+    }
+    const bitmap = this.renderer.bitmaps.get(current)?.[index];
+    if (!bitmap) throw new RangeError(`Cannot export image ${index}: it could not be rendered`);
+    return imagePng(bitmap, { ...made, generation: current, index, lineage });
+  }
+
+  /**
+   * The person's feedback on the generation shown, as evolve sends it to the worker.
+   *
+   * @param fresh True for a new batch of fresh latents.
+   * @returns The feedback.
+   */
+  feedback(fresh: boolean): FeedbackMessage {
+    const { current, marks, selected } = this.history;
+    return { selected, points: marks.feedbackPoints(current), ...this.settings.values(), fresh };
+  }
+
+  /** @returns What `le-selection-change` reports: the marks of the generation shown. */
+  selection(): SelectionChangeDetail {
+    const { current, marks, selected } = this.history;
+    return { generation: current, selected, points: marks.pointsOf(current) };
+  }
+
+  /**
+   * Stores what the worker's half of the session does not hold: the prompt, the generation shown,
+   * the marks and the settings. Nothing is stored before the first generation.
+   *
+   * @param storageKey The element's storage key, or `null` when persistence is off.
+   * @param prompt The element's prompt.
+   * @returns When it is written.
+   */
+  save(storageKey: string | null, prompt: string): Promise<void> {
+    if (!storageKey || !this.started) return Promise.resolve();
+    return saveUiState(storageKey, {
+      version: 1,
+      prompt,
+      ...this.history.persisted(),
+      ...this.settings.values(),
+    });
+  }
+}
