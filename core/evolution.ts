@@ -17,15 +17,9 @@ export type { Feedback } from "./feedback.ts";
 import { radiusSchedule } from "./mutation.ts";
 import type { Rng } from "./rng.ts";
 import { deriveChild, diverseBatch, type LineageRecord, type ParentRef } from "./lineage.ts";
-import {
-  SCREEN_AFTER,
-  screenedChild,
-  screenedFresh,
-  type SurrogateModel,
-  trainedSurrogate,
-} from "./screening.ts";
+import { SCREEN_AFTER, screenedChild, screenedFresh, trainedSurrogate } from "./screening.ts";
 
-export { SCREEN_AFTER, type SurrogateModel };
+export { SCREEN_AFTER };
 
 /** Settings of a session. */
 export type EvolveConfig = {
@@ -35,13 +29,6 @@ export type EvolveConfig = {
   population: number;
   /** Screen candidates with the learnt taste model; default true. */
   surrogate?: boolean;
-  /**
-   * Which taste model screens: `"bradley-terry"` (a linear model of "selected beats the rest",
-   * the default) or `"centroid"` (closeness to what was selected, recent picks weighing more;
-   * better at ranking candidates offline, no better in the simulated-user study:
-   * bench/results/study-surrogate-v2.md).
-   */
-  surrogateModel?: SurrogateModel;
   /** Fresh batches (the first one, "new batch", exploration) are diverse; false: i.i.d. Default true. */
   diverseFirstBatch?: boolean;
   /** Several selected images with clicks recombine their regions; default true. */
@@ -95,7 +82,6 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
     shape: copyShape(config.shape),
     population: config.population,
     surrogate: config.surrogate ?? true,
-    surrogateModel: config.surrogateModel ?? "bradley-terry",
     diverseFirstBatch: config.diverseFirstBatch ?? true,
     regionRecombination: config.regionRecombination ?? true,
     exploration: config.exploration ?? 0.25,
@@ -115,11 +101,6 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
   for (const k of ["surrogate", "diverseFirstBatch", "regionRecombination", "elitism"] as const) {
     if (typeof c[k] !== "boolean") throw new TypeError(`Cannot ${op}: ${k} must be a boolean, got ${c[k]}`);
   }
-  check(
-    c.surrogateModel === "centroid" || c.surrogateModel === "bradley-terry",
-    'surrogateModel must be "centroid" or "bradley-terry"',
-    c.surrogateModel,
-  );
   check(c.exploration >= 0 && c.exploration < 1, "exploration must be in [0, 1)", c.exploration);
   check(c.sigmaDecay > 0 && c.sigmaDecay <= 1, "sigmaDecay must be in (0, 1]", c.sigmaDecay);
   check(c.sigma > 0 && Number.isFinite(c.sigma), "sigma must be a finite number > 0", c.sigma);
@@ -215,7 +196,7 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
   const sigma = session.sigma * strength;
   const plans = planChildren(fb, lambda, sigma, c, ref, rng);
 
-  const surrogate = c.surrogate ? trainedSurrogate(generations, c.surrogateModel) : undefined;
+  const surrogate = c.surrogate ? trainedSurrogate(generations) : undefined;
   const chosen: Latent[] = [];
   const latents: Latent[] = [], lineage: LineageRecord[] = [];
   for (const i of elites) {

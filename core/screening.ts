@@ -9,7 +9,7 @@
 import type { Latent, Shape } from "./latent.ts";
 import type { Rng } from "./rng.ts";
 import { deriveChild, type LineageRecord } from "./lineage.ts";
-import { createCentroidSurrogate, createSurrogate, type Surrogate } from "./surrogate.ts";
+import { createSurrogate, type Surrogate } from "./surrogate.ts";
 import type { Generation } from "./evolution.ts";
 
 /** The surrogate screens once it has seen at least this many good and bad images. */
@@ -82,19 +82,9 @@ export function screenedFresh(
   return { latents, lineage };
 }
 
-/** The taste models evolve() can screen with (`EvolveConfig.surrogateModel`). */
-export type SurrogateModel = "centroid" | "bradley-terry";
-
-/**
- * The taste model trained on every image shown with feedback (the latest window), or undefined
- * while it lacks examples of either class. `"bradley-terry"` (default): the pairwise linear model
- * on the pyramid features ({@link createSurrogate}); `"centroid"`: closeness to the
- * recency-weighted mean of the selected images' smooth features ({@link createCentroidSurrogate}).
- */
-export function trainedSurrogate(
-  generations: Generation[],
-  model: SurrogateModel = "bradley-terry",
-): Surrogate | undefined {
+/** The taste model trained on every image shown with feedback (the latest window), or undefined
+ * while it lacks examples of either class. */
+export function trainedSurrogate(generations: Generation[]): Surrogate | undefined {
   const examples: [Latent, boolean, number][] = [];
   for (const g of generations) {
     if (!g.feedback) continue;
@@ -106,7 +96,7 @@ export function trainedSurrogate(
   if (good < SCREEN_AFTER.good || window.length - good < SCREEN_AFTER.bad) return undefined;
   // Pairwise within each generation: what a person selects is only "better than the rest of that
   // batch" (a late generation's rejects are often closer than an early one's picks).
-  const s = model === "centroid" ? createCentroidSurrogate() : createSurrogate({ pairwise: true });
+  const s = createSurrogate({ pairwise: true });
   for (const [l, isGood, group] of window) s.add(l, isGood, group);
   s.train();
   return s;

@@ -85,7 +85,7 @@ export function features(latent: Latent, layout: Layout, out: Float32Array): Flo
 }
 
 /** Checks that `latent` is a well-formed latent (of the layout's shape, once there is a layout). */
-export function checkLatent(latent: Latent, layout: { shape: Shape } | undefined, operation: string): void {
+export function checkLatent(latent: Latent, layout: Layout | undefined, operation: string): void {
   if (!latent || !(latent.data instanceof Float32Array) || !Array.isArray(latent.shape)) {
     throw new TypeError(`Cannot ${operation}: expected a latent { shape, data: Float32Array }`);
   }
@@ -143,82 +143,4 @@ export function standardise(rows: readonly Float32Array[], layout: Layout): Stan
     for (let j = 0; j < d; j++) z[o + j] = (r[j] - mean[j]) * scale[j];
   }
   return { z, mean, scale };
-}
-
-/**
- * The smooth-feature layout of a shape: a Gaussian of sigma 0.75 block (block = the fine grid's
- * cell, so at most 16x16 samples per channel) sampled once per block.
- */
-export type SmoothLayout = {
-  shape: Shape;
-  /** Latent rows and columns of the samples. */
-  rows: Int32Array;
-  cols: Int32Array;
-  /** Normalised Gaussian taps, `2 * radius + 1` of them. */
-  kernel: Float64Array;
-  radius: number;
-  /** Total feature count: channels x rows x cols. */
-  size: number;
-};
-
-/** The smooth-feature layout of `shape` (see {@link smoothFeatures}). */
-export function smoothLayoutFor(shape: Shape): SmoothLayout {
-  const [c, h, w] = shape;
-  const block = Math.max(1, Math.ceil(h / 16), Math.ceil(w / 16));
-  const sigma = 0.75 * block, radius = Math.ceil(2 * sigma);
-  const taps = Array.from(
-    { length: 2 * radius + 1 },
-    (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma ** 2)),
-  );
-  const total = taps.reduce((a, b) => a + b, 0);
-  const centre = Math.floor((block - 1) / 2);
-  const at = (n: number) => Int32Array.from({ length: Math.ceil(n / block) }, (_, i) => i * block + centre);
-  const rows = at(h).filter((y) => y < h), cols = at(w).filter((x) => x < w);
-  return {
-    shape,
-    rows,
-    cols,
-    kernel: Float64Array.from(taps, (t) => t / total),
-    radius,
-    size: c * rows.length * cols.length,
-  };
-}
-
-/**
- * The latent smoothed by a Gaussian (zero beyond the edges) and sampled once per block: the
- * low-frequency content a person sees as layout and colour, without the fine texture (what the
- * centroid surrogate compares).
- */
-export function smoothFeatures(latent: Latent, layout: SmoothLayout, out: Float32Array): Float32Array {
-  const [c, h, w] = layout.shape;
-  const { rows, cols, kernel, radius } = layout;
-  const data = latent.data, nc = cols.length;
-  // Horizontal pass at the sampled columns only, then vertical at the sampled rows.
-  const across = new Float64Array(h * nc);
-  let k = 0;
-  for (let ch = 0; ch < c; ch++) {
-    const base = ch * h * w;
-    for (let y = 0; y < h; y++) {
-      const row = base + y * w;
-      for (let j = 0; j < nc; j++) {
-        const x0 = cols[j] - radius;
-        let s = 0;
-        for (let t = Math.max(0, -x0); t < kernel.length && x0 + t < w; t++) {
-          s += kernel[t] * data[row + x0 + t];
-        }
-        across[y * nc + j] = s;
-      }
-    }
-    for (const yc of rows) {
-      const y0 = yc - radius;
-      for (let j = 0; j < nc; j++) {
-        let s = 0;
-        for (let t = Math.max(0, -y0); t < kernel.length && y0 + t < h; t++) {
-          s += kernel[t] * across[(y0 + t) * nc + j];
-        }
-        out[k++] = s;
-      }
-    }
-  }
-  return out;
 }

@@ -10,26 +10,13 @@
  * to the same total prior variance, the ridge penalty prefers smooth, region-sized tastes and 200
  * examples suffice. Model: class-balanced logistic regression with a ridge penalty, or with
  * `pairwise` a Bradley-Terry model of "selected beats not selected" within each generation (what
- * evolve() screens with by default); both are fitted by Nesterov-accelerated gradient descent, are
- * deterministic and train in milliseconds.
- *
- * {@link createCentroidSurrogate} is the other kind of taste model (evolve()'s `surrogateModel:
- * "centroid"`): no fitting, the recency-weighted centroid of the selected images in a smoothed,
- * block-sampled feature space, and a score that is minus the distance to it.
+ * evolve() uses); both are fitted by Nesterov-accelerated gradient descent, are deterministic and
+ * train in milliseconds.
  *
  * @module
  */
 import type { Latent, Shape } from "./latent.ts";
-import {
-  checkLatent,
-  features,
-  type Layout,
-  layoutFor,
-  smoothFeatures,
-  type SmoothLayout,
-  smoothLayoutFor,
-  standardise,
-} from "./surrogate-features.ts";
+import { checkLatent, features, type Layout, layoutFor, standardise } from "./surrogate-features.ts";
 
 /** Options of {@link createSurrogate}. */
 export type SurrogateOptions = {
@@ -203,103 +190,6 @@ export function createSurrogate(options: SurrogateOptions = {}): Surrogate {
       let s = bias;
       for (let j = 0; j < f.length; j++) s += weights[j] * f[j];
       return s;
-    },
-  };
-}
-
-/** Options of {@link createCentroidSurrogate}. */
-export type CentroidSurrogateOptions = {
-  /** Weight of a selected image per generation of age (the latest group weighs 1). Default 0.7. */
-  recency?: number;
-};
-
-/**
- * Creates a prototype taste model: the person wants one picture, and the images they selected lie
- * near it. It keeps the recency-weighted mean (the centroid) of the selected latents' smooth
- * features (Gaussian-smoothed, sampled once per block: `smoothFeatures` in
- * `core/surrogate-features.ts`), and scores a latent by minus its mean squared distance to that
- * centroid. Images shown but not selected count only in `size` and `bad`. Replaying the
- * simulated-user study's sessions, it ranks candidates by the person's distance better than the
- * linear models (rank correlation within a pool of fresh latents about 0.15 against 0.07, within a
- * child's tries 0.06 against 0.02), yet screening with it did not make the study's sessions
- * progress faster (bench/results/study-surrogate-v2.md), so it is not evolve()'s default.
- *
- * @param options The recency weight.
- * @returns A {@link Surrogate}, ready once it has a selected image.
- * @example
- * ```ts
- * import { createCentroidSurrogate, createRng, randomLatent } from "./mod.ts";
- * const rng = createRng(1), s = createCentroidSurrogate();
- * const liked = randomLatent([4, 8, 8], rng);
- * s.add(liked, true, 0);
- * s.train();
- * s.score(liked) > s.score(randomLatent([4, 8, 8], rng)); // true
- * ```
- */
-export function createCentroidSurrogate(options: CentroidSurrogateOptions = {}): Surrogate {
-  const recency = options.recency ?? 0.7;
-  if (!(recency > 0 && recency <= 1)) {
-    throw new RangeError(`Cannot create a surrogate: recency must be in (0, 1], got ${recency}`);
-  }
-  let layout: SmoothLayout | undefined;
-  const selected: { features: Float32Array; group: number }[] = [];
-  let size = 0, latest = -Infinity;
-  let centroid: Float64Array | undefined;
-  let scratch: Float32Array | undefined;
-  return {
-    get size() {
-      return size;
-    },
-    get good() {
-      return selected.length;
-    },
-    get bad() {
-      return size - selected.length;
-    },
-    get ready() {
-      return centroid !== undefined;
-    },
-    get iterations() {
-      return centroid ? 1 : 0;
-    },
-    add(latent: Latent, isGood: boolean, group = 0): void {
-      checkLatent(latent, layout, "add an example to the surrogate");
-      if (typeof isGood !== "boolean") {
-        throw new TypeError(`Cannot add an example to the surrogate: label must be a boolean, got ${isGood}`);
-      }
-      if (!Number.isFinite(group)) {
-        throw new TypeError(
-          `Cannot add an example to the surrogate: group must be a finite number, got ${group}`,
-        );
-      }
-      layout ??= smoothLayoutFor([...latent.shape] as unknown as Shape);
-      size++;
-      latest = Math.max(latest, group);
-      if (isGood) {
-        selected.push({ features: smoothFeatures(latent, layout, new Float32Array(layout.size)), group });
-      }
-    },
-    train(): void {
-      centroid = undefined;
-      if (!layout || selected.length === 0) return;
-      const sum = new Float64Array(layout.size);
-      let total = 0;
-      for (const { features: f, group } of selected) {
-        const w = recency ** (latest - group);
-        for (let j = 0; j < f.length; j++) sum[j] += w * f[j];
-        total += w;
-      }
-      for (let j = 0; j < sum.length; j++) sum[j] /= total;
-      centroid = sum;
-    },
-    score(latent: Latent): number {
-      if (!centroid || !layout) return 0;
-      checkLatent(latent, layout, "score a latent");
-      scratch ??= new Float32Array(layout.size);
-      const f = smoothFeatures(latent, layout, scratch);
-      let d = 0;
-      for (let j = 0; j < f.length; j++) d += (f[j] - centroid[j]) ** 2;
-      return -d / f.length;
     },
   };
 }

@@ -67,15 +67,14 @@ export function evolveStrategy(options: EvolveStrategyOptions): Strategy {
 }
 
 /**
- * More variants of `evolve()`'s defaults, for `bench/study.ts --extra`: a slower sigma decay, no
- * exploration share, and the centroid surrogate instead of the Bradley-Terry one. Each is compared
- * with "evolve (defaults)", which must be in the same study.
+ * More variants of `evolve()`'s defaults, for `bench/study.ts --extra`: a slower sigma decay and no
+ * exploration share. Each is compared with "evolve (defaults)", which must be in the same study.
  *
- * @returns Three strategies.
+ * @returns Two strategies.
  * @example
  * ```ts
  * import { evolveDefaultVariants } from "./evolve-strategies.ts";
- * evolveDefaultVariants().length; // 3
+ * evolveDefaultVariants().length; // 2
  * ```
  */
 export function evolveDefaultVariants(): Strategy[] {
@@ -91,13 +90,6 @@ export function evolveDefaultVariants(): Strategy[] {
       name: "evolve, exploration 0",
       description: "evolve() with no share of fresh latents in evolved batches (default 0.25)",
       config: { exploration: 0 },
-      ablationOf: full,
-    }),
-    evolveStrategy({
-      name: "evolve, centroid surrogate",
-      description:
-        "evolve() screening by closeness to the selected images' smoothed centroid instead of the pairwise linear model",
-      config: { surrogateModel: "centroid" },
       ablationOf: full,
     }),
   ];
