@@ -230,10 +230,17 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
   lineage.push(...fresh.lineage);
   return {
     ...session,
-    sigma: session.sigma * c.sigmaDecay,
+    sigma: Math.max(session.sigma * c.sigmaDecay, MIN_SIGMA),
     generations: [...generations, { index: next, latents, lineage }],
   };
 }
+
+/**
+ * Sigma decays no lower than this: by then a global step no longer shows (0.4^15 is about 1e-6),
+ * and a sigma that underflowed to 0 (after some 800 selecting generations) would make the session
+ * impossible to save and restore, which needs it positive.
+ */
+export const MIN_SIGMA = 1e-6;
 
 /** The lineage of the children (seeds still to draw), by operator choice (ALGORITHMS.md). */
 function planChildren(

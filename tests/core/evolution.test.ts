@@ -3,10 +3,13 @@ import {
   createRng,
   createSession,
   currentGeneration,
+  deserializeSession,
   evolve,
   type Feedback,
   type Latent,
   latentNorm,
+  MIN_SIGMA,
+  serializeSession,
   type Session,
 } from "../../core/mod.ts";
 
@@ -304,4 +307,14 @@ Deno.test("createSession() rejects an invalid config with an error naming the va
   assert.throws(() => createSession({ shape: SHAPE, population: 8, exploration: 1 }, rng), /exploration/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, sigmaDecay: 0 }, rng), /sigmaDecay/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, candidates: 0 }, rng), /candidates/);
+});
+
+Deno.test("evolve() keeps sigma at MIN_SIGMA or above, so a long session still saves and restores", () => {
+  const rng = createRng(6);
+  let s = createSession({ shape: SHAPE, population: 4, sigma: 3e-6, sigmaDecay: 0.01 }, rng);
+  for (let i = 0; i < 3; i++) s = evolve(s, { selected: [0] }, rng);
+  assert.equal(s.sigma, MIN_SIGMA);
+  const back = deserializeSession(serializeSession(s));
+  assert.equal(back.sigma, MIN_SIGMA);
+  assert.equal(back.generations.length, 4);
 });
