@@ -85,7 +85,12 @@ export function button(el: HTMLElement, part: string): HTMLButtonElement {
 /** Waits until lit has rendered the latest state. */
 export async function settle(el: LatentEvolverElement): Promise<void> {
   await el.updateComplete;
-  await new Promise((r) => requestAnimationFrame(() => r(null)));
+  // A frame, but not forever: a page the browser stops painting (background, a stalled GPU process
+  // on a loaded machine) gets no animation frames, and a test would hang to its 120 s timeout.
+  await new Promise((r) => {
+    requestAnimationFrame(() => r(null));
+    setTimeout(r, 1000);
+  });
 }
 
 /** Sends a real key press through the DevTools protocol (so default actions run, as for a person). */
