@@ -13,7 +13,7 @@ Comlink.expose({
   }),
   generate: () => {
     setTimeout(() => {
-      throw new Error("boom in the worker");
+      throw new Error("a deliberate crash, for tests/server/worker_models.test.ts");
     });
     return new Promise(() => {});
   },
