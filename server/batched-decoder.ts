@@ -11,7 +11,7 @@ import type * as OrtCommon from "onnxruntime-common";
 import { planarToRgba } from "../core/image.ts";
 import type { Latent } from "../core/latent.ts";
 import type { ModelManifest } from "../core/manifest.ts";
-import type { Ort } from "../core/pipeline.ts";
+import { abortError, type Ort } from "../core/pipeline.ts";
 import { checkSessionIo } from "../core/pipeline-io.ts";
 import { promptStyle, STYLE_SIZE } from "../core/style.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
@@ -19,10 +19,6 @@ import type { RgbaImage, ServedModel } from "./model.ts";
 /** A served model that owns its session. */
 export interface DisposableModel extends ServedModel {
   dispose(): Promise<void>;
-}
-
-function aborted(): DOMException {
-  return new DOMException("Image generation was aborted", "AbortError");
 }
 
 /**
@@ -112,9 +108,9 @@ export async function createBatchedDecoder(
   }
 
   async function run(latents: Latent[], prompt: string, signal?: AbortSignal): Promise<RgbaImage[]> {
-    if (signal?.aborted) throw aborted();
+    if (signal?.aborted) throw abortError();
     const images = await runOnce(latents, prompt);
-    if (signal?.aborted) throw aborted();
+    if (signal?.aborted) throw abortError();
     return images;
   }
 

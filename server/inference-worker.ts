@@ -12,6 +12,7 @@ import * as Comlink from "comlink";
 import * as ort from "onnxruntime-node";
 import type { Ort } from "../core/pipeline.ts";
 import { type Engine, type LoadedModel, loadModel } from "./load.ts";
+import type { RgbaImage } from "./model.ts";
 
 /** What the main thread learns of the loaded model. */
 export interface WorkerModelInfo {
@@ -21,13 +22,6 @@ export interface WorkerModelInfo {
   executionProvider: string;
   latentShape: [number, number, number];
   imageSize: [number, number];
-}
-
-/** The images of one batch: RGBA bytes, `width * height * 4` per image, back to back. */
-export interface WorkerImages {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
 }
 
 let loaded: LoadedModel | undefined;
@@ -62,15 +56,15 @@ const api = {
   },
 
   /**
-   * Renders `count` latents given back to back in one array; the images come back the same way
-   * (one transfer each way, however large the batch).
+   * Renders `count` latents given back to back in one array (one transfer, however large the
+   * batch); each image's pixels are transferred back, not copied.
    *
    * @param latents `count * C*H*W` values.
    * @param count Number of latents.
    * @param prompt The prompt.
-   * @returns The images.
+   * @returns The images, in order.
    */
-  async generate(latents: Float32Array, count: number, prompt: string): Promise<WorkerImages> {
+  async generate(latents: Float32Array, count: number, prompt: string): Promise<RgbaImage[]> {
     if (!loaded) throw new Error("Cannot generate images: the inference worker has no model loaded");
     const model = loaded.model;
     const size = latents.length / count;
@@ -79,10 +73,8 @@ const api = {
       data: latents.subarray(i * size, (i + 1) * size),
     }));
     const images = await model.generate(batch, prompt);
-    const { width, height } = images[0];
-    const data = new Uint8ClampedArray(count * width * height * 4);
-    images.forEach((image, i) => data.set(image.data, i * width * height * 4));
-    return Comlink.transfer({ width, height, data }, [data.buffer]);
+    const buffers = new Set(images.map((image) => image.data.buffer as ArrayBuffer));
+    return Comlink.transfer(images, [...buffers]);
   },
 
   /** Releases the sessions. */

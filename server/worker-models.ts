@@ -9,6 +9,7 @@
  */
 import * as Comlink from "comlink";
 import type { Latent } from "../core/latent.ts";
+import { abortError } from "../core/pipeline.ts";
 import type { InferenceWorkerApi, WorkerModelInfo } from "./inference-worker.ts";
 import { DEFAULT_PROVIDERS, type Engine, type LoadedModel, manifestFolders } from "./load.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
@@ -24,10 +25,6 @@ export interface WorkerModelOptions {
   threads?: number;
   /** Another module with the {@link InferenceWorkerApi} (tests use one that crashes). */
   workerUrl?: URL;
-}
-
-function abortError(): DOMException {
-  return new DOMException("Image generation was aborted", "AbortError");
 }
 
 /** One worker holding one copy of the model. */
@@ -178,13 +175,7 @@ export async function loadModelInWorker(
       const instance = live.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       const packed = new Float32Array(latents.length * size);
       latents.forEach((l, i) => packed.set(l.data, i * size));
-      const out = await instance.generate(packed, latents.length, prompt, options.signal);
-      const bytes = out.width * out.height * 4;
-      return latents.map((_, i) => ({
-        width: out.width,
-        height: out.height,
-        data: out.data.subarray(i * bytes, (i + 1) * bytes),
-      }));
+      return await instance.generate(packed, latents.length, prompt, options.signal);
     },
   };
   return {

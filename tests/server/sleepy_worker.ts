@@ -1,5 +1,5 @@
-// An inference worker that answers each generate() after 150 ms with blank images and counts, in the
-// pixels, how many calls this worker was running at once: for tests/server/worker_models.test.ts.
+// An inference worker that answers each generate() after 150 ms with blank images whose pixels count
+// how many calls this worker was running at once: for tests/server/worker_models.test.ts.
 import * as Comlink from "comlink";
 
 let running = 0;
@@ -17,7 +17,10 @@ Comlink.expose({
     const seen = running;
     await new Promise((r) => setTimeout(r, 150));
     running--;
-    return { width: 2, height: 2, data: new Uint8ClampedArray(count * 16).fill(seen) };
+    return Array.from(
+      { length: count },
+      () => ({ width: 2, height: 2, data: new Uint8ClampedArray(16).fill(seen) }),
+    );
   },
   dispose: () => {},
 }, self as unknown as Comlink.Endpoint);
