@@ -13,6 +13,7 @@
 import { createRng } from "../core/rng.ts";
 import { type Latent, randomLatent, type Shape } from "../core/latent.ts";
 import { voronoiChildren, voronoiCrossover } from "../core/crossover.ts";
+import { copyRuns, createWalkScratch, voronoiRuns } from "../core/voronoi-runs.ts";
 import { blurredMaxCosine, diverseLatents } from "../core/diversity.ts";
 import { describeMachine, machineLine } from "./lib/machine.ts";
 import { timeTogether } from "./lib/timing.ts";
@@ -36,8 +37,50 @@ type CrossoverRow = {
   ratioToSet: number;
   intoRatioToSet: number;
   ratioToSlice: number;
+  /** Parts of a child, each as a ratio to `set`, timed in the same rounds (see {@link timeParts}). */
+  parts: { walk: number; copy: number; plainLoop: number };
 };
 const crossover: CrossoverRow[] = [];
+
+/**
+ * Where a child's time goes, each part against `set` in the same rounds: the cell walk alone
+ * (`voronoiRuns` on centres drawn beforehand, uniform over the plane), the run copy alone
+ * (`copyRuns` on runs walked beforehand), and a plain loop copying each whole latent as Float64
+ * pairs, which is the fastest any element-by-element JavaScript copy of the runs could be.
+ */
+function timeParts(parents: Latent[], shape: Shape, outs: Float32Array[]) {
+  const [C, H, W] = shape, cells = 2 * parents.length;
+  const owner = Uint32Array.from({ length: cells }, (_, j) => j % parents.length);
+  const scratch = createWalkScratch(cells), area = new Float64Array(parents.length);
+  const maxRuns = H * Math.min(cells, W);
+  const planes = Array.from({ length: CHILDREN }, () => {
+    const cx = Float64Array.from({ length: cells }, () => rng.next() * W);
+    const cy = Float64Array.from({ length: cells }, () => rng.next() * H);
+    const start = new Uint32Array(maxRuns + 1), parent = new Uint32Array(maxRuns);
+    return { cx, cy, start, parent, runs: voronoiRuns(cx, cy, owner, H, W, start, parent, scratch) };
+  });
+  const sources = parents.map((p) => p.data);
+  const pairs = (d: Float32Array) => new Float64Array(d.buffer, d.byteOffset, d.length >> 1);
+  const wide = sources.map(pairs), outPairs = outs.map(pairs);
+  const [set, walk, copy, plainLoop] = timeTogether([
+    () => {
+      for (let i = 0; i < CHILDREN; i++) outs[i].set(sources[i % 3]);
+    },
+    () => {
+      for (const p of planes) sink += voronoiRuns(p.cx, p.cy, owner, H, W, p.start, p.parent, scratch);
+    },
+    () => {
+      planes.forEach((p, i) => copyRuns(outs[i], sources, wide, p.start, p.parent, p.runs, C, H * W, area));
+    },
+    () => {
+      for (let i = 0; i < CHILDREN; i++) {
+        const from = wide[i % 3], to = outPairs[i];
+        for (let j = 0; j < from.length; j++) to[j] = from[j];
+      }
+    },
+  ], COPY_REPEATS);
+  return { walk: walk / set, copy: copy / set, plainLoop: plainLoop / set };
+}
 for (const shape of [[4, 64, 64], [3, 256, 256]] as const) {
   const parents = [0, 1, 2].map(() => randomLatent(shape, rng));
   const size = shape[0] * shape[1] * shape[2];
@@ -53,6 +96,7 @@ for (const shape of [[4, 64, 64], [3, 256, 256]] as const) {
       for (let i = 0; i < CHILDREN; i++) outs[i].set(parents[i % 3].data);
     },
   ], COPY_REPEATS);
+  const parts = timeParts(parents, shape, outs);
   const [batch, single, slice] = timeTogether([
     () => {
       sink += voronoiChildren(parents, CHILDREN, rng).length;
@@ -75,6 +119,7 @@ for (const shape of [[4, 64, 64], [3, 256, 256]] as const) {
     ratioToSet: batch / set,
     intoRatioToSet: intoMs / set,
     ratioToSlice: batch / slice,
+    parts,
   });
 }
 
@@ -121,6 +166,14 @@ const lines = [
     }x | ${f(r.voronoiChildrenMs)} ms | ${f(r.sliceMs)} ms | ${f(r.ratioToSlice, 1)}x | ${
       f(r.voronoiCrossoverMs)
     } ms |`
+  ),
+  "",
+  "Where a child's time goes, as ratios to `set` timed in the same rounds: walking the cells alone, copying the runs alone, and a plain loop copying the whole latent as Float64 pairs (the floor of any element-by-element copy in JavaScript):",
+  "",
+  "| shape | walk | copy runs | plain loop copy of everything |",
+  "| --- | --- | --- | --- |",
+  ...crossover.map((r) =>
+    `| [${r.shape}] | ${f(r.parts.walk, 1)}x | ${f(r.parts.copy, 1)}x | ${f(r.parts.plainLoop, 1)}x |`
   ),
   "",
   `Diverse first batch, 8 x [4,64,64] (target under 100 ms); blurred max-cosine, mean of ${SEEDS} seeds, lower is more diverse:`,
