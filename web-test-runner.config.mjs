@@ -1,4 +1,7 @@
 import { esbuildPlugin } from "@web/dev-server-esbuild";
+import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+import { compile } from "svelte/compiler";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
@@ -96,6 +99,48 @@ function startDenoServer() {
   return denoServer;
 }
 
+/** esbuild loads .svelte files through Svelte's compiler. */
+const sveltePlugin = {
+  name: "svelte",
+  setup(b) {
+    b.onLoad({ filter: /\.svelte$/ }, async ({ path }) => ({
+      contents: compile(await readFile(path, "utf8"), { filename: path, generate: "client" }).js.code,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * The framework test apps (tests/component/frameworks/<name>.ts), each bundled with its framework
+ * on first request: React ships CommonJS only and Svelte components need compiling, neither of which
+ * the test server does.
+ */
+const frameworkApps = new Map();
+function bundleFrameworkApp(name) {
+  if (!frameworkApps.has(name)) {
+    frameworkApps.set(
+      name,
+      build({
+        entryPoints: [join(root, "tests", "component", "frameworks", `${name}.ts`)],
+        bundle: true,
+        write: false,
+        format: "esm",
+        platform: "browser",
+        target: "es2022",
+        plugins: [sveltePlugin],
+        define: {
+          "process.env.NODE_ENV": '"development"',
+          __VUE_OPTIONS_API__: "true",
+          __VUE_PROD_DEVTOOLS__: "false",
+          __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: "false",
+        },
+        logLevel: "silent",
+      }).then((r) => r.outputFiles[0].text),
+    );
+  }
+  return frameworkApps.get(name);
+}
+
 /** Serves /__le/fixtures.json: where the helper servers are, for the component tests. */
 function fixturesPlugin() {
   let dist = null;
@@ -113,6 +158,8 @@ function fixturesPlugin() {
       if (context.path === "/__le/dist-origin.json") {
         return { body: JSON.stringify({ url: dist.url }), type: "json" };
       }
+      const app = /^\/__le\/frameworks\/(react|vue|svelte)\.js$/.exec(context.path);
+      if (app) return { body: await bundleFrameworkApp(app[1]), type: "js" };
       if (context.path === "/__le/server.json") {
         const s = await startDenoServer();
         return { body: JSON.stringify({ url: s.url ?? null, error: s.error ?? null }), type: "json" };

@@ -7,6 +7,19 @@
 
 import type { BackendPreference, EngineConfig } from "./worker/protocol.ts";
 
+/**
+ * An attribute's value as the element's property may hold it: the attribute's text, or what a
+ * framework set the property to. React, Vue and Svelte set bound values as properties, so numbers
+ * arrive as numbers (`population={2}`); anything else is read as its text, and rejected with a
+ * message if that text is not valid.
+ */
+export type AttributeValue = string | number | null | undefined;
+
+/** The text of an attribute's value; `null` when it is absent. */
+function text(raw: unknown): string | null {
+  return raw == null ? null : String(raw);
+}
+
 /** A parsed value, and the problem with the raw one if it was rejected. */
 export interface Parsed<T> {
   /** The value to use: the parsed one, or the default. */
@@ -32,7 +45,7 @@ export interface Parsed<T> {
  */
 export function parseInteger(
   name: string,
-  raw: string | null | undefined,
+  raw: AttributeValue,
   fallback: number,
   min: number,
   max: number,
@@ -57,7 +70,7 @@ export function parseInteger(
  */
 export function parseNumber(
   name: string,
-  raw: string | null | undefined,
+  raw: AttributeValue,
   fallback: number,
   min: number,
   max: number,
@@ -68,13 +81,14 @@ export function parseNumber(
 /** Shared by {@link parseInteger} and {@link parseNumber}: they differ only in what a valid number is. */
 function parseInRange(
   name: string,
-  raw: string | null | undefined,
+  value: AttributeValue,
   fallback: number,
   min: number,
   max: number,
   valid: (n: number) => boolean,
   kind: string,
 ): Parsed<number> {
+  const raw = text(value);
   if (raw == null || raw.trim() === "") return { value: fallback };
   const n = Number(raw);
   if (!valid(n) || n < min || n > max) {
@@ -97,7 +111,8 @@ const backends: readonly BackendPreference[] = ["auto", "webgpu", "wasm", "serve
  * parseBackend("gpu", "").error; // 'backend must be one of auto, webgpu, wasm, server, got "gpu"'
  * ```
  */
-export function parseBackend(raw: string | null | undefined, server: string): Parsed<BackendPreference> {
+export function parseBackend(value: AttributeValue, server: string): Parsed<BackendPreference> {
+  const raw = text(value);
   if (raw == null || raw === "") return { value: "auto" };
   if (!(backends as readonly string[]).includes(raw)) {
     return { value: "auto", error: `backend must be one of ${backends.join(", ")}, got "${raw}"` };
@@ -121,7 +136,8 @@ export function parseBackend(raw: string | null | undefined, server: string): Pa
  * parseUrl("server", "/api", "https://example.com/x/").value; // "https://example.com/api"
  * ```
  */
-export function parseUrl(name: string, raw: string | null | undefined, base: string): Parsed<string> {
+export function parseUrl(name: string, value: AttributeValue, base: string): Parsed<string> {
+  const raw = text(value);
   if (raw == null || raw.trim() === "") return { value: "" };
   try {
     return { value: new URL(raw, base).href };
@@ -141,7 +157,8 @@ export function parseUrl(name: string, raw: string | null | undefined, base: str
  * parseSeed("42"); // 42
  * ```
  */
-export function parseSeed(raw: string | null | undefined): number | string {
+export function parseSeed(value: AttributeValue): number | string {
+  const raw = text(value);
   if (raw == null || raw === "") return (Math.random() * 0x100000000) >>> 0;
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : raw;
@@ -157,12 +174,12 @@ export interface AttributeProblem {
 
 /** The raw attributes the engine config comes from. */
 export interface EngineAttributes {
-  model?: string | null;
-  server?: string | null;
-  backend?: string | null;
-  population?: string | null;
-  seed?: string | null;
-  storageKey?: string | null;
+  model?: AttributeValue;
+  server?: AttributeValue;
+  backend?: AttributeValue;
+  population?: AttributeValue;
+  seed?: AttributeValue;
+  storageKey?: AttributeValue;
 }
 
 /**
@@ -191,13 +208,14 @@ export function readEngineConfig(
     return p.value;
   };
   const server = take(parseUrl("server", a.server, base), "server");
+  const storageKey = text(a.storageKey);
   const config: EngineConfig = {
     model: take(parseUrl("model", a.model, base), "model") || builtinModel,
     server,
     backend: take(parseBackend(a.backend, server), "backend"),
     population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
     seed: parseSeed(a.seed),
-    storageKey: a.storageKey === "none" ? null : a.storageKey || "default",
+    storageKey: storageKey === "none" ? null : storageKey || "default",
   };
   return { config, problems };
 }
@@ -214,9 +232,9 @@ export function readEngineConfig(
  * ```
  */
 export function readControls(a: {
-  mutationStrength?: string | null;
-  radius?: string | null;
-  columns?: string | null;
+  mutationStrength?: AttributeValue;
+  radius?: AttributeValue;
+  columns?: AttributeValue;
 }): { strength: number; radius: number; columns: number; problems: AttributeProblem[] } {
   const problems: AttributeProblem[] = [];
   const take = (p: Parsed<number>, attribute: string): number => {

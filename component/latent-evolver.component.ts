@@ -77,16 +77,16 @@ export class LatentEvolverElement extends LitElement {
   declare server: string | null;
   /** `auto` (default), `webgpu`, `wasm` or `server`. */
   declare backend: string | null;
-  /** Images per generation, 1 to 64 (default 8). */
-  declare population: string | null;
+  /** Images per generation, 1 to 64 (default 8). Like every numeric property, a number or its text. */
+  declare population: string | number | null;
   /** Seed of the session; the same seed gives the same first batch. */
-  declare seed: string | null;
+  declare seed: string | number | null;
   /** Grid columns; by default as many as fit. */
-  declare columns: string | null;
+  declare columns: string | number | null;
   /** Mutation strength, 0.05 to 3 (default 1). */
-  declare mutationStrength: string | null;
+  declare mutationStrength: string | number | null;
   /** Radius of a marked region, 0.02 to 0.5 of the image (default 0.15). */
-  declare radius: string | null;
+  declare radius: string | number | null;
   /** IndexedDB namespace of the session; `none` disables persistence (default `default`). */
   declare storageKey: string | null;
   /** True while clicks mark points instead of selecting. */

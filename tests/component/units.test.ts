@@ -45,6 +45,37 @@ describe("attributes", () => {
       JSON.stringify(c.problems),
     );
   });
+
+  it("numbers set as properties (as React, Vue and Svelte bind them) read as their text; other values are rejected", () => {
+    const { config, problems } = readEngineConfig(
+      { population: 2, seed: 7, storageKey: "none" },
+      "https://a.example/",
+      "https://cdn.example/m.json",
+    );
+    assert(
+      config.population === 2 && config.seed === 7 && problems.length === 0,
+      JSON.stringify({ config, problems }),
+    );
+    const c = readControls({ mutationStrength: 0.5, radius: 0.3, columns: 3 });
+    assert(
+      c.strength === 0.5 && c.radius === 0.3 && c.columns === 3 && c.problems.length === 0,
+      JSON.stringify(c),
+    );
+    const bad = parseInteger("population", 2.5, 8, 1, 64);
+    assert(
+      bad.value === 8 && bad.error === 'population must be an integer from 1 to 64, got "2.5"',
+      bad.error!,
+    );
+    const odd = readEngineConfig(
+      { population: {} as never },
+      "https://a.example/",
+      "https://cdn.example/m.json",
+    );
+    assert(
+      odd.config.population === 8 && odd.problems[0]?.message.includes('got "[object Object]"'),
+      JSON.stringify(odd.problems),
+    );
+  });
 });
 
 describe("Marks", () => {
