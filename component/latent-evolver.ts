@@ -11,6 +11,7 @@
  * @module
  */
 
+import "./browser-only.ts";
 import { LatentEvolverElement } from "./latent-evolver.component.ts";
 
 export { LatentEvolverElement };

@@ -65,6 +65,7 @@ export class WorkerController implements ReactiveController {
   #hooks: WorkerHooks;
   #worker: WorkerHandle | null = null;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** Worker deaths since the last successful start. */
   #deaths = 0;
 
@@ -83,15 +84,23 @@ export class WorkerController implements ReactiveController {
     return this.#worker?.api ?? null;
   }
 
-  /** Back on the page after an update: the worker ended on disconnect is started again. */
+  /** Back on the page: a move keeps its worker; a worker ended while away is started again. */
   hostConnected(): void {
+    clearTimeout(this.#releaseTimer);
     if (!this.#worker && this.#host.hasUpdated) this.scheduleRestart();
   }
 
-  /** Off the page: the worker (and the model's memory) is released. */
+  /**
+   * Off the page: the worker (and the model's memory) is released, in the next task. A move (a
+   * framework reordering a list, a node appended elsewhere) disconnects and reconnects the element
+   * in one task, and must keep the session and its images rather than start over.
+   */
   hostDisconnected(): void {
-    this.#worker?.terminate();
-    this.#worker = null;
+    clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = setTimeout(() => {
+      this.#worker?.terminate();
+      this.#worker = null;
+    }, 0);
   }
 
   /** Restarts the worker once the current task ends, so several changed attributes restart it once. */

@@ -300,4 +300,33 @@ describe("<latent-evolver> worker restart", () => {
     const after = new Uint8Array(await (await el.exportSession()).arrayBuffer());
     assert(after.length === before.length && after.every((b, i) => b === before[i]), "the session changed");
   });
+
+  it("moving the element keeps its worker and session, even with storage off", async () => {
+    const el = await mount({ ...base("move"), "storage-key": "none" });
+    tiles(el)[1].click();
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    button(el, "evolve").click();
+    await end;
+    tiles(el)[3].click();
+    const starts: string[] = [];
+    const onStart = (e: Event) => starts.push((e as CustomEvent).detail.reason);
+    el.addEventListener("le-generation-start", onStart);
+    const elsewhere = document.createElement("section");
+    document.body.append(elsewhere);
+    try {
+      elsewhere.append(el); // what a framework does when it reorders a list: out and back in, in one task
+      await new Promise((r) => setTimeout(r, 300));
+      assert(starts.length === 0, `the move started generations: ${starts}`);
+      assert(
+        el.generationCount === 2 && el.selected.join() === "3",
+        `after the move: ${el.generationCount}, [${el.selected}]`,
+      );
+      const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+      button(el, "evolve").click();
+      assert((await next).detail.done === 4, "the worker did not evolve after the move");
+    } finally {
+      el.removeEventListener("le-generation-start", onStart);
+      elsewhere.remove();
+    }
+  });
 });
