@@ -2,7 +2,7 @@
 // ones are closed, and showing or exporting one of them renders it again from its latents, with the
 // same pixels. The element's bitmaps are private, so the test records each bitmap the element draws
 // on its canvases (a closed ImageBitmap reports a size of 0x0).
-import { cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { cleanup, mount, pixels, settle, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import { KEPT_GENERATIONS } from "../../component/bitmap-cache.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { decode } from "fast-png";
@@ -53,13 +53,6 @@ afterEach(() => {
 });
 
 const isClosed = (b: ImageBitmap) => b.width === 0 && b.height === 0;
-
-/** The RGBA pixels of every canvas of the generation shown. */
-function pixels(el: HTMLElement): Uint8ClampedArray[] {
-  return [...shadow(el).querySelectorAll<HTMLCanvasElement>('canvas[part~="image"]')].map((c) =>
-    c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data
-  );
-}
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;

@@ -70,6 +70,13 @@ export function shadow(el: HTMLElement): ShadowRoot {
   return el.shadowRoot;
 }
 
+/** The RGBA pixels of every image of the generation shown. */
+export function pixels(el: HTMLElement): Uint8ClampedArray[] {
+  return [...shadow(el).querySelectorAll<HTMLCanvasElement>('canvas[part~="image"]')].map((c) =>
+    c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data
+  );
+}
+
 /** The image toggle buttons of the generation shown. */
 export function tiles(el: HTMLElement): HTMLButtonElement[] {
   return [...shadow(el).querySelectorAll<HTMLButtonElement>('[part~="image-button"]')];
