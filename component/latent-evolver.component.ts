@@ -69,7 +69,10 @@ export class LatentEvolverElement extends LitElement {
   /** URL of the built-in model's manifest, used when `model` is not set. */
   static builtinModelUrl: string = new URL("./models/builtin/manifest.json", import.meta.url).href;
 
-  /** The prompt the images are rendered with. Editing it re-renders the current latents. */
+  /**
+   * The prompt the images are rendered with. Editing it re-renders the current latents. A value that
+   * is not text reads as its text; `null` and `undefined` as the empty prompt.
+   */
   declare prompt: string;
   /** URL of a model manifest; defaults to the built-in model. */
   declare model: string | null;
@@ -132,6 +135,8 @@ export class LatentEvolverElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A framework may set the property to its unset state (null, undefined) or to a number.
+    if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
     const restartOn = ["model", "server", "backend", "population", "seed", "storageKey"] as const;
     const first = !this.hasUpdated;
     if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();

@@ -251,6 +251,27 @@ describe("<latent-evolver> errors", () => {
     assert(shown.includes("/no/such/manifest.json"), `the message does not name the URL: "${shown}"`);
     assert(e.detail.message === shown.trim(), "the event's message is not the one shown");
   });
+
+  it("a prompt property set to null, undefined or a number (a framework's unset or numeric state) reads as text", async () => {
+    const el = await mount(base("prompt-values"));
+    const errors: string[] = [];
+    const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    el.addEventListener("le-error", onError);
+    const field = () => shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!.value;
+    try {
+      for (const [value, text] of [[null, ""], [42, "42"], [undefined, ""]] as const) {
+        const rendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+        (el as unknown as { prompt: unknown }).prompt = value;
+        await settle(el);
+        assert(el.prompt === text, `prompt ${String(value)} read as ${JSON.stringify(el.prompt)}`);
+        assert(field() === text, `prompt ${String(value)} shown as ${JSON.stringify(field())}`);
+        await rendered;
+        assert(errors.length === 0, `prompt ${String(value)}: ${errors}`);
+      }
+    } finally {
+      el.removeEventListener("le-error", onError);
+    }
+  });
 });
 
 describe("<latent-evolver> accessibility", () => {
