@@ -15,6 +15,12 @@ import { loadUiState, type UiState } from "./ui-state.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
 
+/**
+ * The elements of this page that save their session, by storage key. Two elements with one key would
+ * overwrite each other's saved session after every generation, so the second one saves nothing.
+ */
+const persisting = new Map<string, HTMLElement>();
+
 /** The element a {@link WorkerController} serves: its engine attributes are the worker's config. */
 export type WorkerControllerHost = ReactiveControllerHost & HTMLElement & EngineAttributes & {
   readonly hasUpdated: boolean;
@@ -100,6 +106,7 @@ export class WorkerController implements ReactiveController {
     this.#releaseTimer = setTimeout(() => {
       this.#worker?.terminate();
       this.#worker = null;
+      this.#releaseStorage();
     }, 0);
   }
 
@@ -121,11 +128,33 @@ export class WorkerController implements ReactiveController {
       document.baseURI,
       this.#hooks.builtinModelUrl(),
     );
+    this.#claimStorage(config, problems);
     this.problems = problems;
     for (const p of problems) {
       this.#host.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
     }
     return config;
+  }
+
+  /** Takes the config's storage key for this element, or turns saving off if another element has it. */
+  #claimStorage(config: EngineConfig, problems: AttributeProblem[]): void {
+    this.#releaseStorage();
+    const key = config.storageKey;
+    if (key === null) return;
+    if (persisting.get(key)?.isConnected) {
+      problems.push({
+        attribute: "storage-key",
+        message: `storage-key "${key}" is used by another <latent-evolver> on this page; give each element ` +
+          "its own storage-key. This one saves nothing, so that it does not overwrite the other's session.",
+      });
+      config.storageKey = null;
+      return;
+    }
+    persisting.set(key, this.#host);
+  }
+
+  #releaseStorage(): void {
+    for (const [key, host] of persisting) if (host === this.#host) persisting.delete(key);
   }
 
   async #start(): Promise<void> {

@@ -189,6 +189,52 @@ describe("<latent-evolver> evolve", () => {
 });
 
 describe("<latent-evolver> persistence", () => {
+  it("a second element with the same storage key says so and saves nothing over the first's session", async () => {
+    const attrs = base("shared");
+    const first = await mount(attrs);
+    tiles(first)[0].click();
+    const evolved = waitForEvent<CustomEvent>(first, "le-generation-end", (e) => e.detail.generation === 1);
+    button(first, "evolve").click();
+    await evolved;
+    const saved = new Uint8Array(await (await first.exportSession()).arrayBuffer());
+    const errors: CustomEvent[] = [];
+    const onError = (e: Event) => errors.push(e as CustomEvent);
+    document.addEventListener("le-error", onError);
+    try {
+      const second = await mount({ ...attrs, seed: "12" });
+      assert(
+        errors.some((e) =>
+          e.detail.attribute === "storage-key" && /used by another <latent-evolver>/.test(e.detail.message)
+        ),
+        `no storage-key error: ${errors.map((e) => e.detail.message)}`,
+      );
+      for (const generation of [1, 2]) {
+        tiles(second)[1].click();
+        const end = waitForEvent<CustomEvent>(
+          second,
+          "le-generation-end",
+          (e) => e.detail.generation === generation,
+        );
+        button(second, "evolve").click();
+        await end;
+      }
+    } finally {
+      document.removeEventListener("le-error", onError);
+    }
+    cleanup();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount(attrs);
+    const restored = new Uint8Array(await (await again.exportSession()).arrayBuffer());
+    assert(
+      again.generationCount === 2,
+      `restored ${again.generationCount} generations, the first element had 2`,
+    );
+    assert(
+      restored.length === saved.length && restored.every((b, i) => b === saved[i]),
+      "the saved session changed",
+    );
+  });
+
   it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
     const attrs = base("reload");
     const el = await mount(attrs);
