@@ -42,11 +42,14 @@ async function startDistServer() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
-    if (url.pathname === "/" || url.pathname === "/bare.html") {
+    // bare.html: the element with storage off; stored.html: with its default storage, for pages (a
+    // sandboxed iframe) where the browser refuses storage.
+    const page = { "/": "none", "/bare.html": "none", "/stored.html": "default" }[url.pathname];
+    if (page) {
       res.writeHead(200, { ...headers, "content-type": "text/html" });
       res.end(`<!doctype html><html lang="en"><title>bare</title>
 <script type="module" src="/latent-evolver.js"></script>
-<latent-evolver backend="wasm" storage-key="none" population="4" seed="7" prompt="a misty fjord"></latent-evolver>
+<latent-evolver backend="wasm" storage-key="${page}" population="4" seed="7" prompt="a misty fjord"></latent-evolver>
 <script>
   // Tells the embedding test page (another origin) how the element fared.
   const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");

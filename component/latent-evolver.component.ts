@@ -106,7 +106,10 @@ export class LatentEvolverElement extends LitElement {
     onReady: (result, ui) => this.#onReady(result, ui),
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
+    storageFailed: (error) => this.#cannotSave(error),
   });
+  /** Whether the page refused storage already (said once, not after every generation). */
+  #saveRefused = false;
 
   constructor() {
     super();
@@ -386,7 +389,14 @@ export class LatentEvolverElement extends LitElement {
 
   #persist(): void {
     void this.#session.save(this.#engine.config?.storageKey ?? null, this.prompt)
-      .catch((error) => this.#fail("Cannot save the session", error));
+      .catch((error) => this.#cannotSave(error));
+  }
+
+  /** Storage refused (a sandboxed iframe, private browsing, a full quota): the session goes on in memory. */
+  #cannotSave(error: unknown): void {
+    if (this.#saveRefused) return;
+    this.#saveRefused = true;
+    this.#fail("The session cannot be saved in this page and will not survive a reload", error);
   }
 
   #showError(message: string, cause?: unknown): void {

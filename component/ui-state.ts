@@ -73,8 +73,10 @@ export async function loadUiState(storageKey: string): Promise<UiState | null> {
  * await saveUiState("demo", { version: 1, prompt: "", current: 0, selection: {}, points: {}, mode: "change", strength: 1, radius: 0.15 });
  * ```
  */
-export function saveUiState(storageKey: string, state: UiState): Promise<void> {
-  return set(storageKeyFor(storageKey, "ui"), state);
+export async function saveUiState(storageKey: string, state: UiState): Promise<void> {
+  // Awaited here: idb-keyval opens the database synchronously, and where storage is refused (a
+  // sandboxed iframe) that throws at once; callers get a rejected promise either way.
+  await set(storageKeyFor(storageKey, "ui"), state);
 }
 
 /**

@@ -3,7 +3,8 @@
  *
  * Browsers refuse `new Worker(url)` for a script of another origin, and a page that embeds the
  * element from a CDN is exactly that case. So the worker starts from a same-origin Blob URL whose
- * one line imports the real worker module by its absolute URL (the host must send CORS headers).
+ * one line imports the real worker module by its absolute URL (the host must send CORS headers); in
+ * a page with an opaque origin, from a data: URL with the same line.
  *
  * @module
  */
@@ -33,7 +34,12 @@ export interface WorkerHandle {
  */
 export function startWorker(url: URL | string, onDeath: (error: Error) => void): WorkerHandle {
   const source = `import ${JSON.stringify(new URL(url, location.href).href)};\n`;
-  const blobUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  // A page with an opaque origin (a sandboxed iframe) cannot start a module worker from a Blob URL;
+  // a data: URL works there. Elsewhere the Blob URL keeps the page's origin, and so its storage.
+  const opaque = globalThis.origin === "null";
+  const blobUrl = opaque
+    ? `data:text/javascript,${encodeURIComponent(source)}`
+    : URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   let dead = false;
   const die = (error: Error) => {
@@ -58,7 +64,7 @@ export function startWorker(url: URL | string, onDeath: (error: Error) => void):
       dead = true;
       api[Comlink.releaseProxy]();
       worker.terminate();
-      URL.revokeObjectURL(blobUrl);
+      if (!opaque) URL.revokeObjectURL(blobUrl);
     },
   };
 }

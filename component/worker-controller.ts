@@ -45,6 +45,8 @@ export interface WorkerHooks {
   onImage(event: Extract<EngineEvent, { type: "image" }>): void;
   /** Shows an error. */
   fail(what: string, error: unknown): void;
+  /** The worker could not save the session (storage refused); it goes on in memory. */
+  storageFailed(error: Error): void;
 }
 
 /**
@@ -185,6 +187,7 @@ export class WorkerController implements ReactiveController {
       this.download = { loaded: event.loaded, total: event.total };
       this.#host.requestUpdate();
     } else if (event.type === "image") this.#hooks.onImage(event);
+    else if (event.type === "storage-failed") this.#hooks.storageFailed(new Error(event.message));
   }
 
   #onDeath(handle: WorkerHandle, error: Error): void {

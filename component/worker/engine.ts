@@ -65,6 +65,7 @@ export class Engine implements EngineApi {
   #wasmBase: string;
   #registry: BackendRegistry;
   #config: EngineConfig | null = null;
+  #saveRefused = false;
   #manifest: ModelManifest | null = null;
   #backend: Backend | null = null;
   #session: Session | null = null;
@@ -235,9 +236,23 @@ export class Engine implements EngineApi {
     }
   }
 
+  /**
+   * Saves the session. Storage may be refused (a sandboxed iframe, private browsing, a full quota):
+   * the session then goes on in memory, and the element is told once.
+   */
   async #save(): Promise<void> {
     const key = this.#config?.storageKey;
-    if (key && this.#session) await set(storageKeyFor(key, "session"), serializeSession(this.#session));
+    if (!key || !this.#session) return;
+    try {
+      await set(storageKeyFor(key, "session"), serializeSession(this.#session));
+    } catch (error) {
+      if (this.#saveRefused) return;
+      this.#saveRefused = true;
+      void this.#emit({
+        type: "storage-failed",
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   async #sendImage(request: number, generation: number, index: number, image: RgbaImage): Promise<void> {

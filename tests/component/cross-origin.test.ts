@@ -38,6 +38,44 @@ describe("cross-origin embedding", () => {
     );
   });
 
+  it("in a sandboxed iframe, where the browser refuses storage, the element works and says it cannot save", async () => {
+    const origin = await distOrigin();
+    const frame = document.createElement("iframe");
+    frame.sandbox.add("allow-scripts"); // no allow-same-origin: an opaque origin, no IndexedDB or Cache Storage
+    const words: { type: string; detail: { done?: number; message?: string } }[] = [];
+    const ended = new Promise<void>((resolve) => {
+      addEventListener("message", function on(e: MessageEvent) {
+        if (e.data?.source !== "bare") return;
+        words.push(e.data);
+        if (e.data.type !== "end") return;
+        removeEventListener("message", on);
+        resolve();
+      });
+    });
+    frame.src = `${origin}stored.html`;
+    document.body.append(frame);
+    try {
+      await Promise.race([
+        ended,
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no end from the sandboxed page: ${JSON.stringify(words)}`)),
+            60000,
+          )
+        ),
+      ]);
+      const end = words.find((w) => w.type === "end")!;
+      assert(end.detail.done === 4, `sandboxed page: ${JSON.stringify(words)}`);
+      const errors = words.filter((w) => w.type === "error").map((w) => w.detail.message ?? "");
+      assert(
+        errors.length > 0 && errors.every((m) => /cannot be saved/.test(m)),
+        `errors: ${JSON.stringify(errors)}`,
+      );
+    } finally {
+      frame.remove();
+    }
+  });
+
   it("the bare page served with dist/ from another port works in an iframe", async () => {
     const origin = await distOrigin();
     const frame = document.createElement("iframe");
