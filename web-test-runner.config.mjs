@@ -34,8 +34,8 @@ const types = {
 };
 
 /**
- * A second origin for the cross-origin test: serves only dist/ (with CORS, as a CDN would) and one
- * bare HTML page, on another port than the test pages.
+ * A second origin for the cross-origin test: serves only dist/ (with CORS, as a CDN would) and a few
+ * bare HTML pages, on another port than the test pages.
  */
 async function startDistServer() {
   const port = await freePort();
@@ -43,19 +43,36 @@ async function startDistServer() {
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
     // bare.html: the element with storage off; stored.html: with its default storage, for pages (a
-    // sandboxed iframe) where the browser refuses storage.
-    const page = { "/": "none", "/bare.html": "none", "/stored.html": "default" }[url.pathname];
+    // sandboxed iframe) where the browser refuses storage; csp.html: storage off, under the
+    // Content-Security-Policy the README gives site owners (?policy= replaces it).
+    const origin = `http://127.0.0.1:${port}`;
+    const pages = {
+      "/": { storageKey: "none" },
+      "/bare.html": { storageKey: "none" },
+      "/stored.html": { storageKey: "default" },
+      "/csp.html": {
+        storageKey: "none",
+        csp: url.searchParams.get("policy") ??
+          `script-src ${origin} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin}`,
+      },
+    };
+    const page = pages[url.pathname];
     if (page) {
-      res.writeHead(200, { ...headers, "content-type": "text/html" });
+      const csp = page.csp ? { "content-security-policy": page.csp } : {};
+      res.writeHead(200, { ...headers, ...csp, "content-type": "text/html" });
       res.end(`<!doctype html><html lang="en"><title>bare</title>
 <script type="module" src="/latent-evolver.js"></script>
-<latent-evolver backend="wasm" storage-key="${page}" population="4" seed="7" prompt="a misty fjord"></latent-evolver>
-<script>
-  // Tells the embedding test page (another origin) how the element fared.
-  const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
-  document.addEventListener("le-generation-end", (e) => report("end", { done: e.detail.done }));
-  document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
-</script>`);
+<script type="module" src="/report.js"></script>
+<latent-evolver backend="wasm" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord"></latent-evolver>`);
+      return;
+    }
+    if (url.pathname === "/report.js") {
+      // Tells the embedding test page (another origin) how the element fared. A file, not inline:
+      // the CSP page allows no inline script.
+      res.writeHead(200, { ...headers, "content-type": "text/javascript" });
+      res.end(`const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
+document.addEventListener("le-generation-end", (e) => report("end", { done: e.detail.done }));
+document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));`);
       return;
     }
     const file = normalize(join(root, "dist", decodeURIComponent(url.pathname)));

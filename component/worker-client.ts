@@ -3,8 +3,8 @@
  *
  * Browsers refuse `new Worker(url)` for a script of another origin, and a page that embeds the
  * element from a CDN is exactly that case. So the worker starts from a same-origin Blob URL whose
- * one line imports the real worker module by its absolute URL (the host must send CORS headers); in
- * a page with an opaque origin, from a data: URL with the same line.
+ * script imports the real worker module by its absolute URL (the host must send CORS headers); in a
+ * page with an opaque origin, from a data: URL with the same script.
  *
  * @module
  */
@@ -21,10 +21,33 @@ export interface WorkerHandle {
 }
 
 /**
+ * The worker's first script: it imports the worker module by its absolute URL. A dynamic import,
+ * because Chrome refuses a static import in a Blob module worker unless the page's
+ * Content-Security-Policy allows `blob:` scripts, where a dynamic one needs only `worker-src blob:`.
+ * Messages that arrive before the module has set up its handler are held, then replayed; a module
+ * that fails to load becomes the worker's error event, naming the policy when one refused it.
+ */
+function bootstrap(url: string): string {
+  return `const held = [];
+const hold = (e) => held.push(e);
+addEventListener("message", hold);
+let refused = "";
+addEventListener("securitypolicyviolation", (e) => {
+  refused = " (the page's Content-Security-Policy refused " + e.blockedURI + ", " + e.effectiveDirective + ")";
+});
+import(${JSON.stringify(url)}).then(() => {
+  removeEventListener("message", hold);
+  for (const e of held) dispatchEvent(new MessageEvent("message", { data: e.data, ports: [...e.ports] }));
+}, (error) => setTimeout(() => { throw new Error(error.message + refused); }));
+`;
+}
+
+/**
  * Starts the worker module at `url` through a Blob URL.
  *
  * @param url Absolute URL of the built worker module.
- * @param onDeath Called once if the worker fails to load or crashes.
+ * @param onDeath Called once if the worker fails to load or crashes; `retry` is false when the page's
+ * Content-Security-Policy refused it, which another start cannot change.
  * @returns The handle.
  * @example
  * ```ts
@@ -32,26 +55,38 @@ export interface WorkerHandle {
  * const { api } = startWorker(new URL("./latent-evolver.worker.js", import.meta.url), console.error);
  * ```
  */
-export function startWorker(url: URL | string, onDeath: (error: Error) => void): WorkerHandle {
-  const source = `import ${JSON.stringify(new URL(url, location.href).href)};\n`;
+export function startWorker(
+  url: URL | string,
+  onDeath: (error: Error, retry: boolean) => void,
+): WorkerHandle {
+  const source = bootstrap(new URL(url, location.href).href);
   // A page with an opaque origin (a sandboxed iframe) cannot start a module worker from a Blob URL;
   // a data: URL works there. Elsewhere the Blob URL keeps the page's origin, and so its storage.
   const opaque = globalThis.origin === "null";
   const blobUrl = opaque
     ? `data:text/javascript,${encodeURIComponent(source)}`
     : URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  // A policy that refuses the worker itself reports it to the page, not to the worker.
+  let refused = "";
+  const onViolation = (e: SecurityPolicyViolationEvent) => {
+    if (e.blockedURI.startsWith(opaque ? "data" : "blob")) {
+      refused = ` (the page's Content-Security-Policy refused it: ${e.effectiveDirective})`;
+    }
+  };
+  document.addEventListener("securitypolicyviolation", onViolation);
   const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   let dead = false;
   const die = (error: Error) => {
     if (dead) return;
     dead = true;
-    onDeath(error);
+    document.removeEventListener("securitypolicyviolation", onViolation);
+    onDeath(error, refused === "");
   };
   worker.addEventListener("error", (event: ErrorEvent) => {
     event.preventDefault();
-    die(
-      new Error(`The latent-evolver worker failed: ${event.message || "it could not be loaded from " + url}`),
-    );
+    const why = event.message || `it could not be loaded from ${url}`;
+    // The page's violation report may come just after the error.
+    setTimeout(() => die(new Error(`The latent-evolver worker failed: ${why}${refused}`)), 50);
   });
   worker.addEventListener(
     "messageerror",
@@ -62,6 +97,7 @@ export function startWorker(url: URL | string, onDeath: (error: Error) => void):
     api,
     terminate() {
       dead = true;
+      document.removeEventListener("securitypolicyviolation", onViolation);
       api[Comlink.releaseProxy]();
       worker.terminate();
       if (!opaque) URL.revokeObjectURL(blobUrl);

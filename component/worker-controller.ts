@@ -168,7 +168,13 @@ export class WorkerController implements ReactiveController {
     this.#hooks.onStart();
     this.#host.requestUpdate();
     const ui = config.storageKey ? await loadUiState(config.storageKey).catch(() => null) : null;
-    const handle = startWorker(this.#hooks.workerUrl(), (error) => this.#onDeath(handle, error));
+    let handle: WorkerHandle;
+    try {
+      handle = startWorker(this.#hooks.workerUrl(), (error, retry) => this.#onDeath(handle, error, retry));
+    } catch (error) {
+      // `new Worker` throws at once when the page's Content-Security-Policy refuses it.
+      return this.#hooks.fail("The worker could not be started", error);
+    }
     this.#worker = handle;
     try {
       const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEvent(e)));
@@ -190,8 +196,9 @@ export class WorkerController implements ReactiveController {
     else if (event.type === "storage-failed") this.#hooks.storageFailed(new Error(event.message));
   }
 
-  #onDeath(handle: WorkerHandle, error: Error): void {
+  #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {
     if (this.#worker !== handle) return;
+    if (!retry) return this.#hooks.fail("The worker cannot run in this page", error);
     // A worker that dies again and again (a broken deployment) is not restarted forever.
     if (++this.#deaths > 3) return this.#hooks.fail("The worker keeps failing; giving up", error);
     this.#hooks.fail("The worker stopped; restarting it and restoring the session", error);

@@ -16,6 +16,37 @@ async function distOrigin(): Promise<string> {
   return url;
 }
 
+type Word = { type: string; detail: { done?: number; message?: string } };
+
+/**
+ * Loads a page of the dist server in an iframe and collects what its element reports, until the
+ * first generation ends, or an error matches `until`, or 60 s pass.
+ */
+async function framePage(path: string, sandbox?: string, until?: RegExp): Promise<Word[]> {
+  const origin = await distOrigin();
+  const frame = document.createElement("iframe");
+  if (sandbox) frame.setAttribute("sandbox", sandbox);
+  const words: Word[] = [];
+  let on: (e: MessageEvent) => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    on = (e: MessageEvent) => {
+      if (e.data?.source !== "bare" || e.source !== frame.contentWindow) return;
+      words.push(e.data);
+      if (e.data.type === "end" || (until && until.test(e.data.detail.message ?? ""))) resolve();
+    };
+    addEventListener("message", on);
+  });
+  frame.src = `${origin}${path}`;
+  document.body.append(frame);
+  try {
+    await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
+    return words;
+  } finally {
+    removeEventListener("message", on);
+    frame.remove();
+  }
+}
+
 describe("cross-origin embedding", () => {
   it("a page loads the bundle from another origin and the element renders", async () => {
     const origin = await distOrigin();
@@ -38,66 +69,50 @@ describe("cross-origin embedding", () => {
     );
   });
 
-  it("in a sandboxed iframe, where the browser refuses storage, the element works and says it cannot save", async () => {
-    const origin = await distOrigin();
-    const frame = document.createElement("iframe");
-    frame.sandbox.add("allow-scripts"); // no allow-same-origin: an opaque origin, no IndexedDB or Cache Storage
-    const words: { type: string; detail: { done?: number; message?: string } }[] = [];
-    const ended = new Promise<void>((resolve) => {
-      addEventListener("message", function on(e: MessageEvent) {
-        if (e.data?.source !== "bare") return;
-        words.push(e.data);
-        if (e.data.type !== "end") return;
-        removeEventListener("message", on);
-        resolve();
-      });
-    });
-    frame.src = `${origin}stored.html`;
-    document.body.append(frame);
-    try {
-      await Promise.race([
-        ended,
-        new Promise<never>((_, reject) =>
-          setTimeout(
-            () => reject(new Error(`no end from the sandboxed page: ${JSON.stringify(words)}`)),
-            60000,
-          )
-        ),
-      ]);
-      const end = words.find((w) => w.type === "end")!;
-      assert(end.detail.done === 4, `sandboxed page: ${JSON.stringify(words)}`);
-      const errors = words.filter((w) => w.type === "error").map((w) => w.detail.message ?? "");
-      assert(
-        errors.length > 0 && errors.every((m) => /cannot be saved/.test(m)),
-        `errors: ${JSON.stringify(errors)}`,
-      );
-    } finally {
-      frame.remove();
-    }
+  it("the bare page served with dist/ from another port works in an iframe", async () => {
+    const words = await framePage("bare.html");
+    assert(
+      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
+      `bare page: ${JSON.stringify(words)}`,
+    );
+    assert(words.length === 1, `errors: ${JSON.stringify(words)}`);
   });
 
-  it("the bare page served with dist/ from another port works in an iframe", async () => {
-    const origin = await distOrigin();
-    const frame = document.createElement("iframe");
-    const message = new Promise<{ type: string; detail: { done?: number; message?: string } }>((resolve) => {
-      addEventListener("message", function on(e: MessageEvent) {
-        if (e.data?.source !== "bare") return;
-        removeEventListener("message", on);
-        resolve(e.data);
-      });
-    });
-    frame.src = `${origin}bare.html`;
-    document.body.append(frame);
-    try {
-      const data = await Promise.race([
-        message,
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error("no word from the bare page")), 60000)
-        ),
-      ]);
-      assert(data.type === "end" && data.detail.done === 4, `bare page: ${JSON.stringify(data)}`);
-    } finally {
-      frame.remove();
+  it("in a sandboxed iframe, where the browser refuses storage, the element works and says it cannot save", async () => {
+    // No allow-same-origin: an opaque origin, without IndexedDB or Cache Storage.
+    const words = await framePage("stored.html", "allow-scripts");
+    assert(
+      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
+      `sandboxed: ${JSON.stringify(words)}`,
+    );
+    const errors = words.filter((w) => w.type === "error").map((w) => w.detail.message ?? "");
+    assert(errors.length === 1 && /cannot be saved/.test(errors[0]), `errors: ${JSON.stringify(errors)}`);
+  });
+
+  it("under the Content-Security-Policy the README gives, the element works", async () => {
+    const words = await framePage("csp.html");
+    assert(
+      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
+      `csp page: ${JSON.stringify(words)}`,
+    );
+    assert(words.length === 1, `errors: ${JSON.stringify(words)}`);
+  });
+
+  it("a Content-Security-Policy that blocks the worker or WebAssembly gets an error that says so", async () => {
+    const origin = new URL(await distOrigin()).origin;
+    for (
+      const [policy, expected] of [
+        [
+          `script-src ${origin} 'wasm-unsafe-eval'; worker-src 'none'; connect-src ${origin}`,
+          /Content-Security-Policy refused it: worker-src/,
+        ],
+        [`script-src ${origin}; worker-src blob:; connect-src ${origin}`, /WebAssembly|wasm-unsafe-eval/],
+      ] as const
+    ) {
+      const words = await framePage(`csp.html?policy=${encodeURIComponent(policy)}`, undefined, expected);
+      const messages = words.map((w) => w.detail.message ?? `end ${w.detail.done}`);
+      assert(words.every((w) => w.type === "error"), `${policy}: ${JSON.stringify(messages)}`);
+      assert(messages.some((m) => expected.test(m)), `${policy}: ${JSON.stringify(messages)}`);
     }
   });
 });
