@@ -47,6 +47,12 @@ async function framePage(path: string, sandbox?: string, until?: RegExp): Promis
   }
 }
 
+/** The page's element rendered its 4 images: the last word is the end of the first generation. */
+function assertRendered(words: Word[], page: string): void {
+  const last = words.at(-1);
+  assert(last?.type === "end" && last.detail.done === 4, `${page}: ${JSON.stringify(words)}`);
+}
+
 describe("cross-origin embedding", () => {
   it("a page loads the bundle from another origin and the element renders", async () => {
     const origin = await distOrigin();
@@ -71,30 +77,21 @@ describe("cross-origin embedding", () => {
 
   it("the bare page served with dist/ from another port works in an iframe", async () => {
     const words = await framePage("bare.html");
-    assert(
-      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
-      `bare page: ${JSON.stringify(words)}`,
-    );
+    assertRendered(words, "bare page");
     assert(words.length === 1, `errors: ${JSON.stringify(words)}`);
   });
 
   it("in a sandboxed iframe, where the browser refuses storage, the element works and says it cannot save", async () => {
     // No allow-same-origin: an opaque origin, without IndexedDB or Cache Storage.
     const words = await framePage("stored.html", "allow-scripts");
-    assert(
-      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
-      `sandboxed: ${JSON.stringify(words)}`,
-    );
+    assertRendered(words, "sandboxed");
     const errors = words.filter((w) => w.type === "error").map((w) => w.detail.message ?? "");
     assert(errors.length === 1 && /cannot be saved/.test(errors[0]), `errors: ${JSON.stringify(errors)}`);
   });
 
   it("under the Content-Security-Policy the README gives, the element works", async () => {
     const words = await framePage("csp.html");
-    assert(
-      words.at(-1)?.type === "end" && words.at(-1)?.detail.done === 4,
-      `csp page: ${JSON.stringify(words)}`,
-    );
+    assertRendered(words, "csp page");
     assert(words.length === 1, `errors: ${JSON.stringify(words)}`);
   });
 
