@@ -5,7 +5,8 @@
 //   ort-wasm-*.wasm           onnxruntime-web's runtime, found by the worker from its own URL
 //   models/builtin/           the built-in model, found by the element from its own URL
 //   custom-elements.json      the custom-elements manifest (@custom-elements-manifest/analyzer)
-//   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works
+//   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works;
+//                             react.d.ts types the tag in React's JSX
 // Every asset is resolved from import.meta.url, so a page on any origin can load the bundle with
 // one <script type="module" src=".../latent-evolver.js">.
 import { build } from "esbuild";
@@ -111,6 +112,7 @@ const tsc = runTool(["typescript", "bin", "tsc"], [
   "--outDir",
   join(dist, "types"),
   "component/latent-evolver.ts",
+  "component/react-jsx.ts",
 ]);
 if (tsc.status === 0) {
   // tsc keeps the sources' ".ts" specifiers; declaration consumers resolve ".js" to ".d.ts".
@@ -123,6 +125,8 @@ if (tsc.status === 0) {
     join(dist, "latent-evolver.d.ts"),
     'export * from "./types/component/latent-evolver.js";\n',
   );
+  // `import type {} from "latent-evolver/react"` types the tag in React's JSX.
+  writeFileSync(join(dist, "react.d.ts"), 'export * from "./types/component/react-jsx.js";\n');
 } else {
   log(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
 }

@@ -1,0 +1,36 @@
+// dist/react.d.ts, as a React project gets it from `import type {} from "latent-evolver/react"`:
+// TypeScript (the project's bundler resolution, through package.json "exports") checks a small TSX
+// file that uses the tag, right and wrong, against the built types.
+import assert from "node:assert/strict";
+
+const root = new URL("../../", import.meta.url);
+
+Deno.test("the built react.d.ts types the tag in React's JSX", async () => {
+  const pkg = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
+  assert.equal(pkg.exports["./react"]?.types, "./dist/react.d.ts");
+  // Inside the repository, so that react's types resolve from node_modules as in a project.
+  const file = new URL(`tests/bundle/.react-types-${crypto.randomUUID()}.tsx`, root);
+  await Deno.writeTextFile(
+    file,
+    `import type {} from "latent-evolver/react";
+export const ok = <latent-evolver prompt="a fox" population={4} onle-generation-end={(e) => e.detail.done} />;
+// @ts-expect-error: not a backend
+export const bad = <latent-evolver backend="gpu" />;
+`,
+  );
+  try {
+    const tsc = new URL("node_modules/typescript/bin/tsc", root).pathname;
+    const options =
+      "--noEmit --strict --skipLibCheck --jsx react-jsx --module esnext --moduleResolution bundler";
+    const out = await new Deno.Command("node", {
+      args: [tsc, ...options.split(" "), "--target", "es2022", "--lib", "es2022,dom", file.pathname],
+      cwd: root.pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, text);
+  } finally {
+    await Deno.remove(file);
+  }
+});
