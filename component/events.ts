@@ -167,6 +167,26 @@ export class LatentEvolverErrorEvent extends Event {
   }
 }
 
+/**
+ * Fires one `le-error` per rejected attribute value.
+ *
+ * @param target The element.
+ * @param problems Each attribute at fault and its message.
+ * @example
+ * ```ts
+ * import { dispatchAttributeErrors } from "./events.ts";
+ * dispatchAttributeErrors(new EventTarget(), [{ attribute: "population", message: "population must be ..." }]);
+ * ```
+ */
+export function dispatchAttributeErrors(
+  target: EventTarget,
+  problems: readonly { attribute: string; message: string }[],
+): void {
+  for (const { attribute, message } of problems) {
+    target.dispatchEvent(new LatentEvolverErrorEvent({ message, attribute }));
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     "le-selection-change": SelectionChangeEvent;

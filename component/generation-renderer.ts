@@ -89,24 +89,7 @@ export class GenerationRenderer {
    * @param reason Why, for the events.
    * @returns When the render has ended.
    */
-  render(
-    api: Pick<EngineApi, "render">,
-    index: number,
-    gen: GenerationView,
-    prompt: string,
-    reason: GenerationReason,
-  ): Promise<void> {
-    const done = this.#render(api, index, gen, prompt, reason);
-    const inFlight = { generation: index, done };
-    this.#inFlight = inFlight;
-    const settled = () => {
-      if (this.#inFlight === inFlight) this.#inFlight = null;
-    };
-    done.then(settled, settled);
-    return done;
-  }
-
-  async #render(
+  async render(
     api: Pick<EngineApi, "render">,
     index: number,
     gen: GenerationView,
@@ -114,6 +97,9 @@ export class GenerationRenderer {
     reason: GenerationReason,
   ): Promise<void> {
     const request = ++this.#request;
+    let ended = () => {};
+    const inFlight = { generation: index, done: new Promise<void>((resolve) => (ended = resolve)) };
+    this.#inFlight = inFlight;
     this.renderedPrompt = prompt;
     this.bitmaps.visit(index, gen.size);
     this.progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
@@ -145,6 +131,8 @@ export class GenerationRenderer {
         ms: progress ? performance.now() - progress.start : 0,
       }),
     );
+    if (this.#inFlight === inFlight) this.#inFlight = null;
+    ended();
   }
 
   /**

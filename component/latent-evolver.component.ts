@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { styles } from "./latent-evolver.styles.ts";
 import {
   BackendEvent,
+  dispatchAttributeErrors,
   type GenerationReason,
   LatentEvolverErrorEvent,
   SelectionChangeEvent,
@@ -106,10 +107,8 @@ export class LatentEvolverElement extends LitElement {
     onReady: (result, ui) => this.#onReady(result, ui),
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
-    storageFailed: (error) => this.#cannotSave(error),
+    storageFailed: (error) => this.#session.storageRefused(error),
   });
-  /** Whether the page refused storage already (said once, not after every generation). */
-  #saveRefused = false;
 
   constructor() {
     super();
@@ -333,9 +332,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- start-up ---------------------------------------------------------------------------------
 
   #validateSliders(): void {
-    for (const p of this.#session.settings.read(this)) {
-      this.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
-    }
+    dispatchAttributeErrors(this, this.#session.settings.read(this));
     this.requestUpdate();
   }
 
@@ -388,15 +385,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    void this.#session.save(this.#engine.config?.storageKey ?? null, this.prompt)
-      .catch((error) => this.#cannotSave(error));
-  }
-
-  /** Storage refused (a sandboxed iframe, private browsing, a full quota): the session goes on in memory. */
-  #cannotSave(error: unknown): void {
-    if (this.#saveRefused) return;
-    this.#saveRefused = true;
-    this.#fail("The session cannot be saved in this page and will not survive a reload", error);
+    this.#session.save(this.#engine.config?.storageKey ?? null, this.prompt);
   }
 
   #showError(message: string, cause?: unknown): void {

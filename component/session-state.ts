@@ -36,10 +36,13 @@ export class SessionState {
   /** Renders generations and keeps the bitmaps of the ones visited last. */
   readonly renderer: GenerationRenderer;
   #promptTimer: ReturnType<typeof setTimeout> | undefined;
+  #fail: (what: string, error: unknown) => void;
+  /** Whether storage refused already (said once, not after every generation). */
+  #saveRefused = false;
 
   /**
    * @param host The element: updated on progress, and the target of the generation events.
-   * @param fail Shows a failed render.
+   * @param fail Shows a failed render, or storage that refused the session.
    * @param keep How many generations keep their bitmaps.
    */
   constructor(
@@ -47,6 +50,7 @@ export class SessionState {
     fail: (what: string, error: unknown) => void,
     keep: number = KEPT_GENERATIONS,
   ) {
+    this.#fail = fail;
     this.renderer = new GenerationRenderer(host, fail, keep);
   }
 
@@ -182,19 +186,31 @@ export class SessionState {
 
   /**
    * Stores what the worker's half of the session does not hold: the prompt, the generation shown,
-   * the marks and the settings. Nothing is stored before the first generation.
+   * the marks and the settings. Nothing is stored before the first generation. Storage may be
+   * refused (a sandboxed iframe, private browsing, a full quota): the session then goes on in
+   * memory, and that is said once, see {@link storageRefused}.
    *
    * @param storageKey The element's storage key, or `null` when persistence is off.
    * @param prompt The element's prompt.
-   * @returns When it is written.
    */
-  save(storageKey: string | null, prompt: string): Promise<void> {
-    if (!storageKey || !this.started) return Promise.resolve();
-    return saveUiState(storageKey, {
+  save(storageKey: string | null, prompt: string): void {
+    if (!storageKey || !this.started) return;
+    saveUiState(storageKey, {
       version: 1,
       prompt,
       ...this.history.persisted(),
       ...this.settings.values(),
-    });
+    }).catch((error) => this.storageRefused(error));
+  }
+
+  /**
+   * Says once, for this page and the worker alike, that the session cannot be saved.
+   *
+   * @param error Why storage refused.
+   */
+  storageRefused(error: unknown): void {
+    if (this.#saveRefused) return;
+    this.#saveRefused = true;
+    this.#fail("The session cannot be saved in this page and will not survive a reload", error);
   }
 }

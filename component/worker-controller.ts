@@ -10,7 +10,7 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import * as Comlink from "comlink";
 import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "./attributes.ts";
-import { LatentEvolverErrorEvent } from "./events.ts";
+import { dispatchAttributeErrors } from "./events.ts";
 import { loadUiState, type UiState } from "./ui-state.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
@@ -132,9 +132,7 @@ export class WorkerController implements ReactiveController {
     );
     this.#claimStorage(config, problems);
     this.problems = problems;
-    for (const p of problems) {
-      this.#host.dispatchEvent(new LatentEvolverErrorEvent({ message: p.message, attribute: p.attribute }));
-    }
+    dispatchAttributeErrors(this.#host, problems);
     return config;
   }
 

@@ -65,7 +65,6 @@ export class Engine implements EngineApi {
   #wasmBase: string;
   #registry: BackendRegistry;
   #config: EngineConfig | null = null;
-  #saveRefused = false;
   #manifest: ModelManifest | null = null;
   #backend: Backend | null = null;
   #session: Session | null = null;
@@ -238,7 +237,7 @@ export class Engine implements EngineApi {
 
   /**
    * Saves the session. Storage may be refused (a sandboxed iframe, private browsing, a full quota):
-   * the session then goes on in memory, and the element is told once.
+   * the session then goes on in memory, and the element is told (it says so once).
    */
   async #save(): Promise<void> {
     const key = this.#config?.storageKey;
@@ -246,8 +245,6 @@ export class Engine implements EngineApi {
     try {
       await set(storageKeyFor(key, "session"), serializeSession(this.#session));
     } catch (error) {
-      if (this.#saveRefused) return;
-      this.#saveRefused = true;
       void this.#emit({
         type: "storage-failed",
         message: error instanceof Error ? error.message : String(error),

@@ -85,7 +85,7 @@ export type EngineEvent =
   | { type: "download"; loaded: number; total: number }
   | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
   | { type: "backend-failed"; backend: BackendName; message: string }
-  /** Saving the session was refused (sandboxed iframe, private mode, full quota); sent once. */
+  /** Saving the session was refused (sandboxed iframe, private mode, full quota). */
   | { type: "storage-failed"; message: string };
 
 /** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
