@@ -13,9 +13,23 @@ Deno.test("the built react.d.ts types the tag in React's JSX", async () => {
   await Deno.writeTextFile(
     file,
     `import type {} from "latent-evolver/react";
-export const ok = <latent-evolver prompt="a fox" population={4} onle-generation-end={(e) => e.detail.done} />;
+export const ok = (
+  <latent-evolver
+    prompt="a misty fjord"
+    population={8}
+    seed="7"
+    backend="wasm"
+    storage-key="none"
+    onle-generation-end={(e) => console.log(e.detail.generation, e.detail.done)}
+    onle-error={(e) => console.log(e.detail.message)}
+  />
+);
 // @ts-expect-error: not a backend
-export const bad = <latent-evolver backend="gpu" />;
+export const badBackend = <latent-evolver backend="gpu" />;
+// @ts-expect-error: a population is a number or its text
+export const badPopulation = <latent-evolver population={{ n: 8 }} />;
+// @ts-expect-error: the end event has no \`detail.message\`
+export const badEvent = <latent-evolver onle-generation-end={(e) => e.detail.message} />;
 `,
   );
   try {
