@@ -4,6 +4,7 @@
 // server (`npm start -- --port 9000`; `npm start -- --help` lists them). Ctrl-C stops it gracefully.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,4 +26,9 @@ const child = spawn(
 );
 // The server drains in-flight requests on SIGINT/SIGTERM; pass ours on and wait for it to exit.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on("exit", (code, signal) => {
+  if (signal === null) process.exit(code ?? 0);
+  // A crash (SIGSEGV, say) is told apart from the server's own errors, as a shell would: 128 + signal.
+  console.error(`The server was ended by ${signal}.`);
+  process.exit(128 + (constants.signals[signal] ?? 0));
+});

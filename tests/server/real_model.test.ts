@@ -4,7 +4,14 @@ import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "../../core/wire.ts";
 import { loadModel } from "../../server/load.ts";
-import { inferRequest, metricValue, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
+import {
+  inferRequest,
+  metricValue,
+  postInfer,
+  randomLatents,
+  spawnServer,
+  startTestServer,
+} from "./server_helpers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const manifestPath = `${root}models/builtin/manifest.json`;
@@ -56,63 +63,35 @@ Deno.test("server + built-in model: batched runs are bit-identical to core/pipel
   }
 });
 
-async function readLines(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (l: string) => void) {
-  let buf = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    buf += decoder.decode(chunk, { stream: true });
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      lines.push(line);
-      onLine(line);
-    }
-  }
-}
-
 Deno.test("server main: SIGTERM stops accepting, finishes in-flight work and exits 0", async () => {
-  const deno = Deno.execPath();
-  const child = new Deno.Command(deno, {
-    args: ["run", "-A", "--unstable-no-legacy-abort", `${root}server/main.ts`, "--port", "0", "--static", ""],
-    cwd: root,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines: string[] = [];
-  const listening = Promise.withResolvers<number>();
-  const reading = readLines(child.stdout, lines, (l) => {
-    if (l.includes('"msg":"listening"')) listening.resolve(JSON.parse(l).port);
-  });
-  const timer = setTimeout(() => listening.reject(new Error("server did not start in 30 s")), 30_000);
-  let exited = false;
+  const server = await spawnServer(Deno.execPath(), [
+    "run",
+    "-A",
+    "--unstable-no-legacy-abort",
+    `${root}server/main.ts`,
+    "--port",
+    "0",
+    "--static",
+    "",
+  ], root);
   try {
-    const port = await listening.promise;
-    clearTimeout(timer);
-    const url = `http://127.0.0.1:${port}`;
     const n = 6;
-    const inflight = postInfer(url, inferRequest(randomLatents(n, 7, SHAPE), n, "desert", SHAPE), {
+    const inflight = postInfer(server.url, inferRequest(randomLatents(n, 7, SHAPE), n, "desert", SHAPE), {
       binary: true,
       model: "builtin",
     });
-    for (let i = 0; i < 300 && (await metricValue(url, "latent_evolver_inflight_requests")) < 1; i++) {
+    for (let i = 0; i < 300 && (await metricValue(server.url, "latent_evolver_inflight_requests")) < 1; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    child.kill("SIGTERM");
+    const stopping = server.stop("SIGTERM");
     const out = await images(await inflight);
     assert.equal(out.length, n * 256 * 256 * 4);
-    const status = await child.status;
-    exited = true;
-    assert.equal(status.code, 0);
-    await reading;
-    assert.ok(lines.some((l) => l.includes('"msg":"shutting down'), lines.join("\n")));
-    assert.ok(lines.some((l) => l.includes('"msg":"stopped"')));
-    await assert.rejects(fetch(`${url}/v2/health/live`));
+    const status = await stopping;
+    assert.equal(status.code, 0, status.output);
+    assert.ok(server.lines.some((l) => l.includes('"msg":"shutting down')), status.output);
+    assert.ok(server.lines.some((l) => l.includes('"msg":"stopped"')), status.output);
+    await assert.rejects(fetch(`${server.url}/v2/health/live`));
   } finally {
-    clearTimeout(timer);
-    if (!exited) {
-      child.kill("SIGKILL");
-      await child.status;
-    }
+    await server.kill();
   }
 });

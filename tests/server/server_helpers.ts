@@ -66,3 +66,79 @@ export async function metricValue(
   const line = text.split("\n").find((l) => l.startsWith(name + " ") || l === name);
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
+
+/** A server process a test started, and what it printed. */
+export interface ServerProcess {
+  url: string;
+  /** Lines the server printed on stdout so far (its JSON log). */
+  lines: string[];
+  /** Sends `signal` and waits for the process to end; `output` is everything it printed, for messages. */
+  stop(signal: Deno.Signal): Promise<{ code: number; signal: Deno.Signal | null; output: string }>;
+  /** Ends the process if it still runs (for `finally`). */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts a server process and waits for its "listening" log line (30 s at most).
+ *
+ * @param command The program, `node` or Deno's own path.
+ * @param args Its arguments, which must include `--port 0`.
+ * @param cwd Its working folder.
+ * @returns The running process; a process that ends or stays silent throws with what it printed.
+ */
+export async function spawnServer(command: string, args: string[], cwd: string): Promise<ServerProcess> {
+  const child = new Deno.Command(command, { args, cwd, stdout: "piped", stderr: "piped" }).spawn();
+  const lines: string[] = [];
+  let stderr = "";
+  const listening = Promise.withResolvers<number>();
+  const read = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
+  };
+  let partial = "";
+  const reading = Promise.all([
+    read(child.stdout, (text) => {
+      const parts = (partial + text).split("\n");
+      partial = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (line.includes('"msg":"listening"')) listening.resolve(JSON.parse(line).port);
+      }
+    }),
+    read(child.stderr, (text) => stderr += text),
+  ]);
+  const output = () => `stdout:\n${[...lines, partial].join("\n")}\nstderr:\n${stderr}`;
+  let exited = false;
+  const status = child.status.then(async (s) => {
+    exited = true;
+    await reading;
+    listening.reject(new Error(`the server ended (${s.signal ?? s.code}) before listening\n${output()}`));
+    return s;
+  });
+  const timer = setTimeout(
+    () => listening.reject(new Error(`the server did not start in 30 s\n${output()}`)),
+    30_000,
+  );
+  try {
+    const port = await listening.promise;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      lines,
+      async stop(signal) {
+        child.kill(signal);
+        const s = await status;
+        return { code: s.code, signal: s.signal, output: output() };
+      },
+      async kill() {
+        if (!exited) child.kill("SIGKILL");
+        await status;
+      },
+    };
+  } catch (e) {
+    if (!exited) child.kill("SIGKILL");
+    await status;
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
