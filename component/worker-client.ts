@@ -20,6 +20,9 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
+/** How a refusal by the page's Content-Security-Policy starts, in the worker's messages and the page's. */
+const POLICY_REFUSED = "the page's Content-Security-Policy refused";
+
 /**
  * The worker's first script: it imports the worker module by its absolute URL. A dynamic import,
  * because Chrome refuses a static import in a Blob module worker unless the page's
@@ -33,7 +36,7 @@ const hold = (e) => held.push(e);
 addEventListener("message", hold);
 let refused = "";
 addEventListener("securitypolicyviolation", (e) => {
-  refused = " (the page's Content-Security-Policy refused " + e.blockedURI + ", " + e.effectiveDirective + ")";
+  refused = " (${POLICY_REFUSED} " + e.blockedURI + ", " + e.effectiveDirective + ")";
 });
 import(${JSON.stringify(url)}).then(() => {
   removeEventListener("message", hold);
@@ -47,7 +50,7 @@ import(${JSON.stringify(url)}).then(() => {
  *
  * @param url Absolute URL of the built worker module.
  * @param onDeath Called once if the worker fails to load or crashes; `retry` is false when the page's
- * Content-Security-Policy refused it, which another start cannot change.
+ * Content-Security-Policy refused it or its module, which another start cannot change.
  * @returns The handle.
  * @example
  * ```ts
@@ -70,7 +73,7 @@ export function startWorker(
   let refused = "";
   const onViolation = (e: SecurityPolicyViolationEvent) => {
     if (e.blockedURI.startsWith(opaque ? "data" : "blob")) {
-      refused = ` (the page's Content-Security-Policy refused it: ${e.effectiveDirective})`;
+      refused = ` (${POLICY_REFUSED} it: ${e.effectiveDirective})`;
     }
   };
   document.addEventListener("securitypolicyviolation", onViolation);
@@ -80,7 +83,7 @@ export function startWorker(
     if (dead) return;
     dead = true;
     document.removeEventListener("securitypolicyviolation", onViolation);
-    onDeath(error, refused === "");
+    onDeath(error, !error.message.includes(POLICY_REFUSED));
   };
   worker.addEventListener("error", (event: ErrorEvent) => {
     event.preventDefault();

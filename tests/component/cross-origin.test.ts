@@ -20,9 +20,12 @@ type Word = { type: string; detail: { done?: number; message?: string } };
 
 /**
  * Loads a page of the dist server in an iframe and collects what its element reports, until the
- * first generation ends, or an error matches `until`, or 60 s pass.
+ * first generation ends, or an error matches `until`, or 60 s pass; then `settleMs` more.
  */
-async function framePage(path: string, sandbox?: string, until?: RegExp): Promise<Word[]> {
+async function framePage(
+  path: string,
+  { sandbox, until, settleMs = 0 }: { sandbox?: string; until?: RegExp; settleMs?: number } = {},
+): Promise<Word[]> {
   const origin = await distOrigin();
   const frame = document.createElement("iframe");
   if (sandbox) frame.setAttribute("sandbox", sandbox);
@@ -40,6 +43,7 @@ async function framePage(path: string, sandbox?: string, until?: RegExp): Promis
   document.body.append(frame);
   try {
     await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
+    await new Promise((r) => setTimeout(r, settleMs));
     return words;
   } finally {
     removeEventListener("message", on);
@@ -83,7 +87,7 @@ describe("cross-origin embedding", () => {
 
   it("in a sandboxed iframe, where the browser refuses storage, the element works and says it cannot save", async () => {
     // No allow-same-origin: an opaque origin, without IndexedDB or Cache Storage.
-    const words = await framePage("stored.html", "allow-scripts");
+    const words = await framePage("stored.html", { sandbox: "allow-scripts" });
     assertRendered(words, "sandboxed");
     const errors = words.filter((w) => w.type === "error").map((w) => w.detail.message ?? "");
     assert(errors.length === 1 && /cannot be saved/.test(errors[0]), `errors: ${JSON.stringify(errors)}`);
@@ -106,10 +110,29 @@ describe("cross-origin embedding", () => {
         [`script-src ${origin}; worker-src blob:; connect-src ${origin}`, /WebAssembly|wasm-unsafe-eval/],
       ] as const
     ) {
-      const words = await framePage(`csp.html?policy=${encodeURIComponent(policy)}`, undefined, expected);
+      const words = await framePage(`csp.html?policy=${encodeURIComponent(policy)}`, { until: expected });
       const messages = words.map((w) => w.detail.message ?? `end ${w.detail.done}`);
       assert(words.every((w) => w.type === "error"), `${policy}: ${JSON.stringify(messages)}`);
       assert(messages.some((m) => expected.test(m)), `${policy}: ${JSON.stringify(messages)}`);
     }
+  });
+
+  it("a policy that lets the page's script run but not the worker's module fails once, without restarts", async () => {
+    // script-src names the page's two files only, so the worker's import of its module is refused.
+    const origin = new URL(await distOrigin()).origin;
+    const policy =
+      `script-src ${origin}/latent-evolver.js ${origin}/report.js 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin}`;
+    const words = await framePage(`csp.html?policy=${encodeURIComponent(policy)}`, {
+      until: /Content-Security-Policy/,
+      settleMs: 1500,
+    });
+    const messages = words.map((w) => w.detail.message ?? `end ${w.detail.done}`);
+    assert(messages.length === 1, `one error, no restarts: ${JSON.stringify(messages)}`);
+    assert(
+      /cannot run in this page.*Content-Security-Policy refused \S*latent-evolver\.worker\.js/.test(
+        messages[0],
+      ),
+      messages[0],
+    );
   });
 });
