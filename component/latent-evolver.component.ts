@@ -340,7 +340,9 @@ export class LatentEvolverElement extends LitElement {
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
     this.#session.reset(result.generations, ui);
     if (ui && ui.prompt !== this.prompt) this.prompt = ui.prompt;
-    this.dispatchEvent(new BackendEvent({ backend: result.backend, model: result.modelName, failures: [] }));
+    this.dispatchEvent(
+      new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
+    );
     this.#persist();
     await this.#renderShown(ui ? "restore" : "first");
   }

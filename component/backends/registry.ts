@@ -63,7 +63,7 @@ export class BackendRegistry {
         continue;
       }
       try {
-        return { backend: await factory.create(context), failures };
+        return { backend: await factory.create({ ...context, auto: preference === "auto" }), failures };
       } catch (error) {
         failures.push({
           backend: factory.name,

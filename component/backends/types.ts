@@ -42,6 +42,11 @@ export interface BackendContext {
   loadFile: (url: string, onProgress?: (loaded: number, total: number) => void) => Promise<Uint8Array>;
   /** Model download progress, in bytes over all files. */
   onDownloadProgress?: (loaded: number, total: number) => void;
+  /**
+   * True when `auto` is choosing: a factory then declines a poor fit that a site owner's explicit
+   * choice still gets (WebGPU on a software fallback adapter).
+   */
+  auto?: boolean;
 }
 
 /** Builds one kind of backend; `create` rejects with a message saying why it cannot. */

@@ -101,14 +101,12 @@ export class Engine implements EngineApi {
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     });
     this.#backend = backend;
-    for (const f of failures) {
-      void this.#emit({ type: "backend-failed", backend: f.backend, message: f.message });
-    }
     const restored = await this.#restore(config, manifest);
     this.#session = restored ?? createSession(this.#evolveConfig(config, manifest), createRng(config.seed));
     if (!restored) await this.#save();
     return {
       backend: backend.name,
+      failures,
       modelName: manifest.name,
       generations: this.#session.generations.map(view),
       restored: restored !== null,

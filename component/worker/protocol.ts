@@ -72,6 +72,8 @@ export interface FeedbackMessage {
 export interface InitResult {
   /** The backend that was chosen. */
   backend: BackendName;
+  /** Backends `auto` tried first that could not run the model, with why. */
+  failures: { backend: BackendName; message: string }[];
   /** The model's name, from its manifest. */
   modelName: string;
   /** Every generation of the session (restored from storage, or the first one). */
@@ -84,7 +86,6 @@ export interface InitResult {
 export type EngineEvent =
   | { type: "download"; loaded: number; total: number }
   | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
-  | { type: "backend-failed"; backend: BackendName; message: string }
   /** Saving the session was refused (sandboxed iframe, private mode, full quota). */
   | { type: "storage-failed"; message: string };
 

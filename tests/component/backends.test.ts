@@ -1,5 +1,5 @@
-// Each backend path in Chromium: WebGPU on the software adapter, wasm when WebGPU is absent (the
-// registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
+// Each backend path in Chromium: WebGPU on the software adapter (chosen, since auto passes it over),
+// wasm when WebGPU is absent (the registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
 // and the one error naming every failure when nothing can run the model.
 import { cleanup, mount, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
@@ -53,15 +53,29 @@ function varied(data: Uint8ClampedArray): boolean {
 }
 
 describe("backends", () => {
-  it("auto picks WebGPU on Chromium's software adapter and renders the first generation", async () => {
+  it("auto passes over Chromium's software WebGPU adapter for wasm, saying why; backend=webgpu still uses it", async () => {
     const events: BackendEvent[] = [];
     const on = (e: Event) => events.push(e as BackendEvent);
     document.addEventListener("le-backend", on);
     try {
-      const el = await mount({ population: "2", seed: "5", prompt: "a fjord", "storage-key": "none" });
-      assert(el.activeBackend === "webgpu", `auto chose ${el.activeBackend}`);
-      assert(events[0]?.detail.backend === "webgpu", "no le-backend event naming webgpu");
-      assert(events[0].detail.model === "builtin-landscape", `event names model ${events[0].detail.model}`);
+      const auto = await mount({ population: "2", seed: "5", prompt: "a fjord", "storage-key": "none" });
+      assert(auto.activeBackend === "wasm", `auto chose ${auto.activeBackend}`);
+      const skipped = events[0]?.detail.failures.find((f) => f.backend === "webgpu");
+      assert(
+        /software fallback \(swiftshader\)/.test(skipped?.message ?? ""),
+        JSON.stringify(events[0]?.detail),
+      );
+      auto.remove();
+      const el = await mount({
+        backend: "webgpu",
+        population: "2",
+        seed: "5",
+        prompt: "a fjord",
+        "storage-key": "none",
+      });
+      assert(el.activeBackend === "webgpu", `backend=webgpu ran ${el.activeBackend}`);
+      assert(events[1]?.detail.backend === "webgpu", "no le-backend event naming webgpu");
+      assert(events[1].detail.model === "builtin-landscape", `event names model ${events[1].detail.model}`);
       assert(shadow(el).textContent?.includes("Backend: webgpu"), "the UI does not say which backend runs");
       assert(tiles(el).length === 2, "not 2 tiles");
     } finally {
