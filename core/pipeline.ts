@@ -185,6 +185,24 @@ export async function createGenerator(
   throw new Error(`Cannot load model "${manifest.name}" on any execution provider: ${failures.join("; ")}`);
 }
 
+/**
+ * Resolves in a new task, once the events already queued (messages included) have run. onnxruntime's
+ * wasm provider without threads finishes a run through promise jobs alone, so in a worker an abort
+ * posted by the page would otherwise wait until every image of the call was done. A MessageChannel
+ * rather than `setTimeout`, which browsers clamp to 4 ms when nested.
+ */
+function nextTask(): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((resolve) => {
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 function makeGenerator(manifest: ModelManifest, executionProvider: string, runner: Runner): Generator {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
@@ -213,6 +231,7 @@ function makeGenerator(manifest: ModelManifest, executionProvider: string, runne
       const run = async () => {
         const images: RgbaImage[] = [];
         for (let i = 0; i < latents.length; i++) {
+          if (signal && i > 0) await nextTask();
           checkAbort();
           const image = await runner.render(latents[i], prompt, checkAbort);
           checkAbort();

@@ -176,15 +176,28 @@ describe("<latent-evolver> evolve", () => {
     assert(ops.size === 1, `a fresh batch mixes operators ${[...ops]}`);
   });
 
-  it("cancel stops a generation and reports it cancelled", async () => {
-    const el = await mount(base("cancel"));
+  it("cancel stops a generation after its first image and reports it cancelled; the next one runs", async () => {
+    const el = await mount({ ...base("cancel"), population: "16" });
     tiles(el)[1].click();
     const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    const progress = waitForEvent<CustomEvent>(
+      el,
+      "le-generation-progress",
+      (e) => e.detail.generation === 1,
+    );
     button(el, "evolve").click();
-    await waitForEvent(el, "le-generation-start");
+    await progress;
     el.cancel();
     const e = await end;
-    assert(e.detail.cancelled || e.detail.done === 4, "cancel neither cancelled nor finished the generation");
+    assert(
+      e.detail.cancelled && e.detail.done < 16,
+      `cancel did not stop the render: ${JSON.stringify(e.detail)}`,
+    );
+    const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+    tiles(el)[0].click();
+    await el.evolve();
+    const n = await next;
+    assert(!n.detail.cancelled && n.detail.done === 16, `after a cancel: ${JSON.stringify(n.detail)}`);
   });
 });
 

@@ -45,3 +45,35 @@ for (const [ep, tolerance] of [["wasm", 0.5], ["webgpu", 1.5]] as const) {
     });
   });
 }
+
+describe("built-in model on onnxruntime-web wasm, aborted", () => {
+  it("an abort that arrives as a message stops the call between images", async () => {
+    // Without threads, a wasm run resolves through promise jobs alone: a cancel posted by the page
+    // to the element's worker is a message, which runs only once the generator yields a task.
+    const generator = await createGenerator(await loadManifest(builtinManifestUrl), ort, {
+      executionProviders: ["wasm"],
+    });
+    const rng = createRng(4);
+    const latents = Array.from({ length: 16 }, () => ({
+      shape: [4, 32, 32] as const,
+      data: rng.fillNormal(new Float32Array(4 * 32 * 32)),
+    }));
+    const controller = new AbortController();
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => controller.abort();
+    const rendered: number[] = [];
+    try {
+      await generator.generate(latents.slice(0, 1), "fox"); // warm up
+      port2.postMessage("cancel");
+      const outcome = await generator.generate(latents, "fox", {
+        signal: controller.signal,
+        onImage: (i) => rendered.push(i),
+      }).then(() => "finished", (error: Error) => error.name);
+      check(outcome === "AbortError", `the call ${outcome} after ${rendered.length} of 16 images`);
+      check(rendered.length < 16, `${rendered.length} of 16 images rendered after the abort`);
+    } finally {
+      port1.close();
+      await generator.dispose();
+    }
+  });
+});
