@@ -158,7 +158,9 @@ export class GenerationRenderer {
   }
 
   /**
-   * Draws a generation's bitmaps onto the `canvas[data-index]` elements under `root`.
+   * Draws a generation's bitmaps onto the `canvas[data-index]` elements under `root`. A canvas whose
+   * image has not arrived (still rendering, or its render failed or was cancelled) is cleared: it
+   * must not go on showing the image of another generation, which a person could then select.
    *
    * @param root The element's render root.
    * @param generation The generation shown.
@@ -167,7 +169,11 @@ export class GenerationRenderer {
     const images = this.bitmaps.get(generation) ?? [];
     for (const canvas of root.querySelectorAll<HTMLCanvasElement>("canvas[data-index]")) {
       const bitmap = images[Number(canvas.dataset.index)];
-      if (!bitmap || this.#drawn.get(canvas) === bitmap) continue;
+      if (!bitmap) {
+        if (this.#drawn.delete(canvas)) canvas.width = canvas.height = 1; // a resize clears it
+        continue;
+      }
+      if (this.#drawn.get(canvas) === bitmap) continue;
       canvas.width = bitmap.width;
       canvas.height = bitmap.height;
       canvas.getContext("2d")?.drawImage(bitmap, 0, 0);

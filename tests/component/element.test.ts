@@ -193,6 +193,16 @@ describe("<latent-evolver> evolve", () => {
       e.detail.cancelled && e.detail.done < 16,
       `cancel did not stop the render: ${JSON.stringify(e.detail)}`,
     );
+    // The tiles whose images never came show nothing, not generation 0's images in their place.
+    await settle(el);
+    const drawn = [...shadow(el).querySelectorAll("canvas")].filter((c) => {
+      const pixels = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      return pixels.some((v) => v !== 0);
+    });
+    assert(
+      drawn.length === e.detail.done,
+      `${drawn.length} tiles show an image, ${e.detail.done} were rendered`,
+    );
     const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
     tiles(el)[0].click();
     await el.evolve();
