@@ -5,7 +5,7 @@ import { compile } from "svelte/compiler";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -119,6 +119,36 @@ function startDenoServer() {
   return denoServer;
 }
 
+/**
+ * A proxy in front of the Deno server that a test can take down (it then drops every connection, as
+ * a server that went away does) and bring back, started once, on demand.
+ */
+let proxy = null;
+function startProxy() {
+  proxy ??= (async () => {
+    const target = await startDenoServer();
+    if (!target.url) return { error: target.error };
+    const port = await freePort();
+    const state = { down: false };
+    const server = createServer((req, res) => {
+      if (state.down) return req.socket.destroy();
+      const upstream = httpRequest(
+        new URL(req.url, target.url),
+        { method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+    return { server, state, url: `http://127.0.0.1:${port}/` };
+  })();
+  return proxy;
+}
+
 /** esbuild loads .svelte files through Svelte's compiler. */
 const sveltePlugin = {
   name: "svelte",
@@ -171,6 +201,7 @@ function fixturesPlugin() {
     },
     async serverStop() {
       dist?.server.close();
+      (await proxy)?.server?.close();
       const s = await denoServer;
       s?.child?.kill();
     },
@@ -180,6 +211,12 @@ function fixturesPlugin() {
       }
       const app = /^\/__le\/frameworks\/(react|vue|svelte)\.js$/.exec(context.path);
       if (app) return { body: await bundleFrameworkApp(app[1]), type: "js" };
+      if (context.path === "/__le/proxy.json") {
+        // ?down=1 takes it down, ?down=0 brings it back.
+        const p = await startProxy();
+        if (p.state) p.state.down = context.URL.searchParams.get("down") === "1";
+        return { body: JSON.stringify({ url: p.url ?? null, error: p.error ?? null }), type: "json" };
+      }
       if (context.path === "/__le/server.json") {
         const s = await startDenoServer();
         return { body: JSON.stringify({ url: s.url ?? null, error: s.error ?? null }), type: "json" };

@@ -42,7 +42,7 @@ export class SelectionChangeEvent extends Event {
 }
 
 /** Why a generation is being rendered. */
-export type GenerationReason = "first" | "evolve" | "new-batch" | "prompt" | "restore" | "history";
+export type GenerationReason = "first" | "evolve" | "new-batch" | "prompt" | "restore" | "history" | "retry";
 
 /** Detail of {@link GenerationStartEvent}. */
 export interface GenerationStartDetail {

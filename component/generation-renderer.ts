@@ -43,6 +43,8 @@ export class GenerationRenderer {
   progress: RenderProgress | null = null;
   /** True while a render is in flight. */
   busy = false;
+  /** True when the last render failed (not cancelled or superseded): the element offers to try again. */
+  failed = false;
   /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
   renderedPrompt: string | null = null;
   #request = 0;
@@ -104,6 +106,7 @@ export class GenerationRenderer {
     this.bitmaps.visit(index, gen.size);
     this.progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
     this.busy = true;
+    this.failed = false;
     this.#host.requestUpdate();
     this.#host.dispatchEvent(new GenerationStartEvent({ generation: index, total: gen.size, reason }));
     let cancelled = false;
@@ -111,8 +114,10 @@ export class GenerationRenderer {
       await api.render(index, prompt, request);
     } catch (error) {
       if ((error as Error)?.name === "AbortError") cancelled = true;
-      else if (request === this.#request) this.#fail("Rendering failed", error);
-      else cancelled = true;
+      else if (request === this.#request) {
+        this.failed = true;
+        this.#fail("Rendering failed", error);
+      } else cancelled = true;
     }
     const progress = this.progress;
     const done = request === this.#request && progress ? progress.done : 0;

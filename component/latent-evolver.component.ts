@@ -15,7 +15,13 @@ import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
 import { shortcutOf } from "./tile-input.ts";
 import { TileMarking } from "./tile-marking.ts";
-import { renderHistory, renderStatus, renderTile, renderToolbar } from "./latent-evolver.render.ts";
+import {
+  renderErrors,
+  renderHistory,
+  renderStatus,
+  renderTile,
+  renderToolbar,
+} from "./latent-evolver.render.ts";
 
 /**
  * An embeddable interactive evolution of image-generator latents: a grid of images made from a
@@ -33,7 +39,7 @@ import { renderHistory, renderStatus, renderTile, renderToolbar } from "./latent
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; also `evolve`, `new-batch`, `undo`, `redo`, `cancel`, `mark`, `mode`.
+ * @csspart button - Every button; also `evolve`, `new-batch`, `undo`, `redo`, `cancel`, `mark`, `mode`, `retry`.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
  * @csspart image-button - The toggle button around an image.
@@ -162,7 +168,7 @@ export class LatentEvolverElement extends LitElement {
     ];
     const ctx = this.#tiles.context(settings.mode, (i) => void this.downloadImage(i));
     return html`
-      ${errors.length ? html`<div part="error" role="alert">${errors.join("\n")}</div>` : nothing}
+      ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#retryRender : null)}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
@@ -350,6 +356,11 @@ export class LatentEvolverElement extends LitElement {
   // ---- rendering --------------------------------------------------------------------------------
 
   /** Renders the generation shown with the prompt. */
+  #retryRender = (): void => {
+    this.#runtimeError = "";
+    void this.#renderShown("retry");
+  };
+
   #renderShown(reason: GenerationReason): Promise<void> {
     return this.#session.render(this.#engine.api, this.prompt, reason);
   }

@@ -248,3 +248,24 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
     </div>
   `;
 }
+
+/**
+ * The errors shown, one per line, with a button that tries again when the last render failed.
+ *
+ * @param messages The errors.
+ * @param onRetry Renders the generation shown again, or `null` when there is nothing to retry.
+ * @returns The template, or nothing without errors.
+ */
+export function renderErrors(
+  messages: string[],
+  onRetry: (() => void) | null,
+): TemplateResult | typeof nothing {
+  if (!messages.length) return nothing;
+  return html`<div part="error" role="alert">${messages.join("\n")}${
+    onRetry
+      ? html`
+        <button part="button retry" @click=${onRetry}>Try again</button>
+      `
+      : nothing
+  }</div>`;
+}

@@ -37,8 +37,16 @@ async function inferOne(
     ],
     outputs: [{ name: "images", parameters: { binary_data: true } }],
   }, { binary: true });
-  const response = await fetch(url, { method: "POST", body, headers, signal });
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  let response: Response, bytes: Uint8Array;
+  try {
+    response = await fetch(url, { method: "POST", body, headers, signal });
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new Error(`The server ${new URL(url).origin} cannot be reached: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   if (!response.ok) {
     let message = `HTTP ${response.status}`;
     try {

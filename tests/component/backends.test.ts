@@ -1,7 +1,7 @@
 // Each backend path in Chromium: WebGPU on the software adapter (chosen, since auto passes it over),
 // wasm when WebGPU is absent (the registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
 // and the one error naming every failure when nothing can run the model.
-import { cleanup, mount, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
@@ -141,6 +141,53 @@ describe("backends", () => {
     for (let i = 0; i < a.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.data[i] - b.data[i]));
     assert(maxDiff <= 2, `server and wasm images differ by up to ${maxDiff}`);
     await wasm.dispose();
+  });
+
+  it("a render that fails because the server went away names the server; Try again renders it once it is back", async () => {
+    const proxy = async (down: boolean) =>
+      (await fetch(`/__le/proxy.json?down=${down ? 1 : 0}`, { cache: "no-store" })).json();
+    const { url, error } = await proxy(false);
+    assert(url, `the proxy to the Deno server did not start: ${error}`);
+    try {
+      const el = await mount({
+        backend: "server",
+        server: url,
+        population: "2",
+        seed: "4",
+        "storage-key": "none",
+      });
+      await proxy(true);
+      const failed = waitForEvent<CustomEvent>(el, "le-error", () => true);
+      tiles(el)[0].click();
+      await el.evolve();
+      const message = (await failed).detail.message;
+      assert(
+        /^Rendering failed: The server http:\/\/127\.0\.0\.1:\d+ cannot be reached/.test(message),
+        message,
+      );
+      await settle(el);
+      const retry = shadow(el).querySelector<HTMLButtonElement>("[part~=error] button[part~=retry]");
+      assert(retry, "no Try again button beside the error");
+      await proxy(false);
+      const start = waitForEvent<CustomEvent>(el, "le-generation-start", () => true);
+      const end = waitForEvent<CustomEvent>(el, "le-generation-end", () => true);
+      const errs: string[] = [];
+      el.addEventListener("le-error", (e) => errs.push((e as CustomEvent).detail.message));
+      retry.click();
+      assert(
+        (await start).detail.reason === "retry" && (await start).detail.generation === 1,
+        "not a retry of generation 1",
+      );
+      const e = await end;
+      assert(
+        !e.detail.cancelled && e.detail.done === 2,
+        `the retry rendered ${JSON.stringify(e.detail)} ${errs}`,
+      );
+      await settle(el);
+      assert(!shadow(el).querySelector("[part~=error]"), "the error stays after the retry rendered");
+    } finally {
+      await proxy(false);
+    }
   });
 
   it("backend=server without a server attribute shows the error", async () => {
