@@ -7,7 +7,6 @@
  */
 
 import * as Comlink from "comlink";
-import { get, set } from "idb-keyval";
 import { createRng } from "../../core/rng.ts";
 import {
   createSession,
@@ -26,6 +25,7 @@ import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { loadModelFile } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
+import { loadSessionBytes, saveSessionBytes } from "./session-store.ts";
 import type {
   EngineApi,
   EngineConfig,
@@ -220,7 +220,7 @@ export class Engine implements EngineApi {
   async #restore(config: EngineConfig, manifest: ModelManifest): Promise<Session | null> {
     if (!config.storageKey) return null;
     try {
-      const bytes = await get<Uint8Array>(storageKeyFor(config.storageKey, "session"));
+      const bytes = await loadSessionBytes(storageKeyFor(config.storageKey, "session"));
       if (!bytes) return null;
       const session = deserializeSession(bytes);
       const [c, h, w] = session.config.shape;
@@ -241,7 +241,7 @@ export class Engine implements EngineApi {
     const key = this.#config?.storageKey;
     if (!key || !this.#session) return;
     try {
-      await set(storageKeyFor(key, "session"), serializeSession(this.#session));
+      await saveSessionBytes(storageKeyFor(key, "session"), serializeSession(this.#session));
     } catch (error) {
       void this.#emit({
         type: "storage-failed",

@@ -203,10 +203,14 @@ describe("<latent-evolver> evolve", () => {
       drawn.length === e.detail.done,
       `${drawn.length} tiles show an image, ${e.detail.done} were rendered`,
     );
+    const errors: string[] = [];
+    el.addEventListener("le-error", (e) => errors.push((e as CustomEvent).detail.message));
     const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
     tiles(el)[0].click();
     await el.evolve();
-    const n = await next;
+    const n = await next.catch((error) => {
+      throw new Error(`${error.message} after the cancel; errors: ${errors.join(" | ")}`);
+    });
     assert(!n.detail.cancelled && n.detail.done === 16, `after a cancel: ${JSON.stringify(n.detail)}`);
   });
 });
