@@ -355,12 +355,13 @@ export class LatentEvolverElement extends LitElement {
 
   // ---- rendering --------------------------------------------------------------------------------
 
-  /** Renders the generation shown with the prompt. */
+  /** Renders the generation shown again after its render failed (the Try again button). */
   #retryRender = (): void => {
     this.#runtimeError = "";
     void this.#renderShown("retry");
   };
 
+  /** Renders the generation shown with the prompt. */
   #renderShown(reason: GenerationReason): Promise<void> {
     return this.#session.render(this.#engine.api, this.prompt, reason);
   }

@@ -261,11 +261,8 @@ export function renderErrors(
   onRetry: (() => void) | null,
 ): TemplateResult | typeof nothing {
   if (!messages.length) return nothing;
-  return html`<div part="error" role="alert">${messages.join("\n")}${
-    onRetry
-      ? html`
-        <button part="button retry" @click=${onRetry}>Try again</button>
-      `
-      : nothing
-  }</div>`;
+  // One space before the button and no other whitespace: the messages keep their line breaks (pre-wrap).
+  // deno-fmt-ignore
+  const retry = onRetry ? html` <button part="button retry" @click=${onRetry}>Try again</button>` : nothing;
+  return html`<div part="error" role="alert">${messages.join("\n")}${retry}</div>`;
 }

@@ -8,6 +8,7 @@
 
 import type { Latent } from "../../core/latent.ts";
 import type { RgbaImage } from "../../core/image.ts";
+import { abortError } from "../../core/pipeline.ts";
 import {
   decodeInferResponse,
   encodeInferRequest,
@@ -18,10 +19,6 @@ import type { Backend, BackendFactory } from "./types.ts";
 
 /** Requests in flight at once: enough to keep a batching server busy, few enough to stream images. */
 const concurrency = 4;
-
-function abortError(): DOMException {
-  return new DOMException("The generation was cancelled", "AbortError");
-}
 
 async function inferOne(
   url: string,
