@@ -1,11 +1,14 @@
 // <latent-evolver> in Chromium, on the built bundle and the built-in model (wasm backend, so these
-// tests do not depend on the GPU): selection, points, evolve, events, errors, persistence, axe.
+// tests do not depend on the GPU): selection, points, evolve, events, errors, axe. What survives a
+// reload, a worker restart or a move is in persistence.test.ts.
 import {
   button,
   cleanup,
   clickAt,
   mount,
+  pixels,
   press,
+  sessionBytes,
   settle,
   shadow,
   tiles,
@@ -133,7 +136,7 @@ describe("<latent-evolver> evolve", () => {
     );
     assert(progress.join() === "1,2,3,4", `progress went ${progress}`);
     assert(el.generationCount === 2 && el.generation === 1, "the element does not show generation 2");
-    const session = deserializeSession(new Uint8Array(await (await el.exportSession()).arrayBuffer()));
+    const session = deserializeSession(await sessionBytes(el));
     assert(session.generations.length === 2, "the exported session lacks the new generation");
     const gen = session.generations[1];
     assert(
@@ -195,10 +198,7 @@ describe("<latent-evolver> evolve", () => {
     );
     // The tiles whose images never came show nothing, not generation 0's images in their place.
     await settle(el);
-    const drawn = [...shadow(el).querySelectorAll("canvas")].filter((c) => {
-      const pixels = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-      return pixels.some((v) => v !== 0);
-    });
+    const drawn = pixels(el).filter((image) => image.some((v) => v !== 0));
     assert(
       drawn.length === e.detail.done,
       `${drawn.length} tiles show an image, ${e.detail.done} were rendered`,
@@ -212,91 +212,6 @@ describe("<latent-evolver> evolve", () => {
       throw new Error(`${error.message} after the cancel; errors: ${errors.join(" | ")}`);
     });
     assert(!n.detail.cancelled && n.detail.done === 16, `after a cancel: ${JSON.stringify(n.detail)}`);
-  });
-});
-
-describe("<latent-evolver> persistence", () => {
-  it("a second element with the same storage key says so and saves nothing over the first's session", async () => {
-    const attrs = base("shared");
-    const first = await mount(attrs);
-    tiles(first)[0].click();
-    const evolved = waitForEvent<CustomEvent>(first, "le-generation-end", (e) => e.detail.generation === 1);
-    button(first, "evolve").click();
-    await evolved;
-    const saved = new Uint8Array(await (await first.exportSession()).arrayBuffer());
-    const errors: CustomEvent[] = [];
-    const onError = (e: Event) => errors.push(e as CustomEvent);
-    document.addEventListener("le-error", onError);
-    try {
-      const second = await mount({ ...attrs, seed: "12" });
-      assert(
-        errors.some((e) =>
-          e.detail.attribute === "storage-key" && /used by another <latent-evolver>/.test(e.detail.message)
-        ),
-        `no storage-key error: ${errors.map((e) => e.detail.message)}`,
-      );
-      for (const generation of [1, 2]) {
-        tiles(second)[1].click();
-        const end = waitForEvent<CustomEvent>(
-          second,
-          "le-generation-end",
-          (e) => e.detail.generation === generation,
-        );
-        button(second, "evolve").click();
-        await end;
-      }
-    } finally {
-      document.removeEventListener("le-error", onError);
-    }
-    cleanup();
-    await new Promise((r) => setTimeout(r, 300));
-    const again = await mount(attrs);
-    const restored = new Uint8Array(await (await again.exportSession()).arrayBuffer());
-    assert(
-      again.generationCount === 2,
-      `restored ${again.generationCount} generations, the first element had 2`,
-    );
-    assert(
-      restored.length === saved.length && restored.every((b, i) => b === saved[i]),
-      "the saved session changed",
-    );
-  });
-
-  it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
-    const attrs = base("reload");
-    const el = await mount(attrs);
-    tiles(el)[1].click();
-    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
-    button(el, "evolve").click();
-    await end;
-    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
-    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
-    input.value = "a desert sunset";
-    input.dispatchEvent(new Event("input"));
-    await rerendered;
-    tiles(el)[3].click();
-    button(el, "mark").click();
-    await settle(el);
-    tiles(el)[0].focus();
-    await press("Enter");
-    await settle(el);
-    const before = { selected: el.selected.join(), generation: el.generation, count: el.generationCount };
-    const bytesBefore = new Uint8Array(await (await el.exportSession()).arrayBuffer());
-    el.remove();
-    await new Promise((r) => setTimeout(r, 300));
-    const again = await mount({ ...attrs, prompt: "" });
-    assert(again.prompt === "a desert sunset", `prompt restored as "${again.prompt}"`);
-    assert(again.generationCount === before.count && again.generation === before.generation, "history lost");
-    assert(again.selected.join() === before.selected, `selection ${again.selected} != ${before.selected}`);
-    assert(
-      shadow(again).querySelectorAll('[part~="point"]').length === 1,
-      "the marked point was not restored",
-    );
-    const bytesAfter = new Uint8Array(await (await again.exportSession()).arrayBuffer());
-    assert(
-      bytesAfter.length === bytesBefore.length && bytesAfter.every((b, i) => b === bytesBefore[i]),
-      "session differs",
-    );
   });
 });
 
@@ -371,56 +286,5 @@ describe("<latent-evolver> accessibility", () => {
       assert(violations.length === 0, `${scheme}: ${list}`);
     }
     document.documentElement.style.colorScheme = "";
-  });
-});
-
-describe("<latent-evolver> worker restart", () => {
-  it("a restarted worker restores the session, selection and shown generation from storage", async () => {
-    const el = await mount(base("restart"));
-    tiles(el)[0].click();
-    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
-    button(el, "evolve").click();
-    await end;
-    tiles(el)[2].click();
-    const before = new Uint8Array(await (await el.exportSession()).arrayBuffer());
-    const restored = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
-    await el.restartWorker();
-    await restored;
-    assert(
-      el.generationCount === 2 && el.generation === 1,
-      `after restart: ${el.generation}/${el.generationCount}`,
-    );
-    assert(el.selected.join() === "2", `selection after restart: [${el.selected}]`);
-    const after = new Uint8Array(await (await el.exportSession()).arrayBuffer());
-    assert(after.length === before.length && after.every((b, i) => b === before[i]), "the session changed");
-  });
-
-  it("moving the element keeps its worker and session, even with storage off", async () => {
-    const el = await mount({ ...base("move"), "storage-key": "none" });
-    tiles(el)[1].click();
-    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
-    button(el, "evolve").click();
-    await end;
-    tiles(el)[3].click();
-    const starts: string[] = [];
-    const onStart = (e: Event) => starts.push((e as CustomEvent).detail.reason);
-    el.addEventListener("le-generation-start", onStart);
-    const elsewhere = document.createElement("section");
-    document.body.append(elsewhere);
-    try {
-      elsewhere.append(el); // what a framework does when it reorders a list: out and back in, in one task
-      await new Promise((r) => setTimeout(r, 300));
-      assert(starts.length === 0, `the move started generations: ${starts}`);
-      assert(
-        el.generationCount === 2 && el.selected.join() === "3",
-        `after the move: ${el.generationCount}, [${el.selected}]`,
-      );
-      const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
-      button(el, "evolve").click();
-      assert((await next).detail.done === 4, "the worker did not evolve after the move");
-    } finally {
-      el.removeEventListener("le-generation-start", onStart);
-      elsewhere.remove();
-    }
   });
 });

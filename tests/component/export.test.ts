@@ -1,5 +1,5 @@
 // Export and import: an image as PNG carrying its genome, and the whole session as a file.
-import { cleanup, mount, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { cleanup, evolveFrom, mount, sessionBytes, uniqueKey, waitForEvent } from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
 import { decode } from "fast-png";
 import { deserializeSession } from "../../core/mod.ts";
@@ -40,17 +40,14 @@ describe("<latent-evolver> export", () => {
 
   it("a session exported from one element and imported into another restores its generations", async () => {
     const a = await mount(attrs("export-a"));
-    tiles(a)[0].click();
-    const end = waitForEvent<CustomEvent>(a, "le-generation-end", (e) => e.detail.generation === 1);
-    a.evolve();
-    await end;
+    await evolveFrom(a, 0);
     const file = await a.exportSession();
     const b = await mount({ ...attrs("export-b"), seed: "99" });
     const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
     await b.importSession(file);
     await restored;
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
-    const fromB = deserializeSession(new Uint8Array(await (await b.exportSession()).arrayBuffer()));
+    const fromB = deserializeSession(await sessionBytes(b));
     const fromA = deserializeSession(new Uint8Array(await file.arrayBuffer()));
     assert(
       fromB.generations[1].latents[0].data.every((v, i) => v === fromA.generations[1].latents[0].data[i]),

@@ -89,6 +89,29 @@ export function button(el: HTMLElement, part: string): HTMLButtonElement {
   return b;
 }
 
+/**
+ * Selects an image of the generation shown and presses Evolve.
+ *
+ * @returns The `le-generation-end` event of the generation it made.
+ */
+export async function evolveFrom(el: LatentEvolverElement, index: number): Promise<CustomEvent> {
+  const generation = el.generation + 1;
+  tiles(el)[index].click();
+  const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === generation);
+  button(el, "evolve").click();
+  return await end;
+}
+
+/** The element's session file (what `exportSession()` gives), as bytes. */
+export async function sessionBytes(el: LatentEvolverElement): Promise<Uint8Array> {
+  return new Uint8Array(await (await el.exportSession()).arrayBuffer());
+}
+
+/** True when two byte arrays are equal. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** Waits until lit has rendered the latest state. */
 export async function settle(el: LatentEvolverElement): Promise<void> {
   await el.updateComplete;

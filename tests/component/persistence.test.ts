@@ -1,0 +1,137 @@
+// What survives: the session and its UI state across a reload (a new element with the same storage
+// key), a worker restart and a move in the page; and one storage key per element.
+import {
+  button,
+  cleanup,
+  evolveFrom,
+  mount,
+  press,
+  sameBytes,
+  sessionBytes,
+  settle,
+  shadow,
+  tiles,
+  uniqueKey,
+  waitForEvent,
+} from "./helpers.ts";
+
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+const base = (name: string) => ({
+  backend: "wasm",
+  population: "4",
+  seed: "11",
+  prompt: "a misty fjord",
+  "storage-key": uniqueKey(name),
+});
+
+afterEach(cleanup);
+
+describe("<latent-evolver> persistence", () => {
+  it("a second element with the same storage key says so and saves nothing over the first's session", async () => {
+    const attrs = base("shared");
+    const first = await mount(attrs);
+    await evolveFrom(first, 0);
+    const saved = await sessionBytes(first);
+    const errors: CustomEvent[] = [];
+    const onError = (e: Event) => errors.push(e as CustomEvent);
+    document.addEventListener("le-error", onError);
+    try {
+      const second = await mount({ ...attrs, seed: "12" });
+      assert(
+        errors.some((e) =>
+          e.detail.attribute === "storage-key" && /used by another <latent-evolver>/.test(e.detail.message)
+        ),
+        `no storage-key error: ${errors.map((e) => e.detail.message)}`,
+      );
+      await evolveFrom(second, 1);
+      await evolveFrom(second, 1);
+    } finally {
+      document.removeEventListener("le-error", onError);
+    }
+    cleanup();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount(attrs);
+    assert(
+      again.generationCount === 2,
+      `restored ${again.generationCount} generations, the first element had 2`,
+    );
+    assert(sameBytes(await sessionBytes(again), saved), "the saved session changed");
+  });
+
+  it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
+    const attrs = base("reload");
+    const el = await mount(attrs);
+    await evolveFrom(el, 1);
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    input.value = "a desert sunset";
+    input.dispatchEvent(new Event("input"));
+    await rerendered;
+    tiles(el)[3].click();
+    button(el, "mark").click();
+    await settle(el);
+    tiles(el)[0].focus();
+    await press("Enter");
+    await settle(el);
+    const before = { selected: el.selected.join(), generation: el.generation, count: el.generationCount };
+    const bytesBefore = await sessionBytes(el);
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount({ ...attrs, prompt: "" });
+    assert(again.prompt === "a desert sunset", `prompt restored as "${again.prompt}"`);
+    assert(again.generationCount === before.count && again.generation === before.generation, "history lost");
+    assert(again.selected.join() === before.selected, `selection ${again.selected} != ${before.selected}`);
+    assert(
+      shadow(again).querySelectorAll('[part~="point"]').length === 1,
+      "the marked point was not restored",
+    );
+    assert(sameBytes(await sessionBytes(again), bytesBefore), "session differs");
+  });
+});
+
+describe("<latent-evolver> worker restart", () => {
+  it("a restarted worker restores the session, selection and shown generation from storage", async () => {
+    const el = await mount(base("restart"));
+    await evolveFrom(el, 0);
+    tiles(el)[2].click();
+    const before = await sessionBytes(el);
+    const restored = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    await el.restartWorker();
+    await restored;
+    assert(
+      el.generationCount === 2 && el.generation === 1,
+      `after restart: ${el.generation}/${el.generationCount}`,
+    );
+    assert(el.selected.join() === "2", `selection after restart: [${el.selected}]`);
+    assert(sameBytes(await sessionBytes(el), before), "the session changed");
+  });
+
+  it("moving the element keeps its worker and session, even with storage off", async () => {
+    const el = await mount({ ...base("move"), "storage-key": "none" });
+    await evolveFrom(el, 1);
+    tiles(el)[3].click();
+    const starts: string[] = [];
+    const onStart = (e: Event) => starts.push((e as CustomEvent).detail.reason);
+    el.addEventListener("le-generation-start", onStart);
+    const elsewhere = document.createElement("section");
+    document.body.append(elsewhere);
+    try {
+      elsewhere.append(el); // what a framework does when it reorders a list: out and back in, in one task
+      await new Promise((r) => setTimeout(r, 300));
+      assert(starts.length === 0, `the move started generations: ${starts}`);
+      assert(
+        el.generationCount === 2 && el.selected.join() === "3",
+        `after the move: ${el.generationCount}, [${el.selected}]`,
+      );
+      const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+      button(el, "evolve").click();
+      assert((await next).detail.done === 4, "the worker did not evolve after the move");
+    } finally {
+      el.removeEventListener("le-generation-start", onStart);
+      elsewhere.remove();
+    }
+  });
+});
