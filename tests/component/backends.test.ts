@@ -1,7 +1,7 @@
 // Each backend path in Chromium: WebGPU on the software adapter (chosen, since auto passes it over),
 // wasm when WebGPU is absent (the registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
 // and the one error naming every failure when nothing can run the model.
-import { cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { assert, cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
@@ -9,10 +9,6 @@ import { serverBackend } from "../../component/backends/server.ts";
 import type { BackendContext } from "../../component/backends/types.ts";
 import { loadManifest } from "../../core/manifest.ts";
 import { createRng, randomLatent } from "../../core/mod.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
 
 afterEach(cleanup);
 

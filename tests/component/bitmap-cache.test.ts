@@ -1,9 +1,6 @@
 // The bounded store of rendered images, on real ImageBitmaps: what it keeps, what it closes and when.
 import { BitmapCache, KEPT_GENERATIONS } from "../../component/bitmap-cache.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
+import { assert } from "./helpers.ts";
 
 /** A 2x2 bitmap; a closed ImageBitmap reports a size of 0x0. */
 function bitmap(): Promise<ImageBitmap> {

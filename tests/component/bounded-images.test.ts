@@ -2,14 +2,10 @@
 // ones are closed, and showing or exporting one of them renders it again from its latents, with the
 // same pixels. The element's bitmaps are private, so the test records each bitmap the element draws
 // on its canvases (a closed ImageBitmap reports a size of 0x0).
-import { cleanup, mount, pixels, settle, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import { assert, cleanup, mount, pixels, settle, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import { KEPT_GENERATIONS } from "../../component/bitmap-cache.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { decode } from "fast-png";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
 
 const POPULATION = 2;
 /** Generations made in all: the limit and two more, so generations 0 and 1 are released. */

@@ -1,12 +1,8 @@
 // Embedding from another origin: a second server on another port serves only dist/ (with CORS, like
 // a CDN) and a bare HTML page. The element must find its worker, onnxruntime's wasm and the built-in
 // model from its own URL, and start its worker through a same-origin Blob URL.
-import { cleanup, waitForEvent } from "./helpers.ts";
+import { assert, cleanup, waitForEvent } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
 
 afterEach(cleanup);
 

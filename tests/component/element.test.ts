@@ -2,6 +2,7 @@
 // tests do not depend on the GPU): selection, points, evolve, events, errors, axe. What survives a
 // reload, a worker restart or a move is in persistence.test.ts.
 import {
+  assert,
   button,
   cleanup,
   clickAt,
@@ -12,33 +13,21 @@ import {
   settle,
   shadow,
   tiles,
-  uniqueKey,
   waitForEvent,
+  wasmElement,
 } from "./helpers.ts";
 import type { SelectionChangeEvent } from "../../component/events.ts";
 import { deserializeSession, type Latent, reproduceChild } from "../../core/mod.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
 
 function sameLatent(a: Latent, b: Latent): boolean {
   return a.data.length === b.data.length && a.data.every((v, i) => Object.is(v, b.data[i]));
 }
 
-const base = (name: string) => ({
-  backend: "wasm",
-  population: "4",
-  seed: "11",
-  prompt: "a misty fjord",
-  "storage-key": uniqueKey(name),
-});
-
 afterEach(cleanup);
 
 describe("<latent-evolver> selection", () => {
   it("toggles selection with the mouse and sets aria-pressed", async () => {
-    const el = await mount(base("mouse"));
+    const el = await mount(wasmElement("mouse"));
     const [first] = tiles(el);
     const events: SelectionChangeEvent[] = [];
     el.addEventListener("le-selection-change", (e) => events.push(e));
@@ -54,7 +43,7 @@ describe("<latent-evolver> selection", () => {
   });
 
   it("toggles selection with Enter and Space", async () => {
-    const el = await mount(base("keys"));
+    const el = await mount(wasmElement("keys"));
     const [, second, third] = tiles(el);
     second.focus();
     await press("Enter");
@@ -68,7 +57,7 @@ describe("<latent-evolver> selection", () => {
 
 describe("<latent-evolver> points", () => {
   it("marks points with the mouse in marking mode and removes them", async () => {
-    const el = await mount(base("points"));
+    const el = await mount(wasmElement("points"));
     button(el, "mark").click();
     await settle(el);
     const [first] = tiles(el);
@@ -87,7 +76,7 @@ describe("<latent-evolver> points", () => {
   });
 
   it("marks points with the keyboard: arrows move the marker, Enter marks, Delete removes", async () => {
-    const el = await mount(base("kbd-points"));
+    const el = await mount(wasmElement("kbd-points"));
     button(el, "mark").click();
     await settle(el);
     const [, second] = tiles(el);
@@ -109,7 +98,7 @@ describe("<latent-evolver> points", () => {
   });
 
   it("shift+click marks a point without marking mode", async () => {
-    const el = await mount(base("shift"));
+    const el = await mount(wasmElement("shift"));
     const [first] = tiles(el);
     const r = first.getBoundingClientRect();
     await clickAt(r.left + 10, r.top + 10, ["Shift"]);
@@ -120,7 +109,7 @@ describe("<latent-evolver> points", () => {
 
 describe("<latent-evolver> evolve", () => {
   it("Evolve makes a generation whose latents follow the operators (checked in the exported session)", async () => {
-    const el = await mount(base("evolve"));
+    const el = await mount(wasmElement("evolve"));
     tiles(el)[2].click();
     const start = waitForEvent(el, "le-generation-start");
     const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
@@ -155,7 +144,7 @@ describe("<latent-evolver> evolve", () => {
   });
 
   it("Ctrl+Enter evolves, undo and redo move through history, New batch makes fresh latents", async () => {
-    const el = await mount(base("history"));
+    const el = await mount(wasmElement("history"));
     tiles(el)[0].click();
     tiles(el)[0].focus();
     let end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
@@ -180,7 +169,7 @@ describe("<latent-evolver> evolve", () => {
   });
 
   it("cancel stops a generation after its first image and reports it cancelled; the next one runs", async () => {
-    const el = await mount({ ...base("cancel"), population: "16" });
+    const el = await mount({ ...wasmElement("cancel"), population: "16" });
     tiles(el)[1].click();
     const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
     const progress = waitForEvent<CustomEvent>(
@@ -221,7 +210,7 @@ describe("<latent-evolver> errors", () => {
     const listener = (e: Event) => errors.push(e as CustomEvent);
     document.addEventListener("le-error", listener);
     try {
-      const el = await mount({ ...base("bad-attr"), population: "500" });
+      const el = await mount({ ...wasmElement("bad-attr"), population: "500" });
       const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
       assert(/population must be an integer from 1 to 64, got "500"/.test(shown), `shown: "${shown}"`);
       assert(errors.some((e) => e.detail.attribute === "population"), "no le-error for population");
@@ -232,7 +221,7 @@ describe("<latent-evolver> errors", () => {
   });
 
   it("a model URL that does not load shows the error", async () => {
-    const el = await mount({ ...base("bad-model"), model: "/no/such/manifest.json" }, false);
+    const el = await mount({ ...wasmElement("bad-model"), model: "/no/such/manifest.json" }, false);
     const e = await waitForEvent<CustomEvent>(el, "le-error");
     await settle(el);
     const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
@@ -241,7 +230,7 @@ describe("<latent-evolver> errors", () => {
   });
 
   it("a prompt property set to null, undefined or a number (a framework's unset or numeric state) reads as text", async () => {
-    const el = await mount(base("prompt-values"));
+    const el = await mount(wasmElement("prompt-values"));
     const errors: string[] = [];
     const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
     el.addEventListener("le-error", onError);
@@ -264,7 +253,7 @@ describe("<latent-evolver> errors", () => {
 
 describe("<latent-evolver> accessibility", () => {
   it("passes an axe-core audit", async () => {
-    const el = await mount(base("axe"));
+    const el = await mount(wasmElement("axe"));
     tiles(el)[0].click();
     await settle(el);
     await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,8 @@
 // Export and import: an image as PNG carrying its genome, and the whole session as a file.
-import { cleanup, evolveFrom, mount, sessionBytes, uniqueKey, waitForEvent } from "./helpers.ts";
+import { assert, cleanup, evolveFrom, mount, sessionBytes, uniqueKey, waitForEvent } from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
 import { decode } from "fast-png";
 import { deserializeSession } from "../../core/mod.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
 
 afterEach(cleanup);
 

@@ -3,6 +3,20 @@
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { sendKeys, sendMouse } from "@web/test-runner-commands";
 
+/** Throws `message` unless `ok`: the assertion of the element's browser tests. */
+export function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+/** Attributes of a small element on the wasm backend with its own storage key, as most tests use. */
+export const wasmElement = (name: string) => ({
+  backend: "wasm",
+  population: "4",
+  seed: "11",
+  prompt: "a misty fjord",
+  "storage-key": uniqueKey(name),
+});
+
 /** The bundle's path; kept in a variable so that `deno check` does not try to resolve dist/. */
 const bundle = "/dist/latent-evolver.js";
 

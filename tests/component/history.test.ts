@@ -2,10 +2,7 @@
 import { GenerationHistory } from "../../component/history.ts";
 import { EvolveSettings } from "../../component/evolve-settings.ts";
 import type { GenerationView } from "../../component/worker/protocol.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
+import { assert } from "./helpers.ts";
 
 /** A generation view with `size` fresh images. */
 function generation(index: number, size = 4): GenerationView {

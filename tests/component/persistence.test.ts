@@ -1,6 +1,7 @@
 // What survives: the session and its UI state across a reload (a new element with the same storage
 // key), a worker restart and a move in the page; and one storage key per element.
 import {
+  assert,
   button,
   cleanup,
   evolveFrom,
@@ -11,27 +12,15 @@ import {
   settle,
   shadow,
   tiles,
-  uniqueKey,
   waitForEvent,
+  wasmElement,
 } from "./helpers.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
-
-const base = (name: string) => ({
-  backend: "wasm",
-  population: "4",
-  seed: "11",
-  prompt: "a misty fjord",
-  "storage-key": uniqueKey(name),
-});
 
 afterEach(cleanup);
 
 describe("<latent-evolver> persistence", () => {
   it("a second element with the same storage key says so and saves nothing over the first's session", async () => {
-    const attrs = base("shared");
+    const attrs = wasmElement("shared");
     const first = await mount(attrs);
     await evolveFrom(first, 0);
     const saved = await sessionBytes(first);
@@ -62,7 +51,7 @@ describe("<latent-evolver> persistence", () => {
   });
 
   it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
-    const attrs = base("reload");
+    const attrs = wasmElement("reload");
     const el = await mount(attrs);
     await evolveFrom(el, 1);
     const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
@@ -94,7 +83,7 @@ describe("<latent-evolver> persistence", () => {
 
 describe("<latent-evolver> worker restart", () => {
   it("a restarted worker restores the session, selection and shown generation from storage", async () => {
-    const el = await mount(base("restart"));
+    const el = await mount(wasmElement("restart"));
     await evolveFrom(el, 0);
     tiles(el)[2].click();
     const before = await sessionBytes(el);
@@ -110,7 +99,7 @@ describe("<latent-evolver> worker restart", () => {
   });
 
   it("moving the element keeps its worker and session, even with storage off", async () => {
-    const el = await mount({ ...base("move"), "storage-key": "none" });
+    const el = await mount({ ...wasmElement("move"), "storage-key": "none" });
     await evolveFrom(el, 1);
     tiles(el)[3].click();
     const starts: string[] = [];

@@ -5,11 +5,7 @@ import { createStore, get, promisifyRequest, set } from "idb-keyval";
 import { CHUNK_BYTES, loadSessionBytes, saveSessionBytes } from "../../component/worker/session-store.ts";
 import { storageKeyFor } from "../../component/ui-state.ts";
 import { deserializeSession } from "../../core/mod.ts";
-import { cleanup, mount, uniqueKey } from "./helpers.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
+import { assert, cleanup, mount, uniqueKey } from "./helpers.ts";
 
 afterEach(cleanup);
 

@@ -1,9 +1,6 @@
 // The tiles' input as plain functions: where a click marks, how arrows move the cursor, shortcuts.
 import { clickPoint, movedCursor, shortcutOf } from "../../component/tile-input.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
+import { assert } from "./helpers.ts";
 
 /** A 200x100 canvas at (10, 20) on the page. */
 function canvasAt(): HTMLCanvasElement {

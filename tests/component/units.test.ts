@@ -3,10 +3,7 @@ import { parseBackend, parseInteger, readControls, readEngineConfig } from "../.
 import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
-
-function assert(ok: unknown, message: string): asserts ok {
-  if (!ok) throw new Error(message);
-}
+import { assert } from "./helpers.ts";
 
 describe("attributes", () => {
   it("parseInteger() keeps valid values and rejects others with a message naming the value", () => {
