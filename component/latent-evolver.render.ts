@@ -76,24 +76,30 @@ export function renderTile(
     `Image ${index + 1}${bitmap ? "" : " (rendering)"}${points.length ? `, ${points.length} points` : ""}` +
     (ctx.marking ? ": press to mark a point, arrow keys move the marker" : "");
   const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
+  // Points and the cursor sit in an overlay over the image alone (inside the selection border, not
+  // over the caption), so a point is drawn where it was clicked.
   return html`
     <div part="tile" data-index=${index}>
-      <button part="image-button" data-index=${index} aria-pressed=${selected ? "true" : "false"}
-        aria-label=${label} aria-busy=${bitmap ? "false" : "true"}
-        @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
-        @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
-        <canvas part="image" data-index=${index} width="1" height="1"></canvas>
-      </button>
-      ${points.map((p, i) =>
-        html`
-          <button part="point" class=${ctx.mode} style="left:${percent(p.x)};top:${percent(p.y)}"
-            aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(p.y)}"
-            @click=${() => ctx.onRemovePoint(index, i)}></button>
-        `
-      )}
-      ${cursor
-        ? html`<span part="cursor" style="left:${percent(cursor.x)};top:${percent(cursor.y)}"></span>`
-        : nothing}
+      <div class="frame">
+        <button part="image-button" data-index=${index} aria-pressed=${selected ? "true" : "false"}
+          aria-label=${label} aria-busy=${bitmap ? "false" : "true"}
+          @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
+          @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
+          <canvas part="image" data-index=${index} width="1" height="1"></canvas>
+        </button>
+        <div class="marks">
+          ${points.map((p, i) =>
+            html`
+              <button part="point" class=${ctx.mode} style="left:${p.x * 100}%;top:${p.y * 100}%"
+                aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(p.y)}"
+                @click=${() => ctx.onRemovePoint(index, i)}></button>
+            `
+          )}
+          ${cursor
+            ? html`<span part="cursor" style="left:${cursor.x * 100}%;top:${cursor.y * 100}%"></span>`
+            : nothing}
+        </div>
+      </div>
       <span part="lineage">${describeLineage(lineage)}
         <button part="button save" ?disabled=${!bitmap} @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>

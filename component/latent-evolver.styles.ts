@@ -84,14 +84,23 @@ export const styles = css`
     grid-template-columns: repeat(var(--le-columns, auto-fill), minmax(var(--le-tile-size), 1fr));
   }
   [part~="tile"] {
-    position: relative;
     border-radius: var(--le-radius);
+  }
+  .frame {
+    position: relative;
+    --le-frame-width: 3px;
+  }
+  /* Over the canvas exactly: the points' percentages are of the image, as the clicks are. */
+  .marks {
+    position: absolute;
+    inset: var(--le-frame-width);
+    pointer-events: none;
   }
   [part~="image-button"] {
     display: block;
     width: 100%;
     padding: 0;
-    border: 3px solid transparent;
+    border: var(--le-frame-width) solid transparent;
     border-radius: var(--le-radius);
     overflow: hidden;
     aspect-ratio: 1;
@@ -114,11 +123,12 @@ export const styles = css`
     width: 1.25rem;
     height: 1.25rem;
     padding: 0;
-    margin: -0.625rem 0 0 -0.625rem;
+    translate: -50% -50%;
     border-radius: 50%;
     border: 2px solid #ffffff;
     background: var(--le-accent);
     box-shadow: 0 0 0 1px #000000;
+    pointer-events: auto;
   }
   [part~="point"].keep {
     background: #1e8e3e;
@@ -130,7 +140,7 @@ export const styles = css`
     position: absolute;
     width: 1.5rem;
     height: 1.5rem;
-    margin: -0.75rem 0 0 -0.75rem;
+    translate: -50% -50%;
     border: 2px dashed #ffffff;
     border-radius: 50%;
     box-shadow: 0 0 0 1px #000000;

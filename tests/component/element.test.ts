@@ -61,8 +61,19 @@ describe("<latent-evolver> points", () => {
     button(el, "mark").click();
     await settle(el);
     const [first] = tiles(el);
-    const r = first.getBoundingClientRect();
-    await clickAt(r.left + r.width * 0.25, r.top + r.height * 0.75);
+    const r = first.querySelector("canvas")!.getBoundingClientRect();
+    // Near the image's bottom corner too: a dot must be drawn under the pointer, on the image.
+    for (const [fx, fy] of [[0.25, 0.75], [0.95, 0.97]]) {
+      const x = Math.round(r.left + r.width * fx), y = Math.round(r.top + r.height * fy);
+      await clickAt(x, y);
+      await settle(el);
+      const dot = [...shadow(el).querySelectorAll('[part~="point"]')].at(-1)!.getBoundingClientRect();
+      const [dx, dy] = [dot.left + dot.width / 2 - x, dot.top + dot.height / 2 - y];
+      assert(Math.hypot(dx, dy) < 1.5, `the dot is drawn (${dx}, ${dy}) px from the click at (${fx}, ${fy})`);
+    }
+    // A real click on a dot removes it (the overlay passes clicks to the image, not the dots).
+    const last = shadow(el).querySelectorAll('[part~="point"]')[1].getBoundingClientRect();
+    await clickAt(last.left + last.width / 2, last.top + last.height / 2);
     await settle(el);
     const dots = shadow(el).querySelectorAll<HTMLButtonElement>('[part~="point"]');
     assert(dots.length === 1, `expected 1 dot, got ${dots.length}`);
@@ -84,6 +95,15 @@ describe("<latent-evolver> points", () => {
     const events: SelectionChangeEvent[] = [];
     el.addEventListener("le-selection-change", (e) => events.push(e));
     for (let i = 0; i < 8; i++) await press("ArrowRight");
+    await settle(el);
+    // The marker is drawn where Enter will mark: 3/4 across the image, half way down.
+    const image = second.querySelector("canvas")!.getBoundingClientRect();
+    const marker = shadow(el).querySelector('[part~="cursor"]')!.getBoundingClientRect();
+    const off = [
+      marker.left + marker.width / 2 - (image.left + 0.75 * image.width),
+      marker.top + marker.height / 2 - (image.top + 0.5 * image.height),
+    ];
+    assert(Math.hypot(off[0], off[1]) < 1, `the marker is drawn ${off} px from where Enter marks`);
     await press("Enter");
     await settle(el);
     const p = events.at(-1)?.detail.points[1];
