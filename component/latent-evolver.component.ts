@@ -166,7 +166,10 @@ export class LatentEvolverElement extends LitElement {
       ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
       ...(this.#runtimeError ? [this.#runtimeError] : []),
     ];
-    const ctx = this.#tiles.context(settings.mode, (i) => void this.downloadImage(i));
+    const ctx = this.#tiles.context(
+      { mode: settings.mode, reach: settings.strength * settings.radius },
+      (i) => void this.downloadImage(i),
+    );
     return html`
       ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#retryRender : null)}
       ${renderToolbar({

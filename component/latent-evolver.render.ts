@@ -19,6 +19,11 @@ export interface TileContext {
   points: Record<number, Point[]>;
   /** Change or keep marked regions (colours the dots). */
   mode: "change" | "keep";
+  /**
+   * Half the side of the largest square around a point that Evolve re-samples (or keeps) when one
+   * image is selected, normalised: strength x radius (core/evolution's radius schedule).
+   */
+  reach: number;
   /** True while clicks mark points. */
   marking: boolean;
   /** The keyboard marking cursor. */
@@ -76,6 +81,18 @@ export function renderTile(
     `Image ${index + 1}${bitmap ? "" : " (rendering)"}${points.length ? `, ${points.length} points` : ""}` +
     (ctx.marking ? ": press to mark a point, arrow keys move the marker" : "");
   const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
+  // With this image alone selected, Evolve edits squares around its points: outline the largest.
+  const side = `${2 * ctx.reach * 100}%`;
+  const regions = selected && ctx.selected.size === 1 && points.length
+    ? html`<div class="marks regions" aria-hidden="true">${
+      points.map((p) =>
+        html`
+          <span part="region" class=${ctx.mode}
+            style="left:${p.x * 100}%;top:${p.y * 100}%;width:${side};height:${side}"></span>
+        `
+      )
+    }</div>`
+    : nothing;
   // Points and the cursor sit in an overlay over the image alone (inside the selection border, not
   // over the caption), so a point is drawn where it was clicked.
   return html`
@@ -87,6 +104,7 @@ export function renderTile(
           @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
           <canvas part="image" data-index=${index} width="1" height="1"></canvas>
         </button>
+        ${regions}
         <div class="marks">
           ${points.map((p, i) =>
             html`
@@ -211,9 +229,12 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         .onToggleMode}>
         ${ctx.mode === "keep" ? "Keep marked regions" : "Change marked regions"}</button>
       <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
-        @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /></label>
-      <label>Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
-        @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /></label>
+        @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><output part="strength-value"
+        >${ctx.strength.toFixed(2)}</output></label>
+      <label title="Half the side of the largest region Evolve changes or keeps around a point, at strength 1"
+      >Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
+        @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /><output part="radius-value"
+        >${percent(ctx.radius)}</output></label>
     </div>
   `;
 }

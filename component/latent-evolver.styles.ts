@@ -118,6 +118,23 @@ export const styles = css`
     width: 100%;
     height: 100%;
   }
+  .regions {
+    overflow: hidden;
+  }
+  [part~="region"] {
+    position: absolute;
+    box-sizing: border-box;
+    translate: -50% -50%;
+    border: 2px dashed #d93025;
+    box-shadow: 0 0 0 1px rgb(255 255 255 / 0.6);
+  }
+  [part~="region"].keep {
+    border-color: #1e8e3e;
+  }
+  output {
+    min-width: 2.5rem;
+    font-variant-numeric: tabular-nums;
+  }
   [part~="point"] {
     position: absolute;
     width: 1.25rem;

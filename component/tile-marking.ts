@@ -49,17 +49,18 @@ export class TileMarking {
   /**
    * What the tile templates need to show the marks of the generation shown and to send input here.
    *
-   * @param mode Change or keep the marked regions (colours the dots).
+   * @param evolve Change or keep the marked regions (colours the dots), and how far an edit reaches.
    * @param onSave Downloads an image.
    * @returns The context.
    */
-  context(mode: TileContext["mode"], onSave: TileContext["onSave"]): TileContext {
+  context(evolve: Pick<TileContext, "mode" | "reach">, onSave: TileContext["onSave"]): TileContext {
     const { current, marks } = this.#history;
     return {
       generation: current,
       selected: new Set(marks.selected(current)),
       points: marks.points[current] ?? {},
-      mode,
+      mode: evolve.mode,
+      reach: evolve.reach,
       marking: this.#host.marking,
       cursor: this.cursor,
       onActivate: (i, e) => this.onClick(i, e),

@@ -117,6 +117,36 @@ describe("<latent-evolver> points", () => {
     assert(!shadow(el).querySelector('[part~="point"]'), "Delete did not remove the point");
   });
 
+  it("outlines the square Evolve edits around a point when its image alone is selected", async () => {
+    const el = await mount({ ...wasmElement("region"), radius: "0.25", "mutation-strength": "0.8" });
+    const [first, second] = tiles(el);
+    const r = first.querySelector("canvas")!.getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2, ["Shift"]);
+    await settle(el);
+    const regions = () => [...shadow(el).querySelectorAll('[part~="region"]')];
+    assert(regions().length === 1, `expected 1 region outline, got ${regions().length}`);
+    // Strength 0.8 x radius 0.25: a square of 0.4 of the image's side, centred on the point.
+    const box = regions()[0].getBoundingClientRect();
+    for (const [got, want] of [[box.width, 0.4 * r.width], [box.height, 0.4 * r.height]]) {
+      assert(Math.abs(got - want) < 1, `the outline is ${got} px, expected ${want}`);
+    }
+    assert(Math.abs(box.left + box.width / 2 - (r.left + r.width / 2)) < 1, "the outline is not centred");
+    assert(shadow(el).querySelector("[part~=radius-value]")?.textContent === "25%", "radius value");
+    // Two images selected cross over instead: no outline.
+    second.click();
+    await settle(el);
+    assert(regions().length === 0, "an outline is shown with two images selected");
+    second.click();
+    await settle(el);
+    // What the outline shows is what Evolve does: the last child's radius is the outline's half side.
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    button(el, "evolve").click();
+    const radii = (await end).detail.lineage.flatMap((l: { params: { radius?: number } }) =>
+      l.params.radius ?? []
+    );
+    assert(Math.abs(Math.max(...radii) - 0.2) < 1e-9, `the largest edit has radius ${radii}, expected 0.2`);
+  });
+
   it("shift+click marks a point without marking mode", async () => {
     const el = await mount(wasmElement("shift"));
     const [first] = tiles(el);
