@@ -193,11 +193,18 @@ export function buildBuiltinDecoder(seed: number): Uint8Array {
   const farMask = edge(sub(farHeight, altitude), 350);
   const groundMask = edge(g.node("Neg", [altitude]), 500);
   // Slope of the near range's mass (not its crests, which would stripe it): one side faces the light.
-  const slope = g.node("Conv", [massif, g.constant([1, 1, 1, 5], Float32Array.from([-1, -1, 0, 1, 1]))], {
-    ...CONV,
-    kernel_shape: [1, 5],
-    pads: [0, 2, 0, 2],
-  });
+  // The mass is extended by its edge values, not zeros: zero padding made a cliff at each image side
+  // (a dark band down the right edge of every range that reached it, a bright one down the left).
+  const massifEdged = g.node("Pad", [massif, g.i64([0, 0, 0, 2, 0, 0, 0, 2])], { mode: "edge" });
+  const slope = g.node(
+    "Conv",
+    [massifEdged, g.constant([1, 1, 1, 5], Float32Array.from([-1, -1, 0, 1, 1]))],
+    {
+      ...CONV,
+      kernel_shape: [1, 5],
+      pads: [0, 0, 0, 0],
+    },
+  );
 
   // Sky: gradient to the horizon glow, clouds stretched sideways, thinning towards the horizon.
   const skyT = clip01(g.node("Div", [y, S.horizon]));

@@ -63,3 +63,15 @@ export function changedBox(a: RgbaImage, b: RgbaImage, tolerance = 1) {
   }
   return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
+
+/** Mean absolute RGB step, in [0, 1], between columns `x` and `x + 1` of each image, averaged over the images. */
+export function columnStep(images: RgbaImage[], x: number): number {
+  let s = 0;
+  for (const { width: w, height: h, data } of images) {
+    for (let y = 0; y < h; y++) {
+      const o = 4 * (y * w + x);
+      for (let c = 0; c < 3; c++) s += Math.abs(data[o + c] - data[o + 4 + c]);
+    }
+  }
+  return s / (3 * 255 * images.reduce((n, img) => n + img.height, 0));
+}
