@@ -45,6 +45,10 @@ import {
  * @csspart image-button - The toggle button around an image.
  * @csspart image - The canvas an image is drawn on.
  * @csspart point - A marked point (a button that removes it).
+ * @csspart cursor - The keyboard marker while marking points.
+ * @csspart region - The square Evolve changes or keeps around a point (one image selected).
+ * @csspart strength-value - The strength slider's value.
+ * @csspart radius-value - The radius slider's value.
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
  * @csspart status - Backend, progress bars and messages.
