@@ -81,7 +81,11 @@ export const styles = css`
   [part~="grid"] {
     display: grid;
     gap: var(--le-gap);
-    grid-template-columns: repeat(var(--le-columns, auto-fill), minmax(var(--le-tile-size), 1fr));
+    /* At least two columns on a narrow screen (a phone), to compare images side by side. */
+    grid-template-columns: repeat(
+      var(--le-columns, auto-fill),
+      minmax(min(var(--le-tile-size), calc((100% - var(--le-gap)) / 2)), 1fr)
+    );
   }
   [part~="tile"] {
     border-radius: var(--le-radius);
@@ -164,7 +168,10 @@ export const styles = css`
     pointer-events: none;
   }
   [part~="lineage"] {
-    display: block;
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.3rem;
     font-size: 0.8em;
     color: var(--le-muted);
     margin-block-start: 0.2rem;

@@ -301,11 +301,25 @@ describe("<latent-evolver> errors", () => {
   });
 });
 
+describe("<latent-evolver> layout", () => {
+  it("shows two columns of images on a phone-sized screen", async () => {
+    const el = await mount(wasmElement("narrow"));
+    el.style.width = "340px";
+    await settle(el);
+    const [a, b, c] = tiles(el).map((t) => t.getBoundingClientRect());
+    assert(a.top === b.top && c.top > a.top, `tiles at ${[a, b, c].map((t) => `(${t.left}, ${t.top})`)}`);
+    assert(a.width > 120, `tiles are ${a.width} px wide`);
+  });
+});
+
 describe("<latent-evolver> accessibility", () => {
   it("passes an axe-core audit", async () => {
     const el = await mount(wasmElement("axe"));
-    tiles(el)[0].click();
+    // A selected image with a marked point: its dot and region outline are audited too.
+    const r = tiles(el)[0].getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2, ["Shift"]);
     await settle(el);
+    assert(shadow(el).querySelector('[part~="region"]'), "no region outline to audit");
     await new Promise<void>((resolve, reject) => {
       const s = document.createElement("script");
       s.src = "/node_modules/axe-core/axe.min.js";
