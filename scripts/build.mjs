@@ -5,12 +5,15 @@
 //   ort-wasm-*.wasm           onnxruntime-web's runtime, found by the worker from its own URL
 //   models/builtin/           the built-in model, found by the element from its own URL
 //   custom-elements.json      the custom-elements manifest (@custom-elements-manifest/analyzer)
+//   *.br, *.gz                precompressed copies of the .js, .wasm and .json files, which
+//                             `npm start`'s server sends to browsers that accept them
 //   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works;
 //                             react.d.ts types the tag in React's JSX
 // Every asset is resolved from import.meta.url, so a page on any origin can load the bundle with
 // one <script type="module" src=".../latent-evolver.js">.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   copyFileSync,
   cpSync,
@@ -23,6 +26,8 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -129,6 +134,38 @@ if (tsc.status === 0) {
   writeFileSync(join(dist, "react.d.ts"), 'export * from "./types/component/react-jsx.js";\n');
 } else {
   log(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
+}
+
+await precompress(dist);
+
+/**
+ * Writes `name.br` and `name.gz` beside every .js, .wasm and .json file in `dir` (1 KiB or more),
+ * on libuv's thread pool. Files of 1 MiB or more (onnxruntime-web's 27 MB wasm: 5 MB of brotli, 2 s
+ * of compression) keep their copies in node_modules/.cache/latent-evolver/, by content hash, from
+ * one build to the next.
+ */
+async function precompress(dir) {
+  const cache = join(root, "node_modules", ".cache", "latent-evolver");
+  mkdirSync(cache, { recursive: true });
+  const encoders = {
+    br: (data) =>
+      promisify(brotliCompress)(data, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
+    gz: (data) => promisify(gzip)(data, { level: 9 }),
+  };
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(js|wasm|json)$/.test(f));
+  await Promise.all(files.flatMap((file) => {
+    const data = readFileSync(join(dir, file));
+    if (data.length < 1024) return [];
+    const cached = data.length >= 1 << 20 ? createHash("sha256").update(data).digest("hex") : null;
+    return Object.entries(encoders).map(async ([suffix, encode]) => {
+      const kept = cached && join(cache, `${cached}.${suffix}`);
+      const out = kept && existsSync(kept) ? readFileSync(kept) : await encode(data);
+      if (kept && !existsSync(kept)) writeFileSync(kept, out);
+      writeFileSync(join(dir, `${file}.${suffix}`), out);
+    });
+  }));
 }
 
 const bytes = Object.fromEntries(

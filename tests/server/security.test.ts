@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { fakeModel } from "./fake_model.ts";
 import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
 
@@ -167,6 +168,67 @@ Deno.test("server: static files have correct types and cache headers, and never 
       assert.ok(status >= 400 && status < 500, `${target}: ${text.split("\r\n")[0]}`);
       assert.ok(!text.includes("TOP SECRET"), target);
     }
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("server: a file with precompressed siblings goes compressed to clients that accept it", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-static-enc-" });
+  const dist = `${tmp}/dist`;
+  await Deno.mkdir(dist);
+  const text = "export const x = 1;\n".repeat(500);
+  await Deno.writeTextFile(`${dist}/big.js`, text);
+  await Deno.writeFile(`${dist}/big.js.br`, brotliCompressSync(new TextEncoder().encode(text)));
+  await Deno.writeFile(`${dist}/big.js.gz`, gzipSync(new TextEncoder().encode(text)));
+  // A stale sibling (older than the file) and one that leaves the folder are never sent.
+  await Deno.writeTextFile(`${dist}/old.js`, text);
+  await Deno.writeFile(`${dist}/old.js.gz`, gzipSync(new TextEncoder().encode("stale")));
+  await Deno.utime(`${dist}/old.js.gz`, 1, 1);
+  await Deno.writeTextFile(`${tmp}/secret.txt`, "TOP SECRET");
+  await Deno.writeTextFile(`${dist}/leak.js`, text);
+  await Deno.symlink(`${tmp}/secret.txt`, `${dist}/leak.js.br`);
+  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: dist }] });
+  const get = (path: string, accept: string, etag?: string) =>
+    fetch(`${s.url}${path}`, {
+      headers: { "accept-encoding": accept, ...etag ? { "if-none-match": etag } : {} },
+    });
+  try {
+    const cases: [string, string, string | null][] = [
+      ["/big.js", "gzip, deflate, br, zstd", "br"],
+      ["/big.js", "gzip", "gzip"],
+      ["/big.js", "br;q=0, gzip;q=0.5", "gzip"],
+      ["/big.js", "*;q=0.1", "br"],
+      ["/big.js", "identity", null],
+      ["/old.js", "gzip, br", null],
+      ["/leak.js", "gzip, br", null],
+    ];
+    const etags = new Set<string>();
+    for (const [path, accept, encoding] of cases) {
+      const r = await get(path, accept);
+      assert.equal(r.status, 200, `${path} ${accept}`);
+      assert.equal(r.headers.get("content-encoding"), encoding, `${path} ${accept}`);
+      assert.equal(r.headers.get("content-type"), "text/javascript; charset=utf-8");
+      // fetch decodes the body: whatever was sent, the file's text arrives.
+      assert.equal(await r.text(), text, `${path} ${accept}`);
+      if (path === "/big.js") {
+        assert.equal(r.headers.get("vary"), "accept-encoding");
+        etags.add(r.headers.get("etag")!);
+      }
+    }
+    assert.equal(etags.size, 3, "each encoding of a file has its own ETag");
+    const br = await get("/big.js", "br");
+    const etag = br.headers.get("etag")!;
+    await br.body?.cancel();
+    const again = await get("/big.js", "br", etag);
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get("content-encoding"), "br");
+    await again.body?.cancel();
+    // The brotli ETag does not validate the gzip form.
+    const other = await get("/big.js", "gzip", etag);
+    assert.equal(other.status, 200);
+    await other.body?.cancel();
   } finally {
     await s.close();
     await Deno.remove(tmp, { recursive: true });

@@ -115,6 +115,14 @@ export async function spawnServer(command: string, args: string[], cwd: string):
     listening.reject(new Error(`the server ended (${s.signal ?? s.code}) before listening\n${output()}`));
     return s;
   });
+  // SIGTERM first: `npm start` (node) passes it on to its server and exits with it. A SIGKILL would
+  // leave that server running with our pipes open, and the test waiting for them forever.
+  const end = async () => {
+    if (!exited) child.kill("SIGTERM");
+    const hard = setTimeout(() => exited || child.kill("SIGKILL"), 10_000);
+    await status;
+    clearTimeout(hard);
+  };
   const timer = setTimeout(
     () => listening.reject(new Error(`the server did not start in 30 s\n${output()}`)),
     30_000,
@@ -129,14 +137,10 @@ export async function spawnServer(command: string, args: string[], cwd: string):
         const s = await status;
         return { code: s.code, signal: s.signal, output: output() };
       },
-      async kill() {
-        if (!exited) child.kill("SIGKILL");
-        await status;
-      },
+      kill: end,
     };
   } catch (e) {
-    if (!exited) child.kill("SIGKILL");
-    await status;
+    await end();
     throw e;
   } finally {
     clearTimeout(timer);

@@ -5,7 +5,7 @@ import { spawnServer } from "./server_helpers.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
-Deno.test("npm start: serves the built-in model, the demo and dist/, and stops on SIGINT", async () => {
+Deno.test("npm start: serves the built-in model, the demo and dist/ (compressed), and stops on SIGINT", async () => {
   const server = await spawnServer("node", ["scripts/start.mjs", "--port", "0"], root);
   try {
     const meta = await (await fetch(`${server.url}/v2/models/builtin`)).json();
@@ -23,6 +23,20 @@ Deno.test("npm start: serves the built-in model, the demo and dist/, and stops o
       assert.match(res.headers.get("content-type")!, new RegExp(`^${type}`), path);
       await res.body?.cancel();
     }
+    // onnxruntime-web's wasm, the largest download, goes precompressed to a browser that accepts it.
+    const wasm = "/dist/ort-wasm-simd-threaded.asyncify.wasm";
+    const [plain, br] = await Promise.all(["identity", "gzip, deflate, br, zstd"].map(async (accept) => {
+      const res = await fetch(`${server.url}${wasm}`, {
+        method: "HEAD",
+        headers: { "accept-encoding": accept },
+      });
+      return {
+        encoding: res.headers.get("content-encoding"),
+        bytes: Number(res.headers.get("content-length")),
+      };
+    }));
+    assert.deepEqual([plain.encoding, br.encoding], [null, "br"]);
+    assert.ok(br.bytes < plain.bytes / 4, `${wasm}: ${br.bytes} bytes of brotli for ${plain.bytes}`);
     const status = await server.stop("SIGINT");
     assert.equal(status.code, 0, status.output);
     assert.ok(server.lines.some((l) => l.includes('"msg":"stopped"')), status.output);
