@@ -87,20 +87,27 @@ document.addEventListener("le-error", (e) => report("error", { message: e.detail
   return { server, url: `http://127.0.0.1:${port}/` };
 }
 
-/** The project's Deno inference server, started once, on demand, for the server-backend tests. */
-let denoServer = null;
-function startDenoServer() {
-  if (denoServer) return denoServer;
+/** The token of the token-protected Deno server (`/__le/server.json?token=1`). */
+const TEST_TOKEN = "le-test-token";
+
+/**
+ * The project's Deno inference servers, each started once, on demand, for the server-backend
+ * tests: one open, one that wants {@link TEST_TOKEN} (`--token`).
+ */
+const denoServers = new Map();
+function startDenoServer(token = "") {
+  if (denoServers.has(token)) return denoServers.get(token);
   const main = join(root, "server", "main.ts");
   if (!existsSync(main)) {
-    return (denoServer = Promise.resolve({ error: "server/main.ts does not exist yet" }));
+    denoServers.set(token, Promise.resolve({ error: "server/main.ts does not exist yet" }));
+    return denoServers.get(token);
   }
-  denoServer = (async () => {
+  const started = (async () => {
     const port = await freePort();
     const child = spawn(
       join(root, "node_modules", ".bin", "deno"),
       ["run", "-A", main, "--host", "127.0.0.1", "--port", String(port), "--origins", "*"],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LE_TOKEN: token || undefined } },
     );
     let log = "";
     child.stdout.on("data", (d) => (log += d));
@@ -116,7 +123,8 @@ function startDenoServer() {
     child.kill();
     return { error: `the server did not become ready in 60 s: ${log.slice(-2000)}` };
   })();
-  return denoServer;
+  denoServers.set(token, started);
+  return started;
 }
 
 /**
@@ -202,8 +210,7 @@ function fixturesPlugin() {
     async serverStop() {
       dist?.server.close();
       (await proxy)?.server?.close();
-      const s = await denoServer;
-      s?.child?.kill();
+      for (const s of denoServers.values()) (await s)?.child?.kill();
     },
     async serve(context) {
       if (context.path === "/__le/dist-origin.json") {
@@ -218,8 +225,10 @@ function fixturesPlugin() {
         return { body: JSON.stringify({ url: p.url ?? null, error: p.error ?? null }), type: "json" };
       }
       if (context.path === "/__le/server.json") {
-        const s = await startDenoServer();
-        return { body: JSON.stringify({ url: s.url ?? null, error: s.error ?? null }), type: "json" };
+        // ?token=1: the server that wants a bearer token, which the answer gives.
+        const token = context.URL.searchParams.get("token") === "1" ? TEST_TOKEN : "";
+        const s = await startDenoServer(token);
+        return { body: JSON.stringify({ url: s.url ?? null, token, error: s.error ?? null }), type: "json" };
       }
     },
   };

@@ -147,6 +147,28 @@ export function parseUrl(name: string, value: AttributeValue, base: string): Par
 }
 
 /**
+ * Parses the `server-token` attribute: the bearer token the server backend sends (the server's
+ * `--token`). It goes in an HTTP header, so it must be printable ASCII without spaces; a rejected
+ * token is not repeated in the message, which the page may show.
+ *
+ * @param value The attribute's value.
+ * @returns The token, `""` when none is set.
+ * @example
+ * ```ts
+ * import { parseToken } from "./attributes.ts";
+ * parseToken(" s3cret ").value; // "s3cret"
+ * ```
+ */
+export function parseToken(value: AttributeValue): Parsed<string> {
+  const raw = text(value)?.trim() ?? "";
+  if (/^[\x21-\x7e]*$/.test(raw)) return { value: raw };
+  return {
+    value: "",
+    error: "server-token must be printable ASCII without spaces (it is sent as an HTTP header)",
+  };
+}
+
+/**
  * Parses the `seed` attribute: an integer seed, or any other string (hashed by core's RNG).
  *
  * @param raw The attribute's value, `null` when absent (a fresh random seed is drawn).
@@ -176,6 +198,7 @@ export interface AttributeProblem {
 export interface EngineAttributes {
   model?: AttributeValue;
   server?: AttributeValue;
+  serverToken?: AttributeValue;
   backend?: AttributeValue;
   population?: AttributeValue;
   seed?: AttributeValue;
@@ -212,6 +235,7 @@ export function readEngineConfig(
   const config: EngineConfig = {
     model: take(parseUrl("model", a.model, base), "model") || builtinModel,
     server,
+    serverToken: take(parseToken(a.serverToken), "server-token"),
     backend: take(parseBackend(a.backend, server), "backend"),
     population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
     seed: parseSeed(a.seed),

@@ -65,6 +65,7 @@ export class LatentEvolverElement extends LitElement {
     prompt: { type: String },
     model: { type: String },
     server: { type: String },
+    serverToken: { type: String, attribute: "server-token" },
     backend: { type: String },
     population: { type: String },
     seed: { type: String },
@@ -89,6 +90,8 @@ export class LatentEvolverElement extends LitElement {
   declare model: string | null;
   /** Base URL of an Open Inference Protocol server. */
   declare server: string | null;
+  /** Bearer token for the server (its `--token`); sent with every request to it, never stored. */
+  declare serverToken: string | null;
   /** `auto` (default), `webgpu`, `wasm` or `server`. */
   declare backend: string | null;
   /** Images per generation, 1 to 64 (default 8). Like every numeric property, a number or its text. */
@@ -149,7 +152,15 @@ export class LatentEvolverElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A framework may set the property to its unset state (null, undefined) or to a number.
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
-    const restartOn = ["model", "server", "backend", "population", "seed", "storageKey"] as const;
+    const restartOn = [
+      "model",
+      "server",
+      "serverToken",
+      "backend",
+      "population",
+      "seed",
+      "storageKey",
+    ] as const;
     const first = !this.hasUpdated;
     if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {

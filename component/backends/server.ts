@@ -22,6 +22,7 @@ const concurrency = 4;
 
 async function inferOne(
   url: string,
+  auth: Record<string, string>,
   latent: Latent,
   prompt: string,
   signal?: AbortSignal,
@@ -36,7 +37,7 @@ async function inferOne(
   }, { binary: true });
   let response: Response, bytes: Uint8Array;
   try {
-    response = await fetch(url, { method: "POST", body, headers, signal });
+    response = await fetch(url, { method: "POST", body, headers: { ...headers, ...auth }, signal });
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
@@ -49,7 +50,7 @@ async function inferOne(
     try {
       message = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: string }).error ?? message;
     } catch { /* not JSON: keep the status */ }
-    throw new Error(`The server refused to render: ${message}`);
+    throw new Error(`The server refused to render: ${message}${unauthorized(response.status)}`);
   }
   const decoded = decodeInferResponse(
     bytes,
@@ -71,6 +72,11 @@ async function inferOne(
   };
 }
 
+/** What to add to a 401 or 403: which attribute gives the server its token. */
+function unauthorized(status: number): string {
+  return status === 401 || status === 403 ? " (the server wants a token: set server-token, or check it)" : "";
+}
+
 /** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
 export const serverBackend: BackendFactory = {
   name: "server",
@@ -79,11 +85,22 @@ export const serverBackend: BackendFactory = {
     if (!context.server) throw new Error("no server attribute is set");
     const base = context.server.endsWith("/") ? context.server : context.server + "/";
     const model = new URL(`v2/models/${encodeURIComponent(context.manifest.name)}`, base).href;
+    // A token-protected server (its --token) wants the bearer token on every /v2 request.
+    const auth: Record<string, string> = context.serverToken
+      ? { authorization: `Bearer ${context.serverToken}` }
+      : {};
     let ready: Response;
     try {
-      ready = await fetch(`${model}/ready`);
+      ready = await fetch(`${model}/ready`, { headers: auth });
     } catch (error) {
       throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
+    }
+    if (ready.status === 401 || ready.status === 403) {
+      throw new Error(
+        `the server ${context.server} refused the request (HTTP ${ready.status})${
+          unauthorized(ready.status)
+        }`,
+      );
     }
     if (!ready.ok) {
       throw new Error(
@@ -100,7 +117,7 @@ export const serverBackend: BackendFactory = {
           while (next < latents.length) {
             if (options.signal?.aborted) throw abortError();
             const i = next++;
-            out[i] = await inferOne(`${model}/infer`, latents[i], prompt, options.signal);
+            out[i] = await inferOne(`${model}/infer`, auth, latents[i], prompt, options.signal);
             options.onImage?.(i, out[i]);
           }
         };

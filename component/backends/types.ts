@@ -36,6 +36,8 @@ export interface BackendContext {
   manifestUrl: string;
   /** The inference server's base URL, or `""`. */
   server: string;
+  /** Bearer token for the server, or `""`. */
+  serverToken?: string;
   /** Base URL of onnxruntime-web's wasm files. */
   wasmBase: string;
   /** Reads a model file (from Cache Storage when it was downloaded before). */

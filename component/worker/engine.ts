@@ -96,6 +96,7 @@ export class Engine implements EngineApi {
       manifest,
       manifestUrl: config.model,
       server: config.server,
+      serverToken: config.serverToken,
       wasmBase: this.#wasmBase,
       loadFile: loadModelFile,
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),

@@ -20,6 +20,8 @@ export interface EngineConfig {
   model: string;
   /** Base URL of the inference server, or `""` when none is set. */
   server: string;
+  /** Bearer token for the server (its `--token`), or `""`. Never stored. */
+  serverToken: string;
   /** Backend preference from the `backend` attribute. */
   backend: BackendPreference;
   /** Images per generation, 1 to 64. */

@@ -139,6 +139,30 @@ describe("backends", () => {
     await wasm.dispose();
   });
 
+  it("server-token: a server that wants a token refuses the element without it, saying which attribute to set, and renders once it is set", async () => {
+    const { url, token, error } = await (await fetch("/__le/server.json?token=1")).json();
+    assert(url && token, `the token-protected Deno server did not start: ${error}`);
+    const refused = waitForEvent<CustomEvent>(document, "le-error", () => true);
+    const el = await mount({
+      backend: "server",
+      server: url,
+      population: "2",
+      seed: "6",
+      "storage-key": "none",
+    }, false);
+    const message = (await refused).detail.message;
+    assert(/HTTP 401.*server-token/.test(message), message);
+    assert(!el.activeBackend, `rendered on ${el.activeBackend} without the token`);
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    el.setAttribute("server-token", token);
+    await end;
+    assert(el.activeBackend === "server", `backend ${el.activeBackend}`);
+    // A token set as a property (as frameworks bind it) works the same, and a wrong one is refused.
+    const wrong = waitForEvent<CustomEvent>(el, "le-error", () => true);
+    el.serverToken = "not-the-token";
+    assert(/HTTP 401/.test((await wrong).detail.message), "a wrong token was let in");
+  });
+
   it("a render that fails because the server went away names the server; Try again renders it once it is back", async () => {
     const proxy = async (down: boolean) =>
       (await fetch(`/__le/proxy.json?down=${down ? 1 : 0}`, { cache: "no-store" })).json();

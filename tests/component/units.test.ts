@@ -34,6 +34,25 @@ describe("attributes", () => {
     assert(config.storageKey === null && config.seed === "abc", "storage none or string seed lost");
   });
 
+  it("readEngineConfig() takes a server token, and rejects one that cannot be a header without repeating it", () => {
+    const read = (serverToken: string | null) =>
+      readEngineConfig(
+        { serverToken, storageKey: "none" },
+        "https://a.example/",
+        "https://cdn.example/m.json",
+      );
+    assert(read(" abc.DEF-123_~+/= ").config.serverToken === "abc.DEF-123_~+/=", "token not taken");
+    assert(read(null).config.serverToken === "", "no token is not empty");
+    for (const bad of ["two words", "line\nbreak", "é"]) {
+      const { config, problems } = read(bad);
+      assert(
+        config.serverToken === "" && problems[0]?.attribute === "server-token",
+        JSON.stringify(problems),
+      );
+      assert(!problems[0].message.includes(bad), `the message repeats the token: ${problems[0].message}`);
+    }
+  });
+
   it("readControls() bounds strength, radius and columns", () => {
     const c = readControls({ mutationStrength: "4", radius: "0.3", columns: "17" });
     assert(c.strength === 1 && c.radius === 0.3 && c.columns === 0, JSON.stringify(c));
