@@ -49,7 +49,8 @@ export const styles = css`
     color: inherit;
     font: inherit;
   }
-  button {
+  button,
+  [part~="import"] {
     font: inherit;
     color: inherit;
     background: transparent;
@@ -57,6 +58,22 @@ export const styles = css`
     border-radius: calc(var(--le-radius) / 2);
     padding: 0.35rem 0.7rem;
     cursor: pointer;
+  }
+  /* The file input stays in the label (which opens it) but out of sight: the label is the button. */
+  [part~="import"] {
+    position: relative;
+  }
+  [part~="import"] input {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    opacity: 0;
+    cursor: pointer;
+  }
+  [part~="import"]:focus-within {
+    outline: 3px solid var(--le-accent);
+    outline-offset: 2px;
   }
   button:disabled {
     cursor: not-allowed;

@@ -51,6 +51,39 @@ describe("<latent-evolver> export", () => {
     );
   });
 
+  it("Import session in the toolbar: a button that takes a session file, and a bad file changes nothing", async () => {
+    const a = await mount(attrs("import-ui-a"));
+    await evolveFrom(a, 0);
+    const file = new File([await a.exportSession()], "session.bin");
+    const b = await mount({ ...attrs("import-ui-b"), seed: "98" });
+    const label = b.shadowRoot!.querySelector<HTMLLabelElement>('[part~="import"]')!;
+    const input = label.querySelector("input")!;
+    // It looks like the other buttons; the native file input is there but not seen.
+    const style = getComputedStyle(label),
+      evolve = getComputedStyle(b.shadowRoot!.querySelector("[part~=undo]")!);
+    assert(
+      style.borderTopStyle === evolve.borderTopStyle && style.borderTopStyle !== "none",
+      "no button border",
+    );
+    assert(getComputedStyle(input).opacity === "0", "the native file input shows");
+    const choose = (f: File) => {
+      const dt = new DataTransfer();
+      dt.items.add(f);
+      input.files = dt.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    const failed = waitForEvent<CustomEvent>(b, "le-error");
+    choose(new File(["not a session"], "notes.txt"));
+    assert(/Cannot import the session/.test((await failed).detail.message), "no error for a bad file");
+    const kept = b.generationCount;
+    assert(kept === 1, `a bad file changed the session: ${kept} generations`);
+    const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
+    choose(file);
+    await restored;
+    assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
+    assert(input.value === "", "the input keeps the file, so choosing it again would do nothing");
+  });
+
   it("a worker that cannot load shows an error instead of a blank element", async () => {
     await mount(attrs("load"));
     const Ctor = customElements.get("latent-evolver") as unknown as { workerUrl: string };
