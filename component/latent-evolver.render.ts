@@ -108,8 +108,11 @@ export function renderTile(
         <div class="marks">
           ${points.map((p, i) =>
             html`
-              <button part="point" class=${ctx.mode} style="left:${p.x * 100}%;top:${p.y * 100}%"
-                aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(p.y)}"
+              <button part="point" class="${ctx.mode}${selected ? "" : " idle"}"
+                style="left:${p.x * 100}%;top:${p.y * 100}%"
+                aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(
+                  p.y,
+                )}${selected ? "" : " (not used while the image is not selected)"}"
                 @click=${() => ctx.onRemovePoint(index, i)}></button>
             `
           )}

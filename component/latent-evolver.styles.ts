@@ -174,6 +174,10 @@ export const styles = css`
   [part~="point"].change {
     background: #d93025;
   }
+  /* Points of an image that is not selected stay, but Evolve does not use them. */
+  [part~="point"].idle {
+    opacity: 0.5;
+  }
   [part~="cursor"] {
     position: absolute;
     width: 1.5rem;

@@ -132,6 +132,15 @@ describe("<latent-evolver> points", () => {
     }
     assert(Math.abs(box.left + box.width / 2 - (r.left + r.width / 2)) < 1, "the outline is not centred");
     assert(shadow(el).querySelector("[part~=radius-value]")?.textContent === "25%", "radius value");
+    // Deselected, the image keeps its point, dimmed: Evolve does not use it.
+    first.click();
+    await settle(el);
+    const dot = () => shadow(el).querySelector('[part~="point"]')!;
+    assert(getComputedStyle(dot()).opacity === "0.5" && regions().length === 0, "the point is not dimmed");
+    assert(/not used/.test(dot().getAttribute("aria-label")!), dot().getAttribute("aria-label")!);
+    first.click();
+    await settle(el);
+    assert(getComputedStyle(dot()).opacity === "1", "the point stays dimmed once selected");
     // Two images selected cross over instead: no outline.
     second.click();
     await settle(el);
