@@ -159,19 +159,22 @@ export class Batcher {
 
   /** Starts a batch now or after the window; `waited` means the pending requests already waited. */
   #schedule(lane: Lane, waited = false): void {
-    if (this.#full(lane) || lane.timer !== undefined || lane.pending.length === 0) return;
+    if (this.#full(lane) || lane.pending.length === 0) return;
     const { windowMs, maxBatch, batching } = this.#options;
     const head = lane.pending[0].prompt;
     let ready = 0;
     for (const e of lane.pending) if (e.prompt === head) ready += e.latents.length;
+    // A full batch does not wait out the window; when the window ends, every free instance starts one.
     if (waited || !batching || windowMs <= 0 || ready >= maxBatch) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
       // #run takes its batch before its first await, so this ends.
       while (!this.#full(lane) && lane.pending.length > 0) void this.#run(lane);
       return;
     }
-    lane.timer = setTimeout(() => {
+    lane.timer ??= setTimeout(() => {
       lane.timer = undefined;
-      void this.#run(lane);
+      this.#schedule(lane, true);
     }, windowMs);
   }
 

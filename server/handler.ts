@@ -30,7 +30,10 @@ export interface HandlerOptions {
   windowMs?: number;
   /** False: one request per generate() call (default true). */
   batching?: boolean;
-  /** Most request body bytes (default 64 MiB). */
+  /**
+   * Most request body bytes (default 64 MiB). Bodies being read at once hold at most 8 times this
+   * (a body counts for its Content-Length, or for the limit when it has none); past it, 503.
+   */
   maxBodyBytes?: number;
   /** Infer requests that take longer are cancelled and answered 504 (default 60 s). */
   requestTimeoutMs?: number;
@@ -98,6 +101,8 @@ export function createHandler(options: HandlerOptions): Handler {
     onBatch: (latents, requests) => metrics.batch(latents, requests),
   });
   let draining = false;
+  /** Bytes reserved by the request bodies being read now (see `maxBodyBytes`). */
+  let buffering = 0;
 
   async function authorize(request: Request): Promise<void> {
     if (o.token === undefined) return;
@@ -130,6 +135,25 @@ export function createHandler(options: HandlerOptions): Handler {
     }
     // Our own controller, unlinked once answered: Deno aborts request.signal after every response.
     // The timeout covers the upload too, so a slow client cannot hold a request open for ever.
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    const reserved = Number.isFinite(declared) && declared >= 0
+      ? Math.min(declared, o.maxBodyBytes)
+      : o.maxBodyBytes;
+    if (buffering + reserved > 8 * o.maxBodyBytes) {
+      throw new HttpError(
+        503,
+        `Cannot infer: ${buffering} bytes of request bodies are being read, the most is ${
+          8 * o.maxBodyBytes
+        }`,
+        { "retry-after": String(o.retryAfterSeconds) },
+      );
+    }
+    buffering += reserved;
+    let released = false;
+    const release = () => {
+      if (!released) buffering -= reserved;
+      released = true;
+    };
     const controller = new AbortController();
     let timedOut = false;
     const onGone = () => controller.abort(request.signal.reason);
@@ -154,10 +178,13 @@ export function createHandler(options: HandlerOptions): Handler {
       }
       const headerLength = parseHeaderLength(request.headers.get(HEADER_LENGTH_HEADER), body.length);
       const parsed = parseInfer(decodeInferRequest(body, headerLength), model, o);
+      // The body is decoded: what waits now is counted by the queue (its latents).
+      release();
       const images = await run(request, model, parsed, controller.signal, () => timedOut);
       const { body: out, headers } = encodeImages(model, parsed, images);
       return new Response(out, { status: 200, headers });
     } finally {
+      release();
       clearTimeout(timer);
       request.signal.removeEventListener("abort", onGone);
     }
@@ -186,6 +213,10 @@ export function createHandler(options: HandlerOptions): Handler {
     const path = url.pathname;
     const method = request.method;
     const get = method === "GET" || method === "HEAD";
+    const readOnly = ["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"];
+    if (!get && readOnly.includes(path)) {
+      throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
+    }
     if (path === "/v2/health/live") return ["live", json({ live: true })];
     if (path === "/v2/health/ready") {
       // A model that cannot serve makes the whole instance unready, so a load balancer moves away.
@@ -239,12 +270,12 @@ export function createHandler(options: HandlerOptions): Handler {
     const origin = request.headers.get("origin");
     let label = "other";
     let response: Response;
-    if (!originAllowed(origin, url.origin, o.allowedOrigins)) {
+    if (!originAllowed(origin, url.host, o.allowedOrigins)) {
       label = "cors";
       response = errorResponse(403, `Cannot serve origin "${origin}": not in the allowed origins`);
     } else if (request.method === "OPTIONS") {
       label = "preflight";
-      response = new Response(null, { status: 204, headers: corsHeaders(origin, url.origin, true) });
+      response = new Response(null, { status: 204, headers: corsHeaders(origin, url.host, true) });
     } else {
       try {
         [label, response] = await route(request, url);
@@ -252,8 +283,12 @@ export function createHandler(options: HandlerOptions): Handler {
         response = toErrorResponse(e);
         label = routeLabel(url.pathname);
       }
-      for (const [k, v] of Object.entries(corsHeaders(origin, url.origin, false))) response.headers.set(k, v);
+      for (const [k, v] of Object.entries(corsHeaders(origin, url.host, false))) response.headers.set(k, v);
     }
+    // Answers differ by Origin (Access-Control-Allow-Origin or not) once other origins are allowed:
+    // a shared cache must not give one origin's answer to another. Appended: static files vary by
+    // Accept-Encoding too.
+    if (o.allowedOrigins.length) response.headers.append("vary", "Origin");
     const seconds = (performance.now() - start) / 1000;
     metrics.request(label, response.status, seconds);
     o.log?.({

@@ -17,15 +17,16 @@ async function digest(text: string): Promise<Uint8Array> {
  *
  * @param header The `Authorization` header value (or null).
  * @param token The expected token.
- * @returns True when the header is exactly `Bearer <token>`.
+ * @returns True when the header is `Bearer <token>` (the scheme in any case).
  * @example
  * ```ts
  * await bearerMatches(request.headers.get("authorization"), "s3cret");
  * ```
  */
 export async function bearerMatches(header: string | null, token: string): Promise<boolean> {
-  const given = header ?? "";
-  const [a, b] = await Promise.all([digest(given), digest(`Bearer ${token}`)]);
+  // The scheme is case-insensitive (RFC 9110); only the token is secret.
+  const given = /^bearer /i.test(header ?? "") ? header!.slice(7) : "";
+  const [a, b] = await Promise.all([digest(given), digest(token)]);
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
@@ -35,47 +36,69 @@ export async function bearerMatches(header: string | null, token: string): Promi
 const ALLOW_HEADERS = "authorization, content-type, inference-header-content-length";
 
 /**
- * Whether a request's `Origin` may use the API: same origin, or listed (`*` allows all).
+ * Whether an `Origin` is the server's own page: the same host (with port) as the request's `Host`.
+ * The scheme is not compared: behind a TLS proxy the page is `https://` while the server, which
+ * speaks plain HTTP to the proxy, sees its requests as `http://`.
+ *
+ * @param origin The `Origin` header.
+ * @param selfHost The request's host (`url.host`).
+ * @returns True for the server's own pages.
+ * @example
+ * ```ts
+ * sameHost("https://evolver.example", "evolver.example"); // true
+ * ```
+ */
+export function sameHost(origin: string | null, selfHost: string): boolean {
+  if (origin === null) return false;
+  try {
+    return new URL(origin).host === selfHost;
+  } catch {
+    return false; // "null" (a sandboxed page) or garbage
+  }
+}
+
+/**
+ * Whether a request's `Origin` may use the API: same host, or listed (`*` allows all).
  *
  * @param origin The `Origin` header (null for non-browser clients, which CORS does not concern).
- * @param selfOrigin The server's own origin as the request saw it.
+ * @param selfHost The request's host, see {@link sameHost}.
  * @param allowed The configured origins.
  * @returns True when allowed.
  * @example
  * ```ts
- * originAllowed("https://a.example", "http://127.0.0.1:8000", ["https://a.example"]); // true
+ * originAllowed("https://a.example", "127.0.0.1:8000", ["https://a.example"]); // true
  * ```
  */
 export function originAllowed(
   origin: string | null,
-  selfOrigin: string,
+  selfHost: string,
   allowed: readonly string[],
 ): boolean {
-  return origin === null || origin === selfOrigin || allowed.includes("*") || allowed.includes(origin);
+  return origin === null || sameHost(origin, selfHost) || allowed.includes("*") || allowed.includes(origin);
 }
 
 /**
- * The CORS response headers for an allowed cross-origin request (none for same-origin ones).
+ * The CORS response headers for an allowed cross-origin request (none for same-origin ones; the
+ * caller adds `Vary: Origin` to every response when other origins are allowed).
  *
  * @param origin The request's `Origin`.
- * @param selfOrigin The server's own origin.
+ * @param selfHost The request's host, see {@link sameHost}.
  * @param preflight True for an OPTIONS preflight, which also gets the allowed methods and headers.
  * @returns Headers to add.
  * @example
  * ```ts
- * corsHeaders("https://a.example", "http://127.0.0.1:8000", false);
+ * corsHeaders("https://a.example", "127.0.0.1:8000", false);
  * ```
  */
 export function corsHeaders(
   origin: string | null,
-  selfOrigin: string,
+  selfHost: string,
   preflight: boolean,
 ): Record<string, string> {
-  if (origin === null || origin === selfOrigin) return {};
+  if (origin === null || sameHost(origin, selfHost)) return {};
   const h: Record<string, string> = {
     "access-control-allow-origin": origin,
     "access-control-expose-headers": "inference-header-content-length, retry-after",
-    "vary": "Origin",
   };
   if (preflight) {
     h["access-control-allow-methods"] = "GET, HEAD, POST, OPTIONS";

@@ -65,6 +65,28 @@ Deno.test("server: a model with several instances runs that many batches at once
   }
 });
 
+Deno.test("server: a full batch does not wait out the window, and the window's end starts every free instance", async () => {
+  const model = fakeModel({ delayMs: 10, concurrency: 2 });
+  const s = startTestServer({ models: [model], windowMs: 2000, maxBatch: 4 });
+  try {
+    const post = (prompt: string, seed: number) =>
+      postInfer(s.url, inferRequest(randomLatents(1, seed), 1, prompt), { binary: true }).then(images);
+    let t = performance.now();
+    await Promise.all([1, 2, 3, 4].map((i) => post("p", i)));
+    const full = performance.now() - t;
+    assert.ok(full < 1000, `a full batch of 4 waited ${full} ms of the 2000 ms window`);
+    // Two prompts wait together; when the window ends both start, one per instance.
+    model.peakRunning = 0;
+    t = performance.now();
+    await Promise.all([post("a", 5), post("b", 6)]);
+    const two = performance.now() - t;
+    assert.equal(model.peakRunning, 2, "the window's end started one batch only");
+    assert.ok(two < 3000, `two prompts took ${two} ms`);
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("server: requests with different prompts are never merged", async () => {
   const model = fakeModel({ delayMs: 5 });
   const s = startTestServer({ models: [model], windowMs: 30 });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { fakeModel } from "./fake_model.ts";
 import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
+import { createHandler } from "../../server/handler.ts";
+import { encodeInferRequest } from "../../core/wire.ts";
 
 Deno.test("server: the bearer token guards /v2 and /metrics but not health", async () => {
   const s = startTestServer({ models: [fakeModel()], token: "s3cret-token" });
@@ -233,4 +235,106 @@ Deno.test("server: a file with precompressed siblings goes compressed to clients
     await s.close();
     await Deno.remove(tmp, { recursive: true });
   }
+});
+
+Deno.test("server: behind a TLS proxy its own https page is same-origin; Vary names Origin and keeps Accept-Encoding", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-vary-" });
+  await Deno.writeTextFile(`${tmp}/a.js`, "x".repeat(2000));
+  await Deno.writeFile(`${tmp}/a.js.br`, brotliCompressSync(new TextEncoder().encode("x".repeat(2000))));
+  const { handle } = createHandler({
+    models: [fakeModel()],
+    allowedOrigins: ["https://shop.example"],
+    staticRoots: [{ prefix: "/", dir: tmp }],
+  });
+  try {
+    // What the server sees behind nginx or Caddy: plain http, the public Host, the page's https Origin.
+    const { body, headers } = encodeInferRequest(inferRequest(randomLatents(1, 1), 1), { binary: true });
+    const own = await handle(
+      new Request("http://evolver.example/v2/models/fake/infer", {
+        method: "POST",
+        body,
+        headers: { ...headers, origin: "https://evolver.example" },
+      }),
+    );
+    assert.equal(own.status, 200, await own.clone().text());
+    assert.equal(own.headers.get("access-control-allow-origin"), null);
+    await own.body?.cancel();
+    const other = await handle(
+      new Request("http://evolver.example/v2/health/ready", { headers: { origin: "https://evil.example" } }),
+    );
+    assert.equal(other.status, 403);
+    await other.body?.cancel();
+    // Other origins are allowed, so every answer varies by Origin, the compressed file by encoding too.
+    const file = await handle(
+      new Request("http://evolver.example/a.js", { headers: { "accept-encoding": "br" } }),
+    );
+    assert.equal(file.headers.get("content-encoding"), "br");
+    assert.deepEqual(file.headers.get("vary")!.split(/,\s*/).sort(), ["Origin", "accept-encoding"]);
+    await file.body?.cancel();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("server: the bearer scheme is case-insensitive; read-only routes refuse other methods with 405", async () => {
+  const s = startTestServer({ models: [fakeModel()], token: "s3cret" });
+  try {
+    for (const [scheme, status] of [["bearer", 200], ["BEARER", 200], ["Basic", 401]] as const) {
+      const r = await fetch(`${s.url}/v2`, { headers: { authorization: `${scheme} s3cret` } });
+      assert.equal(r.status, status, scheme);
+      await r.body?.cancel();
+    }
+    for (const path of ["/v2/health/live", "/v2/health/ready", "/metrics", "/v2"]) {
+      const r = await fetch(`${s.url}${path}`, {
+        method: "DELETE",
+        headers: { authorization: "Bearer s3cret" },
+      });
+      assert.equal(r.status, 405, path);
+      assert.equal(r.headers.get("allow"), "GET, HEAD", path);
+      await r.body?.cancel();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("server: request bodies being read at once are bounded (8x the body limit); past it, 503", async () => {
+  const { handle } = createHandler({ models: [fakeModel()], maxBodyBytes: 1000, retryAfterSeconds: 3 });
+  // Eight uploads that declare 1000 bytes and send nothing yet: together they reach the bound.
+  const stalled = Array.from({ length: 8 }, () => {
+    let close!: () => void;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (close = () => c.close()) });
+    const answer = handle(
+      new Request("http://127.0.0.1/v2/models/fake/infer", {
+        method: "POST",
+        body,
+        headers: { "content-length": "1000", "content-type": "application/json" },
+      }),
+    );
+    return { close, answer };
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  const small = JSON.stringify({ inputs: [] });
+  const over = await handle(
+    new Request("http://127.0.0.1/v2/models/fake/infer", {
+      method: "POST",
+      body: small,
+      headers: { "content-type": "application/json", "content-length": String(small.length) },
+    }),
+  );
+  assert.equal(over.status, 503);
+  assert.equal(over.headers.get("retry-after"), "3");
+  assert.match((await over.json()).error, /being read/);
+  // Once they end (here as malformed, 400), the budget is free again.
+  for (const s of stalled) s.close();
+  for (const s of stalled) assert.equal((await s.answer).status, 400);
+  const again = await handle(
+    new Request("http://127.0.0.1/v2/models/fake/infer", {
+      method: "POST",
+      body: small,
+      headers: { "content-type": "application/json", "content-length": String(small.length) },
+    }),
+  );
+  assert.equal(again.status, 400, "the budget was not given back");
+  await again.body?.cancel();
 });
