@@ -27,6 +27,8 @@ export class EvolveSettings {
    * Takes the slider attributes; a rejected value falls back to its default and is listed.
    *
    * @param a `mutation-strength`, `radius` and `columns`.
+   * @param take Which sliders take their attribute's value (default both): a change of one
+   * attribute must not reset the other slider, which the person may have moved.
    * @returns The problems.
    * @example
    * ```ts
@@ -36,10 +38,13 @@ export class EvolveSettings {
    * settings.radius; // 0.3
    * ```
    */
-  read(a: Parameters<typeof readControls>[0]): AttributeProblem[] {
+  read(
+    a: Parameters<typeof readControls>[0],
+    take: { strength: boolean; radius: boolean } = { strength: true, radius: true },
+  ): AttributeProblem[] {
     const controls = readControls(a);
-    this.strength = controls.strength;
-    this.radius = controls.radius;
+    if (take.strength) this.strength = controls.strength;
+    if (take.radius) this.radius = controls.radius;
     this.problems = controls.problems;
     return controls.problems;
   }

@@ -63,14 +63,15 @@ export class GenerationHistory {
   }
 
   /**
-   * Adds a generation bred from the one shown and shows it; the generations that followed the
-   * shown one, and their marks, are dropped (a new branch).
+   * Adds a generation at its own index and shows it; the generations from that index on, and their
+   * marks, are dropped (a new branch). Cut by the generation's index, not by the one shown: the
+   * person may have moved in the history, or evolved twice, while the worker bred it.
    *
    * @param gen The new generation.
    */
   branch(gen: GenerationView): void {
-    this.generations = this.generations.slice(0, this.current + 1);
-    this.marks.dropAfter(this.current);
+    this.generations = this.generations.slice(0, gen.index);
+    this.marks.dropAfter(gen.index - 1);
     this.generations.push(gen);
     this.current = gen.index;
   }

@@ -127,6 +127,9 @@ export class LatentEvolverElement extends LitElement {
     super();
     this.prompt = "";
     this.marking = false;
+    // On the host, so the shortcuts work wherever the focus is inside the element (history strip,
+    // error's Try again), not only in the toolbar and the grid.
+    this.addEventListener("keydown", this.#onShortcut);
   }
 
   /** Selected image indices of the generation shown. */
@@ -164,7 +167,7 @@ export class LatentEvolverElement extends LitElement {
     const first = !this.hasUpdated;
     if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
-      this.#validateSliders();
+      this.#validateSliders(changed);
     }
     const { started, renderer } = this.#session;
     if (changed.has("prompt") && started && this.prompt !== renderer.renderedPrompt) {
@@ -202,9 +205,8 @@ export class LatentEvolverElement extends LitElement {
         onToggleMode: () => this.#changeSettings({ mode: settings.mode === "keep" ? "change" : "keep" }),
         onStrength: (strength) => this.#changeSettings({ strength }),
         onRadius: (radius) => this.#changeSettings({ radius }),
-        onShortcut: this.#onShortcut,
       })}
-      <div part="grid" style=${gridStyle} @keydown=${this.#onShortcut}>
+      <div part="grid" style=${gridStyle}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
       ${renderHistory({
@@ -252,6 +254,7 @@ export class LatentEvolverElement extends LitElement {
       const gen = await api.evolve(session.history.current, feedback);
       session.branch(gen);
       this.#persist();
+      this.dispatchEvent(new SelectionChangeEvent(session.selection()));
       await this.#renderShown(fresh ? "new-batch" : "evolve");
     } catch (error) {
       this.#fail("Evolve failed", error);
@@ -355,8 +358,18 @@ export class LatentEvolverElement extends LitElement {
 
   // ---- start-up ---------------------------------------------------------------------------------
 
-  #validateSliders(): void {
-    dispatchAttributeErrors(this, this.#session.settings.read(this));
+  /** Takes the slider and layout attributes that changed, and reports their bad values (once). */
+  #validateSliders(changed: PropertyValues<this>): void {
+    const first = !this.hasUpdated;
+    const strength = first || changed.has("mutationStrength"), radius = first || changed.has("radius");
+    const problems = this.#session.settings.read(this, { strength, radius });
+    const fresh = (p: { attribute: string }) =>
+      p.attribute === "mutation-strength"
+        ? strength
+        : p.attribute === "radius"
+        ? radius
+        : first || changed.has("columns");
+    dispatchAttributeErrors(this, problems.filter(fresh));
     this.requestUpdate();
   }
 

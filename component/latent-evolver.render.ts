@@ -204,7 +204,6 @@ export interface ToolbarContext {
   onToggleMode(): void;
   onStrength(value: number): void;
   onRadius(value: number): void;
-  onShortcut(event: KeyboardEvent): void;
 }
 
 /**
@@ -216,7 +215,7 @@ export interface ToolbarContext {
 export function renderToolbar(ctx: ToolbarContext): TemplateResult {
   const value = (e: Event) => (e.target as HTMLInputElement).value;
   return html`
-    <div part="toolbar" role="toolbar" aria-label="Evolution controls" @keydown=${ctx.onShortcut}>
+    <div part="toolbar" role="toolbar" aria-label="Evolution controls">
       <label class="visually-hidden" for="prompt">Prompt</label>
       <input id="prompt" part="prompt" type="text" placeholder="Describe the image" .value=${ctx.prompt}
         @input=${(e: Event) => ctx.onPromptInput(value(e))}

@@ -83,13 +83,13 @@ export class SessionState {
   }
 
   /**
-   * Adds a generation bred from the one shown and shows it; the generations after the shown one
-   * are dropped with their marks and bitmaps.
+   * Adds a generation and shows it; the generations from its index on are dropped with their marks
+   * and bitmaps (see {@link GenerationHistory.branch}).
    *
    * @param gen The new generation.
    */
   branch(gen: GenerationView): void {
-    this.renderer.bitmaps.dropAfter(this.history.current);
+    this.renderer.bitmaps.dropAfter(gen.index - 1);
     this.history.branch(gen);
   }
 

@@ -88,7 +88,9 @@ export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: numb
 export function shortcutOf(e: KeyboardEvent, busy: boolean): Shortcut | null {
   const mod = e.ctrlKey || e.metaKey;
   if (mod && e.key === "Enter") return "evolve";
-  if (mod && (e.key === "z" || e.key === "Z") && !(e.target instanceof HTMLInputElement)) {
+  // The element that has the key (the event may be seen at the host, retargeted from its shadow tree).
+  const target = e.composedPath()[0] ?? e.target;
+  if (mod && (e.key === "z" || e.key === "Z") && !(target instanceof HTMLInputElement)) {
     return e.shiftKey ? "redo" : "undo";
   }
   return e.key === "Escape" && busy ? "cancel" : null;

@@ -113,17 +113,22 @@ export const serverBackend: BackendFactory = {
       async generate(latents, prompt, options = {}) {
         const out: RgbaImage[] = new Array(latents.length);
         let next = 0;
+        // The first failure stops the other requests: no image of a failed render arrives after it.
+        const stop = new AbortController();
+        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
         const worker = async () => {
           while (next < latents.length) {
-            if (options.signal?.aborted) throw abortError();
+            if (signal.aborted) throw abortError();
             const i = next++;
-            out[i] = await inferOne(`${model}/infer`, auth, latents[i], prompt, options.signal);
+            out[i] = await inferOne(`${model}/infer`, auth, latents[i], prompt, signal);
+            if (signal.aborted) throw abortError();
             options.onImage?.(i, out[i]);
           }
         };
         try {
           await Promise.all(Array.from({ length: Math.min(concurrency, latents.length) }, worker));
         } catch (error) {
+          stop.abort();
           if (options.signal?.aborted) throw abortError();
           throw error;
         }

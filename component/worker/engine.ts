@@ -191,6 +191,13 @@ export class Engine implements EngineApi {
         `Cannot import the session: its latents are [${got.join(",")}], the model needs [${shape.join(",")}]`,
       );
     }
+    // Taken in, it would be replaced by a new session at the next start (see #restore).
+    const population = this.#config?.population;
+    if (population !== undefined && session.config.population !== population) {
+      throw new RangeError(
+        `Cannot import the session: it has ${session.config.population} images per generation, this element ${population} (set population="${session.config.population}" to import it)`,
+      );
+    }
     this.cancel();
     this.#session = session;
     await this.#save();
@@ -226,7 +233,8 @@ export class Engine implements EngineApi {
       const session = deserializeSession(bytes);
       const [c, h, w] = session.config.shape;
       const [mc, mh, mw] = manifest.latentShape;
-      // A stored session for another model or population is left alone: a new one starts.
+      // A stored session for another model or population is not restored: a new one starts (and is
+      // saved in its place).
       if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
       return session;
     } catch {

@@ -139,6 +139,32 @@ describe("backends", () => {
     await wasm.dispose();
   });
 
+  it("the server backend stops its other requests at the first failure: no image arrives after it", async () => {
+    const { url, error } = await (await fetch("/__le/server.json")).json();
+    assert(url, `the Deno server did not start: ${error}`);
+    const ctx = await context(url);
+    const rng = createRng(8);
+    const latents = Array.from({ length: 12 }, () => randomLatent(ctx.manifest.latentShape, rng));
+    latents[1].data[0] = NaN; // the server answers 400 to this one
+    const server = await serverBackend.create(ctx);
+    const shown: number[] = [];
+    let failed = false, late = 0;
+    const done = server.generate(latents, "a fjord", {
+      onImage: (i) => {
+        shown.push(i);
+        if (failed) late++;
+      },
+    }).catch((e: Error) => {
+      failed = true;
+      return e;
+    });
+    const e = await done;
+    assert(e instanceof Error && /NaN/.test(e.message), `expected the NaN refusal, got ${e}`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert(late === 0, `${late} images arrived after the render failed (shown ${shown})`);
+    assert(shown.length < 11, `every other image was still rendered: ${shown}`);
+  });
+
   it("server-token: a server that wants a token refuses the element without it, saying which attribute to set, and renders once it is set", async () => {
     const { url, token, error } = await (await fetch("/__le/server.json?token=1")).json();
     assert(url && token, `the token-protected Deno server did not start: ${error}`);

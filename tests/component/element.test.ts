@@ -6,6 +6,7 @@ import {
   button,
   cleanup,
   clickAt,
+  evolveFrom,
   mount,
   pixels,
   press,
@@ -225,6 +226,53 @@ describe("<latent-evolver> evolve", () => {
       "a fresh batch has parents",
     );
     assert(ops.size === 1, `a fresh batch mixes operators ${[...ops]}`);
+  });
+
+  it("a double Evolve gives one new generation, as the worker has it, and the selection event follows", async () => {
+    const el = await mount(wasmElement("double"));
+    tiles(el)[1].click();
+    await settle(el);
+    const selections: number[][] = [];
+    el.addEventListener("le-selection-change", (e) => selections.push(e.detail.selected));
+    await Promise.all([el.evolve(), el.evolve()]);
+    await settle(el);
+    const stored = deserializeSession(await sessionBytes(el));
+    assert(
+      el.generationCount === 2 && stored.generations.length === 2 && el.generation === 1,
+      `element ${el.generationCount} generations, worker ${stored.generations.length}`,
+    );
+    assert(shadow(el).querySelectorAll('[part~="generation"]').length === 2, "history strip buttons");
+    assert(
+      selections.at(-1)?.length === 0,
+      `no selection event for the new generation: ${JSON.stringify(selections)}`,
+    );
+  });
+
+  it("shortcuts work with the focus in the history strip", async () => {
+    const el = await mount(wasmElement("history-keys"));
+    await evolveFrom(el, 0);
+    button(el, "undo").focus();
+    await press("z", ["Control"]);
+    await settle(el);
+    assert(el.generation === 0, `Ctrl+Z from the history strip left generation ${el.generation + 1} shown`);
+    await el.redo();
+    // In the prompt field, Ctrl+Z is the field's own undo.
+    shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!.focus();
+    await press("z", ["Control"]);
+    await settle(el);
+    assert((el.generation as number) === 1, "Ctrl+Z in the prompt field went back a generation");
+  });
+
+  it("a page that changes columns keeps the sliders where the person moved them", async () => {
+    const el = await mount(wasmElement("sliders"));
+    const strength = shadow(el).querySelector<HTMLInputElement>('[part~="toolbar"] input[type="range"]')!;
+    strength.value = "2.5";
+    strength.dispatchEvent(new Event("input", { bubbles: true }));
+    await settle(el);
+    el.setAttribute("columns", "3");
+    await settle(el);
+    const shown = shadow(el).querySelector("[part~=strength-value]")!.textContent;
+    assert(shown === "2.50" && strength.value === "2.5", `strength reset to ${shown} by a columns change`);
   });
 
   it("cancel stops a generation after its first image and reports it cancelled; the next one runs", async () => {

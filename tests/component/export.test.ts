@@ -84,6 +84,19 @@ describe("<latent-evolver> export", () => {
     assert(input.value === "", "the input keeps the file, so choosing it again would do nothing");
   });
 
+  it("a session with another population is refused on import, saying which population to set", async () => {
+    const a = await mount(attrs("pop-a"));
+    const file = await a.exportSession();
+    const b = await mount({ ...attrs("pop-b"), population: "2" });
+    const before = await sessionBytes(b);
+    const failed = waitForEvent<CustomEvent>(b, "le-error");
+    await b.importSession(file);
+    const message = (await failed).detail.message;
+    assert(/3 images per generation, this element 2 \(set population="3"/.test(message), message);
+    const after = await sessionBytes(b);
+    assert(before.length === after.length && before.every((v, i) => v === after[i]), "the session changed");
+  });
+
   it("a worker that cannot load shows an error instead of a blank element", async () => {
     await mount(attrs("load"));
     const Ctor = customElements.get("latent-evolver") as unknown as { workerUrl: string };

@@ -45,6 +45,24 @@ describe("GenerationHistory", () => {
     assert(!saved.selection[2] && !saved.points[2], "marks of a dropped generation kept");
     assert(saved.selection[0]?.join() === "1", "marks of the parent generation lost");
   });
+
+  it("branch() puts a generation at its own index, whatever is shown when it arrives", () => {
+    const history = new GenerationHistory();
+    history.reset([generation(0), generation(1)], { current: 1, selection: { 1: [2] }, points: {} });
+    // Evolved twice from generation 1 (a double click): the second answer replaces the first.
+    history.branch(generation(2));
+    history.branch(generation(2));
+    const after = { length: history.generations.length, current: history.current };
+    assert(after.length === 3 && after.current === 2, `after a double evolve: ${JSON.stringify(after)}`);
+    // Evolved from 2, then moved back to 0 before the answer came: it still lands after 2.
+    history.show(0);
+    history.branch(generation(3));
+    assert(
+      history.generations.map((g) => g.index).join() === "0,1,2,3" && history.current === 3,
+      `generations ${history.generations.map((g) => g.index)}, current ${history.current}`,
+    );
+    assert(history.persisted().selection[1]?.join() === "2", "the parent's selection was dropped");
+  });
 });
 
 describe("EvolveSettings", () => {
