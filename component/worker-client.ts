@@ -14,7 +14,10 @@ import type { EngineApi } from "./worker/protocol.ts";
 
 /** A started worker: its Comlink proxy, and a way to end it. */
 export interface WorkerHandle {
-  /** The worker's API. */
+  /**
+   * The worker's API. A call still unanswered when the worker ends (terminated, or dead) rejects
+   * with an AbortError instead of waiting for ever: a render in flight then ends as cancelled.
+   */
   api: Comlink.Remote<EngineApi>;
   /** Terminates the worker and releases the proxy. */
   terminate(): void;
@@ -79,9 +82,14 @@ export function startWorker(
   document.addEventListener("securitypolicyviolation", onViolation);
   const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   let dead = false;
+  const ended = Promise.withResolvers<never>();
+  ended.promise.catch(() => {}); // only ever raced
+  const end = () =>
+    ended.reject(new DOMException("The latent-evolver worker ended before answering", "AbortError"));
   const die = (error: Error) => {
     if (dead) return;
     dead = true;
+    end();
     document.removeEventListener("securitypolicyviolation", onViolation);
     onDeath(error, !error.message.includes(POLICY_REFUSED));
   };
@@ -96,10 +104,19 @@ export function startWorker(
     () => die(new Error("The latent-evolver worker sent an unreadable message")),
   );
   const api = Comlink.wrap<EngineApi>(worker);
+  // Each method call races the worker's end (Comlink's own `then`, for awaiting the proxy, is kept).
+  const guarded = new Proxy(api, {
+    get(target, prop) {
+      const member = Reflect.get(target, prop);
+      if (typeof prop === "symbol" || prop === "then") return member;
+      return (...args: unknown[]) => Promise.race([member(...args), ended.promise]);
+    },
+  });
   return {
-    api,
+    api: guarded,
     terminate() {
       dead = true;
+      end();
       document.removeEventListener("securitypolicyviolation", onViolation);
       api[Comlink.releaseProxy]();
       worker.terminate();

@@ -72,6 +72,10 @@ export class WorkerController implements ReactiveController {
   #host: WorkerControllerHost;
   #hooks: WorkerHooks;
   #worker: WorkerHandle | null = null;
+  /** The worker whose `init` answered: its API is the one handed out. */
+  #ready: WorkerHandle | null = null;
+  /** Counts starts (and releases): a start that another has overtaken stops at its next step. */
+  #starts = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** Worker deaths since the last successful start. */
@@ -87,9 +91,9 @@ export class WorkerController implements ReactiveController {
     host.addController(this);
   }
 
-  /** The running worker's API, or `null` while none runs. */
+  /** The running worker's API once its session is ready, or `null` (none runs, or it is starting). */
   get api(): Comlink.Remote<EngineApi> | null {
-    return this.#worker?.api ?? null;
+    return this.#worker && this.#worker === this.#ready ? this.#worker.api : null;
   }
 
   /** Back on the page: a move keeps its worker; a worker ended while away is started again. */
@@ -106,6 +110,8 @@ export class WorkerController implements ReactiveController {
   hostDisconnected(): void {
     clearTimeout(this.#releaseTimer);
     this.#releaseTimer = setTimeout(() => {
+      clearTimeout(this.#restartTimer);
+      this.#starts++; // a start still on its way stops
       this.#worker?.terminate();
       this.#worker = null;
       this.#releaseStorage();
@@ -158,6 +164,7 @@ export class WorkerController implements ReactiveController {
   }
 
   async #start(): Promise<void> {
+    const start = ++this.#starts;
     this.#worker?.terminate();
     this.#worker = null;
     const config = this.#readConfig();
@@ -166,6 +173,9 @@ export class WorkerController implements ReactiveController {
     this.#hooks.onStart();
     this.#host.requestUpdate();
     const ui = config.storageKey ? await loadUiState(config.storageKey).catch(() => null) : null;
+    // Overtaken by another start, or the element left the page, while the UI state was read: a
+    // worker started now would be nobody's and never ended.
+    if (start !== this.#starts || !this.#host.isConnected) return;
     let handle: WorkerHandle;
     try {
       handle = startWorker(this.#hooks.workerUrl(), (error, retry) => this.#onDeath(handle, error, retry));
@@ -177,12 +187,16 @@ export class WorkerController implements ReactiveController {
     try {
       const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEvent(e)));
       if (this.#worker !== handle) return;
+      this.#ready = handle;
       this.#deaths = 0;
       this.backend = result.backend;
       this.modelName = result.modelName;
       await this.#hooks.onReady(result, result.restored && ui ? ui : null);
     } catch (error) {
-      if (this.#worker === handle) this.#hooks.fail("The model could not be started", error);
+      // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
+      if (this.#worker === handle && (error as Error)?.name !== "AbortError") {
+        this.#hooks.fail("The model could not be started", error);
+      }
     }
   }
 

@@ -124,3 +124,63 @@ describe("<latent-evolver> worker restart", () => {
     }
   });
 });
+
+describe("<latent-evolver> worker restarts", () => {
+  /** Counts the workers the page starts and ends while `f` runs. */
+  async function countingWorkers(f: () => Promise<void>): Promise<{ started: number; ended: number }> {
+    const Original = globalThis.Worker;
+    const counts = { started: 0, ended: 0 };
+    globalThis.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        counts.started++;
+      }
+      override terminate(): void {
+        counts.ended++;
+        super.terminate();
+      }
+    };
+    try {
+      await f();
+    } finally {
+      globalThis.Worker = Original;
+    }
+    return counts;
+  }
+
+  it("a render in flight when the worker restarts ends as cancelled, and Evolve's promise settles", async () => {
+    const el = await mount({ ...wasmElement("restart-render"), population: "16" });
+    tiles(el)[0].click();
+    const progressed = waitForEvent<CustomEvent>(
+      el,
+      "le-generation-progress",
+      (e) => e.detail.generation === 1,
+    );
+    const ended = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    const evolving = el.evolve();
+    await progressed;
+    const restarted = el.restartWorker();
+    const timeout = new Promise((r) => setTimeout(() => r("timed out"), 20_000));
+    assert(
+      (await Promise.race([evolving.then(() => "settled"), timeout])) === "settled",
+      "evolve() never settled",
+    );
+    const end = await Promise.race([ended, timeout]);
+    assert(end !== "timed out" && (end as CustomEvent).detail.cancelled, "no cancelled end for the render");
+    await restarted;
+  });
+
+  it("two restarts at once, or removal during a start, leave no worker running behind", async () => {
+    const counts = await countingWorkers(async () => {
+      const el = await mount(wasmElement("restart-twice"));
+      await Promise.all([el.restartWorker(), el.restartWorker()]);
+      await settle(el);
+      el.setAttribute("population", "3"); // a restart in the next task...
+      await el.updateComplete;
+      await new Promise((r) => setTimeout(r, 0));
+      el.remove(); // ...while the element leaves the page
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    assert(counts.started === counts.ended, `${counts.started} workers started, ${counts.ended} ended`);
+  });
+});
