@@ -82,10 +82,11 @@ export function startWorker(
   document.addEventListener("securitypolicyviolation", onViolation);
   const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   let dead = false;
-  const ended = Promise.withResolvers<never>();
-  ended.promise.catch(() => {}); // only ever raced
-  const end = () =>
-    ended.reject(new DOMException("The latent-evolver worker ended before answering", "AbortError"));
+  let end!: () => void;
+  const ended = new Promise<never>((_, reject) => {
+    end = () => reject(new DOMException("The latent-evolver worker ended before answering", "AbortError"));
+  });
+  ended.catch(() => {}); // only ever raced
   const die = (error: Error) => {
     if (dead) return;
     dead = true;
@@ -109,7 +110,7 @@ export function startWorker(
     get(target, prop) {
       const member = Reflect.get(target, prop);
       if (typeof prop === "symbol" || prop === "then") return member;
-      return (...args: unknown[]) => Promise.race([member(...args), ended.promise]);
+      return (...args: unknown[]) => Promise.race([member(...args), ended]);
     },
   });
   return {

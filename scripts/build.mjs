@@ -133,7 +133,7 @@ if (tsc.status === 0) {
   // `import type {} from "latent-evolver/react"` types the tag in React's JSX.
   writeFileSync(join(dist, "react.d.ts"), 'export * from "./types/component/react-jsx.js";\n');
 } else {
-  log(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
+  console.warn(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
 }
 
 await precompress(dist);
