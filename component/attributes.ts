@@ -238,7 +238,7 @@ export function readEngineConfig(
     serverToken: take(parseToken(a.serverToken), "server-token"),
     backend: take(parseBackend(a.backend, server), "backend"),
     population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
-    seed: parseSeed(a.seed),
+    seed: text(a.seed) ? parseSeed(a.seed) : null,
     storageKey: storageKey === "none" ? null : storageKey || "default",
   };
   return { config, problems };

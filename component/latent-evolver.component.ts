@@ -316,7 +316,7 @@ export class LatentEvolverElement extends LitElement {
    */
   exportImage(index: number): Promise<Blob> {
     const { api, config, modelName } = this.#engine;
-    const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed: config?.seed ?? 0 };
+    const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed: this.#engine.seed };
     return this.#session.imagePng(api, index, made);
   }
 

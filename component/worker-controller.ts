@@ -65,6 +65,8 @@ export class WorkerController implements ReactiveController {
   backend: BackendName | null = null;
   /** The model's name, from its manifest. */
   modelName = "";
+  /** The session's seed, once the worker is ready. */
+  seed: number | string = 0;
   /** Progress of the model download, or `null` before it starts. */
   download: { loaded: number; total: number } | null = null;
   /** The engine attributes rejected at the latest start. */
@@ -191,6 +193,7 @@ export class WorkerController implements ReactiveController {
       this.#deaths = 0;
       this.backend = result.backend;
       this.modelName = result.modelName;
+      this.seed = result.seed;
       await this.#hooks.onReady(result, result.restored && ui ? ui : null);
     } catch (error) {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.

@@ -25,7 +25,7 @@ import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { loadModelFile } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
-import { loadSessionBytes, saveSessionBytes } from "./session-store.ts";
+import { loadSession, saveSession } from "./session-store.ts";
 import type {
   EngineApi,
   EngineConfig,
@@ -68,6 +68,8 @@ export class Engine implements EngineApi {
   #manifest: ModelManifest | null = null;
   #backend: Backend | null = null;
   #session: Session | null = null;
+  /** The session's seed: its first batch, and the generator of each evolve, come from it. */
+  #seed: number | string = 0;
   #listener: Comlink.Remote<EngineListener> | null = null;
   #abort: AbortController | null = null;
 
@@ -103,7 +105,11 @@ export class Engine implements EngineApi {
     });
     this.#backend = backend;
     const restored = await this.#restore(config, manifest);
-    this.#session = restored ?? createSession(this.#evolveConfig(config, manifest), createRng(config.seed));
+    // Without a seed attribute a session keeps the seed it was made with, so that evolving a
+    // generation again after a reload gives the same batch; a new session draws one.
+    this.#seed = restored?.seed ?? config.seed ?? (Math.random() * 0x100000000) >>> 0;
+    this.#session = restored?.session ??
+      createSession(this.#evolveConfig(config, manifest), createRng(this.#seed));
     if (!restored) await this.#save();
     return {
       backend: backend.name,
@@ -111,6 +117,7 @@ export class Engine implements EngineApi {
       modelName: manifest.name,
       generations: this.#session.generations.map(view),
       restored: restored !== null,
+      seed: this.#seed,
     };
   }
 
@@ -166,7 +173,7 @@ export class Engine implements EngineApi {
       fresh: feedback.fresh,
     };
     // The same session seed, generation and feedback give the same batch, after a reload too.
-    const rng = createRng(`${this.#config?.seed}:${from + 1}:${JSON.stringify(fb)}`);
+    const rng = createRng(`${this.#seed}:${from + 1}:${JSON.stringify(fb)}`);
     this.#session = evolve(base, fb, rng);
     await this.#save();
     return view(this.#session.generations[this.#session.generations.length - 1]);
@@ -225,18 +232,23 @@ export class Engine implements EngineApi {
     return { ...session, sigma: session.config.sigma * session.config.sigmaDecay ** narrowed, generations };
   }
 
-  async #restore(config: EngineConfig, manifest: ModelManifest): Promise<Session | null> {
+  async #restore(
+    config: EngineConfig,
+    manifest: ModelManifest,
+  ): Promise<{ session: Session; seed?: number | string } | null> {
     if (!config.storageKey) return null;
     try {
-      const bytes = await loadSessionBytes(storageKeyFor(config.storageKey, "session"));
-      if (!bytes) return null;
-      const session = deserializeSession(bytes);
+      const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
+      if (!saved) return null;
+      const session = deserializeSession(saved.bytes);
       const [c, h, w] = session.config.shape;
       const [mc, mh, mw] = manifest.latentShape;
-      // A stored session for another model or population is not restored: a new one starts (and is
-      // saved in its place).
+      // A stored session for another model, population or seed (the seed attribute changed) is not
+      // restored: a new one starts (and is saved in its place). One saved without its seed (by an
+      // earlier version) is restored whatever the attribute says.
       if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
-      return session;
+      if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
+      return { session, seed: saved.seed ?? config.seed ?? undefined };
     } catch {
       return null;
     }
@@ -250,7 +262,10 @@ export class Engine implements EngineApi {
     const key = this.#config?.storageKey;
     if (!key || !this.#session) return;
     try {
-      await saveSessionBytes(storageKeyFor(key, "session"), serializeSession(this.#session));
+      await saveSession(storageKeyFor(key, "session"), {
+        bytes: serializeSession(this.#session),
+        seed: this.#seed,
+      });
     } catch (error) {
       void this.#emit({
         type: "storage-failed",

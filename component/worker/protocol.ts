@@ -26,8 +26,11 @@ export interface EngineConfig {
   backend: BackendPreference;
   /** Images per generation, 1 to 64. */
   population: number;
-  /** Seed of the session's random generator. */
-  seed: number | string;
+  /**
+   * Seed of the session's random generator, or `null` when the `seed` attribute is not set: the
+   * worker then keeps the stored session's seed, or draws one for a new session.
+   */
+  seed: number | string | null;
   /** IndexedDB namespace, or `null` when persistence is off. */
   storageKey: string | null;
 }
@@ -82,6 +85,8 @@ export interface InitResult {
   generations: GenerationView[];
   /** True when the session came from storage rather than being created. */
   restored: boolean;
+  /** The session's seed (the attribute's, the stored session's, or drawn). */
+  seed: number | string;
 }
 
 /** Events the worker streams to the element while it works. */

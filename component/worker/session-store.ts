@@ -3,8 +3,9 @@
  * blob file of its own, and such a write could wait 4 to 25 s when another element's worker had just
  * ended (a page that swaps elements; every test that mounts a new one): the element then sat on its
  * first generation. Chunks that small never waited. A head entry under the key says how many chunks
- * follow; one transaction writes the head and the chunks and deletes a longer save's leftovers, so a
- * reader never sees half a save. A session that an earlier version saved whole is read as it is.
+ * follow, and the session's seed; one transaction writes the head and the chunks and deletes a longer
+ * save's leftovers, so a reader never sees half a save. A session that an earlier version saved
+ * whole is read as it is (without a seed).
  *
  * @module
  */
@@ -14,8 +15,11 @@ import { createStore, promisifyRequest } from "idb-keyval";
 /** Bytes per chunk: under Chrome's 64 KiB threshold for values kept as blob files. */
 export const CHUNK_BYTES = 60_000;
 
-/** What the key itself holds: how the chunks add up. */
-type Head = { chunks: number; bytes: number };
+/** What the key itself holds: how the chunks add up, and the session's seed (absent before it was kept). */
+type Head = { chunks: number; bytes: number; seed?: number | string };
+
+/** A saved session: its bytes (core's session format) and the seed its next generations are bred with. */
+export type SavedSession = { bytes: Uint8Array; seed?: number | string };
 
 /** The database and store idb-keyval uses by default, so the session stays where it always was. */
 const store = createStore("keyval-store", "keyval");
@@ -28,21 +32,22 @@ function isHead(value: unknown): value is Head {
 }
 
 /**
- * Reads a saved session's bytes.
+ * Reads a saved session.
  *
  * @param key The storage key.
- * @returns The bytes, or `undefined` when nothing is saved.
+ * @returns The bytes and seed, or `undefined` when nothing is saved.
  * @throws RangeError when a chunk is missing or the sizes disagree.
  * @example
  * ```ts
- * import { loadSessionBytes } from "./session-store.ts";
- * const bytes = await loadSessionBytes("latent-evolver:demo:session");
+ * import { loadSession } from "./session-store.ts";
+ * const saved = await loadSession("latent-evolver:demo:session");
  * ```
  */
-export function loadSessionBytes(key: string): Promise<Uint8Array | undefined> {
+export function loadSession(key: string): Promise<SavedSession | undefined> {
   return store("readonly", async (s) => {
     const head: unknown = await promisifyRequest(s.get(key));
-    if (head === undefined || head instanceof Uint8Array) return head;
+    if (head === undefined) return undefined;
+    if (head instanceof Uint8Array) return { bytes: head };
     if (!isHead(head)) {
       throw new RangeError(`Cannot read the saved session ${key}: its head is not a chunk list`);
     }
@@ -63,23 +68,23 @@ export function loadSessionBytes(key: string): Promise<Uint8Array | undefined> {
     if (at !== head.bytes) {
       throw new RangeError(`Cannot read the saved session ${key}: ${at} of ${head.bytes} bytes are there`);
     }
-    return bytes;
+    return head.seed === undefined ? { bytes } : { bytes, seed: head.seed };
   });
 }
 
 /**
- * Saves a session's bytes in one transaction, replacing what the key held.
+ * Saves a session in one transaction, replacing what the key held.
  *
  * @param key The storage key.
- * @param bytes The serialized session.
+ * @param saved The serialized session and its seed.
  * @returns When the transaction has committed.
  * @example
  * ```ts
- * import { saveSessionBytes } from "./session-store.ts";
- * await saveSessionBytes("latent-evolver:demo:session", new Uint8Array(100_000));
+ * import { saveSession } from "./session-store.ts";
+ * await saveSession("latent-evolver:demo:session", { bytes: new Uint8Array(100_000), seed: 7 });
  * ```
  */
-export function saveSessionBytes(key: string, bytes: Uint8Array): Promise<void> {
+export function saveSession(key: string, { bytes, seed }: SavedSession): Promise<void> {
   return store("readwrite", async (s) => {
     const chunks = Math.ceil(bytes.length / CHUNK_BYTES);
     const before: unknown = await promisifyRequest(s.get(key));
@@ -87,7 +92,7 @@ export function saveSessionBytes(key: string, bytes: Uint8Array): Promise<void> 
       s.put(bytes.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES), chunkKey(key, i));
     }
     for (let i = chunks; isHead(before) && i < before.chunks; i++) s.delete(chunkKey(key, i));
-    s.put({ chunks, bytes: bytes.length } satisfies Head, key);
+    s.put({ chunks, bytes: bytes.length, ...(seed === undefined ? {} : { seed }) } satisfies Head, key);
     await promisifyRequest(s.transaction);
   });
 }

@@ -15,6 +15,8 @@ import {
   waitForEvent,
   wasmElement,
 } from "./helpers.ts";
+import { readGenome } from "../../component/png.ts";
+import { deserializeSession } from "../../core/mod.ts";
 
 afterEach(cleanup);
 
@@ -182,5 +184,43 @@ describe("<latent-evolver> worker restarts", () => {
       await new Promise((r) => setTimeout(r, 500));
     });
     assert(counts.started === counts.ended, `${counts.started} workers started, ${counts.ended} ended`);
+  });
+});
+
+describe("<latent-evolver> seed", () => {
+  const latentsOf = async (el: Parameters<typeof sessionBytes>[0], generation: number) =>
+    deserializeSession(await sessionBytes(el)).generations[generation].latents.map((l) => l.data);
+  const sameLatents = (a: Float32Array[], b: Float32Array[]) =>
+    a.length === b.length && a.every((d, i) => d.every((v, j) => Object.is(v, b[i][j])));
+
+  it("without a seed attribute, a reloaded session keeps its seed: evolving again gives the same batch", async () => {
+    const { seed: _, ...attrs } = wasmElement("no-seed");
+    const a = await mount(attrs);
+    await evolveFrom(a, 0);
+    const bred = await latentsOf(a, 1);
+    const genomeA = readGenome(new Uint8Array(await (await a.exportImage(0)).arrayBuffer()));
+    a.remove();
+    const b = await mount(attrs);
+    await b.showGeneration(0);
+    assert(b.selected.join() === "0", `selection not restored: ${b.selected}`);
+    const end = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
+    await b.evolve();
+    await end;
+    assert(sameLatents(await latentsOf(b, 1), bred), "the same feedback bred another batch after the reload");
+    const genomeB = readGenome(new Uint8Array(await (await b.exportImage(0)).arrayBuffer()));
+    assert(genomeA?.seed === genomeB?.seed, `genome seeds ${genomeA?.seed} and ${genomeB?.seed}`);
+  });
+
+  it("a changed seed attribute starts a new session; the same seed again restores it", async () => {
+    const attrs = wasmElement("seed-change");
+    const a = await mount(attrs);
+    const first = await latentsOf(a, 0);
+    a.remove();
+    const b = await mount({ ...attrs, seed: "12" });
+    const other = await latentsOf(b, 0);
+    assert(!sameLatents(other, first), "seed 12 restored seed 11's session");
+    b.remove();
+    const c = await mount({ ...attrs, seed: "12" });
+    assert(sameLatents(await latentsOf(c, 0), other), "seed 12's session was not restored");
   });
 });
