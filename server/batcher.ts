@@ -56,7 +56,12 @@ function abortError(signal: AbortSignal): unknown {
 /** The queue and its per-model runners. */
 export class Batcher {
   readonly #options: Required<Omit<BatcherOptions, "onBatch">> & Pick<BatcherOptions, "onBatch">;
-  readonly #lanes = new Map<string, Lane>();
+  /**
+   * One lane per model's `generate`: a model served under a second name (the built-in model as
+   * `builtin` and `builtin-landscape`) runs on the same instances, so its requests merge with the
+   * first name's and the instances are counted once.
+   */
+  readonly #lanes = new Map<ServedModel["generate"], Lane>();
   #depth = 0;
   #active = 0;
   #idleWaiters: (() => void)[] = [];
@@ -100,10 +105,10 @@ export class Batcher {
     }
     if (this.#depth + latents.length > maxQueue) throw new QueueFullError(this.#depth, maxQueue);
     if (signal.aborted) return Promise.reject(abortError(signal));
-    let lane = this.#lanes.get(model.name);
-    if (!lane || lane.model !== model) {
+    let lane = this.#lanes.get(model.generate);
+    if (!lane) {
       lane = { model, pending: [], running: 0, timer: undefined };
-      this.#lanes.set(model.name, lane);
+      this.#lanes.set(model.generate, lane);
     }
     const theLane = lane;
     this.#active++;

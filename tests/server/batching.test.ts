@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "../../core/wire.ts";
+import {
+  decodeInferResponse,
+  encodeInferRequest,
+  HEADER_LENGTH_HEADER,
+  parseHeaderLength,
+} from "../../core/wire.ts";
 import { fakeModel } from "./fake_model.ts";
 import { inferRequest, metricValue, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
 
@@ -82,6 +87,24 @@ Deno.test("server: a full batch does not wait out the window, and the window's e
     const two = performance.now() - t;
     assert.equal(model.peakRunning, 2, "the window's end started one batch only");
     assert.ok(two < 3000, `two prompts took ${two} ms`);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("server: a model served under a second name shares its batches and its instance", async () => {
+  const model = fakeModel({ delayMs: 30 });
+  const s = startTestServer({ models: [model, { ...model, name: "alias" }], windowMs: 20, maxBatch: 8 });
+  try {
+    const post = (name: string, seed: number) =>
+      fetch(`${s.url}/v2/models/${name}/infer`, {
+        method: "POST",
+        ...encodeInferRequest(inferRequest(randomLatents(1, seed), 1, "p"), { binary: true }),
+      }).then(images);
+    await Promise.all([post("fake", 1), post("alias", 2), post("fake", 3), post("alias", 4)]);
+    assert.equal(model.calls.reduce((a, b) => a + b, 0), 4);
+    assert.ok(model.calls.length < 4, `the two names never merged: batches ${model.calls}`);
+    assert.equal(model.peakRunning, 1, "the second name ran a batch beside the first on one instance");
   } finally {
     await s.close();
   }
