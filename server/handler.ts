@@ -181,7 +181,7 @@ export function createHandler(options: HandlerOptions): Handler {
       // The body is decoded: what waits now is counted by the queue (its latents).
       release();
       const images = await run(request, model, parsed, controller.signal, () => timedOut);
-      const { body: out, headers } = encodeImages(model, parsed, images);
+      const { body: out, headers } = await encodeImages(model, parsed, images);
       return new Response(out, { status: 200, headers });
     } finally {
       release();

@@ -130,7 +130,9 @@ function base64(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Encodes images as the infer response the request asked for.
+ * Encodes images as the infer response the request asked for. PNGs are encoded one per task: each
+ * takes about 11 ms for 256x256 on the event loop (fast-png, in JavaScript), so a batch of 16 in one
+ * go kept the server from reading any request for 180 ms.
  *
  * @param model The model.
  * @param parsed The checked request.
@@ -138,10 +140,14 @@ function base64(bytes: Uint8Array): Uint8Array {
  * @returns The body and headers.
  * @example
  * ```ts
- * const { body, headers } = encodeImages(model, parsed, images);
+ * const { body, headers } = await encodeImages(model, parsed, images);
  * ```
  */
-export function encodeImages(model: ServedModel, parsed: ParsedInfer, images: RgbaImage[]): EncodedMessage {
+export async function encodeImages(
+  model: ServedModel,
+  parsed: ParsedInfer,
+  images: RgbaImage[],
+): Promise<EncodedMessage> {
   const head = {
     model_name: model.name,
     model_version: model.version,
@@ -149,9 +155,11 @@ export function encodeImages(model: ServedModel, parsed: ParsedInfer, images: Rg
   };
   let tensor: InferTensor;
   if (parsed.format === "png") {
-    const pngs = images.map((im) =>
-      encodePng({ width: im.width, height: im.height, data: im.data, channels: 4 })
-    );
+    const pngs: Uint8Array[] = [];
+    for (const im of images) {
+      if (pngs.length) await new Promise((r) => setTimeout(r, 0));
+      pngs.push(encodePng({ width: im.width, height: im.height, data: im.data, channels: 4 }));
+    }
     // JSON cannot carry raw bytes: PNGs in the JSON form are base64 text, and say so.
     tensor = parsed.binary
       ? {

@@ -3,6 +3,7 @@ import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "..
 import { decode as decodePng } from "fast-png";
 import { fakeModel, renderFake } from "./fake_model.ts";
 import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
+import { encodeImages } from "../../server/infer.ts";
 
 async function decodeResponse(res: Response) {
   const body = new Uint8Array(await res.arrayBuffer());
@@ -75,6 +76,22 @@ Deno.test("server: infer in binary form returns raw bytes after the JSON header"
   } finally {
     await s.close();
   }
+});
+
+Deno.test("server: PNG images are encoded one per task, so the server answers others meanwhile", async () => {
+  const model = fakeModel();
+  const images = Array.from(
+    { length: 4 },
+    () => ({ width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4) }),
+  );
+  const parsed = { latents: [], prompt: "x", format: "png" as const, binary: true };
+  let ranBetween = false;
+  setTimeout(() => void (ranBetween = true), 0);
+  const encoding = encodeImages(model, parsed, images);
+  assert.equal(ranBetween, false);
+  const { body } = await encoding;
+  assert.ok(ranBetween, "no other task ran while the PNGs were encoded");
+  assert.ok(body.length > 0);
 });
 
 Deno.test("server: infer with image_format png returns PNG BYTES, binary and base64 JSON", async () => {
