@@ -112,11 +112,16 @@ export class LatentEvolverElement extends LitElement {
   /** History, settings and the bitmaps of the generations visited last. */
   #session = new SessionState(this, (what, error) => this.#fail(what, error));
   #runtimeError = "";
+  /** The prompt when the worker last started: one the page sets while the model loads wins over the stored one. */
+  #promptAtStart = "";
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
-    onStart: () => (this.#runtimeError = ""),
+    onStart: () => {
+      this.#runtimeError = "";
+      this.#promptAtStart = this.prompt;
+    },
     onReady: (result, ui) => this.#onReady(result, ui),
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
@@ -376,7 +381,7 @@ export class LatentEvolverElement extends LitElement {
   /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
     this.#session.reset(result.generations, ui);
-    if (ui && ui.prompt !== this.prompt) this.prompt = ui.prompt;
+    if (ui && ui.prompt !== this.prompt && this.prompt === this.#promptAtStart) this.prompt = ui.prompt;
     this.dispatchEvent(
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );

@@ -172,6 +172,15 @@ describe("<latent-evolver> worker restarts", () => {
     await restarted;
   });
 
+  it("a prompt the page sets while the worker restarts wins over the stored one", async () => {
+    const el = await mount(wasmElement("restart-prompt"));
+    const restarted = el.restartWorker();
+    el.prompt = "set by the page meanwhile";
+    await restarted;
+    await settle(el);
+    assert(el.prompt === "set by the page meanwhile", `the prompt went back to "${el.prompt}"`);
+  });
+
   it("two restarts at once, or removal during a start, leave no worker running behind", async () => {
     const counts = await countingWorkers(async () => {
       const el = await mount(wasmElement("restart-twice"));
