@@ -154,15 +154,17 @@ function checkInto(into: unknown, count: number, size: number, parents: readonly
     throw new TypeError(`Cannot ${op}: into must be an array of ${count} Float32Arrays, got ${String(into)}`);
   }
   const buffers = new Set(parents.map((p) => p.data.buffer));
-  const seen = new Set<Float32Array>();
+  // Arrays on one buffer may be disjoint parts of it; only overlapping bytes clash.
+  const overlaps = (a: Float32Array, b: Float32Array) =>
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength;
   into.forEach((a: Float32Array, i) => {
     if (a.length !== size) {
       throw new RangeError(`Cannot ${op}: into[${i}] needs ${size} values, got ${a.length}`);
     }
-    if (buffers.has(a.buffer) || seen.has(a)) {
+    if (buffers.has(a.buffer) || into.slice(0, i).some((b: Float32Array) => overlaps(a, b))) {
       throw new RangeError(`Cannot ${op}: into[${i}] shares memory with a parent or another child`);
     }
-    seen.add(a);
   });
 }
 

@@ -101,8 +101,17 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
   for (const k of ["surrogate", "diverseFirstBatch", "regionRecombination", "elitism"] as const) {
     if (typeof c[k] !== "boolean") throw new TypeError(`Cannot ${op}: ${k} must be a boolean, got ${c[k]}`);
   }
-  check(c.exploration >= 0 && c.exploration < 1, "exploration must be in [0, 1)", c.exploration);
-  check(c.sigmaDecay > 0 && c.sigmaDecay <= 1, "sigmaDecay must be in (0, 1]", c.sigmaDecay);
+  // typeof first: the comparisons alone would take "0.5" or [0.5].
+  check(
+    typeof c.exploration === "number" && c.exploration >= 0 && c.exploration < 1,
+    "exploration must be a number in [0, 1)",
+    c.exploration,
+  );
+  check(
+    typeof c.sigmaDecay === "number" && c.sigmaDecay > 0 && c.sigmaDecay <= 1,
+    "sigmaDecay must be a number in (0, 1]",
+    c.sigmaDecay,
+  );
   check(c.sigma > 0 && Number.isFinite(c.sigma), "sigma must be a finite number > 0", c.sigma);
   check(
     Number.isInteger(c.candidates) && c.candidates >= 1,
@@ -303,7 +312,12 @@ function planChildren(
   for (let i = 0, m = 0; i < lambda; i++) {
     plans.push(
       i % 2 === 0
-        ? { operator: "voronoi-crossover", parents, params: { cells: 2 * sel.length } }
+        // 2k cells, but no more than the plane has positions.
+        ? {
+          operator: "voronoi-crossover",
+          parents,
+          params: { cells: Math.min(2 * sel.length, c.shape[1] * c.shape[2]) },
+        }
         : { operator: "mean-mutation", parents, params: { sigma: step(m++, mutants) } },
     );
   }

@@ -30,8 +30,17 @@ export function planarToRgba(
   height: number,
   options: { index?: number; scale?: number; offset?: number } = {},
 ): RgbaImage {
+  const index = options.index ?? 0;
+  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
+    throw new RangeError(
+      `Cannot convert image: width and height must be positive integers, got ${width}x${height}`,
+    );
+  }
+  if (!Number.isInteger(index) || index < 0) {
+    throw new RangeError(`Cannot convert image: index must be a non-negative integer, got ${index}`);
+  }
   const n = width * height;
-  const base = (options.index ?? 0) * 3 * n;
+  const base = index * 3 * n;
   const scale = (options.scale ?? 1) * 255;
   const offset = (options.offset ?? 0) * 255;
   if (planes.length < base + 3 * n) {

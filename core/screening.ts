@@ -69,16 +69,22 @@ export function screenedFresh(
   const tries = made.map((latent, i) => ({ latent, record: records[i], score: surrogate.score(latent) }))
     .sort((a, b) => b.score - a.score);
   const latents: Latent[] = [], lineage: LineageRecord[] = [];
-  for (const t of tries) {
-    if (latents.length === n) break;
-    if (!chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) continue;
+  const take = (t: (typeof tries)[number]) => {
     latents.push(t.latent);
     lineage.push({
       ...t.record,
       params: { ...t.record.params, screened: { candidates: pool, score: t.score } },
     });
     chosen.push(t.latent);
+  };
+  const skipped: typeof tries = [];
+  for (const t of tries) {
+    if (latents.length === n) break;
+    if (chosen.every((o) => cosine(o.data, t.latent.data) <= MAX_SIMILARITY)) take(t);
+    else skipped.push(t);
   }
+  // Too few that are not near-copies (a tiny latent): the best of the others fill the batch.
+  for (const t of skipped) if (latents.length < n) take(t);
   return { latents, lineage };
 }
 

@@ -19,7 +19,8 @@
 import type { Generation, Session } from "./evolution.ts";
 import { resolveConfig } from "./evolution.ts";
 import { OPERATORS } from "./lineage.ts";
-import { copyShape, type Latent, shapeSize } from "./latent.ts";
+import { copyShape, type Latent, shapeSize, validateLatent } from "./latent.ts";
+import { type Feedback, validateFeedback } from "./feedback.ts";
 
 /** The format version {@link serializeSession} writes; {@link deserializeSession} reads it and older. */
 export const SESSION_FORMAT_VERSION = 1;
@@ -147,8 +148,8 @@ export function deserializeSession(bytes: Uint8Array): Session {
   if (typeof sigma !== "number" || !Number.isFinite(sigma) || sigma <= 0) {
     throw new TypeError(`Cannot ${op}: header field "sigma" must be a positive number, got ${sigma}`);
   }
-  if (!Array.isArray(header.generations)) {
-    throw new TypeError(`Cannot ${op}: header field "generations" must be an array`);
+  if (!Array.isArray(header.generations) || header.generations.length === 0) {
+    throw new TypeError(`Cannot ${op}: header field "generations" must be a non-empty array`);
   }
   const d = shapeSize(config.shape);
   let at = payloadAt, used = 0;
@@ -160,8 +161,18 @@ export function deserializeSession(bytes: Uint8Array): Session {
     if (!Array.isArray(g.lineage) || g.lineage.length !== count) {
       throw new TypeError(`Cannot ${op}: generation ${gi} needs one lineage record per image`);
     }
+    // Parents are images of earlier generations (checked as far as the header tells their sizes).
+    const sizes = (header.generations as { count?: unknown }[]).map((h) => h?.count);
+    const isParent = (p: { generation?: unknown; index?: unknown }) =>
+      Number.isInteger(p?.generation) && (p.generation as number) >= 0 && (p.generation as number) < gi &&
+      Number.isInteger(p.index) && (p.index as number) >= 0 &&
+      (p.index as number) < (sizes[p.generation as number] as number);
     for (const r of g.lineage) {
-      if (!OPERATORS.includes(r?.operator) || !Array.isArray(r.parents) || typeof r.seed !== "number") {
+      if (
+        !OPERATORS.includes(r?.operator) || !Array.isArray(r.parents) || !r.parents.every(isParent) ||
+        typeof r.seed !== "number" || typeof r.params !== "object" || r.params === null ||
+        Array.isArray(r.params)
+      ) {
         throw new TypeError(
           `Cannot ${op}: generation ${gi} has an invalid lineage record ${JSON.stringify(r)}`,
         );
@@ -177,8 +188,15 @@ export function deserializeSession(bytes: Uint8Array): Session {
       latents.push({ shape: copyShape(config.shape), data });
       at += d * 4;
     }
+    for (const [i, latent] of latents.entries()) validateLatent(latent, op, `generation ${gi} latent ${i}`);
     const gen: Generation = { index: gi, latents, lineage: g.lineage as Generation["lineage"] };
-    if (g.feedback !== undefined) gen.feedback = g.feedback as Generation["feedback"];
+    if (g.feedback !== undefined) {
+      try {
+        gen.feedback = validateFeedback(g.feedback as Feedback, count);
+      } catch (e) {
+        throw new TypeError(`Cannot ${op}: generation ${gi} has invalid feedback (${(e as Error).message})`);
+      }
+    }
     return gen;
   });
   if (used !== floats) {

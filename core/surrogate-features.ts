@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Latent, Shape } from "./latent.ts";
+import { type Latent, type Shape, validateLatent } from "./latent.ts";
 
 /** The feature layout for a latent shape: block size of the finest grid and the pyramid levels. */
 export type Layout = {
@@ -86,17 +86,9 @@ export function features(latent: Latent, layout: Layout, out: Float32Array): Flo
 
 /** Checks that `latent` is a well-formed latent (of the layout's shape, once there is a layout). */
 export function checkLatent(latent: Latent, layout: Layout | undefined, operation: string): void {
-  if (!latent || !(latent.data instanceof Float32Array) || !Array.isArray(latent.shape)) {
-    throw new TypeError(`Cannot ${operation}: expected a latent { shape, data: Float32Array }`);
-  }
-  const [c, h, w] = latent.shape;
-  if (latent.data.length !== c * h * w) {
-    throw new RangeError(
-      `Cannot ${operation}: latent of shape [${latent.shape}] has ${latent.data.length} values, expected ${
-        c * h * w
-      }`,
-    );
-  }
+  // Positive integer sizes and finite values: a [1,0,0] latent made the feature pyramid loop for
+  // ever, and a NaN made every score NaN.
+  validateLatent(latent, operation);
   if (layout && layout.shape.some((v, i) => v !== latent.shape[i])) {
     throw new RangeError(
       `Cannot ${operation}: expected shape [${layout.shape}], got [${latent.shape}]`,

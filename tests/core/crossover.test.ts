@@ -156,6 +156,15 @@ Deno.test("voronoiChildren() writes into reused arrays exactly what it would all
   );
   assert.throws(() => voronoiChildren(parents, 1, rng, { into: [parents[0].data] }), /shares memory/);
   assert.throws(() => voronoiChildren(parents, 2, rng, { into: [into[0], into[0]] }), /shares memory/);
+  // Two parts of one buffer: disjoint ones are fine, overlapping ones clash.
+  const buffer = new Float32Array(3 * 1024);
+  assert.doesNotThrow(() =>
+    voronoiChildren(parents, 2, rng, { into: [buffer.subarray(0, 1024), buffer.subarray(1024, 2048)] })
+  );
+  assert.throws(
+    () => voronoiChildren(parents, 2, rng, { into: [buffer.subarray(0, 1024), buffer.subarray(512, 1536)] }),
+    /into\[1\] shares memory/,
+  );
 });
 
 Deno.test("voronoiCrossover() rejects invalid input naming the operation", () => {

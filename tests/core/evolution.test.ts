@@ -307,6 +307,30 @@ Deno.test("createSession() rejects an invalid config with an error naming the va
   assert.throws(() => createSession({ shape: SHAPE, population: 8, exploration: 1 }, rng), /exploration/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, sigmaDecay: 0 }, rng), /sigmaDecay/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, candidates: 0 }, rng), /candidates/);
+  // Numbers only: comparisons alone took a string or an array.
+  for (const bad of [{ exploration: "0.5" }, { exploration: "" }, { sigmaDecay: [0.5] }]) {
+    assert.throws(
+      () =>
+        createSession(
+          { shape: SHAPE, population: 8, ...bad } as unknown as Parameters<typeof createSession>[0],
+          rng,
+        ),
+      /must be a number/,
+      JSON.stringify(bad),
+    );
+  }
+});
+
+Deno.test("evolve() works on tiny latents: cells within the plane, a full batch even when tries look alike", () => {
+  const rng = createRng(15);
+  // Two selected on a 1x2 plane: 2k = 4 cells do not fit, 2 do.
+  let s = createSession({ shape: [1, 1, 2], population: 6 }, rng);
+  s = evolve(s, { selected: [0, 1] }, rng);
+  assert.equal(s.generations[1].latents.length, 6);
+  // One value per latent: fresh tries are all near-copies of each other, yet every batch is full.
+  let t = createSession({ shape: [1, 1, 1], population: 8 }, rng);
+  for (let g = 0; g < 5; g++) t = evolve(t, { selected: [0] }, rng);
+  assert.deepEqual(t.generations.map((g) => g.latents.length), Array(6).fill(8));
 });
 
 Deno.test("evolve() keeps sigma at MIN_SIGMA or above, so a long session still saves and restores", () => {

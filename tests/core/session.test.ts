@@ -87,6 +87,35 @@ Deno.test("deserializeSession() rejects other files, truncation, corruption and 
   );
 });
 
+Deno.test("deserializeSession() rejects a well-formed file whose content is wrong, naming what", () => {
+  const s = sampleSession();
+  const bad = (generations: Session["generations"]) => serializeSession({ ...s, generations });
+  const [g0, g1] = s.generations;
+  const cases: [Session["generations"], RegExp][] = [
+    [[], /"generations" must be a non-empty array/],
+    [[{ ...g0, feedback: { selected: 5 } as unknown as Feedback }], /generation 0 has invalid feedback/],
+    [[{ ...g0, feedback: { selected: [99] } }], /generation 0 has invalid feedback.*selected index 99/],
+    [[{ ...g0, feedback: { selected: [0], strength: -5 } }], /strength/],
+    [
+      [g0, { ...g1, lineage: g1.lineage.map((r) => ({ ...r, parents: [{ generation: 3, index: 0 }] })) }],
+      /generation 1 has an invalid lineage record/,
+    ],
+    [
+      [g0, { ...g1, lineage: g1.lineage.map(({ params: _, ...r }) => r as typeof g1.lineage[0]) }],
+      /invalid lineage record/,
+    ],
+  ];
+  for (const [generations, message] of cases) {
+    assert.throws(() => deserializeSession(bad(generations)), message);
+  }
+  const nan = { ...g0, latents: g0.latents.map((l) => ({ ...l, data: l.data.slice() })) };
+  nan.latents[2].data[5] = Infinity;
+  assert.throws(
+    () => deserializeSession(bad([nan])),
+    /generation 0 latent 2 has a non-finite value Infinity/,
+  );
+});
+
 Deno.test("deserializeSession() reads a session held at an odd offset in a larger buffer", () => {
   const bytes = serializeSession(sampleSession());
   const big = new Uint8Array(bytes.length + 3);

@@ -126,7 +126,15 @@ Deno.test("createSurrogate() rejects bad options, labels and shapes with errors 
     /expected shape \[4,8,8\], got \[4,16,16\]/,
   );
   assert.throws(() => s.add(randomLatent([4, 8, 8], rng), 1 as unknown as boolean), TypeError);
-  assert.throws(() => s.add({ shape: [4, 8, 8], data: new Float32Array(3) }, true), /has 3 values/);
+  assert.throws(
+    () => s.add({ shape: [4, 8, 8], data: new Float32Array(3) }, true),
+    /needs 256 values, got 3/,
+  );
+  // A zero size once made the feature pyramid loop for ever; a NaN made every score NaN.
+  assert.throws(() => s.add({ shape: [1, 0, 0], data: new Float32Array(0) }, true), /shape/);
+  const nan = new Float32Array(256);
+  nan[7] = NaN;
+  assert.throws(() => s.add({ shape: [4, 8, 8], data: nan }, true), /non-finite value NaN at index 7/);
   assert.throws(
     () => s.add(randomLatent([4, 8, 8], rng), true, NaN),
     /group must be a finite number, got NaN/,

@@ -49,4 +49,13 @@ Deno.test("planarToRgba() maps planar floats to clamped RGBA bytes with alpha 25
     ],
   );
   assert.throws(() => planarToRgba(new Float32Array(5), 2, 1), RangeError);
+  // A negative index or a NaN size once gave a black or empty image instead of an error.
+  assert.throws(
+    () => planarToRgba(new Float32Array(6), 2, 1, { index: -1 }),
+    /index must be a non-negative integer/,
+  );
+  assert.throws(
+    () => planarToRgba(new Float32Array(6), NaN, 1),
+    /width and height must be positive integers/,
+  );
 });
