@@ -11,12 +11,17 @@
  * `binary_data_size`; a requested output asks for binary with `binary_data: true`, or every output
  * is asked for at once with the request parameter `binary_data_output: true`.
  *
+ * JSON form: FP16 elements are the numbers their binary16 bits stand for. Values a datatype cannot
+ * hold are refused, never wrapped: integers out of range or not whole, BOOL other than true, false,
+ * 0 or 1, and (when encoding) NaN, infinities and INT64 values no JSON number holds exactly.
+ *
  * @module
  */
 
 import {
   binaryToData,
   bytesToText,
+  checkTensorData,
   elementCount,
   flatten,
   isDatatype,
@@ -84,7 +89,12 @@ export function parseHeaderLength(value: string | null | undefined, bodyLength: 
   return n;
 }
 
-function checkCount(t: InferTensor, what: string): void {
+/**
+ * Checks a tensor before encoding: its data is of its datatype's class (a Float64Array sent as FP32
+ * would give twice the bytes its shape promises) and holds as many elements as its shape.
+ */
+function checkTensor(t: InferTensor, what: string): void {
+  checkTensorData(t, what);
   const n = elementCount(t.shape, what);
   const len = Array.isArray(t.data) ? t.data.length : (t.data as NumericArray).length;
   if (len !== n) {
@@ -103,7 +113,8 @@ function encodeMessage(
 ): EncodedMessage {
   const parts: Uint8Array[] = [];
   const jsonTensors = tensors.map((t) => {
-    checkCount(t, `${key.slice(0, -1)} "${t.name}"`);
+    const what = `${key.slice(0, -1)} "${t.name}"`;
+    checkTensor(t, what);
     const { data: _data, ...rest } = t;
     if (binary(t)) {
       const bytes = tensorBytes(t);
@@ -112,7 +123,7 @@ function encodeMessage(
     }
     const params = t.parameters ? { ...t.parameters } : undefined;
     if (params) delete params.binary_data_size;
-    return { ...rest, ...(params ? { parameters: params } : {}), data: tensorJsonData(t) };
+    return { ...rest, ...(params ? { parameters: params } : {}), data: tensorJsonData(t, what) };
   });
   const json = utf8.encode(JSON.stringify({ ...head, [key]: jsonTensors }));
   if (parts.length === 0) return { body: json, headers: { "content-type": "application/json" } };
