@@ -12,7 +12,7 @@ import type { ModelManifest } from "./manifest.ts";
 import type { RgbaImage } from "./image.ts";
 import { createDecoderRunner } from "./pipeline-decoder.ts";
 import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
-import { readBody } from "./read-body.ts";
+import { decodedLength, readBody } from "./read-body.ts";
 
 export type { RgbaImage } from "./image.ts";
 
@@ -91,7 +91,7 @@ export type RunnerContext = {
 export async function fetchFile(url: string, onProgress?: (loaded: number, total: number) => void) {
   const response = await fetch(url);
   if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
-  const total = Number(response.headers.get("content-length") ?? 0);
+  const total = decodedLength(response);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   return await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) });
 }

@@ -70,3 +70,22 @@ export async function readBody(
   }
   return out;
 }
+
+/**
+ * The number of bytes a response's body will read as, when the headers tell it: `Content-Length`,
+ * unless a `Content-Encoding` is set (a server or CDN that compresses): the length is then of the
+ * compressed body, while fetch reads the decompressed one, and progress would pass 100%.
+ *
+ * @param response The response.
+ * @returns The length, or 0 when unknown.
+ * @example
+ * ```ts
+ * import { decodedLength } from "./read-body.ts";
+ * decodedLength(new Response("hello", { headers: { "content-length": "5" } })); // 5
+ * ```
+ */
+export function decodedLength(response: Response): number {
+  const encoding = response.headers.get("content-encoding");
+  if (encoding && encoding.trim().toLowerCase() !== "identity") return 0;
+  return Number(response.headers.get("content-length")) || 0;
+}

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readBody } from "../../core/read-body.ts";
+import { decodedLength, readBody } from "../../core/read-body.ts";
 
 /** The Cache Storage cache that holds model files. */
 export const modelCacheName = "latent-evolver-models-v1";
@@ -42,7 +42,7 @@ export async function loadModelFile(
     throw new TypeError(`Cannot download model file ${url}: ${(error as Error).message}`, { cause: error });
   }
   if (!response.ok) throw new TypeError(`Cannot download model file ${url}: HTTP ${response.status}`);
-  const total = Number(response.headers.get("content-length")) || 0;
+  const total = decodedLength(response);
   const bytes = await readWithProgress(response, total, onProgress);
   // Caching is best effort: a full quota must not stop the model from running.
   await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: response.headers }))

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { readBody } from "../../core/read-body.ts";
+import { decodedLength, readBody } from "../../core/read-body.ts";
+import { fetchFile } from "../../core/pipeline.ts";
+import { gzipSync } from "node:zlib";
 
 /** A stream of the given chunks, recording whether the reader cancelled it. */
 function chunked(chunks: number[][]): { stream: ReadableStream<Uint8Array>; cancelled: () => boolean } {
@@ -55,4 +57,33 @@ Deno.test("readBody() rejects with the signal's reason and cancels the stream wh
   });
   await assert.rejects(reading, /slow/);
   assert.ok(cancelled);
+});
+
+Deno.test("fetchFile() reports progress against the decoded size: a compressed body has no known total", async () => {
+  const bytes = new Uint8Array(200_000).map((_, i) => i % 7);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new Response(gzipSync(bytes), {
+        headers: { "content-encoding": "gzip", "content-type": "application/octet-stream" },
+      }),
+  );
+  try {
+    const seen: [number, number][] = [];
+    const got = await fetchFile(`http://127.0.0.1:${server.addr.port}/`, (l, t) => seen.push([l, t]));
+    assert.equal(got.length, bytes.length);
+    // Content-Length was the compressed size; against it, progress went far past 100%.
+    assert.ok(seen.length > 0 && seen.every(([l, t]) => t === 0 || l <= t), JSON.stringify(seen.slice(-3)));
+  } finally {
+    await server.shutdown();
+  }
+  assert.equal(decodedLength(new Response("hello", { headers: { "content-length": "5" } })), 5);
+  assert.equal(
+    decodedLength(new Response("x", { headers: { "content-length": "1", "content-encoding": "identity" } })),
+    1,
+  );
+  assert.equal(
+    decodedLength(new Response("x", { headers: { "content-length": "1", "content-encoding": "br" } })),
+    0,
+  );
 });
