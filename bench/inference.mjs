@@ -18,8 +18,10 @@ import * as ortNode from "onnxruntime-node";
 import puppeteer from "puppeteer-core";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// `--repeats=N` (what `npm run bench -- inference --repeats=N` passes), or `--repeats N`.
+const joined = process.argv.find((a) => a.startsWith("--repeats="));
 const i = process.argv.indexOf("--repeats");
-const repeats = i > 0 ? Number(process.argv[i + 1]) : 7;
+const repeats = joined ? Number(joined.slice(10)) : i > 0 ? Number(process.argv[i + 1]) : 7;
 const threads = Math.min(cpus().length, 4);
 const out = mkdtempSync(join(tmpdir(), "bench-inference-"));
 const manifestPath = join(root, "models", "builtin", "manifest.json");

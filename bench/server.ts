@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { createRng } from "../core/rng.ts";
 import { encodeInferRequest } from "../core/wire.ts";
@@ -25,7 +26,10 @@ import type { ServedModel } from "../server/model.ts";
 import { loadModelInWorker } from "../server/worker-models.ts";
 import { describeMachine } from "./lib/machine.ts";
 
+/** `--name=value` (what `npm run bench -- server --name=value` passes), or `--name value`. */
 function flag(name: string, fallback: string): string {
+  const joined = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  if (joined) return joined.slice(name.length + 3);
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
 }
@@ -144,7 +148,7 @@ async function engineOnly(model: ServedModel, repeats: number) {
   return { singleMsPerImage: single / (16 * repeats), batchedMsPerImage: batched / (16 * repeats) };
 }
 
-const root = new URL("..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("..", import.meta.url));
 const manifestPath = `${root}models/builtin/manifest.json`;
 const loaded = THREAD === "main"
   ? await loadModel(manifestPath, ort, PROVIDERS, ENGINE)

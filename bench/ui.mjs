@@ -15,7 +15,10 @@ import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+/** `--name=value` (what `npm run bench -- ui --name=value` passes), or `--name value`. */
 const arg = (name, fallback) => {
+  const joined = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (joined) return Number(joined.slice(name.length + 3));
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };

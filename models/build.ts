@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { buildBuiltinDecoder, BUILTIN_IMAGE_SIZE, BUILTIN_LATENT_SHAPE } from "./builtin-graph.ts";
 
 /** Seed of the built-in model's fixed weights. */
@@ -40,7 +41,7 @@ export async function buildBuiltin(outDir: string): Promise<Uint8Array> {
 }
 
 if (import.meta.main) {
-  const out = Deno.args[0] ?? new URL("./builtin", import.meta.url).pathname;
+  const out = Deno.args[0] ?? fileURLToPath(new URL("./builtin", import.meta.url));
   const bytes = await buildBuiltin(out);
   console.log(`wrote ${out}/model.onnx (${bytes.length} bytes) and manifest.json`);
 }

@@ -4,13 +4,16 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { encode } from "fast-png";
 import { createRng } from "../core/rng.ts";
 import { promptStyle, STYLE_SIZE } from "../core/style.ts";
 
 const prompts = Deno.args.length ? Deno.args : ["misty fjord", "desert sunset"];
-const session = await ort.InferenceSession.create(new URL("./builtin/model.onnx", import.meta.url).pathname);
+const session = await ort.InferenceSession.create(
+  fileURLToPath(new URL("./builtin/model.onnx", import.meta.url)),
+);
 const n = 8, C = 4, h = 32, w = 32, S = 256, gap = 4, cols = 4;
 const rng = createRng(7);
 const latent = rng.fillNormal(new Float32Array(n * C * h * w));
@@ -33,7 +36,7 @@ for (const prompt of prompts) {
       }
     }
   }
-  const file = new URL(`./contact-sheet-${prompt.replace(/\W+/g, "-")}.png`, import.meta.url).pathname;
+  const file = fileURLToPath(new URL(`./contact-sheet-${prompt.replace(/\W+/g, "-")}.png`, import.meta.url));
   await Deno.writeFile(file, encode({ width: W, height: H, data: rgba, channels: 4 }));
   console.log(`${file}: batch of ${n} in ${ms.toFixed(0)} ms`);
 }

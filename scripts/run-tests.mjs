@@ -10,6 +10,13 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const deno = join(root, "node_modules", ".bin", "deno");
 const only = process.argv.slice(2); // e.g. `npm test -- deno` or `npm test -- browser`
+const parts = ["static", "deno", "browser"];
+const unknown = only.filter((p) => !parts.includes(p));
+if (unknown.length) {
+  // A typo must not run nothing and report "0 passed, 0 failed" as a success.
+  console.error(`Unknown part ${unknown.join(", ")}: expected ${parts.join(", ")} (or none for all)`);
+  process.exit(2);
+}
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -39,13 +46,18 @@ function count(name, ok, n = ok ? 1 : 0, bad = ok ? 0 : 1) {
   if (bad) failures.push(name);
 }
 
+/** Chromium's path: CHROME_PATH, the usual Debian paths, or one on PATH; installed with apt as root; else null. */
 function findChromium() {
+  const onPath = (name) => spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
   for (
     const p of [
       process.env.CHROME_PATH,
       "/usr/bin/chromium",
       "/usr/bin/chromium-browser",
       "/usr/bin/google-chrome",
+      onPath("chromium"),
+      onPath("chromium-browser"),
+      onPath("google-chrome"),
     ]
   ) {
     if (p && existsSync(p)) return p;
@@ -65,7 +77,7 @@ function findChromium() {
   console.error(
     "No Chromium found for the browser tests. Install one (Debian: `sudo apt-get install chromium`) or set CHROME_PATH to its binary.",
   );
-  process.exit(2);
+  return null;
 }
 
 const want = (part) => only.length === 0 || only.includes(part);
@@ -99,8 +111,10 @@ if (want("deno")) {
   else count("deno test (no summary)", false);
 }
 
-if (want("browser")) {
-  const chrome = findChromium();
+const chrome = want("browser") ? findChromium() : null;
+// Without Chromium the browser suites count as one failure, and the other parts' counts still print.
+if (want("browser") && !chrome) count("browser suites (no Chromium)", false);
+if (want("browser") && chrome) {
   console.log("\n# web-test-runner in Chromium");
   const { code, out } = await run(process.execPath, [
     join(root, "node_modules", "@web", "test-runner", "dist", "bin.js"),

@@ -75,7 +75,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_TOKEN",
     key: "token",
     kind: "string",
-    help: "require Authorization: Bearer <token> on /v2 and /metrics",
+    help: "require Authorization: Bearer <token> on /v2 and /metrics (health excepted)",
   },
   {
     flag: "max-batch",
@@ -96,7 +96,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_MAX_BODY_BYTES",
     key: "maxBodyBytes",
     kind: "int",
-    help: "request body limit (16777216)",
+    help: "request body limit; bodies read at once hold at most 8 times it (16777216)",
   },
   {
     flag: "max-prompt-bytes",
@@ -110,7 +110,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_TIMEOUT_MS",
     key: "requestTimeoutMs",
     kind: "int",
-    help: "infer timeout, then 504 (60000)",
+    help: "upload and infer timeout, then 408 or 504 (60000)",
   },
   {
     flag: "batch-window-ms",
@@ -118,14 +118,14 @@ export const SETTINGS: readonly Setting[] = [
     key: "windowMs",
     kind: "int",
     help:
-      "ms an idle model waits for more requests before a batch (0: requests that arrive while a batch runs still merge)",
+      "ms an idle model waits for more requests before a batch (0; requests that arrive while a batch runs still merge)",
   },
   {
     flag: "batching",
     env: "LE_BATCHING",
     key: "batching",
     kind: "bool",
-    help: "merge requests into batches (true)",
+    help: "merge requests into batches (true; --no-batching turns it off)",
   },
   {
     flag: "providers",
@@ -183,12 +183,13 @@ function parseStatic(value: string, root: string): StaticRoot[] {
   return roots.sort((a, b) => b.prefix.length - a.prefix.length);
 }
 
-function convert(s: Setting, raw: string, root: string): unknown {
+/** Converts a raw value; `source` names where it came from (the flag, or its environment variable). */
+function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`): unknown {
   switch (s.kind) {
     case "string":
       // An empty token would let in anyone who sends "Authorization: Bearer ".
       if (s.key === "token" && raw === "") {
-        throw new TypeError(`Cannot read --token: it is empty; unset ${s.env} to serve without a token`);
+        throw new TypeError(`Cannot read ${source}: it is empty; unset ${s.env} to serve without a token`);
       }
       return raw;
     case "list":
@@ -197,12 +198,12 @@ function convert(s: Setting, raw: string, root: string): unknown {
       return parseStatic(raw, root);
     case "engine":
       if (raw !== "auto" && raw !== "batched" && raw !== "pipeline") {
-        throw new TypeError(`Cannot read --engine: expected auto, batched or pipeline, got "${raw}"`);
+        throw new TypeError(`Cannot read ${source}: expected auto, batched or pipeline, got "${raw}"`);
       }
       return raw;
     case "bool":
       if (!["true", "false", "1", "0"].includes(raw)) {
-        throw new TypeError(`Cannot read --${s.flag}: expected true or false, got "${raw}"`);
+        throw new TypeError(`Cannot read ${source}: expected true or false, got "${raw}"`);
       }
       return raw === "true" || raw === "1";
     case "int": {
@@ -211,10 +212,10 @@ function convert(s: Setting, raw: string, root: string): unknown {
       const zeroOk = s.key === "port" || s.key === "windowMs";
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (!zeroOk && n === 0)) {
         throw new TypeError(
-          `Cannot read --${s.flag}: expected a ${zeroOk ? "non-negative" : "positive"} integer, got "${raw}"`,
+          `Cannot read ${source}: expected a ${zeroOk ? "non-negative" : "positive"} integer, got "${raw}"`,
         );
       }
-      if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read --port: ${n} is over 65535`);
+      if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read ${source}: ${n} is over 65535`);
       return n;
     }
   }
@@ -239,10 +240,9 @@ export function parseConfig(
   root: string,
 ): ServerConfig | "help" {
   const config = defaults(root) as unknown as Record<string, unknown>;
-  for (const s of SETTINGS) {
-    const v = env(s.env);
-    if (v !== undefined) config[s.key] = convert(s, v, root);
-  }
+  // Flags first: a setting a flag gives is not read from the environment (a bad variable the flag
+  // overrides does not stop the server); a bad variable otherwise is named as such.
+  const fromFlags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--help" || arg === "-h") return "help";
@@ -252,6 +252,7 @@ export function parseConfig(
       const s = SETTINGS.find((x) => x.flag === name.slice(3) && x.kind === "bool");
       if (s) {
         config[s.key] = false;
+        fromFlags.add(s.key);
         continue;
       }
     }
@@ -263,6 +264,11 @@ export function parseConfig(
       else throw new TypeError(`Cannot read --${name}: missing value`);
     }
     config[s.key] = convert(s, value, root);
+    fromFlags.add(s.key);
+  }
+  for (const s of SETTINGS) {
+    const v = env(s.env);
+    if (v !== undefined && !fromFlags.has(s.key)) config[s.key] = convert(s, v, root, s.env);
   }
   const modelsDir = config.modelsDir as string;
   if (!modelsDir.startsWith("/")) config.modelsDir = `${root}/${modelsDir}`;
@@ -280,7 +286,7 @@ export function parseConfig(
  */
 export function helpText(): string {
   const lines = [
-    "Usage: deno run -A server/main.ts [flags]",
+    "Usage: node_modules/.bin/deno run -A server/main.ts [flags]   (npm start -- [flags] also builds dist/)",
     "",
     "Flags (environment variable in brackets):",
   ];

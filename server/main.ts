@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
 import type { LoadedModel } from "./load.ts";
@@ -90,7 +91,7 @@ export function startServer(
 }
 
 async function main(): Promise<number> {
-  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
   let config: ServerConfig | "help";
   try {
     config = parseConfig(Deno.args, (k) => Deno.env.get(k), root);

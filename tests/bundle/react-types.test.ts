@@ -1,6 +1,7 @@
 // dist/react.d.ts, as a React project gets it from `import type {} from "latent-evolver/react"`:
 // TypeScript (the project's bundler resolution, through package.json "exports") checks a small TSX
 // file that uses the tag, right and wrong, against the built types.
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
@@ -33,12 +34,12 @@ export const badEvent = <latent-evolver onle-generation-end={(e) => e.detail.mes
 `,
   );
   try {
-    const tsc = new URL("node_modules/typescript/bin/tsc", root).pathname;
+    const tsc = fileURLToPath(new URL("node_modules/typescript/bin/tsc", root));
     const options =
       "--noEmit --strict --skipLibCheck --jsx react-jsx --module esnext --moduleResolution bundler";
     const out = await new Deno.Command("node", {
-      args: [tsc, ...options.split(" "), "--target", "es2022", "--lib", "es2022,dom", file.pathname],
-      cwd: root.pathname,
+      args: [tsc, ...options.split(" "), "--target", "es2022", "--lib", "es2022,dom", fileURLToPath(file)],
+      cwd: fileURLToPath(root),
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -52,6 +52,10 @@ Deno.test("parseConfig() reads environment variables, and flags win over them", 
   assert.equal(c.modelsDir, "/m");
   assert.deepEqual(c.staticRoots.map((r) => [r.prefix, r.dir]), [["/ui/", "/srv/app/web"]]);
   assert.deepEqual(parse(["--static", ""]).staticRoots, []);
+  // A bad variable is named as such, and a flag that overrides it wins without reading it.
+  assert.throws(() => parse([], { LE_PORT: "abc" }), /Cannot read LE_PORT: expected a non-negative integer/);
+  assert.equal(parse(["--port", "9200"], { LE_PORT: "abc" }).port, 9200);
+  assert.equal(parse(["--no-batching"], { LE_BATCHING: "maybe" }).batching, false);
 });
 
 Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", () => {
@@ -68,7 +72,7 @@ Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", ()
   assert.throws(() => parseConfig(["--batching=maybe"], noEnv, "/"), /expected true or false/);
   assert.throws(
     () => parseConfig([], (k) => (k === "LE_TOKEN" ? "" : undefined), "/"),
-    /--token: it is empty; unset LE_TOKEN/,
+    /Cannot read LE_TOKEN: it is empty; unset LE_TOKEN/,
   );
   assert.throws(() => parseConfig(["--token="], noEnv, "/"), /--token: it is empty/);
   assert.throws(
@@ -81,7 +85,10 @@ Deno.test("parseConfig() refuses unknown flags and bad numbers, naming them", ()
   );
   assert.throws(() => parseConfig(["--engine", "fast"], noEnv, "/"), /expected auto, batched or pipeline/);
   assert.throws(() => parseConfig(["--max-batch"], noEnv, "/"), /missing value/);
-  assert.throws(() => parseConfig([], (k) => (k === "LE_MAX_BATCH" ? "-3" : undefined), "/"), /--max-batch/);
+  assert.throws(
+    () => parseConfig([], (k) => (k === "LE_MAX_BATCH" ? "-3" : undefined), "/"),
+    /LE_MAX_BATCH: expected a positive integer/,
+  );
   assert.equal(parseConfig(["--help"], noEnv, "/"), "help");
   assert.match(helpText(), /--token\s+\[LE_TOKEN\]/);
 });

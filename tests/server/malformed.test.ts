@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { encodeBytesElements, encodeInferRequest, HEADER_LENGTH_HEADER } from "../../core/wire.ts";
 import { fakeModel } from "./fake_model.ts";
@@ -352,7 +353,7 @@ Deno.test(`server: ${CASES.length} malformed requests each get a 4xx JSON error 
     maxBatch: 4,
     maxPromptBytes: 256,
     maxBodyBytes: 65536,
-    staticRoots: [{ prefix: "/", dir: new URL("../../demo", import.meta.url).pathname }],
+    staticRoots: [{ prefix: "/", dir: fileURLToPath(new URL("../../demo", import.meta.url)) }],
   });
   try {
     for (const c of CASES) {

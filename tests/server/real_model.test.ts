@@ -1,5 +1,6 @@
 // End-to-end with the real built-in model on onnxruntime-node (CPU here): batching must not change a
 // single bit of any client's images, and SIGTERM must let in-flight work finish.
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "../../core/wire.ts";
@@ -13,7 +14,7 @@ import {
   startTestServer,
 } from "./server_helpers.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifestPath = `${root}models/builtin/manifest.json`;
 const SHAPE = [4, 32, 32];
 

@@ -1,9 +1,10 @@
 // `npm start` (scripts/start.mjs) starts the server with the built-in model and the static folders,
 // and a Ctrl-C (SIGINT) reaches it and stops it cleanly.
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { spawnServer } from "./server_helpers.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 Deno.test("npm start: serves the built-in model, the demo and dist/ (compressed), and stops on SIGINT", async () => {
   const server = await spawnServer("node", ["scripts/start.mjs", "--port", "0"], root);

@@ -1,6 +1,7 @@
 // Models served from inference workers (server/worker-models.ts), as `server/main.ts` serves them:
 // the same pixels as in this thread, a main thread that keeps running while a batch renders, abort,
 // and clear errors when a model cannot load.
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { createRng } from "../../core/rng.ts";
@@ -8,7 +9,7 @@ import { loadModel } from "../../server/load.ts";
 import { loadModelInWorker, loadModelsInWorkers } from "../../server/worker-models.ts";
 import { startTestServer } from "./server_helpers.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const manifestPath = `${root}models/builtin/manifest.json`;
 
 function latents(n: number, seed: string) {
