@@ -62,6 +62,23 @@ export function validateShape(shape: unknown, operation: string): asserts shape 
 }
 
 /**
+ * What a value is, for an error message: its class name (`Float64Array`), `null`, or its type.
+ *
+ * @param v Any value.
+ * @returns The description.
+ * @example
+ * ```ts
+ * import { kindOf } from "./latent.ts";
+ * kindOf(new Float64Array(1)); // "Float64Array"
+ * ```
+ */
+export function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v !== "object") return typeof v;
+  return (v as { constructor?: { name?: string } }).constructor?.name || "object";
+}
+
+/**
  * Checks a latent at an API boundary: a valid shape, a `Float32Array` of matching length, and only
  * finite values. Costs one pass over the data; call it once per operation, never in inner loops.
  *
@@ -90,9 +107,7 @@ export function validateLatent(
   validateShape(shape, operation);
   if (!(data instanceof Float32Array)) {
     throw new TypeError(
-      `Cannot ${operation}: ${name}.data must be a Float32Array, got ${
-        data === null ? "null" : typeof data === "object" ? data.constructor.name : typeof data
-      }`,
+      `Cannot ${operation}: ${name}.data must be a Float32Array, got ${kindOf(data)}`,
     );
   }
   const size = shapeSize(shape);

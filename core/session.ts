@@ -19,7 +19,7 @@
 import type { Generation, Session } from "./evolution.ts";
 import { resolveConfig } from "./evolution.ts";
 import { OPERATORS } from "./lineage.ts";
-import { copyShape, type Latent, shapeSize, validateLatent } from "./latent.ts";
+import { copyShape, kindOf, type Latent, shapeSize, validateLatent } from "./latent.ts";
 import { type Feedback, validateFeedback } from "./feedback.ts";
 
 /** The format version {@link serializeSession} writes; {@link deserializeSession} reads it and older. */
@@ -100,7 +100,7 @@ export function serializeSession(session: Session): Uint8Array {
 export function deserializeSession(bytes: Uint8Array): Session {
   const op = "read a session";
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`Cannot ${op}: expected a Uint8Array, got ${describe(bytes)}`);
+    throw new TypeError(`Cannot ${op}: expected a Uint8Array, got ${kindOf(bytes)}`);
   }
   if (bytes.length < PREFIX || MAGIC.some((m, i) => bytes[i] !== m)) {
     throw new TypeError(`Cannot ${op}: not a latent-evolver session (no "LEVS" signature)`);
@@ -153,6 +153,8 @@ export function deserializeSession(bytes: Uint8Array): Session {
   }
   const d = shapeSize(config.shape);
   let at = payloadAt, used = 0;
+  // Parents are images of earlier generations (checked as far as the header tells their sizes).
+  const sizes = (header.generations as { count?: unknown }[]).map((h) => h?.count);
   const generations: Generation[] = header.generations.map((g: Record<string, unknown>, gi: number) => {
     const count = g?.count;
     if (g?.index !== gi || typeof count !== "number" || !Number.isInteger(count) || count < 0) {
@@ -161,8 +163,6 @@ export function deserializeSession(bytes: Uint8Array): Session {
     if (!Array.isArray(g.lineage) || g.lineage.length !== count) {
       throw new TypeError(`Cannot ${op}: generation ${gi} needs one lineage record per image`);
     }
-    // Parents are images of earlier generations (checked as far as the header tells their sizes).
-    const sizes = (header.generations as { count?: unknown }[]).map((h) => h?.count);
     const isParent = (p: { generation?: unknown; index?: unknown }) =>
       Number.isInteger(p?.generation) && (p.generation as number) >= 0 && (p.generation as number) < gi &&
       Number.isInteger(p.index) && (p.index as number) >= 0 &&
@@ -211,10 +211,6 @@ function align16(n: number): number {
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
-}
-
-function describe(v: unknown): string {
-  return v === null ? "null" : typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
 }
 
 let crcTable: Uint32Array | undefined;
