@@ -23,14 +23,12 @@ import {
   bytesToText,
   checkTensorData,
   elementCount,
-  flatten,
   isDatatype,
-  jsonToData,
   type NumericArray,
   tensorBytes,
   type TensorData,
-  tensorJsonData,
 } from "./wire-tensor.ts";
+import { flatten, jsonToData, tensorJsonData } from "./wire-json.ts";
 import {
   type EncodedMessage,
   HEADER_LENGTH_HEADER,
