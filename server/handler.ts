@@ -133,10 +133,9 @@ export function createHandler(options: HandlerOptions): Handler {
     if (type !== "" && !INFER_TYPES.includes(type)) {
       throw new HttpError(415, `Cannot infer: content type "${type}" is not ${INFER_TYPES.join(" or ")}`);
     }
-    // Our own controller, unlinked once answered: Deno aborts request.signal after every response.
-    // The timeout covers the upload too, so a slow client cannot hold a request open for ever.
+    // A body counts for its Content-Length, or for the limit when it has none, until it is decoded.
     const declared = Number(request.headers.get("content-length") ?? NaN);
-    const reserved = Number.isFinite(declared) && declared >= 0
+    let reserved = Number.isFinite(declared) && declared >= 0
       ? Math.min(declared, o.maxBodyBytes)
       : o.maxBodyBytes;
     if (buffering + reserved > 8 * o.maxBodyBytes) {
@@ -149,11 +148,12 @@ export function createHandler(options: HandlerOptions): Handler {
       );
     }
     buffering += reserved;
-    let released = false;
     const release = () => {
-      if (!released) buffering -= reserved;
-      released = true;
+      buffering -= reserved;
+      reserved = 0;
     };
+    // Our own controller, unlinked once answered: Deno aborts request.signal after every response.
+    // The timeout covers the upload too, so a slow client cannot hold a request open for ever.
     const controller = new AbortController();
     let timedOut = false;
     const onGone = () => controller.abort(request.signal.reason);
@@ -213,10 +213,10 @@ export function createHandler(options: HandlerOptions): Handler {
     const path = url.pathname;
     const method = request.method;
     const get = method === "GET" || method === "HEAD";
-    const readOnly = ["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"];
-    if (!get && readOnly.includes(path)) {
-      throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
-    }
+    const getOnly = () => {
+      if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
+    };
+    if (["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"].includes(path)) getOnly();
     if (path === "/v2/health/live") return ["live", json({ live: true })];
     if (path === "/v2/health/ready") {
       // A model that cannot serve makes the whole instance unready, so a load balancer moves away.
@@ -249,7 +249,7 @@ export function createHandler(options: HandlerOptions): Handler {
         }
         return ["infer", await infer(request, model)];
       }
-      if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
+      getOnly();
       if (m[3] === "/ready") {
         const ready = !draining && model.healthy?.() !== false;
         return ["model_ready", json({ name: model.name, ready }, ready ? 200 : 503)];

@@ -89,6 +89,11 @@ export function safeSegments(rest: string): string[] {
   return segments;
 }
 
+/** Whether a resolved path is the folder or lies under it. */
+function inside(real: string, realRoot: string): boolean {
+  return real === realRoot || real.startsWith(realRoot + "/");
+}
+
 async function realPathOrNull(path: string): Promise<string | null> {
   try {
     return await Deno.realPath(path);
@@ -130,7 +135,7 @@ export async function serveStatic(
     if (!info?.isFile) continue;
     // A symlink inside the folder may point anywhere: what counts is where it resolves.
     const real = await realPathOrNull(path);
-    if (real === null || !(real === realRoot || real.startsWith(realRoot + "/"))) {
+    if (real === null || !inside(real, realRoot)) {
       throw new StaticPathError(403, `Cannot serve path: "${rawPath}" resolves outside the served folder`);
     }
     const variants = await compressedVariants(real, info, realRoot);
@@ -167,7 +172,7 @@ async function compressedVariants(real: string, info: Deno.FileInfo, realRoot: s
   const found: { path: string; info: Deno.FileInfo; encoding: string }[] = [];
   for (const { encoding, suffix } of ENCODINGS) {
     const path = await realPathOrNull(real + suffix);
-    if (path === null || !path.startsWith(realRoot + "/")) continue;
+    if (path === null || !inside(path, realRoot)) continue;
     const variant = await Deno.stat(path).catch(() => null);
     if (!variant?.isFile || (variant.mtime?.getTime() ?? 0) < (info.mtime?.getTime() ?? 0)) continue;
     found.push({ path, info: variant, encoding });
