@@ -171,17 +171,17 @@ export function parseToken(value: AttributeValue): Parsed<string> {
 /**
  * Parses the `seed` attribute: an integer seed, or any other string (hashed by core's RNG).
  *
- * @param raw The attribute's value, `null` when absent (a fresh random seed is drawn).
- * @returns The seed.
+ * @param raw The attribute's value.
+ * @returns The seed, or `null` when none is set (the worker keeps the stored session's, or draws one).
  * @example
  * ```ts
  * import { parseSeed } from "./attributes.ts";
  * parseSeed("42"); // 42
  * ```
  */
-export function parseSeed(value: AttributeValue): number | string {
+export function parseSeed(value: AttributeValue): number | string | null {
   const raw = text(value);
-  if (raw == null || raw === "") return (Math.random() * 0x100000000) >>> 0;
+  if (raw == null || raw === "") return null;
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : raw;
 }
@@ -238,7 +238,7 @@ export function readEngineConfig(
     serverToken: take(parseToken(a.serverToken), "server-token"),
     backend: take(parseBackend(a.backend, server), "backend"),
     population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
-    seed: text(a.seed) ? parseSeed(a.seed) : null,
+    seed: parseSeed(a.seed),
     storageKey: storageKey === "none" ? null : storageKey || "default",
   };
   return { config, problems };

@@ -9,6 +9,14 @@
 import { type AttributeProblem, readControls } from "./attributes.ts";
 import type { UiState } from "./ui-state.ts";
 
+/** The element property behind each slider and layout attribute. */
+const PROPERTY_OF = {
+  "mutation-strength": "mutationStrength",
+  radius: "radius",
+  columns: "columns",
+} as const;
+type ControlProperty = (typeof PROPERTY_OF)[keyof typeof PROPERTY_OF];
+
 /** The settings, as stored and as evolve takes them. */
 export type EvolveValues = Pick<UiState, "mode" | "strength" | "radius">;
 
@@ -27,9 +35,10 @@ export class EvolveSettings {
    * Takes the slider attributes; a rejected value falls back to its default and is listed.
    *
    * @param a `mutation-strength`, `radius` and `columns`.
-   * @param take Which sliders take their attribute's value (default both): a change of one
-   * attribute must not reset the other slider, which the person may have moved.
-   * @returns The problems.
+   * @param changed Whether an attribute (by property name) changed, default all: only those sliders
+   * take their attribute's value (a change of one must not reset the other, which the person may
+   * have moved), and only their bad values are returned (each is reported once).
+   * @returns The problems of the changed attributes.
    * @example
    * ```ts
    * import { EvolveSettings } from "./evolve-settings.ts";
@@ -40,13 +49,13 @@ export class EvolveSettings {
    */
   read(
     a: Parameters<typeof readControls>[0],
-    take: { strength: boolean; radius: boolean } = { strength: true, radius: true },
+    changed: (property: ControlProperty) => boolean = () => true,
   ): AttributeProblem[] {
     const controls = readControls(a);
-    if (take.strength) this.strength = controls.strength;
-    if (take.radius) this.radius = controls.radius;
+    if (changed("mutationStrength")) this.strength = controls.strength;
+    if (changed("radius")) this.radius = controls.radius;
     this.problems = controls.problems;
-    return controls.problems;
+    return controls.problems.filter((p) => changed(PROPERTY_OF[p.attribute as keyof typeof PROPERTY_OF]));
   }
 
   /** Takes stored settings. @param values The settings. */

@@ -23,6 +23,9 @@ import {
   renderToolbar,
 } from "./latent-evolver.render.ts";
 
+/** Properties that make the worker's config: a change restarts it. */
+const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
+
 /**
  * An embeddable interactive evolution of image-generator latents: a grid of images made from a
  * prompt and random latents; the person selects favourites and marks regions, and Evolve breeds the
@@ -160,17 +163,8 @@ export class LatentEvolverElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A framework may set the property to its unset state (null, undefined) or to a number.
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
-    const restartOn = [
-      "model",
-      "server",
-      "serverToken",
-      "backend",
-      "population",
-      "seed",
-      "storageKey",
-    ] as const;
     const first = !this.hasUpdated;
-    if ((first || restartOn.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
+    if ((first || RESTART_ON.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
       this.#validateSliders(changed);
     }
@@ -366,15 +360,7 @@ export class LatentEvolverElement extends LitElement {
   /** Takes the slider and layout attributes that changed, and reports their bad values (once). */
   #validateSliders(changed: PropertyValues<this>): void {
     const first = !this.hasUpdated;
-    const strength = first || changed.has("mutationStrength"), radius = first || changed.has("radius");
-    const problems = this.#session.settings.read(this, { strength, radius });
-    const fresh = (p: { attribute: string }) =>
-      p.attribute === "mutation-strength"
-        ? strength
-        : p.attribute === "radius"
-        ? radius
-        : first || changed.has("columns");
-    dispatchAttributeErrors(this, problems.filter(fresh));
+    dispatchAttributeErrors(this, this.#session.settings.read(this, (p) => first || changed.has(p)));
     this.requestUpdate();
   }
 

@@ -58,6 +58,8 @@ export function describeLineage(lineage: LineageView): string {
 }
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
+/** Where a point of the image sits in the overlay over it (exactly, not rounded as `percent`). */
+const at = (p: { x: number; y: number }) => `left:${p.x * 100}%;top:${p.y * 100}%`;
 
 /**
  * One tile: the image as a toggle button, its points as removable dots, its lineage and a save
@@ -88,7 +90,7 @@ export function renderTile(
       points.map((p) =>
         html`
           <span part="region" class=${ctx.mode}
-            style="left:${p.x * 100}%;top:${p.y * 100}%;width:${side};height:${side}"></span>
+            style="${at(p)};width:${side};height:${side}"></span>
         `
       )
     }</div>`
@@ -109,16 +111,14 @@ export function renderTile(
           ${points.map((p, i) =>
             html`
               <button part="point" class="${ctx.mode}${selected ? "" : " idle"}"
-                style="left:${p.x * 100}%;top:${p.y * 100}%"
+                style=${at(p)}
                 aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(
                   p.y,
                 )}${selected ? "" : " (not used while the image is not selected)"}"
                 @click=${() => ctx.onRemovePoint(index, i)}></button>
             `
           )}
-          ${cursor
-            ? html`<span part="cursor" style="left:${cursor.x * 100}%;top:${cursor.y * 100}%"></span>`
-            : nothing}
+          ${cursor ? html`<span part="cursor" style=${at(cursor)}></span>` : nothing}
         </div>
       </div>
       <span part="lineage">${describeLineage(lineage)}

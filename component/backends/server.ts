@@ -95,7 +95,7 @@ export const serverBackend: BackendFactory = {
     } catch (error) {
       throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
     }
-    if (ready.status === 401 || ready.status === 403) {
+    if (unauthorized(ready.status)) {
       throw new Error(
         `the server ${context.server} refused the request (HTTP ${ready.status})${
           unauthorized(ready.status)

@@ -248,7 +248,7 @@ export class Engine implements EngineApi {
       // earlier version) is restored whatever the attribute says.
       if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
       if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
-      return { session, seed: saved.seed ?? config.seed ?? undefined };
+      return { session, seed: saved.seed };
     } catch {
       return null;
     }
