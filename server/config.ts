@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { defaultAllowedHosts } from "./security.ts";
 import type { StaticRoot } from "./static.ts";
 
 /** Everything `main.ts` needs to start. */
@@ -15,6 +16,8 @@ export interface ServerConfig {
   /** Static folders, most specific prefix first. */
   staticRoots: StaticRoot[];
   allowedOrigins: string[];
+  /** Host names served besides IP literals and localhost; see `hostAllowed` in security.ts. */
+  allowedHosts: string[];
   token?: string;
   maxBatch: number;
   maxQueue: number;
@@ -69,6 +72,14 @@ export const SETTINGS: readonly Setting[] = [
     key: "allowedOrigins",
     kind: "list",
     help: "CORS origins, comma-separated, * for any",
+  },
+  {
+    flag: "allowed-hosts",
+    env: "LE_ALLOWED_HOSTS",
+    key: "allowedHosts",
+    kind: "list",
+    help:
+      "host names served besides IP addresses and localhost, .domain for subdomains, * for any (on loopback none, else *)",
   },
   {
     flag: "token",
@@ -150,7 +161,7 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
-function defaults(root: string): ServerConfig {
+function defaults(root: string): Omit<ServerConfig, "allowedHosts"> {
   return {
     host: "127.0.0.1",
     port: 8000,
@@ -192,8 +203,17 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
         throw new TypeError(`Cannot read ${source}: it is empty; unset ${s.env} to serve without a token`);
       }
       return raw;
-    case "list":
-      return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    case "list": {
+      const list = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+      // A URL or host:port never matches a Host name: say so rather than refuse every request.
+      const bad = s.key === "allowedHosts" && list.find((x) => /[/:@\s]/.test(x) && !x.startsWith("["));
+      if (bad) {
+        throw new TypeError(
+          `Cannot read ${source}: "${bad}" is not a host name (give it without scheme or port)`,
+        );
+      }
+      return list;
+    }
     case "static":
       return parseStatic(raw, root);
     case "engine":
@@ -270,6 +290,7 @@ export function parseConfig(
     const v = env(s.env);
     if (v !== undefined && !fromFlags.has(s.key)) config[s.key] = convert(s, v, root, s.env);
   }
+  config.allowedHosts ??= defaultAllowedHosts(config.host as string);
   const modelsDir = config.modelsDir as string;
   if (!modelsDir.startsWith("/")) config.modelsDir = `${root}/${modelsDir}`;
   return config as unknown as ServerConfig;

@@ -12,7 +12,7 @@ import { errorResponse, HttpError, json } from "./http.ts";
 import { encodeImages, modelMetadata, type ParsedInfer, parseInfer } from "./infer.ts";
 import { Metrics } from "./metrics.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
-import { bearerMatches, corsHeaders, originAllowed } from "./security.ts";
+import { bearerMatches, corsHeaders, hostAllowed, originAllowed } from "./security.ts";
 import { serveStatic, StaticPathError, type StaticRoot } from "./static.ts";
 
 /** Handler configuration; every limit has a default. */
@@ -43,6 +43,11 @@ export interface HandlerOptions {
   token?: string;
   /** Other origins allowed by CORS ("*" for any); the server's own origin always is. */
   allowedOrigins?: readonly string[];
+  /**
+   * Host names served besides IP literals and `localhost` (default `["*"]`, any); see
+   * {@link hostAllowed}. Other names get 403: the guard against DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
   /** Static folders, most specific prefix first. */
   staticRoots?: readonly StaticRoot[];
   /** Seconds a 503 asks the client to wait (default 1). */
@@ -87,6 +92,7 @@ export function createHandler(options: HandlerOptions): Handler {
     requestTimeoutMs: 60_000,
     maxPromptBytes: 2048,
     allowedOrigins: [] as readonly string[],
+    allowedHosts: ["*"] as readonly string[],
     staticRoots: [] as readonly StaticRoot[],
     retryAfterSeconds: 1,
     ...options,
@@ -270,7 +276,14 @@ export function createHandler(options: HandlerOptions): Handler {
     const origin = request.headers.get("origin");
     let label = "other";
     let response: Response;
-    if (!originAllowed(origin, url.host, o.allowedOrigins)) {
+    if (!hostAllowed(url.hostname, o.allowedHosts)) {
+      label = "host";
+      response = errorResponse(
+        403,
+        `Cannot serve host "${url.hostname}": not an allowed host name (a guard against DNS rebinding); ` +
+          `if the name is yours, start the server with --allowed-hosts ${url.hostname}`,
+      );
+    } else if (!originAllowed(origin, url.host, o.allowedOrigins)) {
       label = "cors";
       response = errorResponse(403, `Cannot serve origin "${origin}": not in the allowed origins`);
     } else if (request.method === "OPTIONS") {

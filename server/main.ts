@@ -1,7 +1,7 @@
 /**
  * The inference server's entry point: reads flags and environment, loads the models (each in its own
  * worker thread) on the first onnxruntime execution provider that works, serves the handler with `Deno.serve`, logs one JSON
- * line per event, and on SIGINT or SIGTERM stops accepting, finishes what is in flight and exits.
+ * line per event, and on SIGINT or SIGTERM (SIGBREAK on Windows) stops accepting, finishes what is in flight and exits.
  *
  * ```sh
  * deno run -A server/main.ts --host 0.0.0.0 --port 8000 --origins https://example.com
@@ -71,6 +71,9 @@ export function startServer(
         maxQueue: config.maxQueue,
         auth: config.token !== undefined,
         origins: config.allowedOrigins,
+        hosts: config.allowedHosts.includes("*")
+          ? "any"
+          : ["IP addresses", "localhost", ...config.allowedHosts],
       });
     },
   }, handler.handle);
@@ -176,7 +179,9 @@ async function main(): Promise<number> {
       done.resolve(1);
     });
   };
-  for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => onSignal(s));
+  // Windows has no SIGTERM (Deno throws on listening for it); its console sends SIGBREAK instead.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, () => onSignal(s));
   return await done.promise;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Bearer-token checks in constant time, and CORS for configured origins only.
+ * Bearer-token checks in constant time, CORS for configured origins only, and the `Host` guard
+ * against DNS rebinding.
  *
  * @module
  */
@@ -106,4 +107,53 @@ export function corsHeaders(
     h["access-control-max-age"] = "600";
   }
   return h;
+}
+
+/** Whether a host name is an IP literal (`URL` normalises IPv4 to dotted form and brackets IPv6). */
+function isIpLiteral(hostname: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[");
+}
+
+/**
+ * Whether a request's host name may be served. This guards against DNS rebinding: a page on any site
+ * can point its own domain's DNS at 127.0.0.1 and then reach a loopback server as its own origin (the
+ * `Host` and `Origin` then agree, so CORS does not stop it). The attacker's domain shows in `Host`, so
+ * a server that answers only names it knows is out of reach. IP literals and `localhost` (which
+ * browsers resolve to loopback themselves) are always allowed; other names must be listed, exactly or
+ * as `.domain` for the domain and its subdomains; `*` allows any.
+ *
+ * @param hostname The request's host name, without port (`url.hostname`).
+ * @param allowed The configured names.
+ * @returns True when the host may be served.
+ * @example
+ * ```ts
+ * hostAllowed("evolver.example", [".example"]); // true
+ * hostAllowed("rebind.attacker.example", ["evolver.example"]); // false
+ * ```
+ */
+export function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, "");
+  if (isIpLiteral(name) || name === "localhost" || name.endsWith(".localhost")) return true;
+  return allowed.some((a) => {
+    const entry = a.toLowerCase();
+    return entry === "*" || entry === name ||
+      (entry.startsWith(".") && (name.endsWith(entry) || name === entry.slice(1)));
+  });
+}
+
+/**
+ * The host names a server listening on `host` answers by default: on a loopback address only IP
+ * literals and `localhost` (nothing else can reach it but a proxy, which is then told with
+ * `--allowed-hosts`, or a DNS rebinding attack); on any other address any name.
+ *
+ * @param host The address the server listens on.
+ * @returns The default for `--allowed-hosts`.
+ * @example
+ * ```ts
+ * defaultAllowedHosts("127.0.0.1"); // []
+ * ```
+ */
+export function defaultAllowedHosts(host: string): string[] {
+  const loopback = host === "localhost" || /^127\./.test(host) || host === "::1" || host === "[::1]";
+  return loopback ? [] : ["*"];
 }

@@ -15,6 +15,7 @@ Deno.test("parseConfig() defaults to loopback, no origins, no token, bounded que
   assert.equal(c.port, 8000);
   assert.equal(c.modelsDir, "/srv/app/models");
   assert.deepEqual(c.allowedOrigins, []);
+  assert.deepEqual(c.allowedHosts, [], "on loopback only IP addresses and localhost");
   assert.equal(c.token, undefined);
   assert.equal(c.maxQueue, 256);
   assert.deepEqual(c.providers, ["cuda", "webgpu", "cpu"]);
@@ -101,4 +102,23 @@ Deno.test("parseConfig() accepts the documented default 0 for --batch-window-ms,
     () => parseConfig(["--batch-window-ms", "-1"], noEnv, "/"),
     /--batch-window-ms: expected a non-negative integer/,
   );
+});
+
+Deno.test("parseConfig(): allowed hosts default to none on loopback and any elsewhere; URLs are refused", () => {
+  assert.deepEqual(parse(["--host", "localhost"]).allowedHosts, []);
+  assert.deepEqual(parse([], { LE_HOST: "0.0.0.0" }).allowedHosts, ["*"]);
+  assert.deepEqual(parse(["--host", "10.0.0.11"]).allowedHosts, ["*"]);
+  assert.deepEqual(parse(["--allowed-hosts", "evolver.example, .corp.example"]).allowedHosts, [
+    "evolver.example",
+    ".corp.example",
+  ]);
+  assert.deepEqual(parse(["--host", "0.0.0.0"], { LE_ALLOWED_HOSTS: "evolver.example" }).allowedHosts, [
+    "evolver.example",
+  ]);
+  assert.throws(
+    () => parse(["--allowed-hosts", "https://evolver.example"]),
+    /Cannot read --allowed-hosts: "https:\/\/evolver.example" is not a host name/,
+  );
+  assert.throws(() => parse([], { LE_ALLOWED_HOSTS: "evolver.example:443" }), /Cannot read LE_ALLOWED_HOSTS/);
+  assert.match(helpText(), /--allowed-hosts\s+\[LE_ALLOWED_HOSTS\]/);
 });

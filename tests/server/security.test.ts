@@ -338,3 +338,55 @@ Deno.test("server: request bodies being read at once are bounded (8x the body li
   assert.equal(again.status, 400, "the budget was not given back");
   await again.body?.cancel();
 });
+
+Deno.test("server: on loopback, a Host that is not an IP address, localhost or listed gets 403 (DNS rebinding)", async () => {
+  const model = fakeModel();
+  const handler = (allowedHosts: string[]) => createHandler({ models: [model], allowedHosts }).handle;
+  const infer = (handle: (r: Request) => Promise<Response>, host: string) => {
+    const { body, headers } = encodeInferRequest(inferRequest(randomLatents(1, 1), 1), { binary: true });
+    // What a rebinding page sends: its own name in Host and Origin, which then agree.
+    return handle(
+      new Request(`http://${host}/v2/models/fake/infer`, {
+        method: "POST",
+        body,
+        headers: { ...headers, origin: `http://${host}` },
+      }),
+    );
+  };
+  const loopback = handler([]);
+  for (const host of ["rebind.attacker.example:8000", "evolver.example", "localhost.attacker.example"]) {
+    const res = await infer(loopback, host);
+    assert.equal(res.status, 403, host);
+    assert.match(
+      (await res.json()).error,
+      /Cannot serve host ".*": not an allowed host name.*--allowed-hosts/,
+    );
+  }
+  const page = await loopback(new Request("http://rebind.attacker.example/"));
+  assert.equal(page.status, 403, "static files too");
+  await page.body?.cancel();
+  assert.equal(model.calls.length, 0, "no refused request reached the model");
+  for (const host of ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "app.localhost", "10.1.2.3"]) {
+    const res = await infer(loopback, host);
+    assert.equal(res.status, 200, host);
+    await res.body?.cancel();
+  }
+  const listed = handler(["evolver.example", ".corp.example"]);
+  for (
+    const [host, status] of [
+      ["evolver.example", 200],
+      ["EVOLVER.example.", 200],
+      ["corp.example", 200],
+      ["gpu.corp.example", 200],
+      ["notcorp.example", 403],
+      ["evolver.example.attacker.example", 403],
+    ] as const
+  ) {
+    const res = await infer(listed, host);
+    assert.equal(res.status, status, host);
+    await res.body?.cancel();
+  }
+  const any = await infer(handler(["*"]), "anything.example");
+  assert.equal(any.status, 200);
+  await any.body?.cancel();
+});
