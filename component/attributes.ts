@@ -240,6 +240,7 @@ export function readEngineConfig(
     population: take(parseInteger("population", a.population, 8, 1, 64), "population"),
     seed: parseSeed(a.seed),
     storageKey: storageKey === "none" ? null : storageKey || "default",
+    save: true,
   };
   return { config, problems };
 }

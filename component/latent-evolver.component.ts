@@ -55,6 +55,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
  * @csspart status - Backend, progress bars and messages.
+ * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not.
  * @csspart error - The error message.
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.
@@ -129,7 +130,15 @@ export class LatentEvolverElement extends LitElement {
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
+    // The tab that saved this session closed. Changed here: save what is here; else show what it saved.
+    storageTaken: () => {
+      if (!this.#unsaved) return void this.#engine.restart();
+      this.#engine.startSaving();
+      this.#persist();
+    },
   });
+  /** Changed while another tab saved the session (see WorkerController.savedElsewhere). */
+  #unsaved = false;
 
   constructor() {
     super();
@@ -225,6 +234,7 @@ export class LatentEvolverElement extends LitElement {
         download: this.#engine.download,
         progress: renderer.progress,
         failed: errors.length > 0,
+        savedElsewhere: this.#engine.savedElsewhere,
       })}
     `;
   }
@@ -372,6 +382,7 @@ export class LatentEvolverElement extends LitElement {
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );
     this.#persist();
+    this.#unsaved = false;
     await this.#renderShown(ui ? "restore" : "first");
   }
 
@@ -421,7 +432,8 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    this.#session.save(this.#engine.config?.storageKey ?? null, this.prompt);
+    if (this.#engine.savedElsewhere) this.#unsaved = true;
+    this.#session.save(this.#engine.savingKey, this.prompt);
   }
 
   #showError(message: string, cause?: unknown): void {

@@ -253,6 +253,8 @@ export interface StatusContext {
   progress: { done: number; total: number } | null;
   /** True when an error is shown (then no "Loading" line). */
   failed: boolean;
+  /** True while another tab saves this session (this one saves nothing). */
+  savedElsewhere: boolean;
 }
 
 /**
@@ -274,6 +276,9 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
             ${progress.done} / ${progress.total}</label>`
         : nothing}
       ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
+      ${ctx.savedElsewhere
+        ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved</span>`
+        : nothing}
     </div>
   `;
 }

@@ -12,6 +12,7 @@ import * as Comlink from "comlink";
 import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "./attributes.ts";
 import { dispatchAttributeErrors } from "./events.ts";
 import { loadUiState, type UiState } from "./ui-state.ts";
+import { StorageLock } from "./storage-lock.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
 
@@ -47,6 +48,11 @@ export interface WorkerHooks {
   fail(what: string, error: unknown): void;
   /** The worker could not save the session (storage refused); it goes on in memory. */
   storageFailed(error: Error): void;
+  /**
+   * The storage key, which another tab was saving under, is this element's now (that tab closed):
+   * either call {@link WorkerController.startSaving} or restart to show the session it saved last.
+   */
+  storageTaken(): void;
 }
 
 /**
@@ -82,6 +88,8 @@ export class WorkerController implements ReactiveController {
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** Worker deaths since the last successful start. */
   #deaths = 0;
+  /** The storage key's lock across tabs, held or waited for; kept over restarts with the same key. */
+  #lock: StorageLock | null = null;
 
   /**
    * @param host The element; the controller adds itself to it.
@@ -91,6 +99,23 @@ export class WorkerController implements ReactiveController {
     this.#host = host;
     this.#hooks = hooks;
     host.addController(this);
+  }
+
+  /** The storage key this element saves under, or `null` (persistence off, or another tab saves it). */
+  get savingKey(): string | null {
+    const key = this.config?.storageKey ?? null;
+    return key !== null && this.#lock?.key === key && this.#lock.held ? key : null;
+  }
+
+  /** True while another tab saves under this element's storage key: this one saves nothing. */
+  get savedElsewhere(): boolean {
+    const key = this.config?.storageKey ?? null;
+    return key !== null && this.#lock?.key === key && !this.#lock.held;
+  }
+
+  /** Saves the session from now on (after {@link WorkerHooks.storageTaken}), starting now. */
+  startSaving(): void {
+    this.#worker?.api.setSaving(true).catch(() => {/* the worker ended: the next one saves */});
   }
 
   /** The running worker's API once its session is ready, or `null` (none runs, or it is starting). */
@@ -117,6 +142,8 @@ export class WorkerController implements ReactiveController {
       this.#worker?.terminate();
       this.#worker = null;
       this.#releaseStorage();
+      this.#lock?.release();
+      this.#lock = null;
     }, 0);
   }
 
@@ -161,6 +188,31 @@ export class WorkerController implements ReactiveController {
     persisting.set(key, this.#host);
   }
 
+  /**
+   * Takes (or keeps) the Web Lock of the storage key across tabs, see {@link StorageLock}.
+   *
+   * @returns False when this start was overtaken meanwhile (it stops).
+   */
+  async #lockStorage(key: string | null, start: number): Promise<boolean> {
+    if (this.#lock?.key === key) return true; // held over a restart: a waiting tab must not slip in
+    this.#lock?.release();
+    this.#lock = null;
+    if (key === null) return true;
+    const lock: StorageLock = await StorageLock.take(key, () => {
+      if (this.#lock !== lock) return;
+      this.#host.requestUpdate();
+      // A worker still starting has shown nothing yet: it just saves from now on.
+      if (this.api) this.#hooks.storageTaken();
+      else this.startSaving();
+    });
+    if (start !== this.#starts || !this.#host.isConnected) {
+      lock.release();
+      return false;
+    }
+    this.#lock = lock;
+    return true;
+  }
+
   #releaseStorage(): void {
     for (const [key, host] of persisting) if (host === this.#host) persisting.delete(key);
   }
@@ -174,6 +226,7 @@ export class WorkerController implements ReactiveController {
     this.backend = null;
     this.#hooks.onStart();
     this.#host.requestUpdate();
+    if (!(await this.#lockStorage(config.storageKey, start))) return;
     const ui = config.storageKey ? await loadUiState(config.storageKey).catch(() => null) : null;
     // Overtaken by another start, or the element left the page, while the UI state was read: a
     // worker started now would be nobody's and never ended.
@@ -186,6 +239,8 @@ export class WorkerController implements ReactiveController {
       return this.#hooks.fail("The worker could not be started", error);
     }
     this.#worker = handle;
+    // Read now, not at the lock's request: the lock may have been taken since.
+    config.save = this.#lock?.held ?? true;
     try {
       const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEvent(e)));
       if (this.#worker !== handle) return;

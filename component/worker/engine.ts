@@ -71,6 +71,8 @@ export class Engine implements EngineApi {
   /** The session's seed: its first batch, and the generator of each evolve, come from it. */
   #seed: number | string = 0;
   #listener: Comlink.Remote<EngineListener> | null = null;
+  /** False while another tab saves this storage key (see `EngineConfig.save`). */
+  #saving = true;
   #abort: AbortController | null = null;
 
   /**
@@ -83,6 +85,8 @@ export class Engine implements EngineApi {
   }
 
   async init(config: EngineConfig, listener: EngineListener): Promise<InitResult> {
+    // Before the first await: a setSaving sent after init must not be undone by it.
+    this.#saving = config.save;
     this.cancel();
     await this.#backend?.dispose();
     this.#backend = null;
@@ -211,6 +215,11 @@ export class Engine implements EngineApi {
     return session.generations.map(view);
   }
 
+  async setSaving(on: boolean): Promise<void> {
+    this.#saving = on;
+    if (on) await this.#save();
+  }
+
   async truncate(last: number): Promise<void> {
     this.#session = this.#truncated(this.#requireSession("truncate"), last);
     await this.#save();
@@ -260,7 +269,7 @@ export class Engine implements EngineApi {
    */
   async #save(): Promise<void> {
     const key = this.#config?.storageKey;
-    if (!key || !this.#session) return;
+    if (!key || !this.#session || !this.#saving) return;
     try {
       await saveSession(storageKeyFor(key, "session"), {
         bytes: serializeSession(this.#session),

@@ -33,6 +33,11 @@ export interface EngineConfig {
   seed: number | string | null;
   /** IndexedDB namespace, or `null` when persistence is off. */
   storageKey: string | null;
+  /**
+   * False while an element in another tab saves under `storageKey`: the stored session is restored
+   * but nothing is saved until `setSaving(true)`.
+   */
+  save: boolean;
 }
 
 /** Where an image came from: the core lineage record, as plain data. */
@@ -121,4 +126,6 @@ export interface EngineApi {
   importSession(bytes: Uint8Array): Promise<GenerationView[]>;
   /** Drops generations after `last` (used when the element restores a shorter history). */
   truncate(last: number): Promise<void>;
+  /** Turns saving on (and saves the session at once) or off; see `EngineConfig.save`. */
+  setSaving(on: boolean): Promise<void>;
 }

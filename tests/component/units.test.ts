@@ -1,4 +1,5 @@
 // The element's pure helpers: attribute parsing, selection/point bookkeeping, PNG genome, lineage text.
+import { HANDOVER_MS, StorageLock } from "../../component/storage-lock.ts";
 import { parseBackend, parseInteger, readControls, readEngineConfig } from "../../component/attributes.ts";
 import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
@@ -91,6 +92,41 @@ describe("attributes", () => {
       odd.config.population === 8 && odd.problems[0]?.message.includes('got "[object Object]"'),
       JSON.stringify(odd.problems),
     );
+  });
+});
+
+describe("StorageLock", () => {
+  const holdFor = (name: string, ms: number) =>
+    new Promise<void>((granted) => {
+      void navigator.locks.request(name, () => (granted(), new Promise((r) => setTimeout(r, ms))));
+    });
+
+  it("takes a free key; a second taker waits, and takes it when the first releases", async () => {
+    const first = await StorageLock.take("unit-a", () => {});
+    let taken = 0;
+    const second = await StorageLock.take("unit-a", () => taken++);
+    assert(first.held && !second.held, "both or neither hold the key");
+    first.release();
+    await new Promise((r) => setTimeout(r, 100));
+    assert(second.held && taken === 1, `second held ${second.held}, taken ${taken}`);
+    second.release();
+    const third = await StorageLock.take("unit-a", () => {});
+    assert(third.held, "a released key is not free");
+    third.release();
+  });
+
+  it("a holder that lets go within the handover does not count as another tab", async () => {
+    await holdFor("latent-evolver:unit-b", HANDOVER_MS / 5);
+    let taken = 0;
+    const lock = await StorageLock.take("unit-b", () => taken++);
+    assert(lock.held && taken === 0, `held ${lock.held}, taken ${taken}`);
+    lock.release();
+    await holdFor("latent-evolver:unit-c", HANDOVER_MS * 2);
+    const later = await StorageLock.take("unit-c", () => taken++);
+    assert(!later.held, "a holder past the handover was not waited out");
+    later.release(); // stops waiting: never taken
+    await new Promise((r) => setTimeout(r, HANDOVER_MS * 2));
+    assert(!later.held && taken === 0, "a released waiter took the key");
   });
 });
 
