@@ -38,6 +38,12 @@ export type GeneratorOptions = {
   onDownloadProgress?: (loaded: number, total: number) => void;
   /** Threads per session run on CPU providers (onnxruntime's `intraOpNumThreads`; default: its own). */
   threads?: number;
+  /**
+   * Lets the thread's queued events run between the images of a call with a `signal`, so that an
+   * abort sent from another thread lands (default: one MessageChannel task, see `nextTask`). Deno's
+   * workers take their host's messages only in a timer phase: the server gives a timer here.
+   */
+  yieldToEvents?: () => Promise<void>;
 };
 
 /** Options of {@link Generator.generate}. */
@@ -174,7 +180,7 @@ export async function createGenerator(
       const runner = manifest.kind === "decoder"
         ? await createDecoderRunner(context)
         : await createSdTurboRunner(context);
-      return makeGenerator(manifest, ep ?? "default", runner);
+      return makeGenerator(manifest, ep ?? "default", runner, options.yieldToEvents ?? nextTask);
     } catch (error) {
       await Promise.all(opened.map((s) => s.release().catch(() => {})));
       // A model that does not fit its manifest fails the same way on every provider: say so once.
@@ -203,7 +209,12 @@ function nextTask(): Promise<void> {
   });
 }
 
-function makeGenerator(manifest: ModelManifest, executionProvider: string, runner: Runner): Generator {
+function makeGenerator(
+  manifest: ModelManifest,
+  executionProvider: string,
+  runner: Runner,
+  yieldToEvents: () => Promise<void>,
+): Generator {
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
   const [C, H, W] = manifest.latentShape;
@@ -231,7 +242,7 @@ function makeGenerator(manifest: ModelManifest, executionProvider: string, runne
       const run = async () => {
         const images: RgbaImage[] = [];
         for (let i = 0; i < latents.length; i++) {
-          if (signal && i > 0) await nextTask();
+          if (signal && i > 0) await yieldToEvents();
           checkAbort();
           const image = await runner.render(latents[i], prompt, checkAbort);
           checkAbort();

@@ -25,6 +25,8 @@ export interface WorkerModelInfo {
 }
 
 let loaded: LoadedModel | undefined;
+/** The runs under way, by the id the main thread gave them, to cancel. */
+const runs = new Map<number, AbortController>();
 
 const api = {
   /**
@@ -62,9 +64,10 @@ const api = {
    * @param latents `count * C*H*W` values.
    * @param count Number of latents.
    * @param prompt The prompt.
-   * @returns The images, in order.
+   * @param run An id that {@link cancel} can name.
+   * @returns The images, in order; an AbortError once cancelled.
    */
-  async generate(latents: Float32Array, count: number, prompt: string): Promise<RgbaImage[]> {
+  async generate(latents: Float32Array, count: number, prompt: string, run?: number): Promise<RgbaImage[]> {
     if (!loaded) throw new Error("Cannot generate images: the inference worker has no model loaded");
     const model = loaded.model;
     const size = latents.length / count;
@@ -72,9 +75,27 @@ const api = {
       shape: model.latentShape,
       data: latents.subarray(i * size, (i + 1) * size),
     }));
-    const images = await model.generate(batch, prompt);
+    const controller = new AbortController();
+    if (run !== undefined) runs.set(run, controller);
+    let images: RgbaImage[];
+    try {
+      images = await model.generate(batch, prompt, { signal: controller.signal });
+    } finally {
+      runs.delete(run!);
+    }
     const buffers = new Set(images.map((image) => image.data.buffer as ArrayBuffer));
     return Comlink.transfer(images, [...buffers]);
+  },
+
+  /**
+   * Cancels a run whose callers have all left: it stops at its next step (between the images of the
+   * pipeline engine, between the stages of SD-Turbo; a batched decoder's single onnxruntime run
+   * cannot be stopped), so the worker is free for the next batch sooner.
+   *
+   * @param run The id given to {@link generate}.
+   */
+  cancel(run: number): void {
+    runs.get(run)?.abort();
   },
 
   /** Releases the sessions. */

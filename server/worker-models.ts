@@ -35,6 +35,8 @@ class Instance {
   dead: Error | undefined;
   /** Calls sent or waiting to be sent. */
   inFlight = 0;
+  /** Ids of the runs sent, for `cancel`. */
+  #runs = 0;
   /** The last call sent: the next one waits for it, so the worker runs one at a time. */
   #busy: Promise<unknown> = Promise.resolve();
   readonly #waiting = new Set<(e: Error) => void>();
@@ -78,18 +80,21 @@ class Instance {
   }
 
   /**
-   * Renders packed latents. A caller that stopped waiting (aborted, timed out) leaves its run going,
-   * and the next call waits for it instead of piling up behind it unseen; a call aborted while it
-   * waits is never sent.
+   * Renders packed latents. A call aborted while it waits is never sent; one aborted while it runs is
+   * cancelled in the worker, which stops at the run's next step. The next call waits for that, so
+   * calls never pile up in the worker unseen.
    */
   async generate(packed: Float32Array, count: number, prompt: string, signal?: AbortSignal) {
     if (signal?.aborted) throw abortError();
     this.inFlight++;
-    const run = this.#busy.then(() =>
-      signal?.aborted
-        ? Promise.reject(abortError())
-        : this.#api.generate(Comlink.transfer(packed, [packed.buffer]), count, prompt)
-    );
+    const id = ++this.#runs;
+    const run = this.#busy.then(() => {
+      if (signal?.aborted) throw abortError();
+      const images = this.#api.generate(Comlink.transfer(packed, [packed.buffer]), count, prompt, id);
+      const cancel = () => void this.#api.cancel(id).catch(() => {});
+      signal?.addEventListener("abort", cancel, { once: true });
+      return images.finally(() => signal?.removeEventListener("abort", cancel));
+    });
     this.#busy = run.catch(() => {});
     this.#busy.then(() => this.inFlight--);
     return await this.#call(run, signal);

@@ -196,3 +196,29 @@ Deno.test("worker model: two instances of the real model give the same pixels as
     await two.dispose();
   }
 });
+
+Deno.test("worker model: a run whose caller left is cancelled in the worker, so the next call does not wait it out", async () => {
+  // The pipeline engine runs one latent per onnxruntime run, and can stop between them.
+  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "pipeline");
+  try {
+    await model.generate(latents(1, "warm"), "x");
+    let t0 = performance.now();
+    await model.generate(latents(48, "full"), "x");
+    const full = performance.now() - t0;
+    const controller = new AbortController();
+    t0 = performance.now();
+    const left = model.generate(latents(48, "left"), "x", { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, full / 8));
+    controller.abort();
+    await assert.rejects(left, { name: "AbortError" });
+    await model.generate(latents(1, "next"), "x");
+    const next = performance.now() - t0;
+    // Run to its end, the abandoned batch would have held the worker for `full`.
+    assert.ok(
+      next < full / 2,
+      `the next call took ${next.toFixed(0)} ms; a whole batch takes ${full.toFixed(0)} ms`,
+    );
+  } finally {
+    await dispose();
+  }
+});
