@@ -86,7 +86,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_TOKEN",
     key: "token",
     kind: "string",
-    help: "require Authorization: Bearer <token> on /v2 and /metrics (health excepted)",
+    help: "require Authorization: Bearer <token> on /v2 and /metrics (health and model ready excepted)",
   },
   {
     flag: "max-batch",

@@ -39,7 +39,7 @@ export interface HandlerOptions {
   requestTimeoutMs?: number;
   /** Most prompt bytes (default 2048). */
   maxPromptBytes?: number;
-  /** When set, /v2 routes except health and /metrics need `Authorization: Bearer <token>`. */
+  /** When set, /v2 routes except health (server and model ready) and /metrics need `Authorization: Bearer <token>`. */
   token?: string;
   /** Other origins allowed by CORS ("*" for any); the server's own origin always is. */
   allowedOrigins?: readonly string[];
@@ -244,7 +244,8 @@ export function createHandler(options: HandlerOptions): Handler {
     }
     const m = MODEL_ROUTE.exec(path);
     if (m) {
-      await authorize(request);
+      // A model's ready route is a health check, as KServe counts it: a load balancer has no token.
+      if (m[3] !== "/ready") await authorize(request);
       const model = findModel(m[1]);
       if (m[2] !== undefined && m[2] !== model.version) {
         throw new HttpError(404, `Unknown version "${m[2]}" of model "${model.name}"`);

@@ -5,7 +5,7 @@ import { inferRequest, postInfer, randomLatents, startTestServer } from "./serve
 import { createHandler } from "../../server/handler.ts";
 import { encodeInferRequest } from "../../core/wire.ts";
 
-Deno.test("server: the bearer token guards /v2 and /metrics but not health", async () => {
+Deno.test("server: the bearer token guards /v2 and /metrics but not health or model ready", async () => {
   const s = startTestServer({ models: [fakeModel()], token: "s3cret-token" });
   try {
     const req = inferRequest(randomLatents(1, 1), 1);
@@ -36,6 +36,8 @@ Deno.test("server: the bearer token guards /v2 and /metrics but not health", asy
     await ok.arrayBuffer();
     assert.equal((await fetch(`${s.url}/v2/health/live`).then((r) => r.json())).live, true);
     assert.equal((await fetch(`${s.url}/v2/health/ready`).then((r) => r.json())).ready, true);
+    // A model's ready route is a health check too (KServe): a load balancer probes it without a token.
+    assert.equal((await fetch(`${s.url}/v2/models/fake/ready`).then((r) => r.json())).ready, true);
   } finally {
     await s.close();
   }
