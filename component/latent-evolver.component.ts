@@ -80,10 +80,27 @@ export class LatentEvolverElement extends LitElement {
     marking: { type: Boolean, reflect: true },
   };
 
-  /** URL of the worker module; the build puts it beside this bundle. */
-  static workerUrl: string = new URL("./latent-evolver.worker.js", import.meta.url).href;
-  /** URL of the built-in model's manifest, used when `model` is not set. */
-  static builtinModelUrl: string = new URL("./models/builtin/manifest.json", import.meta.url).href;
+  /**
+   * URL of the folder with the build's files: the worker module, onnxruntime's wasm beside it, and
+   * `models/builtin/`. By default the folder this bundle was loaded from (dist/). A bundler that
+   * moves the bundle's code into its own chunks (Vite, webpack, esbuild) leaves those files behind:
+   * copy dist/ where the site serves it and set this, before the element starts (read at each start).
+   *
+   * @example
+   * ```ts
+   * import { LatentEvolverElement } from "latent-evolver";
+   * LatentEvolverElement.assetBase = "/latent-evolver/"; // dist/ copied to public/latent-evolver/
+   * ```
+   */
+  static assetBase: string = defaultAssetBase();
+  /** URL of the worker module, in {@link assetBase}. */
+  static get workerUrl(): string {
+    return assetUrl(this.assetBase, "latent-evolver.worker.js");
+  }
+  /** URL of the built-in model's manifest (used when `model` is not set), in {@link assetBase}. */
+  static get builtinModelUrl(): string {
+    return assetUrl(this.assetBase, "models/builtin/manifest.json");
+  }
 
   /**
    * The prompt the images are rendered with. Editing it re-renders the current latents. A value that
@@ -445,4 +462,23 @@ export class LatentEvolverElement extends LitElement {
   #fail(what: string, error: unknown): void {
     this.#showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
+}
+
+/** The folder this bundle was loaded from, or `""` where it has none (a blob: or data: URL). */
+function defaultAssetBase(): string {
+  try {
+    return new URL("./", import.meta.url).href;
+  } catch {
+    return ""; // no folder to resolve against
+  }
+}
+
+/** A file of the build under `base`, resolved against the page; a clear error without a base. */
+function assetUrl(base: string, file: string): string {
+  if (!base) {
+    throw new TypeError(
+      `Cannot find ${file}: this code was not loaded from the build's folder, so set LatentEvolverElement.assetBase to the URL where dist/ is served`,
+    );
+  }
+  return new URL(file, new URL(base, document.baseURI)).href;
 }

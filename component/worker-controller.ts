@@ -221,7 +221,12 @@ export class WorkerController implements ReactiveController {
     const start = ++this.#starts;
     this.#worker?.terminate();
     this.#worker = null;
-    const config = this.#readConfig();
+    let config: EngineConfig;
+    try {
+      config = this.#readConfig();
+    } catch (error) {
+      return this.#hooks.fail("The element cannot start", error); // no assetBase to find its files
+    }
     this.config = config;
     this.backend = null;
     this.#hooks.onStart();

@@ -99,15 +99,15 @@ describe("<latent-evolver> export", () => {
 
   it("a worker that cannot load shows an error instead of a blank element", async () => {
     await mount(attrs("load"));
-    const Ctor = customElements.get("latent-evolver") as unknown as { workerUrl: string };
-    const saved = Ctor.workerUrl;
-    Ctor.workerUrl = new URL("/no/such/worker.js", location.href).href;
+    const Ctor = customElements.get("latent-evolver") as unknown as { assetBase: string };
+    const saved = Ctor.assetBase;
+    Ctor.assetBase = "/no/such/folder/";
     try {
       const el = await mount(attrs("dead-worker"), false);
       const e = await waitForEvent<CustomEvent>(el, "le-error");
       assert(/worker/.test(e.detail.message), e.detail.message);
     } finally {
-      Ctor.workerUrl = saved;
+      Ctor.assetBase = saved;
     }
   });
 });
