@@ -89,22 +89,33 @@ export const serverBackend: BackendFactory = {
     const auth: Record<string, string> = context.serverToken
       ? { authorization: `Bearer ${context.serverToken}` }
       : {};
-    let ready: Response;
-    try {
-      ready = await fetch(`${model}/ready`, { headers: auth });
-    } catch (error) {
-      throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
-    }
-    if (unauthorized(ready.status)) {
+    const get = async (url: string) => {
+      try {
+        return await fetch(url, { headers: auth });
+      } catch (error) {
+        throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
+      }
+    };
+    // The model's metadata, which a token-protected server guards (its ready route, a health check
+    // that load balancers probe, answers anyone), then whether it is ready.
+    const metadata = await get(model);
+    if (unauthorized(metadata.status)) {
       throw new Error(
-        `the server ${context.server} refused the request (HTTP ${ready.status})${
-          unauthorized(ready.status)
+        `the server ${context.server} refused the request (HTTP ${metadata.status})${
+          unauthorized(metadata.status)
         }`,
       );
     }
+    if (!metadata.ok) {
+      throw new Error(
+        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP ${metadata.status})`,
+      );
+    }
+    await metadata.body?.cancel();
+    const ready = await get(`${model}/ready`);
     if (!ready.ok) {
       throw new Error(
-        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP ${ready.status})`,
+        `the server ${context.server} is not ready to serve the model "${context.manifest.name}" (HTTP ${ready.status})`,
       );
     }
     await ready.body?.cancel();
