@@ -216,6 +216,11 @@ export const styles = css`
     color: var(--le-muted);
     min-height: 1.5rem;
   }
+  [part~="saved-elsewhere"] {
+    color: var(--le-text);
+    border-inline-start: 3px solid var(--le-accent);
+    padding-inline-start: 0.4rem;
+  }
   progress {
     accent-color: var(--le-accent);
   }
