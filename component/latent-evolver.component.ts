@@ -42,7 +42,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; also `evolve`, `new-batch`, `undo`, `redo`, `cancel`, `mark`, `mode`, `retry`.
+ * @csspart button - Every button; also `evolve`, `new-batch`, `undo`, `redo`, `cancel`, `mark`, `mode`, `retry`, `use-here`.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
  * @csspart image-button - The toggle button around an image.
@@ -55,7 +55,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
  * @csspart status - Backend, progress bars and messages.
- * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not.
+ * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart error - The error message.
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.
@@ -147,15 +147,8 @@ export class LatentEvolverElement extends LitElement {
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
-    // The tab that saved this session closed. Changed here: save what is here; else show what it saved.
-    storageTaken: () => {
-      if (!this.#unsaved) return void this.#engine.restart();
-      this.#engine.startSaving();
-      this.#persist();
-    },
+    storageTaken: () => this.#persist(),
   });
-  /** Changed while another tab saved the session (see WorkerController.savedElsewhere). */
-  #unsaved = false;
 
   constructor() {
     super();
@@ -252,6 +245,7 @@ export class LatentEvolverElement extends LitElement {
         progress: renderer.progress,
         failed: errors.length > 0,
         savedElsewhere: this.#engine.savedElsewhere,
+        onUseHere: () => void this.useHere(),
       })}
     `;
   }
@@ -382,6 +376,15 @@ export class LatentEvolverElement extends LitElement {
     }
   }
 
+  /**
+   * Continues the session in this tab while another tab saves it (the note's Use here button): this
+   * tab saves from now on, and the other one shows the note. If the other tab saved newer work since
+   * this one loaded the session, that newer session is shown here first.
+   */
+  async useHere(): Promise<void> {
+    await this.#engine.useHere();
+  }
+
   // ---- start-up ---------------------------------------------------------------------------------
 
   /** Takes the slider and layout attributes that changed, and reports their bad values (once). */
@@ -399,7 +402,6 @@ export class LatentEvolverElement extends LitElement {
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );
     this.#persist();
-    this.#unsaved = false;
     await this.#renderShown(ui ? "restore" : "first");
   }
 
@@ -449,7 +451,6 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    if (this.#engine.savedElsewhere) this.#unsaved = true;
     this.#session.save(this.#engine.savingKey, this.prompt);
   }
 

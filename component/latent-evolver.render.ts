@@ -255,10 +255,13 @@ export interface StatusContext {
   failed: boolean;
   /** True while another tab saves this session (this one saves nothing). */
   savedElsewhere: boolean;
+  /** Takes the session over from that tab. */
+  onUseHere: () => void;
 }
 
 /**
- * The status line: backend and model, download and generation progress bars.
+ * The status line: backend and model, download and generation progress bars, and the note (with
+ * its Use here button) while another tab saves the session.
  *
  * @param ctx What to show.
  * @returns The template.
@@ -277,7 +280,8 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
         : nothing}
       ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
       ${ctx.savedElsewhere
-        ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved</span>`
+        ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved
+            <button part="button use-here" @click=${ctx.onUseHere}>Use here</button></span>`
         : nothing}
     </div>
   `;

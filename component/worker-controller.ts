@@ -48,10 +48,7 @@ export interface WorkerHooks {
   fail(what: string, error: unknown): void;
   /** The worker could not save the session (storage refused); it goes on in memory. */
   storageFailed(error: Error): void;
-  /**
-   * The storage key, which another tab was saving under, is this element's now (that tab closed):
-   * either call {@link WorkerController.startSaving} or restart to show the session it saved last.
-   */
+  /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
   storageTaken(): void;
 }
 
@@ -113,9 +110,15 @@ export class WorkerController implements ReactiveController {
     return key !== null && this.#lock?.key === key && !this.#lock.held;
   }
 
-  /** Saves the session from now on (after {@link WorkerHooks.storageTaken}), starting now. */
-  startSaving(): void {
-    this.#worker?.api.setSaving(true).catch(() => {/* the worker ended: the next one saves */});
+  /**
+   * Continues the session in this tab ("Use here"): takes the storage key from the tab that saves it,
+   * which then shows its note.
+   */
+  async useHere(): Promise<void> {
+    const lock = this.#lock;
+    if (!lock || lock.held) return;
+    await lock.steal();
+    if (this.#lock === lock && lock.held) await this.#takeOver();
   }
 
   /** The running worker's API once its session is ready, or `null` (none runs, or it is starting). */
@@ -198,12 +201,15 @@ export class WorkerController implements ReactiveController {
     this.#lock?.release();
     this.#lock = null;
     if (key === null) return true;
-    const lock: StorageLock = await StorageLock.take(key, () => {
-      if (this.#lock !== lock) return;
-      this.#host.requestUpdate();
-      // A worker still starting has shown nothing yet: it just saves from now on.
-      if (this.api) this.#hooks.storageTaken();
-      else this.startSaving();
+    const lock: StorageLock = await StorageLock.take(key, {
+      onTaken: () => void (this.#lock === lock && this.#takeOver()),
+      onLost: () => {
+        if (this.#lock !== lock) return;
+        this.#worker?.api.setSaving(false).catch(
+          () => {/* the worker ended: the next one starts unsaving */},
+        );
+        this.#host.requestUpdate();
+      },
     });
     if (start !== this.#starts || !this.#host.isConnected) {
       lock.release();
@@ -211,6 +217,19 @@ export class WorkerController implements ReactiveController {
     }
     this.#lock = lock;
     return true;
+  }
+
+  /**
+   * This tab saves the storage key from now on. The session shown is saved only if storage still
+   * holds what this tab loaded (or last saved); if another tab saved since, that newer session is
+   * shown instead (a restart restores it): what this tab did meanwhile was never promised to last.
+   */
+  async #takeOver(): Promise<void> {
+    this.#host.requestUpdate();
+    const api = this.api;
+    const saved = api ? await api.setSaving(true).catch(() => false) : false;
+    if (saved) this.#hooks.storageTaken();
+    else await this.restart();
   }
 
   #releaseStorage(): void {

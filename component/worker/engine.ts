@@ -73,6 +73,8 @@ export class Engine implements EngineApi {
   #listener: Comlink.Remote<EngineListener> | null = null;
   /** False while another tab saves this storage key (see `EngineConfig.save`). */
   #saving = true;
+  /** SHA-256 of the stored session as this engine last read or wrote it (`""`: none stored). */
+  #storedDigest = "";
   #abort: AbortController | null = null;
 
   /**
@@ -215,9 +217,18 @@ export class Engine implements EngineApi {
     return session.generations.map(view);
   }
 
-  async setSaving(on: boolean): Promise<void> {
-    this.#saving = on;
-    if (on) await this.#save();
+  async setSaving(on: boolean): Promise<boolean> {
+    const key = this.#config?.storageKey;
+    if (!on || !key) {
+      this.#saving = on;
+      return true;
+    }
+    // Another tab's newer session is kept: its work was saved, this one's was said not to be.
+    const stored = await loadSession(storageKeyFor(key, "session")).catch(() => undefined);
+    if ((await digestOf(stored?.bytes)) !== this.#storedDigest) return false;
+    this.#saving = true;
+    await this.#save();
+    return true;
   }
 
   async truncate(last: number): Promise<void> {
@@ -248,6 +259,7 @@ export class Engine implements EngineApi {
     if (!config.storageKey) return null;
     try {
       const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
+      this.#storedDigest = await digestOf(saved?.bytes);
       if (!saved) return null;
       const session = deserializeSession(saved.bytes);
       const [c, h, w] = session.config.shape;
@@ -271,10 +283,9 @@ export class Engine implements EngineApi {
     const key = this.#config?.storageKey;
     if (!key || !this.#session || !this.#saving) return;
     try {
-      await saveSession(storageKeyFor(key, "session"), {
-        bytes: serializeSession(this.#session),
-        seed: this.#seed,
-      });
+      const bytes = serializeSession(this.#session);
+      await saveSession(storageKeyFor(key, "session"), { bytes, seed: this.#seed });
+      this.#storedDigest = await digestOf(bytes);
     } catch (error) {
       void this.#emit({
         type: "storage-failed",
@@ -297,4 +308,11 @@ export class Engine implements EngineApi {
     if (!this.#session) throw new TypeError(`Cannot ${what}: the engine has not been initialised`);
     return this.#session;
   }
+}
+
+/** SHA-256 of a stored session's bytes, in hex; `""` for none. */
+async function digestOf(bytes: Uint8Array | undefined): Promise<string> {
+  if (!bytes) return "";
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }

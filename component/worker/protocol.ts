@@ -126,6 +126,11 @@ export interface EngineApi {
   importSession(bytes: Uint8Array): Promise<GenerationView[]>;
   /** Drops generations after `last` (used when the element restores a shorter history). */
   truncate(last: number): Promise<void>;
-  /** Turns saving on (and saves the session at once) or off; see `EngineConfig.save`. */
-  setSaving(on: boolean): Promise<void>;
+  /**
+   * Turns saving off, or on (see `EngineConfig.save`): then the session is saved at once, unless
+   * storage no longer holds what this engine loaded or last saved (another tab saved since).
+   *
+   * @returns False when saving stays off because of such a newer stored session.
+   */
+  setSaving(on: boolean): Promise<boolean>;
 }

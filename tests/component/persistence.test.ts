@@ -150,8 +150,8 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     assert(Number(viewer.generationCount) === 3, "taking over changed the session shown");
   });
 
-  it("an unchanged tab that takes the key over shows what the closed tab saved last", async () => {
-    const attrs = wasmElement("tabs-clean");
+  it("a tab that takes the key over after the other saved newer work shows that work, dropping its own", async () => {
+    const attrs = wasmElement("tabs-newer");
     const key = attrs["storage-key"];
     const first = await mount(attrs);
     await evolveFrom(first, 0);
@@ -169,13 +169,57 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     const release = await holdInAnotherTab(key);
     const viewer = await mount(attrs);
     assert(viewer.generationCount === 2, `restored ${viewer.generationCount} generations, not 2`);
+    await evolveFrom(viewer, 0); // not saved, as the note says
     await saveSession(storageKeyFor(key, "session"), last);
     await saveUiState(key, lastUi);
     release();
-    await until(() => viewer.generationCount === 3, "the last saved session is shown");
+    await until(
+      async () => sameBytes(await sessionBytes(viewer).catch(() => new Uint8Array()), last.bytes),
+      "the last saved session is shown",
+    );
     await settle(viewer);
     assert(savedElsewhereNote(viewer) === null, "the note stays after taking over");
-    assert(sameBytes((await storedBytes(key))!, last.bytes), "the saved session changed");
+    assert(sameBytes((await storedBytes(key))!, last.bytes), "the other tab's newer session was overwritten");
+  });
+
+  it("Use here takes the key from the other tab and saves this one's changes; taken back, this one stops saving", async () => {
+    const attrs = wasmElement("tabs-use-here");
+    const key = attrs["storage-key"];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let stolen = false;
+    await new Promise<void>((granted) => {
+      navigator.locks.request(`latent-evolver:${key}`, () => (granted(), held))
+        .catch((e: DOMException) => (stolen = e.name === "AbortError"));
+    });
+    const el = await mount(attrs);
+    await evolveFrom(el, 0);
+    await settle(el);
+    assert((await storedBytes(key)) === undefined, "saved while another tab held the key");
+    const useHere = savedElsewhereNote(el)?.querySelector<HTMLButtonElement>('[part~="use-here"]');
+    assert(useHere, "no Use here button in the note");
+    useHere.click();
+    const mine = await sessionBytes(el);
+    await until(async () => sameBytes((await storedBytes(key)) ?? new Uint8Array(), mine), "saved here");
+    assert(stolen, "the other tab still holds the key");
+    await settle(el);
+    assert(savedElsewhereNote(el) === null, "the note stays after Use here");
+    release();
+
+    // The other tab's Use here: this one is told, shows the note and saves nothing more.
+    let giveBack!: () => void;
+    await new Promise<void>((granted) => {
+      void navigator.locks.request(
+        `latent-evolver:${key}`,
+        { steal: true },
+        () => (granted(), new Promise<void>((resolve) => (giveBack = resolve))),
+      );
+    });
+    await until(() => savedElsewhereNote(el) !== null, "the note is shown");
+    await evolveFrom(el, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert(sameBytes((await storedBytes(key))!, mine), "saved after the other tab took the key");
+    giveBack();
   });
 });
 

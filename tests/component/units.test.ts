@@ -100,33 +100,78 @@ describe("StorageLock", () => {
     new Promise<void>((granted) => {
       void navigator.locks.request(name, () => (granted(), new Promise((r) => setTimeout(r, ms))));
     });
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Counts what a lock tells its element. */
+  const counter = () => {
+    const n = { taken: 0, lost: 0 };
+    return { n, events: { onTaken: () => n.taken++, onLost: () => n.lost++ } };
+  };
+  const setHidden = (hidden: boolean) => {
+    if (hidden) Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+    else delete (document as { visibilityState?: string }).visibilityState; // the prototype's getter again
+    document.dispatchEvent(new Event("visibilitychange"));
+  };
 
   it("takes a free key; a second taker waits, and takes it when the first releases", async () => {
-    const first = await StorageLock.take("unit-a", () => {});
-    let taken = 0;
-    const second = await StorageLock.take("unit-a", () => taken++);
+    const first = await StorageLock.take("unit-a", counter().events);
+    const { n, events } = counter();
+    const second = await StorageLock.take("unit-a", events);
     assert(first.held && !second.held, "both or neither hold the key");
     first.release();
-    await new Promise((r) => setTimeout(r, 100));
-    assert(second.held && taken === 1, `second held ${second.held}, taken ${taken}`);
+    await pause(100);
+    assert(second.held && n.taken === 1, `second held ${second.held}, taken ${n.taken}`);
     second.release();
-    const third = await StorageLock.take("unit-a", () => {});
+    const third = await StorageLock.take("unit-a", counter().events);
     assert(third.held, "a released key is not free");
     third.release();
   });
 
   it("a holder that lets go within the handover does not count as another tab", async () => {
     await holdFor("latent-evolver:unit-b", HANDOVER_MS / 5);
-    let taken = 0;
-    const lock = await StorageLock.take("unit-b", () => taken++);
-    assert(lock.held && taken === 0, `held ${lock.held}, taken ${taken}`);
+    const { n, events } = counter();
+    const lock = await StorageLock.take("unit-b", events);
+    assert(lock.held && n.taken === 0, `held ${lock.held}, taken ${n.taken}`);
     lock.release();
     await holdFor("latent-evolver:unit-c", HANDOVER_MS * 2);
-    const later = await StorageLock.take("unit-c", () => taken++);
+    const later = await StorageLock.take("unit-c", events);
     assert(!later.held, "a holder past the handover was not waited out");
     later.release(); // stops waiting: never taken
-    await new Promise((r) => setTimeout(r, HANDOVER_MS * 2));
-    assert(!later.held && taken === 0, "a released waiter took the key");
+    await pause(HANDOVER_MS * 2);
+    assert(!later.held && n.taken === 0, "a released waiter took the key");
+  });
+
+  it("steal() takes the key from its holder, which is told and waits to take it back", async () => {
+    const a = counter(), b = counter();
+    const holder = await StorageLock.take("unit-d", a.events);
+    const other = await StorageLock.take("unit-d", b.events);
+    await other.steal();
+    await pause(50);
+    assert(
+      other.held && !holder.held && a.n.lost === 1,
+      `held ${other.held}/${holder.held}, lost ${a.n.lost}`,
+    );
+    other.release();
+    await pause(100);
+    assert(holder.held && a.n.taken === 1, "the robbed holder did not take the key back once free");
+    holder.release();
+  });
+
+  it("only a visible page waits for the key: a hidden one takes it once it is shown", async () => {
+    const holder = await StorageLock.take("unit-e", counter().events);
+    const { n, events } = counter();
+    setHidden(true);
+    try {
+      const waiter = await StorageLock.take("unit-e", events);
+      holder.release();
+      await pause(100);
+      assert(!waiter.held && n.taken === 0, "a hidden page took the key (it would take it from a reload)");
+      setHidden(false);
+      await pause(100);
+      assert(waiter.held && Number(n.taken) === 1, "shown, it did not take the free key");
+      waiter.release();
+    } finally {
+      setHidden(false);
+    }
   });
 });
 
