@@ -234,10 +234,20 @@ function fixturesPlugin() {
   };
 }
 
+/** `/__le/refusing/...`: a server that refuses this page's origin, as server/handler.ts answers one. */
+async function refusingServer(context, next) {
+  if (!context.path.startsWith("/__le/refusing/")) return next();
+  context.status = 403;
+  context.type = "json";
+  const origin = context.get("origin") || "null";
+  context.body = JSON.stringify({ error: `Cannot serve origin "${origin}": not in the allowed origins` });
+}
+
 /** Browser suites run in Debian's Chromium; --enable-unsafe-webgpu gives a software WebGPU adapter. */
 export default {
   files: ["tests/component/**/*.test.ts", "tests/models/**/*.browser.test.ts"],
   nodeResolve: true,
+  middleware: [refusingServer],
   plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin()],
   browsers: [
     chromeLauncher({

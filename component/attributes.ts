@@ -211,19 +211,19 @@ export interface EngineAttributes {
  *
  * @param a The raw attribute values.
  * @param base The page's base URL, for relative `model` and `server` URLs.
- * @param builtinModel The built-in model's manifest URL, used when `model` is unset.
+ * @param builtinModel The built-in model's manifest URL, asked for only when `model` is unset.
  * @returns The config and the problems.
  * @example
  * ```ts
  * import { readEngineConfig } from "./attributes.ts";
- * const { config, problems } = readEngineConfig({ population: "0" }, "https://a.example/", "https://cdn.example/m.json");
+ * const { config, problems } = readEngineConfig({ population: "0" }, "https://a.example/", () => "https://cdn.example/m.json");
  * problems[0].attribute; // "population"
  * ```
  */
 export function readEngineConfig(
   a: EngineAttributes,
   base: string,
-  builtinModel: string,
+  builtinModel: () => string,
 ): { config: EngineConfig; problems: AttributeProblem[] } {
   const problems: AttributeProblem[] = [];
   const take = <T>(p: Parsed<T>, attribute: string): T => {
@@ -233,7 +233,7 @@ export function readEngineConfig(
   const server = take(parseUrl("server", a.server, base), "server");
   const storageKey = text(a.storageKey);
   const config: EngineConfig = {
-    model: take(parseUrl("model", a.model, base), "model") || builtinModel,
+    model: take(parseUrl("model", a.model, base), "model") || builtinModel(),
     server,
     serverToken: take(parseToken(a.serverToken), "server-token"),
     backend: take(parseBackend(a.backend, server), "backend"),

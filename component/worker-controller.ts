@@ -166,7 +166,7 @@ export class WorkerController implements ReactiveController {
     const { config, problems } = readEngineConfig(
       this.#host,
       document.baseURI,
-      this.#hooks.builtinModelUrl(),
+      () => this.#hooks.builtinModelUrl(),
     );
     this.#claimStorage(config, problems);
     this.problems = problems;

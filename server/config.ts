@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defaultAllowedHosts } from "./security.ts";
+import { defaultAllowedHosts, normaliseHostEntry } from "./security.ts";
 import type { StaticRoot } from "./static.ts";
 
 /** Everything `main.ts` needs to start. */
@@ -205,14 +205,13 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw;
     case "list": {
       const list = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
-      // A URL or host:port never matches a Host name: say so rather than refuse every request.
-      const bad = s.key === "allowedHosts" && list.find((x) => /[/:@\s]/.test(x) && !x.startsWith("["));
-      if (bad) {
-        throw new TypeError(
-          `Cannot read ${source}: "${bad}" is not a host name (give it without scheme or port)`,
-        );
+      if (s.key !== "allowedHosts") return list;
+      // An entry that could never match a Host is refused, rather than every request it meant to allow.
+      try {
+        return list.map(normaliseHostEntry);
+      } catch (e) {
+        throw new TypeError(`Cannot read ${source}: ${(e as Error).message}`);
       }
-      return list;
     }
     case "static":
       return parseStatic(raw, root);

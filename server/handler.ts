@@ -12,7 +12,7 @@ import { errorResponse, HttpError, json } from "./http.ts";
 import { encodeImages, modelMetadata, type ParsedInfer, parseInfer } from "./infer.ts";
 import { Metrics } from "./metrics.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
-import { bearerMatches, corsHeaders, hostAllowed, originAllowed } from "./security.ts";
+import { bearerMatches, corsHeaders, hostAllowed, originAllowed, sameHost } from "./security.ts";
 import { serveStatic, StaticPathError, type StaticRoot } from "./static.ts";
 
 /** Handler configuration; every limit has a default. */
@@ -273,7 +273,17 @@ export function createHandler(options: HandlerOptions): Handler {
 
   async function handle(request: Request): Promise<Response> {
     const start = performance.now();
-    const url = new URL(request.url);
+    let url: URL;
+    try {
+      url = new URL(request.url); // Deno builds it from the Host header, which may be anything
+    } catch {
+      const host = request.headers.get("host");
+      metrics.request("host", 400, (performance.now() - start) / 1000);
+      return errorResponse(
+        400,
+        `Cannot read the request's Host header ${JSON.stringify(host)}: not a host name`,
+      );
+    }
     const origin = request.headers.get("origin");
     let label = "other";
     let response: Response;
@@ -298,6 +308,13 @@ export function createHandler(options: HandlerOptions): Handler {
         label = routeLabel(url.pathname);
       }
       for (const [k, v] of Object.entries(corsHeaders(origin, url.host, false))) response.headers.set(k, v);
+    }
+    // A page refused for its origin or host may still read why (the error names the flag to set),
+    // rather than see a network error; the request itself was not served. A refused preflight stays
+    // unreadable: the browser then sends nothing.
+    const refused = label === "cors" || label === "host";
+    if (refused && request.method !== "OPTIONS" && origin !== null && !sameHost(origin, url.host)) {
+      response.headers.set("access-control-allow-origin", origin);
     }
     // Answers differ by Origin (Access-Control-Allow-Origin or not) once other origins are allowed:
     // a shared cache must not give one origin's answer to another. Appended: static files vary by

@@ -88,9 +88,10 @@ const api = {
   },
 
   /**
-   * Cancels a run whose callers have all left: it stops at its next step (between the images of the
-   * pipeline engine, between the stages of SD-Turbo; a batched decoder's single onnxruntime run
-   * cannot be stopped), so the worker is free for the next batch sooner.
+   * Cancels a run whose callers have all left: it stops before its next image (the pipeline engine
+   * and SD-Turbo render one image per step; a batched decoder's single onnxruntime run cannot be
+   * stopped), so the worker is free for the next batch sooner. The cancel message comes in at the
+   * pipeline's yields between images (see `timerYield` in load.ts), not while an image renders.
    *
    * @param run The id given to {@link generate}.
    */

@@ -154,6 +154,76 @@ export function hostAllowed(hostname: string, allowed: readonly string[]): boole
  * ```
  */
 export function defaultAllowedHosts(host: string): string[] {
-  const loopback = host === "localhost" || /^127\./.test(host) || host === "::1" || host === "[::1]";
-  return loopback ? [] : ["*"];
+  return isLoopback(host) ? [] : ["*"];
+}
+
+/**
+ * Whether a listening address is loopback only, in any of its spellings (`::1`,
+ * `0:0:0:0:0:0:0:1`, `::ffff:127.0.0.1`, `localhost.`).
+ *
+ * @param host The address the server listens on.
+ * @returns True for a loopback address or name.
+ * @example
+ * ```ts
+ * isLoopback("0:0:0:0:0:0:0:1"); // true
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  let name: string;
+  try {
+    name = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`).hostname.replace(/\.$/, "");
+  } catch {
+    return false;
+  }
+  return name === "localhost" || name.endsWith(".localhost") || /^127\./.test(name) || name === "[::1]" ||
+    /^\[::ffff:7f[0-9a-f]{2}:/.test(name);
+}
+
+/**
+ * Whether a listening address is every interface (`0.0.0.0`, `::`): loopback is one of them.
+ *
+ * @param host The address the server listens on.
+ * @returns True for a wildcard address.
+ * @example
+ * ```ts
+ * isWildcard("0.0.0.0"); // true
+ * ```
+ */
+export function isWildcard(host: string): boolean {
+  return ["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"].includes(host);
+}
+
+/**
+ * Normalises an `--allowed-hosts` entry as `url.hostname` spells names (lower case, punycode), so a
+ * Unicode or upper-case name matches; `*` and `.domain` keep their meaning.
+ *
+ * @param entry The entry as given.
+ * @returns The entry to match against.
+ * @throws TypeError for a URL, a port, or a `*.domain` pattern (written `.domain` here).
+ * @example
+ * ```ts
+ * normaliseHostEntry("Bücher.example"); // "xn--bcher-kva.example"
+ * ```
+ */
+export function normaliseHostEntry(entry: string): string {
+  if (entry === "*") return entry;
+  if (entry.startsWith("*.")) {
+    throw new TypeError(
+      `"${entry}" is a pattern; write "${entry.slice(1)}" for the domain and its subdomains`,
+    );
+  }
+  const dot = entry.startsWith(".") ? "." : "";
+  const name = entry.slice(dot.length);
+  let hostname: string;
+  try {
+    const url = new URL(`http://${name}/`);
+    if (url.port || url.username || url.pathname !== "/" || /[/:@\s]/.test(name.replace(/^\[.*\]$/, ""))) {
+      throw 0;
+    }
+    hostname = url.hostname;
+  } catch {
+    throw new TypeError(`"${entry}" is not a host name (give it without scheme or port)`);
+  }
+  return dot + hostname.replace(/\.$/, "");
 }

@@ -64,7 +64,7 @@ class Instance {
         done();
         reject(e);
       };
-      // The run itself cannot be interrupted; an aborted caller stops waiting for it.
+      // An aborted caller stops waiting at once; the run is cancelled in the worker (see generate).
       const onAbort = () => fail(abortError());
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.add(fail);

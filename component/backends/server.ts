@@ -45,13 +45,7 @@ async function inferOne(
       cause: error,
     });
   }
-  if (!response.ok) {
-    let message = `HTTP ${response.status}`;
-    try {
-      message = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: string }).error ?? message;
-    } catch { /* not JSON: keep the status */ }
-    throw new Error(`The server refused to render: ${message}${unauthorized(response.status)}`);
-  }
+  if (!response.ok) throw new Error(`The server refused to render: ${refusal(response.status, bytes)}`);
   const decoded = decodeInferResponse(
     bytes,
     parseHeaderLength(response.headers.get(HEADER_LENGTH_HEADER), bytes.length),
@@ -72,9 +66,20 @@ async function inferOne(
   };
 }
 
-/** What to add to a 401 or 403: which attribute gives the server its token. */
-function unauthorized(status: number): string {
-  return status === 401 || status === 403 ? " (the server wants a token: set server-token, or check it)" : "";
+/**
+ * Why a server refused a request: its status, the `error` its JSON body gives (this project's server
+ * names the problem: a token, an origin or host not allowed, a bad tensor), and for a 401, or a 403
+ * that says nothing else, which attribute gives the server its token.
+ */
+function refusal(status: number, body: Uint8Array): string {
+  let error = "";
+  try {
+    error = String((JSON.parse(new TextDecoder().decode(body)) as { error?: unknown }).error ?? "");
+  } catch { /* not JSON: the status alone */ }
+  const token = status === 401 || (status === 403 && !error)
+    ? " (the server wants a token: set server-token, or check it)"
+    : "";
+  return `HTTP ${status}${error ? `: ${error}` : ""}${token}`;
 }
 
 /** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
@@ -99,17 +104,15 @@ export const serverBackend: BackendFactory = {
     // The model's metadata, which a token-protected server guards (its ready route, a health check
     // that load balancers probe, answers anyone), then whether it is ready.
     const metadata = await get(model);
-    if (unauthorized(metadata.status)) {
+    if (metadata.status === 404) {
+      await metadata.body?.cancel();
       throw new Error(
-        `the server ${context.server} refused the request (HTTP ${metadata.status})${
-          unauthorized(metadata.status)
-        }`,
+        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP 404)`,
       );
     }
     if (!metadata.ok) {
-      throw new Error(
-        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP ${metadata.status})`,
-      );
+      const body = new Uint8Array(await metadata.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      throw new Error(`the server ${context.server} refused the request (${refusal(metadata.status, body)})`);
     }
     await metadata.body?.cancel();
     const ready = await get(`${model}/ready`);

@@ -139,6 +139,18 @@ describe("backends", () => {
     await wasm.dispose();
   });
 
+  it("a server that refuses the page is named with its own reason, not taken for one that wants a token", async () => {
+    const ctx = await context(new URL("/__le/refusing/", location.href).href);
+    const error = await serverBackend.create(ctx).then(() => null, (e: Error) => e);
+    assert(
+      error &&
+        /refused the request \(HTTP 403: Cannot serve origin .* not in the allowed origins\)$/.test(
+          error.message,
+        ),
+      String(error?.message),
+    );
+  });
+
   it("the server backend stops its other requests at the first failure: no image arrives after it", async () => {
     const { url, error } = await (await fetch("/__le/server.json")).json();
     assert(url, `the Deno server did not start: ${error}`);

@@ -27,7 +27,7 @@ describe("attributes", () => {
     const { config, problems } = readEngineConfig(
       { server: "/api/", population: "100", storageKey: "none", seed: "abc" },
       "https://site.example/app/",
-      "https://cdn.example/models/builtin/manifest.json",
+      () => "https://cdn.example/models/builtin/manifest.json",
     );
     assert(config.server === "https://site.example/api/", config.server);
     assert(config.model === "https://cdn.example/models/builtin/manifest.json", config.model);
@@ -40,7 +40,7 @@ describe("attributes", () => {
       readEngineConfig(
         { serverToken, storageKey: "none" },
         "https://a.example/",
-        "https://cdn.example/m.json",
+        () => "https://cdn.example/m.json",
       );
     assert(read(" abc.DEF-123_~+/= ").config.serverToken === "abc.DEF-123_~+/=", "token not taken");
     assert(read(null).config.serverToken === "", "no token is not empty");
@@ -67,7 +67,7 @@ describe("attributes", () => {
     const { config, problems } = readEngineConfig(
       { population: 2, seed: 7, storageKey: "none" },
       "https://a.example/",
-      "https://cdn.example/m.json",
+      () => "https://cdn.example/m.json",
     );
     assert(
       config.population === 2 && config.seed === 7 && problems.length === 0,
@@ -86,7 +86,7 @@ describe("attributes", () => {
     const odd = readEngineConfig(
       { population: {} as never },
       "https://a.example/",
-      "https://cdn.example/m.json",
+      () => "https://cdn.example/m.json",
     );
     assert(
       odd.config.population === 8 && odd.problems[0]?.message.includes('got "[object Object]"'),

@@ -120,5 +120,12 @@ Deno.test("parseConfig(): allowed hosts default to none on loopback and any else
     /Cannot read --allowed-hosts: "https:\/\/evolver.example" is not a host name/,
   );
   assert.throws(() => parse([], { LE_ALLOWED_HOSTS: "evolver.example:443" }), /Cannot read LE_ALLOWED_HOSTS/);
+  // A pattern is refused with its spelling here; names are matched as URLs spell them.
+  assert.throws(() => parse(["--allowed-hosts", "*.corp.example"]), /write "\.corp\.example" for the domain/);
+  assert.deepEqual(parse(["--allowed-hosts", "Bücher.Example."]).allowedHosts, ["xn--bcher-kva.example"]);
+  // Loopback in any spelling keeps the strict default.
+  for (const host of ["::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost.", "127.0.0.2"]) {
+    assert.deepEqual(parse(["--host", host]).allowedHosts, [], host);
+  }
   assert.match(helpText(), /--allowed-hosts\s+\[LE_ALLOWED_HOSTS\]/);
 });

@@ -71,7 +71,11 @@ Deno.test("server: CORS answers only configured origins", async () => {
         headers: { origin: "https://evil.example" },
       });
       assert.equal(bad.status, 403, method);
-      assert.equal(bad.headers.get("access-control-allow-origin"), null);
+      // Refused, but a page may read why (the error names the flag); a refused preflight not even that.
+      assert.equal(
+        bad.headers.get("access-control-allow-origin"),
+        method === "GET" ? "https://evil.example" : null,
+      );
       assert.match((await bad.json()).error, /origin "https:\/\/evil.example"/);
     }
     // The server's own origin (the demo page it serves) needs no listing.
@@ -364,6 +368,13 @@ Deno.test("server: on loopback, a Host that is not an IP address, localhost or l
       /Cannot serve host ".*": not an allowed host name.*--allowed-hosts/,
     );
   }
+  // A page on another origin that reaches a refused host may read why (not a bare network error).
+  const other = await loopback(
+    new Request("http://evolver.example/v2", { headers: { origin: "https://shop.example" } }),
+  );
+  assert.equal(other.status, 403);
+  assert.equal(other.headers.get("access-control-allow-origin"), "https://shop.example");
+  await other.body?.cancel();
   const page = await loopback(new Request("http://rebind.attacker.example/"));
   assert.equal(page.status, 403, "static files too");
   await page.body?.cancel();
@@ -391,4 +402,26 @@ Deno.test("server: on loopback, a Host that is not an IP address, localhost or l
   const any = await infer(handler(["*"]), "anything.example");
   assert.equal(any.status, 200);
   await any.body?.cancel();
+});
+
+Deno.test("server: a Host header that is no host name gets 400, not a 500 with a stack trace", async () => {
+  const s = startTestServer({ models: [fakeModel()] });
+  try {
+    for (const host of ["a b", "1.2.3.4.5", "[::1"]) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(s.url).port) });
+      await conn.write(
+        new TextEncoder().encode(`GET /v2 HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`),
+      );
+      const chunks: Uint8Array[] = [];
+      const buf = new Uint8Array(4096);
+      for (let n; (n = await conn.read(buf)) !== null;) chunks.push(buf.slice(0, n));
+      conn.close();
+      const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+      assert.match(text, /^HTTP\/1.1 400/, host);
+      assert.match(text, /Cannot read the request's Host header/, host);
+    }
+    assert.equal((await fetch(`${s.url}/v2/health/live`).then((r) => r.json())).live, true);
+  } finally {
+    await s.close();
+  }
 });
