@@ -234,8 +234,17 @@ function fixturesPlugin() {
   };
 }
 
-/** `/__le/refusing/...`: a server that refuses this page's origin, as server/handler.ts answers one. */
-async function refusingServer(context, next) {
+/**
+ * Test servers: `/__le/refusing/...` refuses this page's origin, as server/handler.ts answers one;
+ * `/__le/spa/...` answers every path with an HTML page and 200, as a single-page app's host does.
+ */
+function testServers(context, next) {
+  if (context.path.startsWith("/__le/spa/")) {
+    context.status = 200;
+    context.type = "html";
+    context.body = "<!doctype html><title>App</title><div id=app></div>";
+    return;
+  }
   if (!context.path.startsWith("/__le/refusing/")) return next();
   context.status = 403;
   context.type = "json";
@@ -247,7 +256,7 @@ async function refusingServer(context, next) {
 export default {
   files: ["tests/component/**/*.test.ts", "tests/models/**/*.browser.test.ts"],
   nodeResolve: true,
-  middleware: [refusingServer],
+  middleware: [testServers],
   plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin()],
   browsers: [
     chromeLauncher({

@@ -135,6 +135,10 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
   for (const key of REQUIRED_FILES[kind]) {
     if (!files[key]) fail(`files.${key}`, `present for a ${kind} model`, undefined);
   }
+  // The text encoder's output goes into the UNet as it is.
+  if (kind === "sd-turbo" && files.text_encoder.dtype !== files.unet.dtype) {
+    fail("files.text_encoder.dtype", `the UNet's dtype "${files.unet.dtype}"`, files.text_encoder.dtype);
+  }
   let tokenizer: string | undefined;
   if (m.tokenizer !== undefined || kind === "sd-turbo") {
     if (typeof m.tokenizer !== "string" || m.tokenizer === "") {

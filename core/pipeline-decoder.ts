@@ -28,10 +28,12 @@ export async function createDecoderRunner(ctx: RunnerContext): Promise<Runner> {
     graphOptimizationLevel: "all",
     freeDimensionOverrides: { batch: 1 },
   });
-  checkSessionIo(manifest, "decoder", session, [{ name: "latent", dims: [null, C, H, W] }], [{
-    name: "image",
-    dims: [null, 3, height, width],
-  }]);
+  checkSessionIo(manifest, "decoder", session, [{ name: "latent", dims: [null, C, H, W], type: "float32" }], [
+    {
+      name: "image",
+      dims: [null, 3, height, width],
+    },
+  ]);
   const takesStyle = session.inputNames.includes("style");
   let style: { prompt: string; tensor: OrtCommon.Tensor } | undefined;
   return {

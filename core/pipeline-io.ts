@@ -7,11 +7,15 @@
 import type * as OrtCommon from "onnxruntime-common";
 import type { ModelManifest } from "./manifest.ts";
 
-/** Expected tensor: its name and, where fixed, its dims (`null` = any). */
-export type Expected = { name: string; dims?: (number | null)[] };
+/**
+ * Expected tensor: its name, where fixed its dims (`null` = any), and where the manifest says it its
+ * element type (`float32`, `float16`).
+ */
+export type Expected = { name: string; dims?: (number | null)[]; type?: string };
 
 /**
- * Throws a TypeError unless the session has every expected input and output, with matching fixed dims.
+ * Throws a TypeError unless the session has every expected input and output, with matching fixed
+ * dims and element types (a float16 model declared float32 would otherwise fail at its first image).
  *
  * @param manifest The model's manifest (for the message).
  * @param key The file's key in the manifest.
@@ -43,7 +47,14 @@ export function checkSessionIo(
         );
       }
       const m = meta?.find((v) => v.name === e.name);
-      if (!e.dims || !m || !m.isTensor || m.shape.length === 0) continue;
+      if (!m || !m.isTensor) continue;
+      if (e.type && m.type !== e.type) {
+        throw new TypeError(
+          `Cannot load model "${manifest.name}": ${key} ${side.slice(0, -1)} ${e.name} is ${m.type}, ` +
+            `the manifest says ${e.type} (its dtype)`,
+        );
+      }
+      if (!e.dims || m.shape.length === 0) continue;
       const bad = m.shape.length !== e.dims.length ||
         e.dims.some((d, i) => d !== null && typeof m.shape[i] === "number" && m.shape[i] !== d);
       if (bad) {

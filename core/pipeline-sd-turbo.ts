@@ -91,23 +91,26 @@ export async function createSdTurboRunner(ctx: RunnerContext): Promise<Runner> {
     graphOptimizationLevel: "all",
     freeDimensionOverrides: { batch_size: 1, num_channels_latent: C, height_latent: h, width_latent: w },
   });
+  const unetType = manifest.files.unet.dtype;
+  const vaeType = manifest.files.vae_decoder.dtype;
+  // The text encoder's output goes into the UNet as it is: both the UNet's type.
   checkSessionIo(manifest, "text_encoder", textEncoder, [{ name: "input_ids", dims: [null, CLIP_CONTEXT] }], [
-    {
-      name: "last_hidden_state",
-    },
+    { name: "last_hidden_state", type: unetType },
   ]);
   checkSessionIo(manifest, "unet", unet, [
-    { name: "sample", dims: [null, C, h, w] },
+    { name: "sample", dims: [null, C, h, w], type: unetType },
     { name: "timestep", dims: [null] },
-    { name: "encoder_hidden_states" },
-  ], [{ name: "out_sample", dims: [null, C, h, w] }]);
-  checkSessionIo(manifest, "vae_decoder", vae, [{ name: "latent_sample", dims: [null, C, h, w] }], [{
+    { name: "encoder_hidden_states", type: unetType },
+  ], [{ name: "out_sample", dims: [null, C, h, w], type: unetType }]);
+  checkSessionIo(manifest, "vae_decoder", vae, [{
+    name: "latent_sample",
+    dims: [null, C, h, w],
+    type: vaeType,
+  }], [{
     name: "sample",
     dims: [null, 3, height, width],
   }]);
 
-  const unetType = manifest.files.unet.dtype;
-  const vaeType = manifest.files.vae_decoder.dtype;
   const timestep = new ort.Tensor("int64", BigInt64Array.from([BigInt(SD_TURBO_TIMESTEP)]), [1]);
   let embedding: { prompt: string; tensor: OrtCommon.Tensor } | undefined;
 

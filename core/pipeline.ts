@@ -22,10 +22,14 @@ export type Ort = {
   Tensor: typeof OrtCommon.Tensor;
 };
 
-/** Loads a file's bytes, reporting progress as `(loaded, total)`; total is 0 when unknown. */
+/**
+ * Loads a file's bytes, reporting progress as `(loaded, total)`; total is 0 when unknown. `expected`
+ * is what the manifest says of the file (its size, when it gives one), for a loader that checks it.
+ */
 export type LoadFile = (
   url: string,
   onProgress?: (loaded: number, total: number) => void,
+  expected?: { bytes?: number },
 ) => Promise<Uint8Array>;
 
 /** Options of {@link createGenerator}. */
@@ -83,7 +87,7 @@ export type RunnerContext = {
 };
 
 /**
- * The default {@link LoadFile}: `fetch` with streamed progress.
+ * The default {@link LoadFile}: `fetch` with streamed progress, and the manifest's size checked.
  *
  * @param url File URL.
  * @param onProgress Progress callback.
@@ -94,12 +98,23 @@ export type RunnerContext = {
  * const bytes = await fetchFile(new URL("../models/builtin/model.onnx", import.meta.url).href);
  * ```
  */
-export async function fetchFile(url: string, onProgress?: (loaded: number, total: number) => void) {
+export async function fetchFile(
+  url: string,
+  onProgress?: (loaded: number, total: number) => void,
+  expected: { bytes?: number } = {},
+): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
   const total = decodedLength(response);
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  return await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) });
+  const bytes = response.body
+    ? await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) })
+    : new Uint8Array(await response.arrayBuffer());
+  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
+    throw new TypeError(
+      `Cannot use what was read: ${bytes.length} bytes, where the manifest says ${expected.bytes}`,
+    );
+  }
+  return bytes;
 }
 
 /** Throws the AbortError DOMException the contract promises. */
@@ -144,12 +159,14 @@ export async function createGenerator(
     try {
       bytes = await loadFile(file.url, (l, t) => {
         loaded[i] = l;
-        if (t > 0) totals[i] = t;
+        // The manifest's size when the server gives none (or a compressed one); at least what came.
+        totals[i] = Math.max(t > 0 ? t : known[i], l);
         report();
-      });
+      }, { bytes: file.bytes });
     } catch (error) {
       throw new TypeError(
         `Cannot load model "${manifest.name}": file ${key} (${file.url}) failed: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     loaded[i] = totals[i] = bytes.length;

@@ -7,6 +7,7 @@
 
 import type { Latent } from "../../core/latent.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
+import type { LoadFile } from "../../core/pipeline.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import type { BackendName } from "../worker/protocol.ts";
 
@@ -40,8 +41,8 @@ export interface BackendContext {
   serverToken?: string;
   /** Base URL of onnxruntime-web's wasm files. */
   wasmBase: string;
-  /** Reads a model file (from Cache Storage when it was downloaded before). */
-  loadFile: (url: string, onProgress?: (loaded: number, total: number) => void) => Promise<Uint8Array>;
+  /** Reads a model file (from Cache Storage when it was downloaded before); see core's `LoadFile`. */
+  loadFile: LoadFile;
   /** Model download progress, in bytes over all files. */
   onDownloadProgress?: (loaded: number, total: number) => void;
   /**

@@ -65,6 +65,18 @@ Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the fi
       m.latentShape = [4, 64, 64];
       m.tokenizer = "t.json";
     }],
+    // The text encoder's output goes into the UNet as it is.
+    ["files.text_encoder.dtype", (m) => {
+      m.kind = "sd-turbo";
+      m.latentShape = [4, 64, 64];
+      m.imageSize = [512, 512];
+      m.tokenizer = "t.json";
+      m.files = {
+        text_encoder: { path: "a", dtype: "float32" },
+        unet: { path: "b", dtype: "float16" },
+        vae_decoder: { path: "c", dtype: "float16" },
+      };
+    }],
   ];
   for (const [field, spoil] of cases) {
     const m: Record<string, unknown> = good();
@@ -129,5 +141,22 @@ Deno.test("createGenerator() reports download progress up to the total", async (
   const last = calls.at(-1)!;
   assert.equal(last[0], m.files.decoder.bytes);
   assert.equal(last[1], m.files.decoder.bytes);
+  await g.dispose();
+});
+
+Deno.test("createGenerator() shows progress against the manifest's sizes when the server gives none", async () => {
+  const m = await loadManifest(builtinManifestUrl);
+  const real = await Deno.readFile(new URL(m.files.decoder.url));
+  const calls: [number, number][] = [];
+  const g = await createGenerator(m, ort, {
+    onDownloadProgress: (l, t) => calls.push([l, t]),
+    // Chunks with no total, as from a server that sends no Content-Length (or a compressed one).
+    loadFile: (_url, onProgress) => {
+      for (let n = 4096; n < real.length; n += 4096) onProgress?.(n, 0);
+      return Promise.resolve(real);
+    },
+  });
+  assert.ok(calls.length > 2 && calls.slice(0, -1).every(([l, t]) => l < t), JSON.stringify(calls));
+  assert.ok(calls.every(([, t]) => t === m.files.decoder.bytes), "the total is not the manifest's size");
   await g.dispose();
 });

@@ -156,3 +156,22 @@ Deno.test("sd-turbo pipeline names a missing tokenizer and a UNet with the wrong
       e instanceof TypeError && /unet has inputs \[latent_sample\], expected sample/.test(e.message),
   );
 });
+
+Deno.test("sd-turbo pipeline refuses at load a manifest whose dtype is not its files' (not at the first image)", async () => {
+  const fp16 = await loadManifest(fixture("manifest-fp16.json"));
+  const files = Object.fromEntries(
+    Object.entries(fp16.files).map(([key, f]) => [key, { ...f, dtype: "float32" as const }]),
+  );
+  await assert.rejects(
+    createGenerator({ ...fp16, files }, ort),
+    /text_encoder output last_hidden_state is float16, the manifest says float32 \(its dtype\)/,
+  );
+  const fp32 = await loadManifest(fixture("manifest.json"));
+  await assert.rejects(
+    createGenerator({
+      ...fp32,
+      files: { ...fp32.files, vae_decoder: { ...fp16.files.vae_decoder, dtype: "float32" } },
+    }, ort),
+    /vae_decoder input latent_sample is float16, the manifest says float32/,
+  );
+});

@@ -1,0 +1,55 @@
+// Model files in Cache Storage (component/backends/model-cache.ts): a second visit downloads nothing,
+// but a stale copy (the model rebuilt at the same URL) or a wrong answer (a host's HTML page for a
+// missing file) must not be served, or cached, for good.
+import { assert } from "./helpers.ts";
+import { loadModelFile, modelCacheName } from "../../component/backends/model-cache.ts";
+
+const url = new URL("/models/builtin/model.onnx", location.href).href;
+
+async function network(): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetch(url, { cache: "no-store" })).arrayBuffer());
+}
+
+async function cachedLength(key: string): Promise<number | null> {
+  const hit = await (await caches.open(modelCacheName)).match(key);
+  return hit ? (await hit.arrayBuffer()).byteLength : null;
+}
+
+const rejection = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e);
+
+describe("model cache", () => {
+  beforeEach(async () => {
+    await caches.delete(modelCacheName);
+  });
+
+  it("downloads once with progress up to the size, then serves the cached copy", async () => {
+    const size = (await network()).length;
+    const seen: [number, number][] = [];
+    const bytes = await loadModelFile(url, (l, t) => seen.push([l, t]), { bytes: size });
+    assert(bytes.length === size, `read ${bytes.length} of ${size}`);
+    assert(seen.at(-1)![0] === size && seen.every(([, t]) => t === size), JSON.stringify(seen));
+    assert((await cachedLength(url)) === size, "not cached");
+  });
+
+  it("a cached copy of another size than the manifest's is stale: downloaded again and replaced", async () => {
+    const size = (await network()).length;
+    await (await caches.open(modelCacheName)).put(url, new Response(new Uint8Array(10)));
+    const bytes = await loadModelFile(url, undefined, { bytes: size });
+    assert(bytes.length === size, `served the stale copy (${bytes.length} bytes)`);
+    assert((await cachedLength(url)) === size, "the stale copy is still cached");
+  });
+
+  it("an HTML page for a model file, or a download of another size, is refused and not cached", async () => {
+    const page = new URL("/__le/spa/models/unet.onnx", location.href).href;
+    const html = await rejection(loadModelFile(page, undefined, {}));
+    assert(
+      html && /an HTML page \(HTTP 200\), not the file; check the manifest's path/.test(html.message),
+      String(html),
+    );
+    assert((await cachedLength(page)) === null, "the HTML page was cached");
+
+    const short = await rejection(loadModelFile(url, undefined, { bytes: 100 }));
+    assert(short && /\d+ bytes, where the manifest says 100/.test(short.message), String(short));
+    assert((await cachedLength(url)) === null, "a file of the wrong size was cached");
+  });
+});
