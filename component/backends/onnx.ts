@@ -82,7 +82,20 @@ export const wasmBackend: BackendFactory = {
   name: "wasm",
   priority: 10,
   async create(context) {
-    const bytes = modelBytes(context.manifest);
+    const { manifest } = context;
+    // SD-Turbo is gigabytes: one whose size its manifest leaves out is not tried blind in auto
+    // (it would download all of it to find out).
+    if (
+      context.auto && manifest.kind === "sd-turbo" &&
+      Object.values(manifest.files).some((f) => f.bytes === undefined)
+    ) {
+      throw new Error(
+        `the ${manifest.kind} model's manifest gives no bytes for its files, so its size is unknown and auto does not try it on the CPU (limit ${
+          wasmSizeLimit / 2 ** 20
+        } MiB): give each file's bytes, set backend="wasm" to try anyway, or set the server attribute`,
+      );
+    }
+    const bytes = modelBytes(manifest);
     if (bytes > wasmSizeLimit) {
       throw new Error(
         `the model is ${Math.round(bytes / 2 ** 20)} MiB, too large for the CPU (limit ${

@@ -115,6 +115,31 @@ describe("backends", () => {
     });
   });
 
+  it("auto does not try an SD-Turbo of unknown size on the CPU; an explicit wasm does", async () => {
+    await withoutWebGpu(async (registry, ctx) => {
+      const files = {
+        text_encoder: { ...ctx.manifest.files.decoder, dtype: "float16" as const, bytes: undefined },
+        unet: { ...ctx.manifest.files.decoder, dtype: "float16" as const, bytes: undefined },
+        vae_decoder: { ...ctx.manifest.files.decoder, dtype: "float16" as const },
+      };
+      const unsized = { ...ctx.manifest, kind: "sd-turbo" as const, files };
+      const error = await registry.select("auto", { ...ctx, manifest: unsized }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      assert(
+        error && /wasm: .*gives no bytes.*set backend="wasm" to try anyway/.test(error.message),
+        String(error),
+      );
+      // Told to, it tries (and here fails on the stand-in files, past the size check).
+      const explicit = await registry.select("wasm", { ...ctx, manifest: unsized }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      assert(explicit && !/gives no bytes/.test(explicit.message), String(explicit));
+    });
+  });
+
   it("backend=server renders through the real Deno server, and matches wasm pixel for pixel", async () => {
     const { url, error } = await (await fetch("/__le/server.json")).json();
     assert(url, `the Deno server did not start: ${error}`);
