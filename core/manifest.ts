@@ -92,6 +92,11 @@ function resolve(path: string, base: string | URL, field: string): string {
  * ```
  */
 export function parseManifest(json: unknown, baseUrl: string | URL): ModelManifest {
+  if (!URL.canParse(String(baseUrl))) {
+    throw new TypeError(
+      `Invalid model manifest URL "${baseUrl}": file paths need an absolute URL to resolve against`,
+    );
+  }
   if (typeof json !== "object" || json === null || Array.isArray(json)) fail("manifest", "an object", json);
   const m = json as Record<string, unknown>;
   if (typeof m.name !== "string" || m.name === "") fail("name", "a non-empty string", m.name);
@@ -182,7 +187,10 @@ export async function loadManifest(url: string | URL, fetchFn: typeof fetch = fe
   try {
     json = await response.json();
   } catch (error) {
-    throw new TypeError(`Cannot load model manifest ${url}: not JSON (${(error as Error).message})`);
+    throw new TypeError(`Cannot load model manifest ${url}: not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
-  return parseManifest(json, url);
+  // A page's relative URL is the page's: the files resolve against the manifest's absolute URL.
+  return parseManifest(json, new URL(url, globalThis.location?.href));
 }

@@ -88,6 +88,11 @@ Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the fi
     );
   }
   assert.throws(() => parseManifest([], base), TypeError);
+  // A relative manifest URL is said to be the problem, not the files' paths.
+  assert.throws(
+    () => parseManifest(good(), "models/m/manifest.json"),
+    /Invalid model manifest URL "models\/m\/manifest.json": file paths need an absolute URL/,
+  );
 });
 
 Deno.test("loadManifest() reads the built-in manifest and names an unreachable one", async () => {
