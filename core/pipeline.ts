@@ -175,7 +175,7 @@ export async function createGenerator(
   }));
 
   const providers = options.executionProviders?.length ? options.executionProviders : [undefined];
-  const failures: string[] = [];
+  const failures: string[] = [], errors: unknown[] = [];
   for (const ep of providers) {
     const opened: OrtCommon.InferenceSession[] = [];
     const context: RunnerContext = {
@@ -203,9 +203,12 @@ export async function createGenerator(
       // A model that does not fit its manifest fails the same way on every provider: say so once.
       if (error instanceof TypeError) throw error;
       failures.push(`${ep ?? "default"}: ${(error as Error).message}`);
+      errors.push(error);
     }
   }
-  throw new Error(`Cannot load model "${manifest.name}" on any execution provider: ${failures.join("; ")}`);
+  throw new Error(`Cannot load model "${manifest.name}" on any execution provider: ${failures.join("; ")}`, {
+    cause: errors,
+  });
 }
 
 /**
