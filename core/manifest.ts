@@ -4,7 +4,7 @@
  *
  * ```json
  * { "name": "builtin-landscape", "kind": "decoder", "latentShape": [4, 32, 32], "imageSize": [256, 256],
- *   "files": { "decoder": { "path": "model.onnx", "dtype": "float32", "bytes": 14315 } } }
+ *   "files": { "decoder": { "path": "model.onnx", "dtype": "float32", "bytes": 17671, "sha256": "…" } } }
  * ```
  *
  * Kinds and their files: `decoder` needs `files.decoder` (inputs `latent` [N,C,H,W] and optionally
@@ -21,8 +21,10 @@ export type ModelFile = {
   path: string;
   /** Element type of the model's float inputs and outputs. */
   dtype: "float32" | "float16";
-  /** Size in bytes, for download progress. */
+  /** Size in bytes: download progress, and a check of what was downloaded or cached. */
   bytes?: number;
+  /** SHA-256 of the file, lower-case hex: an exact check of what was downloaded or cached. */
+  sha256?: string;
   /** Absolute URL, resolved against the manifest's URL. */
   url: string;
 };
@@ -130,10 +132,14 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
     ) {
       fail(`files.${key}.bytes`, "a non-negative integer", f.bytes);
     }
+    if (f.sha256 !== undefined && !(typeof f.sha256 === "string" && /^[0-9a-f]{64}$/i.test(f.sha256))) {
+      fail(`files.${key}.sha256`, "64 hexadecimal digits", f.sha256);
+    }
     files[key] = {
       path: f.path as string,
       dtype: f.dtype as ModelFile["dtype"],
       ...(f.bytes === undefined ? {} : { bytes: f.bytes as number }),
+      ...(f.sha256 === undefined ? {} : { sha256: (f.sha256 as string).toLowerCase() }),
       url: resolve(f.path as string, baseUrl, `files.${key}.path`),
     };
   }
@@ -193,4 +199,21 @@ export async function loadManifest(url: string | URL, fetchFn: typeof fetch = fe
   }
   // A page's relative URL is the page's: the files resolve against the manifest's absolute URL.
   return parseManifest(json, new URL(url, globalThis.location?.href));
+}
+
+/**
+ * The SHA-256 of some bytes as lower-case hex, as a manifest's `sha256` writes it.
+ *
+ * @param bytes The bytes.
+ * @returns 64 hexadecimal digits.
+ * @example
+ * ```ts
+ * import { sha256Hex } from "./manifest.ts";
+ * await sha256Hex(new Uint8Array()); // "e3b0c442..."
+ * ```
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  // A copy: digest wants an ArrayBuffer-backed view, and bytes may be a view of a shared buffer.
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }

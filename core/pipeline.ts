@@ -8,7 +8,7 @@
  */
 import type * as OrtCommon from "onnxruntime-common";
 import type { Latent } from "./latent.ts";
-import type { ModelManifest } from "./manifest.ts";
+import { type ModelManifest, sha256Hex } from "./manifest.ts";
 import type { RgbaImage } from "./image.ts";
 import { createDecoderRunner } from "./pipeline-decoder.ts";
 import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
@@ -22,15 +22,45 @@ export type Ort = {
   Tensor: typeof OrtCommon.Tensor;
 };
 
+/** What a manifest says of a file, where it says it: for a loader that checks what it read. */
+export type ExpectedFile = { bytes?: number; sha256?: string };
+
 /**
  * Loads a file's bytes, reporting progress as `(loaded, total)`; total is 0 when unknown. `expected`
- * is what the manifest says of the file (its size, when it gives one), for a loader that checks it.
+ * is what the manifest says of the file, for a loader that checks it.
  */
 export type LoadFile = (
   url: string,
   onProgress?: (loaded: number, total: number) => void,
-  expected?: { bytes?: number },
+  expected?: ExpectedFile,
 ) => Promise<Uint8Array>;
+
+/**
+ * Checks bytes against what a manifest says of them.
+ *
+ * @param bytes What was read.
+ * @param expected The manifest's size and SHA-256, where it gives them.
+ * @throws TypeError saying what differs.
+ * @example
+ * ```ts
+ * await checkFile(new Uint8Array(3), { bytes: 3 });
+ * ```
+ */
+export async function checkFile(bytes: Uint8Array, expected: ExpectedFile): Promise<void> {
+  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
+    throw new TypeError(
+      `Cannot use what was read: ${bytes.length} bytes, where the manifest says ${expected.bytes}`,
+    );
+  }
+  if (expected.sha256 !== undefined) {
+    const sha256 = await sha256Hex(bytes);
+    if (sha256 !== expected.sha256) {
+      throw new TypeError(
+        `Cannot use what was read: its SHA-256 is ${sha256}, the manifest says ${expected.sha256}`,
+      );
+    }
+  }
+}
 
 /** Options of {@link createGenerator}. */
 export type GeneratorOptions = {
@@ -87,7 +117,7 @@ export type RunnerContext = {
 };
 
 /**
- * The default {@link LoadFile}: `fetch` with streamed progress, and the manifest's size checked.
+ * The default {@link LoadFile}: `fetch` with streamed progress, checked against the manifest.
  *
  * @param url File URL.
  * @param onProgress Progress callback.
@@ -101,7 +131,7 @@ export type RunnerContext = {
 export async function fetchFile(
   url: string,
   onProgress?: (loaded: number, total: number) => void,
-  expected: { bytes?: number } = {},
+  expected: ExpectedFile = {},
 ): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
@@ -109,11 +139,7 @@ export async function fetchFile(
   const bytes = response.body
     ? await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) })
     : new Uint8Array(await response.arrayBuffer());
-  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
-    throw new TypeError(
-      `Cannot use what was read: ${bytes.length} bytes, where the manifest says ${expected.bytes}`,
-    );
-  }
+  await checkFile(bytes, expected);
   return bytes;
 }
 
@@ -146,7 +172,9 @@ export async function createGenerator(
   options: GeneratorOptions = {},
 ): Promise<Generator> {
   const loadFile = options.loadFile ?? fetchFile;
-  const entries: [string, { url: string; bytes?: number }][] = Object.entries(manifest.files);
+  const entries: [string, { url: string; bytes?: number; sha256?: string }][] = Object.entries(
+    manifest.files,
+  );
   if (manifest.tokenizer) entries.push(["tokenizer", { url: manifest.tokenizer }]);
   const known = entries.map(([, f]) => f.bytes ?? 0);
   const loaded = entries.map(() => 0);
@@ -162,7 +190,7 @@ export async function createGenerator(
         // The manifest's size when the server gives none (or a compressed one); at least what came.
         totals[i] = Math.max(t > 0 ? t : known[i], l);
         report();
-      }, { bytes: file.bytes });
+      }, { bytes: file.bytes, sha256: file.sha256 });
     } catch (error) {
       throw new TypeError(
         `Cannot load model "${manifest.name}": file ${key} (${file.url}) failed: ${(error as Error).message}`,

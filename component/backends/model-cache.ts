@@ -5,21 +5,26 @@
  * @module
  */
 
+import { checkFile, type ExpectedFile } from "../../core/pipeline.ts";
 import { decodedLength, readBody } from "../../core/read-body.ts";
 
 /** The Cache Storage cache that holds model files. */
 export const modelCacheName = "latent-evolver-models-v1";
 
+/** The header a cached file keeps its checked SHA-256 in (set when the manifest gives one). */
+const SHA256_HEADER = "x-latent-evolver-sha256";
+
 /**
  * Reads a model file: from Cache Storage when it is there, else from the network (then cached).
  * Where Cache Storage is missing (an insecure origin, some private windows) it just fetches. A
- * cached copy whose size is not the manifest's is stale (the model was rebuilt at the same URL) and
- * is downloaded again; a download of another size, or an HTML page (a host that answers a missing
- * file with its site's page and status 200), is refused and not cached.
+ * cached copy that is not what the manifest says (another size, or another SHA-256 where it gives
+ * one: the model was rebuilt at the same URL) is stale and downloaded again; a download that is not
+ * what the manifest says, or an HTML page (a host that answers a missing file with its site's page
+ * and status 200), is refused and not cached.
  *
  * @param url Absolute URL of the file.
  * @param onProgress Called with bytes read so far and the total (0 when unknown).
- * @param expected The file's size as the manifest declares it, if it does.
+ * @param expected The file's size and SHA-256 as the manifest declares them, if it does.
  * @returns The file's bytes.
  * @throws TypeError saying what is wrong when the download fails (the caller names the file).
  * @example
@@ -31,13 +36,15 @@ export const modelCacheName = "latent-evolver-models-v1";
 export async function loadModelFile(
   url: string,
   onProgress?: (loaded: number, total: number) => void,
-  expected: { bytes?: number } = {},
+  expected: ExpectedFile = {},
 ): Promise<Uint8Array> {
   const cache = await openCache();
   const cached = await cache?.match(url);
   if (cached) {
+    // The hash was checked when the file was cached: compared here, not computed again.
+    const fresh = expected.sha256 === undefined || cached.headers.get(SHA256_HEADER) === expected.sha256;
     const bytes = new Uint8Array(await cached.arrayBuffer());
-    if (expected.bytes === undefined || bytes.length === expected.bytes) {
+    if (fresh && (expected.bytes === undefined || bytes.length === expected.bytes)) {
       onProgress?.(bytes.length, bytes.length);
       return bytes;
     }
@@ -57,14 +64,11 @@ export async function loadModelFile(
     );
   }
   const bytes = await readWithProgress(response, decodedLength(response), onProgress);
-  if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
-    throw new TypeError(
-      `Cannot use what the server sent: ${bytes.length} bytes, where the manifest says ${expected.bytes}`,
-    );
-  }
+  await checkFile(bytes, expected);
+  const headers = new Headers(response.headers);
+  if (expected.sha256 !== undefined) headers.set(SHA256_HEADER, expected.sha256);
   // Caching is best effort: a full quota must not stop the model from running.
-  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: response.headers }))
-    .catch(() => {});
+  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
   return bytes;
 }
 

@@ -17,7 +17,7 @@ import {
   serializeSession,
   type Session,
 } from "../../core/mod.ts";
-import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
+import { loadManifest, type ModelManifest, sha256Hex } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import { BackendRegistry } from "../backends/registry.ts";
 import type { Backend } from "../backends/types.ts";
@@ -312,7 +312,5 @@ export class Engine implements EngineApi {
 
 /** SHA-256 of a stored session's bytes, in hex; `""` for none. */
 async function digestOf(bytes: Uint8Array | undefined): Promise<string> {
-  if (!bytes) return "";
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytes ? await sha256Hex(bytes) : "";
 }

@@ -3,6 +3,7 @@
 // missing file) must not be served, or cached, for good.
 import { assert } from "./helpers.ts";
 import { loadModelFile, modelCacheName } from "../../component/backends/model-cache.ts";
+import { sha256Hex } from "../../core/manifest.ts";
 
 const url = new URL("/models/builtin/model.onnx", location.href).href;
 
@@ -37,6 +38,27 @@ describe("model cache", () => {
     const bytes = await loadModelFile(url, undefined, { bytes: size });
     assert(bytes.length === size, `served the stale copy (${bytes.length} bytes)`);
     assert((await cachedLength(url)) === size, "the stale copy is still cached");
+  });
+
+  it("with the manifest's SHA-256, a cached copy of the same size but another hash is downloaded again", async () => {
+    const real = await network();
+    const sha256 = await sha256Hex(real);
+    const same = new Uint8Array(real.length); // the size of the real file, other bytes
+    await (await caches.open(modelCacheName)).put(
+      url,
+      new Response(same, { headers: { "x-latent-evolver-sha256": "0".repeat(64) } }),
+    );
+    const bytes = await loadModelFile(url, undefined, { bytes: real.length, sha256 });
+    assert(bytes.every((b, i) => b === real[i]), "served the stale copy of the same size");
+    // Cached with its hash: the next read is served from the cache without hashing again.
+    const hit = await (await caches.open(modelCacheName)).match(url);
+    assert(hit?.headers.get("x-latent-evolver-sha256") === sha256, "the cached copy does not carry its hash");
+    const wrong = await rejection(loadModelFile(url, undefined, { sha256: "f".repeat(64) }));
+    assert(
+      wrong && /its SHA-256 is [0-9a-f]{64}, the manifest says f{64}/.test(wrong.message),
+      String(wrong),
+    );
+    assert((await cachedLength(url)) === null, "a download with the wrong hash was cached");
   });
 
   it("an HTML page for a model file, or a download of another size, is refused and not cached", async () => {

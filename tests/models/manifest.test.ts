@@ -49,6 +49,7 @@ Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the fi
     // The decoder runners feed float32 tensors: a float16 decoder would only fail at its first run.
     ["files.decoder.dtype", (m) => ((m.files as { decoder: { dtype: unknown } }).decoder.dtype = "float16")],
     ["files.decoder.bytes", (m) => ((m.files as { decoder: { bytes: unknown } }).decoder.bytes = -1)],
+    ["files.decoder.sha256", (m) => ((m.files as { decoder: { sha256: unknown } }).decoder.sha256 = "abc")],
     ["tokenizer", (m) => (m.tokenizer = 5)],
     ["tokenizer", (m) => {
       m.kind = "sd-turbo";
@@ -106,6 +107,24 @@ Deno.test("loadManifest() reads the built-in manifest and names an unreachable o
     ),
     /Cannot load model manifest https:\/\/models\.invalid\/manifest\.json: HTTP 404/,
   );
+});
+
+Deno.test("createGenerator() refuses a file that is not the manifest's size or SHA-256", async () => {
+  const m = await loadManifest(builtinManifestUrl);
+  const decoder = m.files.decoder;
+  assert.match(decoder.sha256 ?? "", /^[0-9a-f]{64}$/, "the built-in manifest gives its model's SHA-256");
+  const wrongHash = { ...m, files: { decoder: { ...decoder, sha256: "0".repeat(64) } } };
+  await assert.rejects(
+    createGenerator(wrongHash, ort),
+    /file decoder \(.*\) failed: Cannot use what was read: its SHA-256 is [0-9a-f]{64}, the manifest says 0{64}/,
+  );
+  const wrongSize = { ...m, files: { decoder: { ...decoder, bytes: 5 } } };
+  await assert.rejects(createGenerator(wrongSize, ort), /\d+ bytes, where the manifest says 5/);
+  // Upper-case digits in a manifest are the same hash.
+  const json = JSON.parse(await Deno.readTextFile(new URL(builtinManifestUrl)));
+  json.files.decoder.sha256 = json.files.decoder.sha256.toUpperCase();
+  const g = await createGenerator(parseManifest(json, builtinManifestUrl), ort);
+  await g.dispose();
 });
 
 Deno.test("createGenerator() names a missing model file", async () => {
