@@ -199,6 +199,27 @@ function bundleFrameworkApp(name) {
   return frameworkApps.get(name);
 }
 
+/**
+ * An app that bundles the element as a bundler does (esbuild here): the element's code moves into
+ * the app's own file, /__le/bundled/app.js, away from dist/'s worker, wasm and model.
+ */
+let bundledApp = null;
+function bundleApp() {
+  bundledApp ??= build({
+    stdin: {
+      contents: 'export { LatentEvolverElement } from "./dist/latent-evolver.js";',
+      resolveDir: root,
+    },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    logLevel: "silent",
+  }).then((r) => r.outputFiles[0].text);
+  return bundledApp;
+}
+
 /** Serves /__le/fixtures.json: where the helper servers are, for the component tests. */
 function fixturesPlugin() {
   let dist = null;
@@ -218,6 +239,7 @@ function fixturesPlugin() {
       }
       const app = /^\/__le\/frameworks\/(react|vue|svelte)\.js$/.exec(context.path);
       if (app) return { body: await bundleFrameworkApp(app[1]), type: "js" };
+      if (context.path === "/__le/bundled/app.js") return { body: await bundleApp(), type: "js" };
       if (context.path === "/__le/proxy.json") {
         // ?down=1 takes it down, ?down=0 brings it back.
         const p = await startProxy();

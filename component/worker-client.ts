@@ -23,6 +23,10 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
+/** What a worker module that could not be loaded (and no policy refused) adds to its error. */
+const NOT_FOUND_HINT = " (is the build's dist/ served there? Where a bundler moved the element's code " +
+  "away from it, set LatentEvolverElement.assetBase to the URL that serves dist/)";
+
 /** How a refusal by the page's Content-Security-Policy starts, in the worker's messages and the page's. */
 const POLICY_REFUSED = "the page's Content-Security-Policy refused";
 
@@ -44,7 +48,9 @@ addEventListener("securitypolicyviolation", (e) => {
 import(${JSON.stringify(url)}).then(() => {
   removeEventListener("message", hold);
   for (const e of held) dispatchEvent(new MessageEvent("message", { data: e.data, ports: [...e.ports] }));
-}, (error) => setTimeout(() => { throw new Error(error.message + refused); }));
+}, (error) => setTimeout(() => {
+  throw new Error(error.message + (refused || ${JSON.stringify(NOT_FOUND_HINT)}));
+}));
 `;
 }
 
