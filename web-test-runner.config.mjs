@@ -53,7 +53,7 @@ async function startDistServer() {
       "/csp.html": {
         storageKey: "none",
         csp: url.searchParams.get("policy") ??
-          `script-src ${origin} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin}`,
+          `script-src ${origin} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin}; style-src ${origin}`,
       },
     };
     const page = pages[url.pathname];
@@ -63,7 +63,7 @@ async function startDistServer() {
       res.end(`<!doctype html><html lang="en"><title>bare</title>
 <script type="module" src="/latent-evolver.js"></script>
 <script type="module" src="/report.js"></script>
-<latent-evolver backend="wasm" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord"></latent-evolver>`);
+<latent-evolver backend="wasm" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord" columns="3"></latent-evolver>`);
       return;
     }
     if (url.pathname === "/report.js") {
@@ -72,7 +72,11 @@ async function startDistServer() {
       res.writeHead(200, { ...headers, "content-type": "text/javascript" });
       res.end(`const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
 document.addEventListener("le-generation-end", (e) => report("end", { done: e.detail.done }));
-document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));`);
+document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
+// A style the page's policy refused (an inline style attribute under style-src) is an error too.
+document.addEventListener("securitypolicyviolation", (e) => {
+  if (e.effectiveDirective.startsWith("style-src")) report("error", { message: "refused a style: " + e.effectiveDirective + " " + e.blockedURI });
+});`);
       return;
     }
     const file = normalize(join(root, "dist", decodeURIComponent(url.pathname)));

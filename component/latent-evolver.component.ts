@@ -1,4 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { cssomStyle } from "./cssom-style.ts";
 import { styles } from "./latent-evolver.styles.ts";
 import {
   BackendEvent,
@@ -42,7 +43,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; also `evolve`, `new-batch`, `undo`, `redo`, `cancel`, `mark`, `mode`, `retry`, `use-here`.
+ * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `mode`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
  * @csspart image-button - The toggle button around an image.
@@ -135,6 +136,13 @@ export class LatentEvolverElement extends LitElement {
   #runtimeError = "";
   /** The prompt when the worker last started: one the page sets while the model loads wins over the stored one. */
   #promptAtStart = "";
+  /**
+   * The prompt the page last gave (attribute or property; not the person's typing, not a restore),
+   * stored with the UI state: a stored prompt is restored only while the page still gives the same.
+   */
+  #pagePrompt = "";
+  /** The next prompt change is the element's own (the field, a restore), not the page's. */
+  #ownPromptChange = false;
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
@@ -182,6 +190,10 @@ export class LatentEvolverElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A framework may set the property to its unset state (null, undefined) or to a number.
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
+    if (changed.has("prompt")) {
+      if (!this.#ownPromptChange) this.#pagePrompt = this.prompt;
+      this.#ownPromptChange = false;
+    }
     const first = !this.hasUpdated;
     if ((first || RESTART_ON.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
@@ -197,7 +209,9 @@ export class LatentEvolverElement extends LitElement {
     const { history, settings, renderer, images } = this.#session;
     const gen = history.shown;
     const columns = Number(this.columns);
-    const gridStyle = Number.isInteger(columns) && columns > 0 ? `--le-columns:${columns}` : "";
+    const gridStyle = cssomStyle(
+      Number.isInteger(columns) && columns > 0 ? { "--le-columns": `${columns}` } : {},
+    );
     const errors = [
       ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
       ...(this.#runtimeError ? [this.#runtimeError] : []),
@@ -215,7 +229,10 @@ export class LatentEvolverElement extends LitElement {
         mode: settings.mode,
         strength: settings.strength,
         radius: settings.radius,
-        onPromptInput: (value) => (this.prompt = value),
+        onPromptInput: (value) => {
+          this.#ownPromptChange = true;
+          this.prompt = value;
+        },
         onPromptEnter: () => this.#onPromptChanged(0),
         onEvolve: () => void this.evolve(),
         onNewBatch: () => void this.newBatch(),
@@ -397,7 +414,13 @@ export class LatentEvolverElement extends LitElement {
   /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
     this.#session.reset(result.generations, ui);
-    if (ui && ui.prompt !== this.prompt && this.prompt === this.#promptAtStart) this.prompt = ui.prompt;
+    // The person's prompt comes back, unless the page gave another meanwhile: now (while the model
+    // loaded) or since it was stored (a site owner who edits the prompt attribute).
+    const pageKept = ui?.pagePrompt === undefined || ui.pagePrompt === this.#pagePrompt;
+    if (ui && ui.prompt !== this.prompt && this.prompt === this.#promptAtStart && pageKept) {
+      this.#ownPromptChange = true;
+      this.prompt = ui.prompt;
+    }
     this.dispatchEvent(
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );
@@ -451,7 +474,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    this.#session.save(this.#engine.savingKey, this.prompt);
+    this.#session.save(this.#engine.savingKey, this.prompt, this.#pagePrompt);
   }
 
   #showError(message: string, cause?: unknown): void {
@@ -467,8 +490,11 @@ export class LatentEvolverElement extends LitElement {
 
 /** The folder this bundle was loaded from, or `""` where it has none (a blob: or data: URL). */
 function defaultAssetBase(): string {
+  // Through a variable: webpack takes `new URL("<literal>", import.meta.url)` for a file to bundle,
+  // and fails the build on a folder ("Can't resolve './'").
+  const here = import.meta.url;
   try {
-    return new URL("./", import.meta.url).href;
+    return new URL("./", here).href;
   } catch {
     return ""; // no folder to resolve against
   }

@@ -6,6 +6,7 @@
  */
 
 import { html, nothing, type TemplateResult } from "lit";
+import { cssomStyle } from "./cssom-style.ts";
 import type { Point } from "../core/latent.ts";
 import type { LineageView } from "./worker/protocol.ts";
 
@@ -58,8 +59,12 @@ export function describeLineage(lineage: LineageView): string {
 }
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
-/** Where a point of the image sits in the overlay over it (exactly, not rounded as `percent`). */
-const at = (p: { x: number; y: number }) => `left:${p.x * 100}%;top:${p.y * 100}%`;
+/**
+ * Where a point of the image sits in the overlay over it (exactly, not rounded as `percent`). Set
+ * through the CSSOM (`cssomStyle`), never as a `style` attribute, which a Content-Security-Policy's
+ * `style-src` without 'unsafe-inline' blocks.
+ */
+const at = (p: { x: number; y: number }) => ({ left: `${p.x * 100}%`, top: `${p.y * 100}%` });
 
 /**
  * One tile: the image as a toggle button, its points as removable dots, its lineage and a save
@@ -90,7 +95,7 @@ export function renderTile(
       points.map((p) =>
         html`
           <span part="region" class=${ctx.mode}
-            style="${at(p)};width:${side};height:${side}"></span>
+            style=${cssomStyle({ ...at(p), width: side, height: side })}></span>
         `
       )
     }</div>`
@@ -111,14 +116,14 @@ export function renderTile(
           ${points.map((p, i) =>
             html`
               <button part="point" class="${ctx.mode}${selected ? "" : " idle"}"
-                style=${at(p)}
+                style=${cssomStyle(at(p))}
                 aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(
                   p.y,
                 )}${selected ? "" : " (not used while the image is not selected)"}"
                 @click=${() => ctx.onRemovePoint(index, i)}></button>
             `
           )}
-          ${cursor ? html`<span part="cursor" style=${at(cursor)}></span>` : nothing}
+          ${cursor ? html`<span part="cursor" style=${cssomStyle(at(cursor))}></span>` : nothing}
         </div>
       </div>
       <span part="lineage">${describeLineage(lineage)}

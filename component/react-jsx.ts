@@ -25,6 +25,9 @@ export type LatentEvolverProps =
     prompt?: string;
     model?: string;
     server?: string;
+    /** The server's bearer token; React 19 sets it as the `serverToken` property when given so. */
+    "server-token"?: string;
+    serverToken?: string;
     backend?: BackendPreference;
     population?: number | string;
     seed?: number | string;

@@ -192,12 +192,14 @@ export class SessionState {
    *
    * @param storageKey The element's storage key, or `null` when persistence is off.
    * @param prompt The element's prompt.
+   * @param pagePrompt The prompt the page gave (see `UiState.pagePrompt`).
    */
-  save(storageKey: string | null, prompt: string): void {
+  save(storageKey: string | null, prompt: string, pagePrompt: string): void {
     if (!storageKey || !this.started) return;
     saveUiState(storageKey, {
       version: 1,
       prompt,
+      pagePrompt,
       ...this.history.persisted(),
       ...this.settings.values(),
     }).catch((error) => this.storageRefused(error));

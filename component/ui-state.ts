@@ -15,6 +15,11 @@ export interface UiState {
   version: 1;
   /** The prompt. */
   prompt: string;
+  /**
+   * The prompt the page gave then (its attribute or property): when the page gives another now, its
+   * own wins over the stored one. Absent in states stored before it was kept.
+   */
+  pagePrompt?: string;
   /** Index of the generation shown. */
   current: number;
   /** Selected indices per generation index. */

@@ -194,6 +194,29 @@ function parseStatic(value: string, root: string): StaticRoot[] {
   return roots.sort((a, b) => b.prefix.length - a.prefix.length);
 }
 
+/**
+ * An `--origins` entry as browsers send `Origin` (scheme, host, port; no path or trailing slash), or `*`.
+ *
+ * @param entry The entry as given.
+ * @param source The flag or variable, for the message.
+ * @returns The origin.
+ */
+function originEntry(entry: string, source: string): string {
+  if (entry === "*") return entry;
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    throw new TypeError(
+      `Cannot read ${source}: "${entry}" is not an origin (write it as https://shop.example)`,
+    );
+  }
+  if (url.origin === "null") {
+    throw new TypeError(`Cannot read ${source}: "${entry}" has no origin a browser sends`);
+  }
+  return url.origin;
+}
+
 /** Converts a raw value; `source` names where it came from (the flag, or its environment variable). */
 function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`): unknown {
   switch (s.kind) {
@@ -205,6 +228,7 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw;
     case "list": {
       const list = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+      if (s.key === "allowedOrigins") return list.map((x) => originEntry(x, source));
       if (s.key !== "allowedHosts") return list;
       // An entry that could never match a Host is refused, rather than every request it meant to allow.
       try {

@@ -21,10 +21,14 @@ export const ok = (
     seed="7"
     backend="wasm"
     storage-key="none"
+    server-token="t0ken"
     onle-generation-end={(e) => console.log(e.detail.generation, e.detail.done)}
     onle-error={(e) => console.log(e.detail.message)}
   />
 );
+export const tokenProperty = <latent-evolver serverToken="t0ken" />;
+// @ts-expect-error: a token is text
+export const badToken = <latent-evolver server-token={42} />;
 // @ts-expect-error: not a backend
 export const badBackend = <latent-evolver backend="gpu" />;
 // @ts-expect-error: a population is a number or its text

@@ -73,7 +73,7 @@ describe("<latent-evolver> persistence", () => {
     const bytesBefore = await sessionBytes(el);
     el.remove();
     await new Promise((r) => setTimeout(r, 300));
-    const again = await mount({ ...attrs, prompt: "" });
+    const again = await mount(attrs);
     assert(again.prompt === "a desert sunset", `prompt restored as "${again.prompt}"`);
     assert(again.generationCount === before.count && again.generation === before.generation, "history lost");
     assert(again.selected.join() === before.selected, `selection ${again.selected} != ${before.selected}`);
@@ -220,6 +220,27 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     await new Promise((r) => setTimeout(r, 300));
     assert(sameBytes((await storedBytes(key))!, mine), "saved after the other tab took the key");
     giveBack();
+  });
+});
+
+describe("<latent-evolver> stored prompt", () => {
+  it("the person's prompt comes back, unless the page's prompt attribute changed since it was stored", async () => {
+    const attrs = wasmElement("page-prompt");
+    const el = await mount(attrs);
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    input.value = "typed by the person";
+    input.dispatchEvent(new Event("input"));
+    await rerendered;
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const same = await mount(attrs);
+    assert(same.prompt === "typed by the person", `with the same page prompt, got "${same.prompt}"`);
+    same.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    // The site owner edits the attribute: the page's new prompt wins over the stored one.
+    const edited = await mount({ ...attrs, prompt: "a new prompt from the page" });
+    assert(edited.prompt === "a new prompt from the page", `the stored prompt won: "${edited.prompt}"`);
   });
 });
 

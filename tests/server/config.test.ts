@@ -129,3 +129,22 @@ Deno.test("parseConfig(): allowed hosts default to none on loopback and any else
   }
   assert.match(helpText(), /--allowed-hosts\s+\[LE_ALLOWED_HOSTS\]/);
 });
+
+Deno.test("parseConfig(): origins are read as browsers send them; what is no origin is refused", () => {
+  assert.deepEqual(
+    parse(["--origins", "https://Shop.example/, http://localhost:5173/app, *"]).allowedOrigins,
+    [
+      "https://shop.example",
+      "http://localhost:5173",
+      "*",
+    ],
+  );
+  assert.throws(
+    () => parse(["--origins", "shop.example"]),
+    /Cannot read --origins: "shop.example" is not an origin/,
+  );
+  assert.throws(
+    () => parse([], { LE_ORIGINS: "file:///tmp/x" }),
+    /Cannot read LE_ORIGINS: "file:\/\/\/tmp\/x" has no origin/,
+  );
+});
