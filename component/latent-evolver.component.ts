@@ -230,6 +230,7 @@ export class LatentEvolverElement extends LitElement {
         strength: settings.strength,
         radius: settings.radius,
         onPromptInput: (value) => {
+          if (value === this.prompt) return; // no update would clear the flag
           this.#ownPromptChange = true;
           this.prompt = value;
         },
