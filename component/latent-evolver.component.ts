@@ -295,6 +295,9 @@ export class LatentEvolverElement extends LitElement {
       this.dispatchEvent(new SelectionChangeEvent(session.selection()));
       await this.#renderShown(fresh ? "new-batch" : "evolve");
     } catch (error) {
+      // The worker was ended while it bred (a restart, the element removed, another tab's newer
+      // session taken over): nothing failed that the person should hear of. A death says so itself.
+      if ((error as Error)?.name === "AbortError") return;
       this.#fail("Evolve failed", error);
     }
   }

@@ -333,6 +333,17 @@ describe("<latent-evolver> worker restarts", () => {
     await restarted;
   });
 
+  it("an Evolve the worker had not answered when it restarted ends quietly, with no error", async () => {
+    const el = await mount(wasmElement("restart-evolve"));
+    tiles(el)[0].click();
+    const errors: string[] = [];
+    el.addEventListener("le-error", (e) => errors.push((e as CustomEvent).detail.message));
+    const evolving = el.evolve(); // sent to the worker, not yet answered
+    await el.restartWorker();
+    await evolving;
+    assert(errors.length === 0, `errors: ${JSON.stringify(errors)}`);
+  });
+
   it("a prompt the page sets while the worker restarts wins over the stored one", async () => {
     const el = await mount(wasmElement("restart-prompt"));
     const restarted = el.restartWorker();
