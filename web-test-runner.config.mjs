@@ -71,7 +71,17 @@ async function startDistServer() {
       // the CSP page allows no inline script.
       res.writeHead(200, { ...headers, "content-type": "text/javascript" });
       res.end(`const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
-document.addEventListener("le-generation-end", (e) => report("end", { done: e.detail.done }));
+// Before the end is reported, a point is marked on the first image (Shift+click), which also selects
+// it: the point and its region square get inline styles too, under the CSP page's style-src.
+document.addEventListener("le-generation-end", (e) => {
+  const button = e.target.shadowRoot.querySelector('[part~="image-button"]');
+  const box = button.getBoundingClientRect();
+  button.dispatchEvent(new MouseEvent("click", {
+    bubbles: true, composed: true, shiftKey: true,
+    clientX: box.left + box.width / 3, clientY: box.top + box.height / 3,
+  }));
+  setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length }), 300);
+});
 document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
 // A style the page's policy refused (an inline style attribute under style-src) is an error too.
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -262,9 +272,19 @@ function fixturesPlugin() {
 
 /**
  * Test servers: `/__le/refusing/...` refuses this page's origin, as server/handler.ts answers one;
- * `/__le/spa/...` answers every path with an HTML page and 200, as a single-page app's host does.
+ * `/__le/spa/...` answers every path with an HTML page and 200, as a single-page app's host does;
+ * `/__le/stale/model.bin` answers as a stale HTTP cache would, unless asked past it.
  */
 function testServers(context, next) {
+  if (context.path === "/__le/stale/model.bin") {
+    // As a browser's HTTP cache holding a file from before it changed: 10 old bytes, unless the
+    // request goes past the cache (fetch's cache: "reload" sends Cache-Control: no-cache), then 20.
+    const past = /no-cache/.test(context.get("cache-control"));
+    context.status = 200;
+    context.type = "application/octet-stream";
+    context.body = Buffer.alloc(past ? 20 : 10, past ? 2 : 1);
+    return;
+  }
   if (context.path.startsWith("/__le/spa/")) {
     context.status = 200;
     context.type = "html";

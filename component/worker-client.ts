@@ -49,7 +49,9 @@ import(${JSON.stringify(url)}).then(() => {
   removeEventListener("message", hold);
   for (const e of held) dispatchEvent(new MessageEvent("message", { data: e.data, ports: [...e.ports] }));
 }, (error) => setTimeout(() => {
-  throw new Error(error.message + (refused || ${JSON.stringify(NOT_FOUND_HINT)}));
+  // The hint only where the module could not be fetched, not where it threw while it ran.
+  const unfetched = /dynamically imported module|importing a module script failed/i.test(error.message);
+  throw new Error(error.message + (refused || (unfetched ? ${JSON.stringify(NOT_FOUND_HINT)} : "")));
 }));
 `;
 }

@@ -94,7 +94,9 @@ function resolve(path: string, base: string | URL, field: string): string {
  * ```
  */
 export function parseManifest(json: unknown, baseUrl: string | URL): ModelManifest {
-  if (!URL.canParse(String(baseUrl))) {
+  try {
+    new URL(baseUrl); // not URL.canParse: Safari before 17 has none
+  } catch {
     throw new TypeError(
       `Invalid model manifest URL "${baseUrl}": file paths need an absolute URL to resolve against`,
     );
@@ -213,7 +215,10 @@ export async function loadManifest(url: string | URL, fetchFn: typeof fetch = fe
  * ```
  */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  // A copy: digest wants an ArrayBuffer-backed view, and bytes may be a view of a shared buffer.
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+  // Digest takes no view of a SharedArrayBuffer: only such bytes are copied (a model is gigabytes).
+  const source = bytes.buffer instanceof ArrayBuffer
+    ? bytes as Uint8Array<ArrayBuffer>
+    : new Uint8Array(bytes);
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", source));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }

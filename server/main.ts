@@ -12,7 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
-import { isWildcard } from "./security.ts";
+import { isLoopback } from "./security.ts";
 import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
 import { loadModelsInWorkers } from "./worker-models.ts";
@@ -107,10 +107,10 @@ async function main(): Promise<number> {
     console.log(helpText());
     return 0;
   }
-  if (isWildcard(config.host) && config.allowedHosts.includes("*") && config.token === undefined) {
+  if (!isLoopback(config.host) && config.allowedHosts.includes("*") && config.token === undefined) {
     log(
       "warn",
-      "every interface, any Host and no token: a page could drive this server through DNS rebinding",
+      "not loopback, any Host and no token: a page could drive this server through DNS rebinding",
       {
         hint: "name the host names clients use with --allowed-hosts, or set LE_TOKEN",
       },

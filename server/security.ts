@@ -181,20 +181,6 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Whether a listening address is every interface (`0.0.0.0`, `::`): loopback is one of them.
- *
- * @param host The address the server listens on.
- * @returns True for a wildcard address.
- * @example
- * ```ts
- * isWildcard("0.0.0.0"); // true
- * ```
- */
-export function isWildcard(host: string): boolean {
-  return ["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"].includes(host);
-}
-
-/**
  * Normalises an `--allowed-hosts` entry as `url.hostname` spells names (lower case, punycode), so a
  * Unicode or upper-case name matches; `*` and `.domain` keep their meaning.
  *

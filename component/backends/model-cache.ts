@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sha256Hex } from "../../core/manifest.ts";
 import { checkFile, type ExpectedFile } from "../../core/pipeline.ts";
 import { decodedLength, readBody } from "../../core/read-body.ts";
 
@@ -39,20 +40,64 @@ export async function loadModelFile(
   expected: ExpectedFile = {},
 ): Promise<Uint8Array> {
   const cache = await openCache();
-  const cached = await cache?.match(url);
+  const cached = await readCached(cache, url, expected);
   if (cached) {
-    // The hash was checked when the file was cached: compared here, not computed again.
-    const fresh = expected.sha256 === undefined || cached.headers.get(SHA256_HEADER) === expected.sha256;
-    const bytes = new Uint8Array(await cached.arrayBuffer());
-    if (fresh && (expected.bytes === undefined || bytes.length === expected.bytes)) {
-      onProgress?.(bytes.length, bytes.length);
-      return bytes;
-    }
-    await cache?.delete(url).catch(() => {});
+    onProgress?.(cached.length, cached.length);
+    return cached;
   }
+  let { bytes, headers } = await download(url, onProgress, "default");
+  try {
+    await checkFile(bytes, expected);
+  } catch {
+    // The browser's HTTP cache may still hold the file as it was before the model changed (the
+    // server lets /models/ be cached for minutes, a CDN longer): once more, past it.
+    ({ bytes, headers } = await download(url, onProgress, "reload"));
+    await checkFile(bytes, expected);
+  }
+  if (expected.sha256 !== undefined) headers.set(SHA256_HEADER, expected.sha256);
+  // Caching is best effort: a full quota must not stop the model from running.
+  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+  return bytes;
+}
+
+/**
+ * The cached copy of a file if it is what the manifest says, else `null` (and a stale copy is
+ * deleted). A copy's hash was checked when it was cached and is compared by its header, not computed
+ * again; a copy cached before its manifest gave one is hashed once, and kept with it if it matches.
+ */
+async function readCached(
+  cache: Cache | null,
+  url: string,
+  expected: ExpectedFile,
+): Promise<Uint8Array | null> {
+  const cached = await cache?.match(url);
+  if (!cache || !cached) return null;
+  const header = cached.headers.get(SHA256_HEADER);
+  if (expected.sha256 === undefined || header === expected.sha256 || header === null) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    if (expected.bytes === undefined || bytes.length === expected.bytes) {
+      if (expected.sha256 === undefined || header === expected.sha256) return bytes;
+      if ((await sha256Hex(bytes)) === expected.sha256) {
+        const headers = new Headers(cached.headers);
+        headers.set(SHA256_HEADER, expected.sha256);
+        await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+        return bytes;
+      }
+    }
+  }
+  await cache.delete(url).catch(() => {});
+  return null;
+}
+
+/** Downloads a file, refusing an HTML page where it should be. */
+async function download(
+  url: string,
+  onProgress: ((loaded: number, total: number) => void) | undefined,
+  cacheMode: RequestCache,
+): Promise<{ bytes: Uint8Array; headers: Headers }> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { cache: cacheMode });
   } catch (error) {
     throw new TypeError(`Cannot download it: ${(error as Error).message}`, { cause: error });
   }
@@ -64,12 +109,7 @@ export async function loadModelFile(
     );
   }
   const bytes = await readWithProgress(response, decodedLength(response), onProgress);
-  await checkFile(bytes, expected);
-  const headers = new Headers(response.headers);
-  if (expected.sha256 !== undefined) headers.set(SHA256_HEADER, expected.sha256);
-  // Caching is best effort: a full quota must not stop the model from running.
-  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
-  return bytes;
+  return { bytes, headers: new Headers(response.headers) };
 }
 
 async function openCache(): Promise<Cache | null> {

@@ -92,7 +92,7 @@ export const wasmBackend: BackendFactory = {
       throw new Error(
         `the ${manifest.kind} model's manifest gives no bytes for its files, so its size is unknown and auto does not try it on the CPU (limit ${
           wasmSizeLimit / 2 ** 20
-        } MiB): give each file's bytes, set backend="wasm" to try anyway, or set the server attribute`,
+        } MiB): without WebGPU, set the server attribute to an inference server (or backend="wasm" to try anyway)`,
       );
     }
     const bytes = modelBytes(manifest);

@@ -41,9 +41,12 @@ async function inferOne(
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
-    throw new Error(`The server ${new URL(url).origin} cannot be reached: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `The server ${new URL(url).origin} cannot be reached: ${(error as Error).message}${UNREACHABLE}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!response.ok) throw new Error(`The server refused to render: ${refusal(response.status, bytes)}`);
   const decoded = decodeInferResponse(
@@ -65,6 +68,12 @@ async function inferOne(
     data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
   };
 }
+
+/**
+ * What a failed fetch may also mean. A browser hides a refused CORS preflight (sent first when a
+ * request carries a token) as a network error: the server's reason cannot be read then.
+ */
+const UNREACHABLE = " (or it refuses this page's origin: see its --origins)";
 
 /**
  * Why a server refused a request: its status, the `error` its JSON body gives (this project's server
@@ -98,7 +107,9 @@ export const serverBackend: BackendFactory = {
       try {
         return await fetch(url, { headers: auth });
       } catch (error) {
-        throw new Error(`the server ${context.server} cannot be reached: ${(error as Error).message}`);
+        throw new Error(
+          `the server ${context.server} cannot be reached: ${(error as Error).message}${UNREACHABLE}`,
+        );
       }
     };
     // The model's metadata, which a token-protected server guards (its ready route, a health check

@@ -128,7 +128,10 @@ describe("backends", () => {
         (e: Error) => e,
       );
       assert(
-        error && /wasm: .*gives no bytes.*set backend="wasm" to try anyway/.test(error.message),
+        error &&
+          /wasm: .*gives no bytes.*set the server attribute .*backend="wasm" to try anyway/.test(
+            error.message,
+          ),
         String(error),
       );
       // Told to, it tries (and here fails on the stand-in files, past the size check).

@@ -12,7 +12,7 @@ async function distOrigin(): Promise<string> {
   return url;
 }
 
-type Word = { type: string; detail: { done?: number; message?: string } };
+type Word = { type: string; detail: { done?: number; points?: number; message?: string } };
 
 /**
  * Loads a page of the dist server in an iframe and collects what its element reports, until the
@@ -92,7 +92,8 @@ describe("cross-origin embedding", () => {
   it("under the Content-Security-Policy the README gives, the element works", async () => {
     const words = await framePage("csp.html");
     assertRendered(words, "csp page");
-    assert(words.length === 1, `errors: ${JSON.stringify(words)}`);
+    // No style refused, with a point, its region and the grid's columns styled inline.
+    assert(words.length === 1 && words[0].detail.points === 1, `errors: ${JSON.stringify(words)}`);
   });
 
   it("a Content-Security-Policy that blocks the worker or WebAssembly gets an error that says so", async () => {

@@ -18,6 +18,18 @@ async function cachedLength(key: string): Promise<number | null> {
 
 const rejection = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e);
 
+/** Runs `f`, counting the page's fetch calls meanwhile. */
+async function countingFetches<T>(f: () => Promise<T>): Promise<{ value: T; fetches: number }> {
+  const original = globalThis.fetch;
+  let fetches = 0;
+  globalThis.fetch = (...args: Parameters<typeof fetch>) => (fetches++, original(...args));
+  try {
+    return { value: await f(), fetches };
+  } finally {
+    globalThis.fetch = original;
+  }
+}
+
 describe("model cache", () => {
   beforeEach(async () => {
     await caches.delete(modelCacheName);
@@ -30,6 +42,27 @@ describe("model cache", () => {
     assert(bytes.length === size, `read ${bytes.length} of ${size}`);
     assert(seen.at(-1)![0] === size && seen.every(([, t]) => t === size), JSON.stringify(seen));
     assert((await cachedLength(url)) === size, "not cached");
+    const again = await countingFetches(() => loadModelFile(url, undefined, { bytes: size }));
+    assert(
+      again.fetches === 0 && again.value.length === size,
+      `the second read fetched ${again.fetches} times`,
+    );
+  });
+
+  it("a copy cached before its manifest gave a hash is hashed once and kept, not downloaded again", async () => {
+    const real = await network();
+    const sha256 = await sha256Hex(real);
+    await (await caches.open(modelCacheName)).put(url, new Response(real as Uint8Array<ArrayBuffer>));
+    const read = await countingFetches(() => loadModelFile(url, undefined, { bytes: real.length, sha256 }));
+    assert(read.fetches === 0, "a correct copy was downloaded again");
+    const hit = await (await caches.open(modelCacheName)).match(url);
+    assert(hit?.headers.get("x-latent-evolver-sha256") === sha256, "the copy was not kept with its hash");
+  });
+
+  it("a download that is not the manifest's is fetched once more past the browser's HTTP cache", async () => {
+    const stale = new URL("/__le/stale/model.bin", location.href).href;
+    const bytes = await loadModelFile(stale, undefined, { bytes: 20 });
+    assert(bytes.length === 20 && bytes[0] === 2, `got the stale file: ${bytes.length} bytes`);
   });
 
   it("a cached copy of another size than the manifest's is stale: downloaded again and replaced", async () => {
