@@ -73,7 +73,11 @@ export class Engine implements EngineApi {
   #listener: Comlink.Remote<EngineListener> | null = null;
   /** False while another tab saves this storage key (see `EngineConfig.save`). */
   #saving = true;
-  /** SHA-256 of the stored session as this engine last read or wrote it (`""`: none stored). */
+  /**
+   * While saving is off: SHA-256 of the stored session as this engine last read or wrote it (`""`:
+   * none stored). Taken only then, when saving stops or a stored session is shown unsaved, not at
+   * every save: a session is megabytes, saved after every generation.
+   */
   #storedDigest = "";
   #abort: AbortController | null = null;
 
@@ -219,8 +223,14 @@ export class Engine implements EngineApi {
 
   async setSaving(on: boolean): Promise<boolean> {
     const key = this.#config?.storageKey;
-    if (!on || !key) {
+    if (!key) {
       this.#saving = on;
+      return true;
+    }
+    if (!on) {
+      this.#saving = false;
+      // Every change was saved while saving was on: the session is what storage holds.
+      this.#storedDigest = await digestOf(this.#session ? serializeSession(this.#session) : undefined);
       return true;
     }
     // Another tab's newer session is kept: its work was saved, this one's was said not to be.
@@ -259,7 +269,7 @@ export class Engine implements EngineApi {
     if (!config.storageKey) return null;
     try {
       const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
-      this.#storedDigest = await digestOf(saved?.bytes);
+      if (!this.#saving) this.#storedDigest = await digestOf(saved?.bytes);
       if (!saved) return null;
       const session = deserializeSession(saved.bytes);
       const [c, h, w] = session.config.shape;
@@ -283,9 +293,10 @@ export class Engine implements EngineApi {
     const key = this.#config?.storageKey;
     if (!key || !this.#session || !this.#saving) return;
     try {
-      const bytes = serializeSession(this.#session);
-      await saveSession(storageKeyFor(key, "session"), { bytes, seed: this.#seed });
-      this.#storedDigest = await digestOf(bytes);
+      await saveSession(storageKeyFor(key, "session"), {
+        bytes: serializeSession(this.#session),
+        seed: this.#seed,
+      });
     } catch (error) {
       void this.#emit({
         type: "storage-failed",
