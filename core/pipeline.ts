@@ -12,7 +12,7 @@ import { type ModelManifest, sha256Hex } from "./manifest.ts";
 import type { RgbaImage } from "./image.ts";
 import { createDecoderRunner } from "./pipeline-decoder.ts";
 import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
-import { decodedLength, readBody } from "./read-body.ts";
+import { readResponse } from "./read-body.ts";
 
 export type { RgbaImage } from "./image.ts";
 
@@ -135,10 +135,7 @@ export async function fetchFile(
 ): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new TypeError(`HTTP ${response.status} ${response.statusText}`);
-  const total = decodedLength(response);
-  const bytes = response.body
-    ? await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) })
-    : new Uint8Array(await response.arrayBuffer());
+  const bytes = await readResponse(response, onProgress);
   await checkFile(bytes, expected);
   return bytes;
 }
@@ -172,9 +169,7 @@ export async function createGenerator(
   options: GeneratorOptions = {},
 ): Promise<Generator> {
   const loadFile = options.loadFile ?? fetchFile;
-  const entries: [string, { url: string; bytes?: number; sha256?: string }][] = Object.entries(
-    manifest.files,
-  );
+  const entries: [string, ExpectedFile & { url: string }][] = Object.entries(manifest.files);
   if (manifest.tokenizer) entries.push(["tokenizer", { url: manifest.tokenizer }]);
   const known = entries.map(([, f]) => f.bytes ?? 0);
   const loaded = entries.map(() => 0);
@@ -190,7 +185,7 @@ export async function createGenerator(
         // The manifest's size when the server gives none (or a compressed one); at least what came.
         totals[i] = Math.max(t > 0 ? t : known[i], l);
         report();
-      }, { bytes: file.bytes, sha256: file.sha256 });
+      }, file);
     } catch (error) {
       throw new TypeError(
         `Cannot load model "${manifest.name}": file ${key} (${file.url}) failed: ${(error as Error).message}`,

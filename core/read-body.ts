@@ -89,3 +89,25 @@ export function decodedLength(response: Response): number {
   if (encoding && encoding.trim().toLowerCase() !== "identity") return 0;
   return Number(response.headers.get("content-length")) || 0;
 }
+
+/**
+ * Reads a response's whole body, reporting `(loaded, total)` as it comes; total is
+ * {@link decodedLength}, 0 when unknown.
+ *
+ * @param response The response.
+ * @param onProgress Progress callback.
+ * @returns The bytes.
+ * @example
+ * ```ts
+ * import { readResponse } from "./read-body.ts";
+ * await readResponse(new Response("hello"), (n, total) => console.log(n, total));
+ * ```
+ */
+export async function readResponse(
+  response: Response,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const total = decodedLength(response);
+  return await readBody(response.body, { onProgress: onProgress && ((loaded) => onProgress(loaded, total)) });
+}

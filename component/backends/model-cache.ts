@@ -5,9 +5,8 @@
  * @module
  */
 
-import { sha256Hex } from "../../core/manifest.ts";
 import { checkFile, type ExpectedFile } from "../../core/pipeline.ts";
-import { decodedLength, readBody } from "../../core/read-body.ts";
+import { readResponse } from "../../core/read-body.ts";
 
 /** The Cache Storage cache that holds model files. */
 export const modelCacheName = "latent-evolver-models-v1";
@@ -54,9 +53,7 @@ export async function loadModelFile(
     ({ bytes, headers } = await download(url, onProgress, "reload"));
     await checkFile(bytes, expected);
   }
-  if (expected.sha256 !== undefined) headers.set(SHA256_HEADER, expected.sha256);
-  // Caching is best effort: a full quota must not stop the model from running.
-  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+  if (cache) await store(cache, url, bytes, headers, expected.sha256);
   return bytes;
 }
 
@@ -73,20 +70,36 @@ async function readCached(
   const cached = await cache?.match(url);
   if (!cache || !cached) return null;
   const header = cached.headers.get(SHA256_HEADER);
-  if (expected.sha256 === undefined || header === expected.sha256 || header === null) {
+  const checked = expected.sha256 !== undefined && header === expected.sha256;
+  // A header with another hash is stale without reading the copy.
+  if (expected.sha256 === undefined || checked || header === null) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
-    if (expected.bytes === undefined || bytes.length === expected.bytes) {
-      if (expected.sha256 === undefined || header === expected.sha256) return bytes;
-      if ((await sha256Hex(bytes)) === expected.sha256) {
-        const headers = new Headers(cached.headers);
-        headers.set(SHA256_HEADER, expected.sha256);
-        await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
-        return bytes;
+    const fits = await checkFile(bytes, checked ? { bytes: expected.bytes } : expected).then(
+      () => true,
+      () => false,
+    );
+    if (fits) {
+      if (!checked && expected.sha256 !== undefined) {
+        await store(cache, url, bytes, cached.headers, expected.sha256);
       }
+      return bytes;
     }
   }
   await cache.delete(url).catch(() => {});
   return null;
+}
+
+/** Caches a file, with the hash it was checked against; best effort (a full quota must not stop the model). */
+async function store(
+  cache: Cache,
+  url: string,
+  bytes: Uint8Array,
+  from: Headers,
+  sha256?: string,
+): Promise<void> {
+  const headers = new Headers(from);
+  if (sha256 !== undefined) headers.set(SHA256_HEADER, sha256);
+  await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
 }
 
 /** Downloads a file, refusing an HTML page where it should be. */
@@ -108,8 +121,7 @@ async function download(
       `Cannot use what the server sent: an HTML page (HTTP ${response.status}), not the file; check the manifest's path`,
     );
   }
-  const bytes = await readWithProgress(response, decodedLength(response), onProgress);
-  return { bytes, headers: new Headers(response.headers) };
+  return { bytes: await readResponse(response, onProgress), headers: response.headers };
 }
 
 async function openCache(): Promise<Cache | null> {
@@ -118,15 +130,4 @@ async function openCache(): Promise<Cache | null> {
   } catch {
     return null;
   }
-}
-
-async function readWithProgress(
-  response: Response,
-  total: number,
-  onProgress?: (loaded: number, total: number) => void,
-): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  return await readBody(response.body, {
-    onProgress: onProgress && ((loaded) => onProgress(loaded, total)),
-  });
 }
