@@ -198,24 +198,26 @@ function parseStatic(value: string, root: string): StaticRoot[] {
  * An `--origins` entry as browsers send `Origin` (scheme, host, port; no path or trailing slash), or `*`.
  *
  * @param entry The entry as given.
- * @param source The flag or variable, for the message.
  * @returns The origin.
+ * @throws TypeError for what is no origin.
  */
-function originEntry(entry: string, source: string): string {
+function originEntry(entry: string): string {
   if (entry === "*") return entry;
   let url: URL;
   try {
     url = new URL(entry);
   } catch {
-    throw new TypeError(
-      `Cannot read ${source}: "${entry}" is not an origin (write it as https://shop.example)`,
-    );
+    throw new TypeError(`"${entry}" is not an origin (write it as https://shop.example)`);
   }
-  if (url.origin === "null") {
-    throw new TypeError(`Cannot read ${source}: "${entry}" has no origin a browser sends`);
-  }
+  if (url.origin === "null") throw new TypeError(`"${entry}" has no origin a browser sends`);
   return url.origin;
 }
+
+/** How each entry of a list setting is read, where it is more than trimmed. */
+const ENTRY: Partial<Record<keyof ServerConfig, (entry: string) => string>> = {
+  allowedOrigins: originEntry,
+  allowedHosts: normaliseHostEntry,
+};
 
 /** Converts a raw value; `source` names where it came from (the flag, or its environment variable). */
 function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`): unknown {
@@ -228,11 +230,11 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw;
     case "list": {
       const list = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
-      if (s.key === "allowedOrigins") return list.map((x) => originEntry(x, source));
-      if (s.key !== "allowedHosts") return list;
-      // An entry that could never match a Host is refused, rather than every request it meant to allow.
+      const entry = ENTRY[s.key];
+      if (!entry) return list;
+      // An entry that could never match is refused, rather than every request it meant to allow.
       try {
-        return list.map(normaliseHostEntry);
+        return list.map(entry);
       } catch (e) {
         throw new TypeError(`Cannot read ${source}: ${(e as Error).message}`);
       }

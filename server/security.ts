@@ -109,6 +109,15 @@ export function corsHeaders(
   return h;
 }
 
+/**
+ * A host as `url.hostname` spells it (lower case, punycode, IPv6 in brackets), without a trailing dot.
+ *
+ * @throws TypeError when it is no host.
+ */
+function urlHostname(host: string): string {
+  return new URL(`http://${host}/`).hostname.replace(/\.$/, "");
+}
+
 /** Whether a host name is an IP literal (`URL` normalises IPv4 to dotted form and brackets IPv6). */
 function isIpLiteral(hostname: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[");
@@ -172,7 +181,7 @@ export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "");
   let name: string;
   try {
-    name = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`).hostname.replace(/\.$/, "");
+    name = urlHostname(bare.includes(":") ? `[${bare}]` : bare);
   } catch {
     return false;
   }
@@ -201,15 +210,11 @@ export function normaliseHostEntry(entry: string): string {
   }
   const dot = entry.startsWith(".") ? "." : "";
   const name = entry.slice(dot.length);
-  let hostname: string;
-  try {
-    const url = new URL(`http://${name}/`);
-    if (url.port || url.username || url.pathname !== "/" || /[/:@\s]/.test(name.replace(/^\[.*\]$/, ""))) {
-      throw 0;
-    }
-    hostname = url.hostname;
-  } catch {
-    throw new TypeError(`"${entry}" is not a host name (give it without scheme or port)`);
+  // Scheme, port, user or path: a URL's, not a host name (`new URL` would read past them).
+  if (!/[/:@\s]/.test(name.replace(/^\[.*\]$/, ""))) {
+    try {
+      return dot + urlHostname(name);
+    } catch { /* below */ }
   }
-  return dot + hostname.replace(/\.$/, "");
+  throw new TypeError(`"${entry}" is not a host name (give it without scheme or port)`);
 }
