@@ -182,56 +182,50 @@ const sveltePlugin = {
   },
 };
 
-/**
- * The framework test apps (tests/component/frameworks/<name>.ts), each bundled with its framework
- * on first request: React ships CommonJS only and Svelte components need compiling, neither of which
- * the test server does.
- */
-const frameworkApps = new Map();
-function bundleFrameworkApp(name) {
-  if (!frameworkApps.has(name)) {
-    frameworkApps.set(
-      name,
-      build({
-        entryPoints: [join(root, "tests", "component", "frameworks", `${name}.ts`)],
-        bundle: true,
-        write: false,
-        format: "esm",
-        platform: "browser",
-        target: "es2022",
-        plugins: [sveltePlugin],
-        define: {
-          "process.env.NODE_ENV": '"development"',
-          __VUE_OPTIONS_API__: "true",
-          __VUE_PROD_DEVTOOLS__: "false",
-          __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: "false",
-        },
-        logLevel: "silent",
-      }).then((r) => r.outputFiles[0].text),
-    );
+/** Apps the test server bundles with esbuild, each once, on first request, by name. */
+const bundles = new Map();
+function bundleOnce(name, options) {
+  if (!bundles.has(name)) {
+    const built = build({
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      logLevel: "silent",
+      ...options,
+    });
+    bundles.set(name, built.then((r) => r.outputFiles[0].text));
   }
-  return frameworkApps.get(name);
+  return bundles.get(name);
+}
+
+/**
+ * The framework test apps (tests/component/frameworks/<name>.ts), each bundled with its framework:
+ * React ships CommonJS only and Svelte components need compiling, neither of which the test server
+ * does.
+ */
+function bundleFrameworkApp(name) {
+  return bundleOnce(name, {
+    entryPoints: [join(root, "tests", "component", "frameworks", `${name}.ts`)],
+    plugins: [sveltePlugin],
+    define: {
+      "process.env.NODE_ENV": '"development"',
+      __VUE_OPTIONS_API__: "true",
+      __VUE_PROD_DEVTOOLS__: "false",
+      __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: "false",
+    },
+  });
 }
 
 /**
  * An app that bundles the element as a bundler does (esbuild here): the element's code moves into
  * the app's own file, /__le/bundled/app.js, away from dist/'s worker, wasm and model.
  */
-let bundledApp = null;
 function bundleApp() {
-  bundledApp ??= build({
-    stdin: {
-      contents: 'export { LatentEvolverElement } from "./dist/latent-evolver.js";',
-      resolveDir: root,
-    },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    logLevel: "silent",
-  }).then((r) => r.outputFiles[0].text);
-  return bundledApp;
+  return bundleOnce("bundled", {
+    stdin: { contents: 'export { LatentEvolverElement } from "./dist/latent-evolver.js";', resolveDir: root },
+  });
 }
 
 /** Serves /__le/fixtures.json: where the helper servers are, for the component tests. */
