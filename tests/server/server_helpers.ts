@@ -1,4 +1,4 @@
-// Starts a real server on a loopback port for tests, and builds infer requests.
+// Starts a real server on a loopback port for tests, builds infer requests, and sends raw requests.
 import { createRng } from "../../core/rng.ts";
 import { encodeInferRequest, type InferRequest } from "../../core/wire.ts";
 import { createHandler, type Handler, type HandlerOptions } from "../../server/handler.ts";
@@ -145,4 +145,24 @@ export async function spawnServer(command: string, args: string[], cwd: string):
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Sends a GET as raw bytes (a target or Host that `fetch` would normalise or refuse) and returns the
+ * whole answer as text, status line first.
+ */
+export async function rawGet(port: number, target: string, host = "127.0.0.1"): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`),
+  );
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  for (let i = 0; i < 100; i++) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+  }
+  conn.close();
+  return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
 }
