@@ -1,5 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { cssomStyle } from "./cssom-style.ts";
+import { PromptOwner } from "./prompt-owner.ts";
+import { assetUrl, defaultAssetBase } from "./asset-base.ts";
 import { styles } from "./latent-evolver.styles.ts";
 import {
   BackendEvent,
@@ -134,22 +136,15 @@ export class LatentEvolverElement extends LitElement {
   /** History, settings and the bitmaps of the generations visited last. */
   #session = new SessionState(this, (what, error) => this.#fail(what, error));
   #runtimeError = "";
-  /** The prompt when the worker last started: one the page sets while the model loads wins over the stored one. */
-  #promptAtStart = "";
-  /**
-   * The prompt the page last gave (attribute or property; not the person's typing, not a restore),
-   * stored with the UI state: a stored prompt is restored only while the page still gives the same.
-   */
-  #pagePrompt = "";
-  /** The next prompt change is the element's own (the field, a restore), not the page's. */
-  #ownPromptChange = false;
+  /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
+  #promptOwner = new PromptOwner();
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
     onStart: () => {
       this.#runtimeError = "";
-      this.#promptAtStart = this.prompt;
+      this.#promptOwner.started(this.prompt);
     },
     onReady: (result, ui) => this.#onReady(result, ui),
     onImage: (event) => this.#session.renderer.onImage(event),
@@ -190,10 +185,7 @@ export class LatentEvolverElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A framework may set the property to its unset state (null, undefined) or to a number.
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
-    if (changed.has("prompt")) {
-      if (!this.#ownPromptChange) this.#pagePrompt = this.prompt;
-      this.#ownPromptChange = false;
-    }
+    if (changed.has("prompt")) this.#promptOwner.changed(this.prompt);
     const first = !this.hasUpdated;
     if ((first || RESTART_ON.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
@@ -230,8 +222,8 @@ export class LatentEvolverElement extends LitElement {
         strength: settings.strength,
         radius: settings.radius,
         onPromptInput: (value) => {
-          if (value === this.prompt) return; // no update would clear the flag
-          this.#ownPromptChange = true;
+          if (value === this.prompt) return; // no update would follow
+          this.#promptOwner.own();
           this.prompt = value;
         },
         onPromptEnter: () => this.#onPromptChanged(0),
@@ -418,11 +410,8 @@ export class LatentEvolverElement extends LitElement {
   /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
     this.#session.reset(result.generations, ui);
-    // The person's prompt comes back, unless the page gave another meanwhile: now (while the model
-    // loaded) or since it was stored (a site owner who edits the prompt attribute).
-    const pageKept = ui?.pagePrompt === undefined || ui.pagePrompt === this.#pagePrompt;
-    if (ui && ui.prompt !== this.prompt && this.prompt === this.#promptAtStart && pageKept) {
-      this.#ownPromptChange = true;
+    if (this.#promptOwner.restores(ui, this.prompt)) {
+      this.#promptOwner.own();
       this.prompt = ui.prompt;
     }
     this.dispatchEvent(
@@ -478,7 +467,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- state ------------------------------------------------------------------------------------
 
   #persist(): void {
-    this.#session.save(this.#engine.savingKey, this.prompt, this.#pagePrompt);
+    this.#session.save(this.#engine.savingKey, this.prompt, this.#promptOwner.page);
   }
 
   #showError(message: string, cause?: unknown): void {
@@ -490,26 +479,4 @@ export class LatentEvolverElement extends LitElement {
   #fail(what: string, error: unknown): void {
     this.#showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
-}
-
-/** The folder this bundle was loaded from, or `""` where it has none (a blob: or data: URL). */
-function defaultAssetBase(): string {
-  // Through a variable: webpack takes `new URL("<literal>", import.meta.url)` for a file to bundle,
-  // and fails the build on a folder ("Can't resolve './'").
-  const here = import.meta.url;
-  try {
-    return new URL("./", here).href;
-  } catch {
-    return ""; // no folder to resolve against
-  }
-}
-
-/** A file of the build under `base`, resolved against the page; a clear error without a base. */
-function assetUrl(base: string, file: string): string {
-  if (!base) {
-    throw new TypeError(
-      `Cannot find ${file}: this code was not loaded from the build's folder, so set LatentEvolverElement.assetBase to the URL where dist/ is served`,
-    );
-  }
-  return new URL(file, new URL(base, document.baseURI)).href;
 }
