@@ -21,15 +21,20 @@ afterEach(cleanup);
  * Plays the other tab: holds the storage key's Web Lock (as an element there would) until released.
  *
  * @param key The storage key.
- * @returns A function that releases the lock, once it is held.
+ * @param options `steal: true` takes it from its holder (that tab's Use here).
+ * @returns Once the lock is held: `release`, and `stolen()`, true once this tab lost it to a steal.
  */
-async function holdInAnotherTab(key: string): Promise<() => void> {
-  let release!: () => void;
+async function holdInAnotherTab(
+  key: string,
+  options: { steal?: boolean } = {},
+): Promise<{ release: () => void; stolen: () => boolean }> {
+  let release!: () => void, stolen = false;
   const held = new Promise<void>((resolve) => (release = resolve));
   await new Promise<void>((granted) => {
-    void navigator.locks.request(`latent-evolver:${key}`, () => (granted(), held));
+    navigator.locks.request(`latent-evolver:${key}`, options, () => (granted(), held))
+      .catch((e: DOMException) => (stolen = e.name === "AbortError"));
   });
-  return release;
+  return { release, stolen: () => stolen };
 }
 
 /** The saved session's bytes under a storage key. */
@@ -57,7 +62,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     cleanup();
     await new Promise((r) => setTimeout(r, 300));
     const saved = (await storedBytes(key))!;
-    const release = await holdInAnotherTab(key);
+    const { release } = await holdInAnotherTab(key);
     const viewer = await mount(attrs);
     await settle(viewer);
     assert(viewer.generationCount === 2, `restored ${viewer.generationCount} generations, not the saved 2`);
@@ -98,7 +103,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     // The other tab opened this one when the session was 2 generations long, then went on.
     await saveSession(storageKeyFor(key, "session"), older!);
     await saveUiState(key, olderUi!);
-    const release = await holdInAnotherTab(key);
+    const { release } = await holdInAnotherTab(key);
     const viewer = await mount(attrs);
     assert(viewer.generationCount === 2, `restored ${viewer.generationCount} generations, not 2`);
     await evolveFrom(viewer, 0); // not saved, as the note says
@@ -117,13 +122,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
   it("Use here takes the key from the other tab and saves this one's changes; taken back, this one stops saving", async () => {
     const attrs = wasmElement("tabs-use-here");
     const key = attrs["storage-key"];
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let stolen = false;
-    await new Promise<void>((granted) => {
-      navigator.locks.request(`latent-evolver:${key}`, () => (granted(), held))
-        .catch((e: DOMException) => (stolen = e.name === "AbortError"));
-    });
+    const other = await holdInAnotherTab(key);
     const el = await mount(attrs);
     await evolveFrom(el, 0);
     await settle(el);
@@ -133,24 +132,17 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     useHere.click();
     const mine = await sessionBytes(el);
     await until(async () => sameBytes((await storedBytes(key)) ?? new Uint8Array(), mine), "saved here");
-    assert(stolen, "the other tab still holds the key");
+    assert(other.stolen(), "the other tab still holds the key");
     await settle(el);
     assert(savedElsewhereNote(el) === null, "the note stays after Use here");
-    release();
+    other.release();
 
     // The other tab's Use here: this one is told, shows the note and saves nothing more.
-    let giveBack!: () => void;
-    await new Promise<void>((granted) => {
-      void navigator.locks.request(
-        `latent-evolver:${key}`,
-        { steal: true },
-        () => (granted(), new Promise<void>((resolve) => (giveBack = resolve))),
-      );
-    });
+    const back = await holdInAnotherTab(key, { steal: true });
     await until(() => savedElsewhereNote(el) !== null, "the note is shown");
     await evolveFrom(el, 1);
     await new Promise((r) => setTimeout(r, 300));
     assert(sameBytes((await storedBytes(key))!, mine), "saved after the other tab took the key");
-    giveBack();
+    back.release();
   });
 });
