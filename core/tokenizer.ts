@@ -19,9 +19,12 @@ export type PromptTokenizer = {
 /**
  * Creates a tokenizer from the contents of a tokenizer.json.
  *
- * Padding: the pad id is the tokenizer.json's `padding.pad_id` when set, otherwise the id of
- * `<|endoftext|>` (what CLIP pads with), otherwise 0. A prompt longer than the context is cut and its
- * last id replaced by the end token, as CLIP's tokenizer does with truncation.
+ * Padding: the pad id is the tokenizer.json's `padding.pad_id` when set, otherwise the id of `!`
+ * (id 0 in CLIP's vocabulary: SD-Turbo's tokenizer, OpenCLIP's as in SD 2.x, pads with it, and so
+ * does diffusers with it), otherwise that of `<|endoftext|>`. The text
+ * encoder's mask is causal, so padding leaves the prompt's own hidden states alone, but the UNet
+ * attends to all 77, the padding's included. A prompt longer than the context is cut and its last id
+ * replaced by the end token, as CLIP's tokenizer does with truncation.
  *
  * @param json The parsed tokenizer.json.
  * @param length Context length (default 77).
@@ -45,7 +48,7 @@ export function createPromptTokenizer(json: unknown, length = CLIP_CONTEXT): Pro
   }
   const padding = (json as { padding?: { pad_id?: number } | null }).padding;
   const endId = tokenizer.token_to_id("<|endoftext|>");
-  const padId = padding?.pad_id ?? endId ?? 0;
+  const padId = padding?.pad_id ?? tokenizer.token_to_id("!") ?? endId ?? 0;
   return {
     encode(prompt: string): Int32Array {
       const ids = tokenizer.encode(prompt).ids;

@@ -7,7 +7,7 @@ import { fixtureVocab } from "../fixtures/sd-turbo/build.ts";
 const tokenizerJson = () =>
   JSON.parse(Deno.readTextFileSync(new URL("../fixtures/sd-turbo/tokenizer.json", import.meta.url)));
 
-Deno.test("createPromptTokenizer() gives the fixture vocabulary's ids, padded to 77 with <|endoftext|>", () => {
+Deno.test("createPromptTokenizer() gives the fixture vocabulary's ids, padded to 77 with <|endoftext|> where it has no !", () => {
   const tok = createPromptTokenizer(tokenizerJson());
   const v = fixtureVocab();
   const SOT = v["<|startoftext|>"], EOT = v["<|endoftext|>"];
@@ -36,6 +36,15 @@ Deno.test("createPromptTokenizer() pads with the tokenizer.json's padding.pad_id
   const ids = createPromptTokenizer(json).encode("red fox");
   assert.deepEqual(Array.from(ids.slice(0, 5)), [58, 57, 53, 59, 0], "the end token, then padding");
   assert.ok(ids.slice(4).every((id) => id === 0));
+});
+
+Deno.test("createPromptTokenizer() pads with ! where the vocabulary has it and tokenizer.json sets no padding (SD-Turbo's)", () => {
+  const json = tokenizerJson();
+  assert.equal(json.padding, null);
+  json.model.vocab = { ...json.model.vocab, "!": 60 };
+  const ids = createPromptTokenizer(json).encode("red fox");
+  assert.deepEqual(Array.from(ids.slice(0, 5)), [58, 57, 53, 59, 60], "the end token, then !");
+  assert.ok(ids.slice(4).every((id) => id === 60));
 });
 
 Deno.test("createPromptTokenizer() rejects a broken tokenizer.json", () => {
