@@ -39,6 +39,33 @@ function floatTensor(ort: RunnerContext["ort"], dtype: string, data: Float32Arra
     : new ort.Tensor("float32", data, dims);
 }
 
+/** The element type a session declares for an input, where it declares one. */
+function inputType(session: OrtCommon.InferenceSession, name: string): string | undefined {
+  const m = session.inputMetadata?.find((v) => v.name === name);
+  return m?.isTensor ? m.type : undefined;
+}
+
+/**
+ * Whole numbers (a timestep, token ids) as a tensor of the type the model takes: exporters differ.
+ * Optimum's UNet takes `timestep` as int64, diffusers' own ONNX export as float32 or float16 (999 is
+ * exact in each); text encoders take `input_ids` as int32 or int64.
+ */
+function wholeTensor(
+  ort: RunnerContext["ort"],
+  type: string,
+  values: ArrayLike<number>,
+  dims: number[],
+): OrtCommon.Tensor {
+  switch (type) {
+    case "int64":
+      return new ort.Tensor("int64", BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    case "int32":
+      return new ort.Tensor("int32", Int32Array.from(values), dims);
+    default:
+      return floatTensor(ort, type, Float32Array.from(values), dims);
+  }
+}
+
 /** Reads a float tensor (float32 or float16, whichever the model gave) as float32. */
 async function readFloats(t: OrtCommon.Tensor): Promise<Float32Array> {
   const data = t.location === "cpu" ? t.data : await t.getData();
@@ -111,14 +138,28 @@ export async function createSdTurboRunner(ctx: RunnerContext): Promise<Runner> {
     dims: [null, 3, height, width],
   }]);
 
-  const timestep = new ort.Tensor("int64", BigInt64Array.from([BigInt(SD_TURBO_TIMESTEP)]), [1]);
+  const idsType = inputType(textEncoder, "input_ids") ?? "int32";
+  const timestepType = inputType(unet, "timestep") ?? "int64";
+  for (
+    const [what, type, allowed] of [
+      ["text_encoder input input_ids", idsType, ["int32", "int64"]],
+      ["unet input timestep", timestepType, ["int64", "int32", "float32", "float16"]],
+    ] as const
+  ) {
+    if (!(allowed as readonly string[]).includes(type)) {
+      throw new TypeError(
+        `Cannot load model "${manifest.name}": ${what} is ${type}, expected ${allowed.join(" or ")}`,
+      );
+    }
+  }
+  const timestep = wholeTensor(ort, timestepType, [SD_TURBO_TIMESTEP], [1]);
   let embedding: { prompt: string; tensor: OrtCommon.Tensor } | undefined;
 
   const embed = async (prompt: string) => {
     if (embedding?.prompt === prompt) return embedding.tensor;
     embedding?.tensor.dispose();
     embedding = undefined;
-    const ids = new ort.Tensor("int32", tokenizer.encode(prompt), [1, CLIP_CONTEXT]);
+    const ids = wholeTensor(ort, idsType, tokenizer.encode(prompt), [1, CLIP_CONTEXT]);
     const out = await textEncoder.run({ input_ids: ids });
     for (const [name, t] of Object.entries(out)) if (name !== "last_hidden_state") t.dispose();
     embedding = { prompt, tensor: uint16Storage(out.last_hidden_state) };
