@@ -15,6 +15,7 @@ import {
   HEADER_LENGTH_HEADER,
   parseHeaderLength,
 } from "../../core/wire.ts";
+import type { ModelManifest } from "../../core/manifest.ts";
 import type { Backend, BackendFactory } from "./types.ts";
 
 /** Requests in flight at once: enough to keep a batching server busy, few enough to stream images. */
@@ -91,6 +92,40 @@ function refusal(status: number, body: Uint8Array): string {
   return `HTTP ${status}${error ? `: ${error}` : ""}${token}`;
 }
 
+/**
+ * Checks that the server's model takes the manifest's latents and gives its images: a server that
+ * serves another model (or another version) under the same name would otherwise fail every infer.
+ * Tensors the metadata does not list, and `-1` dimensions, are not checked.
+ */
+function checkMetadata(text: string, manifest: ModelManifest, server: string): void {
+  let meta: { inputs?: unknown; outputs?: unknown };
+  try {
+    meta = JSON.parse(text);
+  } catch {
+    throw new Error(
+      `the server ${server} answered the model "${manifest.name}"'s metadata with something that is not JSON ` +
+        `(${JSON.stringify(text.slice(0, 40))}): is it an inference server?`,
+    );
+  }
+  const [w, h] = manifest.imageSize;
+  const expected = [
+    { side: "input", list: meta.inputs, name: "latents", shape: [-1, ...manifest.latentShape] },
+    { side: "output", list: meta.outputs, name: "images", shape: [-1, h, w, 4] },
+  ];
+  for (const { side, list, name, shape } of expected) {
+    const got = Array.isArray(list) ? list.find((t) => t?.name === name)?.shape : undefined;
+    if (!Array.isArray(got)) continue;
+    if (got.length !== shape.length || got.some((d, i) => d !== -1 && shape[i] !== -1 && d !== shape[i])) {
+      throw new Error(
+        `the server ${server} serves a model "${manifest.name}" whose ${side} "${name}" has shape ` +
+          `${JSON.stringify(got)}, where the manifest wants ${
+            JSON.stringify(shape)
+          }: another model under this name`,
+      );
+    }
+  }
+}
+
 /** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
 export const serverBackend: BackendFactory = {
   name: "server",
@@ -125,14 +160,15 @@ export const serverBackend: BackendFactory = {
       const body = new Uint8Array(await metadata.arrayBuffer().catch(() => new ArrayBuffer(0)));
       throw new Error(`the server ${context.server} refused the request (${refusal(metadata.status, body)})`);
     }
-    await metadata.body?.cancel();
+    checkMetadata(await metadata.text(), context.manifest, context.server);
     const ready = await get(`${model}/ready`);
+    // Read, not cancelled: a cancelled body shows as a failed request in the page's network log.
+    await ready.arrayBuffer().catch(() => null);
     if (!ready.ok) {
       throw new Error(
         `the server ${context.server} is not ready to serve the model "${context.manifest.name}" (HTTP ${ready.status})`,
       );
     }
-    await ready.body?.cancel();
     const backend: Backend = {
       name: "server",
       async generate(latents, prompt, options = {}) {

@@ -167,6 +167,27 @@ describe("backends", () => {
     await wasm.dispose();
   });
 
+  it("a server whose model of that name takes other latents, or that is no inference server, is refused at start", async () => {
+    const { url, error } = await (await fetch("/__le/server.json")).json();
+    assert(url, `the Deno server did not start: ${error}`);
+    const ctx = await context(url);
+    ctx.manifest = { ...ctx.manifest, latentShape: [4, 16, 16], imageSize: [128, 128] };
+    const other = await serverBackend.create(ctx).then(() => null, (e: Error) => e);
+    assert(
+      other &&
+        /input "latents" has shape \[-1,4,32,32\], where the manifest wants \[-1,4,16,16\]/.test(
+          other.message,
+        ),
+      String(other?.message),
+    );
+    const spa = await serverBackend.create(await context(new URL("/__le/spa/", location.href).href))
+      .then(() => null, (e: Error) => e);
+    assert(
+      spa && /metadata with something that is not JSON .*<!doctype/.test(spa.message),
+      String(spa?.message),
+    );
+  });
+
   it("a server that refuses the page is named with its own reason, not taken for one that wants a token", async () => {
     const ctx = await context(new URL("/__le/refusing/", location.href).href);
     const error = await serverBackend.create(ctx).then(() => null, (e: Error) => e);
