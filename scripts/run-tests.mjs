@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite and check, then prints one closing line `N passed, N failed` counting all of them.
-// Deno suites (core, models, server) count their tests; the browser suites (web-test-runner in
+// Deno suites (core, models, server, bench, e2e) count their tests; the browser suites (web-test-runner in
 // Chromium) count theirs; the type check, lint and format check count as one test each.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -103,15 +103,18 @@ if ((want("deno") || want("browser")) && existsSync(join(root, "scripts", "build
   count("build", code === 0);
 }
 
+// Chromium for the browser suites and for the Deno end-to-end tests (tests/e2e), which drive it.
+const chrome = want("deno") || want("browser") ? findChromium() : null;
+
 if (want("deno")) {
-  console.log("\n# deno test (core, models, server, bench)");
-  const { code, out } = await run(deno, ["test", "-A", "--no-check"]);
+  console.log("\n# deno test (core, models, server, bench, e2e)");
+  // Without Chromium the end-to-end tests fail, saying so; they are not skipped.
+  const { code, out } = await run(deno, ["test", "-A", "--no-check"], chrome ? { CHROME_PATH: chrome } : {});
   const m = [...out.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)].pop();
   if (m) count("deno test", code === 0, Number(m[1]), Number(m[2]) || (code === 0 ? 0 : 1));
   else count("deno test (no summary)", false);
 }
 
-const chrome = want("browser") ? findChromium() : null;
 // Without Chromium the browser suites count as one failure, and the other parts' counts still print.
 if (want("browser") && !chrome) count("browser suites (no Chromium)", false);
 if (want("browser") && chrome) {
