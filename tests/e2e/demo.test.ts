@@ -24,6 +24,9 @@ type Seen = {
   message?: string;
 };
 
+/** What went wrong in each page: console errors, page errors, failed requests. */
+const pageProblems = new WeakMap<Page, string[]>();
+
 /**
  * Starts `npm start`'s server and a Chromium, runs `fn` on a fresh page (its own profile, so no
  * stored session), and fails on any console error, page error or failed request that `fn` left.
@@ -39,6 +42,7 @@ async function withDemo(fn: (page: Page, server: ServerProcess) => Promise<void>
     browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox"] });
     const page = await (await browser.createBrowserContext()).newPage();
     const problems: string[] = [];
+    pageProblems.set(page, problems);
     page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
     page.on("pageerror", (e) => problems.push(`page error: ${e instanceof Error ? e.message : e}`));
     page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
@@ -62,24 +66,24 @@ async function withDemo(fn: (page: Page, server: ServerProcess) => Promise<void>
   }
 }
 
-/** Waits until the page has seen an event that matches, and returns the events so far. */
+/**
+ * Waits until the page has seen an event that matches, and returns the events so far. A console
+ * error, page error or failed request ends the wait at once, with what went wrong.
+ */
 async function waitForEvent(page: Page, match: Partial<Seen>, timeout = FIRST_BATCH_MS): Promise<Seen[]> {
-  try {
-    await page.waitForFunction(
-      (m: Partial<Seen>) =>
-        (globalThis as unknown as { __seen: Seen[] }).__seen.some((e) =>
-          Object.entries(m).every(([k, v]) => e[k as keyof Seen] === v)
-        ),
-      { timeout, polling: 100 },
-      match,
-    );
-  } catch (e) {
+  const problems = pageProblems.get(page)!;
+  const until = Date.now() + timeout;
+  for (;;) {
     const seen = await page.evaluate(() => (globalThis as unknown as { __seen: Seen[] }).__seen);
-    throw new Error(`no ${JSON.stringify(match)} in ${timeout} ms; the page saw ${JSON.stringify(seen)}`, {
-      cause: e,
-    });
+    if (seen.some((e) => Object.entries(match).every(([k, v]) => e[k as keyof Seen] === v))) return seen;
+    if (problems.length || Date.now() > until) {
+      throw new Error(
+        `no ${JSON.stringify(match)} ${problems.length ? "before" : `in ${timeout} ms`}: ` +
+          JSON.stringify({ problems, seen }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  return await page.evaluate(() => (globalThis as unknown as { __seen: Seen[] }).__seen);
 }
 
 /** The spread of each exported image's pixels (PNG from `exportImage`), to tell images from blanks. */
