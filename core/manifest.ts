@@ -104,6 +104,8 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
   if (typeof json !== "object" || json === null || Array.isArray(json)) fail("manifest", "an object", json);
   const m = json as Record<string, unknown>;
   if (typeof m.name !== "string" || m.name === "") fail("name", "a non-empty string", m.name);
+  // The name is a URL path segment (/v2/models/{name}), where . and .. would move up the path.
+  if (m.name === "." || m.name === "..") fail("name", "a name other than . and ..", m.name);
   if (m.kind !== "decoder" && m.kind !== "sd-turbo") fail("kind", `"decoder" or "sd-turbo"`, m.kind);
   const kind = m.kind as ModelKind;
   const latentShape = positiveInts(m.latentShape, 3, "latentShape") as unknown as Shape;

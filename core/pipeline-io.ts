@@ -8,10 +8,10 @@ import type * as OrtCommon from "onnxruntime-common";
 import type { ModelManifest } from "./manifest.ts";
 
 /**
- * Expected tensor: its name, where fixed its dims (`null` = any), and where the manifest says it its
- * element type (`float32`, `float16`).
+ * Expected tensor: its name, where fixed its dims (`null` = any), and where known its element type:
+ * the manifest's dtype (`float32`, `float16`), or the types the pipeline can feed.
  */
-export type Expected = { name: string; dims?: (number | null)[]; type?: string };
+export type Expected = { name: string; dims?: (number | null)[]; type?: string | readonly string[] };
 
 /**
  * Throws a TypeError unless the session has every expected input and output, with matching fixed
@@ -48,10 +48,16 @@ export function checkSessionIo(
       }
       const m = meta?.find((v) => v.name === e.name);
       if (!m || !m.isTensor) continue;
-      if (e.type && m.type !== e.type) {
+      if (typeof e.type === "string" && m.type !== e.type) {
         throw new TypeError(
           `Cannot load model "${manifest.name}": ${key} ${side.slice(0, -1)} ${e.name} is ${m.type}, ` +
             `the manifest says ${e.type} (its dtype)`,
+        );
+      }
+      if (Array.isArray(e.type) && !e.type.includes(m.type)) {
+        throw new TypeError(
+          `Cannot load model "${manifest.name}": ${key} ${side.slice(0, -1)} ${e.name} is ${m.type}, ` +
+            `expected ${e.type.join(" or ")}`,
         );
       }
       if (!e.dims || m.shape.length === 0) continue;

@@ -14,6 +14,8 @@ export const CLIP_CONTEXT = 77;
 export type PromptTokenizer = {
   /** Token ids, start and end tokens included, truncated or padded to {@link CLIP_CONTEXT}. */
   encode(prompt: string): Int32Array;
+  /** The id the ids are padded with. */
+  readonly padId: number;
 };
 
 /**
@@ -50,6 +52,7 @@ export function createPromptTokenizer(json: unknown, length = CLIP_CONTEXT): Pro
   const endId = tokenizer.token_to_id("<|endoftext|>");
   const padId = padding?.pad_id ?? tokenizer.token_to_id("!") ?? endId ?? 0;
   return {
+    padId,
     encode(prompt: string): Int32Array {
       const ids = tokenizer.encode(prompt).ids;
       const out = new Int32Array(length).fill(padId);

@@ -6,13 +6,13 @@
  * SHA-256 hashes, then loads the folder through `core/pipeline` as the element and the server will,
  * and writes the manifest only if that load succeeds.
  *
- * Options: `--name NAME` (default: the folder's name), `--latent-shape C,H,W` (for a UNet whose height
- * and width are free; SD-Turbo's default is 4,64,64, for 512x512 images), `--description TEXT`,
+ * Options: `--name NAME` (default: the folder's name), `--latent-shape C,H,W` (for a model whose latent
+ * size is free; an SD-Turbo UNet's default is 4,64,64, for 512x512 images), `--description TEXT`,
  * `--force` (replace an existing manifest.json).
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { type ModelKind, parseManifest, sha256Hex } from "../core/manifest.ts";
@@ -71,9 +71,11 @@ async function openModel(dir: string, file: string) {
   try {
     session = await ort.InferenceSession.create(bytes);
   } catch (error) {
+    // Exporters name the weights after the model (model.onnx_data, unet.onnx.data) or weights.pb.
     const folder = join(dir, file, "..");
+    const stem = basename(file);
     const siblings = [...Deno.readDirSync(folder)].map((e) => e.name).filter((n) =>
-      /\.(onnx_data|data|pb)$/.test(n)
+      n === "weights.pb" || (n !== stem && n.startsWith(stem) && /\.(onnx_data|data)$/.test(n))
     );
     throw new TypeError(
       siblings.length
@@ -97,12 +99,27 @@ const dtypeOf = (type: string, file: string) => {
 
 const isSize = (d: unknown): d is number => typeof d === "number" && d > 0;
 
+/** The dims of a decoder's image for one zero latent (other inputs, such as `style`, zeros too). */
+async function probeImage(session: ort.InferenceSession, latentShape: number[]): Promise<readonly number[]> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const m of session.inputMetadata) {
+    const dims = m.name === "latent"
+      ? [1, ...latentShape]
+      : m.isTensor
+      ? m.shape.map((d) => isSize(d) ? d : 1)
+      : [];
+    feeds[m.name] = new ort.Tensor("float32", new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  const out = await session.run(feeds);
+  return out.image.dims;
+}
+
 /**
  * What to know of a tokenizer.json's padding: SD-Turbo was trained with prompts padded with `!`,
  * which the pipeline uses unless the file sets another `padding.pad_id`.
  */
 function paddingNotes(json: unknown, path: string): string[] {
-  const pad = createPromptTokenizer(json).encode("")[2];
+  const pad = createPromptTokenizer(json).padId;
   const bang = (json as { model?: { vocab?: Record<string, number> } }).model?.vocab?.["!"];
   return bang === undefined || pad === bang ? [] : [
     `${path} pads prompts with id ${pad} (its "padding"); SD-Turbo was trained with "!" (id ${bang}), ` +
@@ -171,12 +188,14 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
             }: give --latent-shape C,H,W`,
           );
         }
-        const [, , h, w] = image.dims;
-        if (!isSize(h) || !isSize(w)) {
+        if (latent.dims.length !== 4 || image.dims.length !== 4) {
           throw new TypeError(
-            `Cannot describe the model: ${path}'s image has free dims ${JSON.stringify(image.dims)}`,
+            `Cannot describe the model: ${path} must take latent [N,C,H,W] and give image [N,3,H,W], ` +
+              `got ${JSON.stringify(latent.dims)} and ${JSON.stringify(image.dims)}`,
           );
         }
+        // A fully convolutional decoder's image size is known only by running it.
+        const [, , h, w] = image.dims.every(isSize) ? image.dims : await probeImage(session, latentShape);
         imageSize = [w, h];
       } else if (key === "unet") {
         const sample = tensorOf(session, path, "input", "sample");
@@ -207,11 +226,13 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
     tokenizer = await findFirst(dir, TOKENIZER);
     if (!tokenizer) {
       const slow = await exists(join(dir, "tokenizer", "vocab.json"));
+      // A Python string literal on every system: forward slashes, JSON's quoting.
+      const folder = JSON.stringify(resolve(dir, "tokenizer").replaceAll("\\", "/"));
       throw new TypeError(
         `Cannot describe the model: ${dir} has no ${TOKENIZER.join(" or ")}` +
           (slow
             ? ` (tokenizer/ has vocab.json and merges.txt, a slow tokenizer: save it as tokenizer.json with ` +
-              `python -c "from transformers import CLIPTokenizerFast as T; T.from_pretrained('${dir}/tokenizer').save_pretrained('${dir}/tokenizer')")`
+              `python -c 'from transformers import CLIPTokenizerFast as T; T.from_pretrained(${folder}).save_pretrained(${folder})')`
             : ""),
       );
     }
@@ -220,7 +241,7 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
     notes.push(...paddingNotes(JSON.parse(await Deno.readTextFile(join(dir, tokenizer))), tokenizer));
   }
   const manifest = {
-    name: options.name ?? basename(dir.replace(/\/+$/, "")),
+    name: options.name ?? basename(resolve(dir)),
     kind,
     ...(options.description ? { description: options.description } : {}),
     latentShape,
@@ -241,7 +262,8 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
  * @example
  * ```ts
  * import { writeModelManifest } from "./manifest.ts";
- * // await writeModelManifest("models/sd-turbo"); // writes models/sd-turbo/manifest.json
+ * const { notes } = await writeModelManifest("/srv/models/sd-turbo"); // writes /srv/models/sd-turbo/manifest.json
+ * for (const note of notes) console.log(note);
  * ```
  */
 export async function writeModelManifest(
@@ -260,17 +282,37 @@ export async function writeModelManifest(
   return described;
 }
 
-/** Reads the command line: a folder, then `--name`, `--latent-shape`, `--description`, `--force`. */
+/**
+ * Reads the command line.
+ *
+ * @param args A folder, then `--name NAME`, `--latent-shape C,H,W`, `--description TEXT`, `--force`
+ * (`--flag=value` too; after `--`, the folder even if it starts with `-`).
+ * @returns The folder and the options.
+ * @throws TypeError with the usage on anything else.
+ * @example
+ * ```ts
+ * import { parseArgs } from "./manifest.ts";
+ * parseArgs(["models/sd-turbo", "--name", "sd-turbo"]); // { dir: "models/sd-turbo", name: "sd-turbo", force: false }
+ * ```
+ */
 export function parseArgs(args: string[]): { dir: string } & DescribeOptions & { force: boolean } {
   const usage = "usage: deno run -A models/manifest.ts <folder> [--name NAME] [--latent-shape C,H,W] " +
     "[--description TEXT] [--force]";
   let dir: string | undefined;
   const out: DescribeOptions & { force: boolean } = { force: false };
+  const folder = (arg: string) => {
+    if (dir !== undefined) throw new TypeError(`one folder only, got "${dir}" and "${arg}"; ${usage}`);
+    dir = arg;
+  };
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") {
+      args.slice(i + 1).forEach(folder);
+      break;
+    }
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
     const value = () => {
       const v = inline ?? args[++i];
-      if (v === undefined) throw new TypeError(`${flag} needs a value; ${usage}`);
+      if (v === undefined || v === "") throw new TypeError(`${flag} needs a value; ${usage}`);
       return v;
     };
     if (flag === "--name") out.name = value();
@@ -284,8 +326,7 @@ export function parseArgs(args: string[]): { dir: string } & DescribeOptions & {
       }
       out.latentShape = shape as unknown as [number, number, number];
     } else if (flag.startsWith("-")) throw new TypeError(`unknown option ${flag}; ${usage}`);
-    else if (dir === undefined) dir = args[i];
-    else throw new TypeError(`one folder only, got "${dir}" and "${args[i]}"; ${usage}`);
+    else folder(args[i]);
   }
   if (dir === undefined) throw new TypeError(usage);
   return { dir, ...out };

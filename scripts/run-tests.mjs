@@ -75,7 +75,7 @@ function findChromium() {
     if (r.status === 0 && existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
   }
   console.error(
-    "No Chromium found for the browser tests. Install one (Debian: `sudo apt-get install chromium`) or set CHROME_PATH to its binary.",
+    "No Chromium found for the browser and end-to-end tests. Install one (Debian: `sudo apt-get install chromium`) or set CHROME_PATH to its binary.",
   );
   return null;
 }

@@ -93,36 +93,43 @@ function refusal(status: number, body: Uint8Array): string {
 }
 
 /**
- * Checks that the server's model takes the manifest's latents and gives its images: a server that
- * serves another model (or another version) under the same name would otherwise fail every infer.
- * Tensors the metadata does not list, and `-1` dimensions, are not checked.
+ * Checks that the server's model takes the manifest's latents: a server that serves another model
+ * (or another version) under the same name would otherwise refuse every infer. The batch dimension
+ * may be listed (`-1`, or a fixed size) or left out, as Triton does for a model with a max batch size;
+ * metadata that lists no `latents` is not checked. The images' size is not checked: it is read from
+ * each response.
+ *
+ * @param text The metadata's body.
+ * @param manifest The model's manifest.
+ * @param server The server's URL, for messages.
+ * @throws Error naming the server when the body is no metadata or the latents differ.
+ * @example
+ * ```ts
+ * import { checkMetadata } from "./server.ts";
+ * // checkMetadata('{"inputs":[{"name":"latents","shape":[-1,4,32,32]}]}', manifest, "http://gpu:8000/");
+ * ```
  */
-function checkMetadata(text: string, manifest: ModelManifest, server: string): void {
-  let meta: { inputs?: unknown; outputs?: unknown };
+export function checkMetadata(text: string, manifest: ModelManifest, server: string): void {
+  let meta: unknown;
   try {
     meta = JSON.parse(text);
-  } catch {
+  } catch { /* below */ }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
     throw new Error(
-      `the server ${server} answered the model "${manifest.name}"'s metadata with something that is not JSON ` +
-        `(${JSON.stringify(text.slice(0, 40))}): is it an inference server?`,
+      `the server ${server} answered the model "${manifest.name}"'s metadata with something that is not a ` +
+        `JSON object (${JSON.stringify(text.slice(0, 40))}): is it an inference server?`,
     );
   }
-  const [w, h] = manifest.imageSize;
-  const expected = [
-    { side: "input", list: meta.inputs, name: "latents", shape: [-1, ...manifest.latentShape] },
-    { side: "output", list: meta.outputs, name: "images", shape: [-1, h, w, 4] },
-  ];
-  for (const { side, list, name, shape } of expected) {
-    const got = Array.isArray(list) ? list.find((t) => t?.name === name)?.shape : undefined;
-    if (!Array.isArray(got)) continue;
-    if (got.length !== shape.length || got.some((d, i) => d !== -1 && shape[i] !== -1 && d !== shape[i])) {
-      throw new Error(
-        `the server ${server} serves a model "${manifest.name}" whose ${side} "${name}" has shape ` +
-          `${JSON.stringify(got)}, where the manifest wants ${
-            JSON.stringify(shape)
-          }: another model under this name`,
-      );
-    }
+  const inputs = (meta as { inputs?: unknown }).inputs;
+  const got = Array.isArray(inputs) ? inputs.find((t) => t?.name === "latents")?.shape : undefined;
+  if (!Array.isArray(got)) return;
+  const want = manifest.latentShape;
+  const chw = got.length === want.length + 1 ? got.slice(1) : got;
+  if (chw.length !== want.length || chw.some((d, i) => d !== -1 && d !== want[i])) {
+    throw new Error(
+      `the server ${server} serves a model "${manifest.name}" whose input "latents" has shape ` +
+        `${JSON.stringify(got)}, where the manifest wants [-1,${want}]: another model under this name`,
+    );
   }
 }
 
@@ -151,7 +158,7 @@ export const serverBackend: BackendFactory = {
     // that load balancers probe, answers anyone), then whether it is ready.
     const metadata = await get(model);
     if (metadata.status === 404) {
-      await metadata.body?.cancel();
+      await metadata.arrayBuffer().catch(() => null);
       throw new Error(
         `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP 404)`,
       );

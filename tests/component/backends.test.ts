@@ -5,7 +5,7 @@ import { assert, cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent 
 import type { BackendEvent } from "../../component/events.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
-import { serverBackend } from "../../component/backends/server.ts";
+import { checkMetadata, serverBackend } from "../../component/backends/server.ts";
 import type { BackendContext } from "../../component/backends/types.ts";
 import { loadManifest } from "../../core/manifest.ts";
 import { createRng, randomLatent } from "../../core/mod.ts";
@@ -171,7 +171,7 @@ describe("backends", () => {
     const { url, error } = await (await fetch("/__le/server.json")).json();
     assert(url, `the Deno server did not start: ${error}`);
     const ctx = await context(url);
-    ctx.manifest = { ...ctx.manifest, latentShape: [4, 16, 16], imageSize: [128, 128] };
+    ctx.manifest = { ...ctx.manifest, latentShape: [4, 16, 16] };
     const other = await serverBackend.create(ctx).then(() => null, (e: Error) => e);
     assert(
       other &&
@@ -183,9 +183,44 @@ describe("backends", () => {
     const spa = await serverBackend.create(await context(new URL("/__le/spa/", location.href).href))
       .then(() => null, (e: Error) => e);
     assert(
-      spa && /metadata with something that is not JSON .*<!doctype/.test(spa.message),
+      spa && /metadata with something that is not a JSON object .*<!doctype/.test(spa.message),
       String(spa?.message),
     );
+  });
+
+  it("checkMetadata() takes the latents' shape as KServe and Triton list it, and refuses another or no metadata", async () => {
+    const { manifest } = await context();
+    const meta = (shape: unknown) => JSON.stringify({ name: "m", inputs: [{ name: "latents", shape }] });
+    const ok = [
+      meta([-1, 4, 32, 32]),
+      meta([1, 4, 32, 32]), // a fixed batch of one
+      meta([4, 32, 32]), // Triton leaves the batch out of a model with a max batch size
+      meta([-1, 4, -1, -1]),
+      JSON.stringify({ name: "m", inputs: [{ name: "x", shape: [3] }] }), // no latents listed
+      "{}",
+    ];
+    for (const text of ok) checkMetadata(text, manifest, "http://s/");
+    const refused: [string, RegExp][] = [
+      [
+        meta([-1, 4, 64, 64]),
+        /input "latents" has shape \[-1,4,64,64\], where the manifest wants \[-1,4,32,32\]/,
+      ],
+      [meta([4, 32]), /has shape \[4,32\]/],
+      ["null", /metadata with something that is not a JSON object \("null"\)/],
+      ["[1]", /not a JSON object/],
+    ];
+    for (const [text, message] of refused) {
+      let error: Error | null = null;
+      try {
+        checkMetadata(text, manifest, "http://s/");
+      } catch (e) {
+        error = e as Error;
+      }
+      assert(
+        error && message.test(error.message) && error.message.includes("http://s/"),
+        `${text}: ${error}`,
+      );
+    }
   });
 
   it("a server that refuses the page is named with its own reason, not taken for one that wants a token", async () => {

@@ -32,15 +32,27 @@ const pageProblems = new WeakMap<Page, string[]>();
  * stored session), and fails on any console error, page error or failed request that `fn` left.
  */
 async function withDemo(fn: (page: Page, server: ServerProcess) => Promise<void>): Promise<void> {
+  assert.ok(
+    await Deno.stat(`${root}dist/latent-evolver.js`).catch(() => null),
+    "dist/ is missing: run `npm run build` first (npm test does)",
+  );
+  assert.ok(
+    await Deno.stat(chromium).catch(() => null),
+    `No Chromium at ${chromium}: install Debian's chromium or set CHROME_PATH`,
+  );
   const server = await spawnServer("node", ["scripts/start.mjs", "--port", "0"], root);
   let browser: Browser | undefined;
   try {
-    assert.ok(
-      await Deno.stat(chromium).catch(() => null),
-      `No Chromium at ${chromium}: install Debian's chromium or set CHROME_PATH`,
-    );
-    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox"] });
+    // No WebGPU flag: the demo chooses its backend itself (wasm here). A container's /dev/shm is small.
+    browser = await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+      timeout: 60_000,
+      protocolTimeout: 180_000,
+    });
     const page = await (await browser.createBrowserContext()).newPage();
+    page.setDefaultTimeout(FIRST_BATCH_MS);
     const problems: string[] = [];
     pageProblems.set(page, problems);
     page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
@@ -61,8 +73,11 @@ async function withDemo(fn: (page: Page, server: ServerProcess) => Promise<void>
     await fn(page, server);
     assert.deepEqual(problems, [], "the demo logged errors or made failed requests");
   } finally {
-    await browser?.close();
-    await server.kill();
+    try {
+      await browser?.close();
+    } finally {
+      await server.kill();
+    }
   }
 }
 

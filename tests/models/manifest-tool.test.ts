@@ -1,13 +1,14 @@
 // models/manifest.ts: writing a model folder's manifest.json from the files themselves.
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { describeModelFolder, parseArgs, writeModelManifest } from "../../models/manifest.ts";
 import { loadManifest, sha256Hex } from "../../core/manifest.ts";
 import { createGenerator, type Ort } from "../../core/pipeline.ts";
 import { createRng } from "../../core/rng.ts";
 import { randomLatent } from "../../core/latent.ts";
+import { DataType, GraphBuilder } from "../../models/onnx-writer.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/sd-turbo/", import.meta.url));
 const builtin = fileURLToPath(new URL("../../models/builtin/", import.meta.url));
@@ -39,13 +40,13 @@ Deno.test("writeModelManifest() describes an SD-Turbo export in optimum's layout
   try {
     const { manifest, notes } = await writeModelManifest(dir, { name: "sd-turbo-test" });
     assert.deepEqual(notes, []);
-    const written = await loadManifest(new URL(`file://${dir}/manifest.json`));
+    const written = await loadManifest(pathToFileURL(`${dir}/manifest.json`));
     assert.deepEqual(
       written.files.unet.sha256,
       await sha256Hex(await Deno.readFile(`${dir}/unet/model.onnx`)),
     );
     assert.equal(manifest.name, "sd-turbo-test");
-    const byHand = await loadManifest(new URL(`file://${fixtures}manifest-fp16.json`));
+    const byHand = await loadManifest(pathToFileURL(`${fixtures}manifest-fp16.json`));
     assert.deepEqual(
       [written.kind, written.latentShape, written.imageSize],
       [byHand.kind, byHand.latentShape, byHand.imageSize],
@@ -86,6 +87,43 @@ Deno.test("describeModelFolder() reads float32 flat files, and the built-in mode
   assert.deepEqual(manifest, shipped);
 });
 
+/** A decoder whose latent height and width are free: 1x1 conv to RGB, 8x up, sigmoid. */
+function convolutionalDecoder(): Uint8Array {
+  const g = new GraphBuilder("free-dims-decoder");
+  g.input("latent", DataType.FLOAT, ["n", 4, "h", "w"]);
+  const rgb = g.node("Conv", ["latent", g.constant([3, 4, 1, 1], new Float32Array(12).fill(0.5))], {
+    kernel_shape: [1, 1],
+  });
+  const up = g.node("Resize", [rgb, "", g.f32([1, 1, 8, 8])], { mode: "nearest" });
+  g.node("Sigmoid", [up], {}, "image");
+  g.output("image", DataType.FLOAT, ["n", 3, "H", "W"]);
+  return g.toModel();
+}
+
+Deno.test("describeModelFolder() runs a decoder whose size is free on --latent-shape to learn its image size", async () => {
+  const dir = await folder({ "model.onnx": convolutionalDecoder() });
+  try {
+    await assert.rejects(
+      describeModelFolder(dir),
+      /model\.onnx's latent has free dims \["n",4,"h","w"\]: give --latent-shape C,H,W/,
+    );
+    const { manifest } = await writeModelManifest(dir, { latentShape: [4, 16, 24] });
+    assert.deepEqual([manifest.kind, manifest.latentShape, manifest.imageSize], ["decoder", [4, 16, 24], [
+      192,
+      128,
+    ]]);
+    const g = await createGenerator(
+      await loadManifest(pathToFileURL(`${dir}/manifest.json`)),
+      ort as unknown as Ort,
+    );
+    const [image] = await g.generate([randomLatent([4, 16, 24], createRng(1))], "");
+    assert.deepEqual([image.width, image.height], [192, 128]);
+    await g.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("describeModelFolder() says what is missing or unusable, and writeModelManifest() keeps an existing manifest", async () => {
   const empty = await folder({});
   const noVae = await folder({ "unet/model.onnx": `${fixtures}unet-fp16.onnx` });
@@ -119,13 +157,19 @@ Deno.test("describeModelFolder() says what is missing or unusable, and writeMode
     );
     await assert.rejects(writeModelManifest(kept), /manifest\.json: it exists \(--force replaces it\)/);
     assert.equal(await Deno.readTextFile(`${kept}/manifest.json`), '{"name":"mine"}');
+    // With "!" in the vocabulary and no "padding", as SD-Turbo's own tokenizer.json: nothing to say.
+    delete json.padding;
+    await Deno.writeTextFile(`${padded}/tokenizer/tokenizer.json`, JSON.stringify(json));
+    assert.deepEqual((await describeModelFolder(padded)).notes, []);
+    json.padding = { pad_id: 59, pad_token: "<|endoftext|>", strategy: "BatchLongest" };
+    await Deno.writeTextFile(`${padded}/tokenizer/tokenizer.json`, JSON.stringify(json));
     const { notes } = await describeModelFolder(padded);
     assert.deepEqual(notes, [
       'tokenizer/tokenizer.json pads prompts with id 59 (its "padding"); SD-Turbo was trained with "!" (id 60), ' +
       'which diffusers pads with: delete "padding" from the file to pad as it does',
     ]);
     await writeModelManifest(kept, { force: true });
-    assert.equal((await loadManifest(new URL(`file://${kept}/manifest.json`))).name, kept.split("/").pop());
+    assert.equal((await loadManifest(pathToFileURL(`${kept}/manifest.json`))).name, basename(kept));
   } finally {
     for (const d of [empty, noVae, slowTokenizer, external, kept, padded]) {
       await Deno.remove(d, { recursive: true });
@@ -147,6 +191,9 @@ Deno.test("models/manifest.ts: command line options, and its exit status and mes
   assert.throws(() => parseArgs(["m", "--nmae", "x"]), /unknown option --nmae; usage/);
   assert.throws(() => parseArgs([]), /^TypeError: usage/);
   assert.throws(() => parseArgs(["m", "--name"]), /--name needs a value/);
+  assert.throws(() => parseArgs(["m", "--name="]), /--name needs a value/);
+  assert.deepEqual(parseArgs(["--force", "--", "-odd"]), { dir: "-odd", force: true });
+  assert.throws(() => parseArgs(["a", "b"]), /one folder only, got "a" and "b"/);
   const dir = await optimumLayout();
   try {
     const run = (args: string[]) =>
@@ -158,6 +205,15 @@ Deno.test("models/manifest.ts: command line options, and its exit status and mes
       new TextDecoder().decode(ok.stdout),
       /wrote .*manifest\.json: sd-turbo "cli", loaded through core\/pipeline/,
     );
+    // The folder's own name, however it is spelt: ".", or with a trailing slash.
+    const here = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}models/manifest.ts`, ".", "--force"],
+      cwd: dir,
+    }).output();
+    assert.equal(here.code, 0, new TextDecoder().decode(here.stderr));
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).name, basename(dir));
+    assert.equal(parseArgs([`${dir}/`]).dir, `${dir}/`);
+    assert.equal((await describeModelFolder(`${dir}/`)).manifest.name, basename(dir));
     const again = await run([dir]);
     assert.equal(again.code, 1);
     assert.match(new TextDecoder().decode(again.stderr), /it exists \(--force replaces it\)/);

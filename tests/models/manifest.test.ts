@@ -38,6 +38,7 @@ Deno.test("parseManifest() resolves file paths against the manifest's URL", () =
 Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the field", () => {
   const cases: [string, (m: Record<string, unknown>) => void][] = [
     ["name", (m) => delete m.name],
+    ["name", (m) => (m.name = "..")], // a URL path segment: /v2/models/.. is /v2/
     ["kind", (m) => (m.kind = "gan")],
     ["latentShape", (m) => (m.latentShape = [4, 32])],
     ["latentShape", (m) => (m.latentShape = [4, 32, -1])],

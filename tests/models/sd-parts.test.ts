@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import type * as OrtCommon from "onnxruntime-common";
 import { createPromptTokenizer } from "../../core/tokenizer.ts";
+import { checkSessionIo } from "../../core/pipeline-io.ts";
+import type { ModelManifest } from "../../core/manifest.ts";
 import { SD_TURBO_SIGMA, unetInput, vaeInput } from "../../core/scheduler.ts";
 import { fromFloat16Bits, toFloat16Bits } from "../../core/fp16.ts";
 import { fixtureVocab } from "../fixtures/sd-turbo/build.ts";
@@ -44,7 +47,25 @@ Deno.test("createPromptTokenizer() pads with ! where the vocabulary has it and t
   json.model.vocab = { ...json.model.vocab, "!": 60 };
   const ids = createPromptTokenizer(json).encode("red fox");
   assert.deepEqual(Array.from(ids.slice(0, 5)), [58, 57, 53, 59, 60], "the end token, then !");
+  assert.equal(createPromptTokenizer(json).padId, 60);
   assert.ok(ids.slice(4).every((id) => id === 60));
+});
+
+Deno.test("checkSessionIo() takes an element type from a list and refuses others, naming the list", () => {
+  const session = (type: string) =>
+    ({
+      inputNames: ["timestep"],
+      outputNames: [],
+      inputMetadata: [{ name: "timestep", isTensor: true, type, shape: [1] }],
+      outputMetadata: [],
+    }) as unknown as OrtCommon.InferenceSession;
+  const manifest = { name: "m" } as ModelManifest;
+  const expected = [{ name: "timestep", dims: [null], type: ["int64", "float16"] }];
+  checkSessionIo(manifest, "unet", session("float16"), expected, []);
+  assert.throws(
+    () => checkSessionIo(manifest, "unet", session("uint8"), expected, []),
+    /Cannot load model "m": unet input timestep is uint8, expected int64 or float16/,
+  );
 });
 
 Deno.test("createPromptTokenizer() rejects a broken tokenizer.json", () => {

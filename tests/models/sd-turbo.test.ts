@@ -124,7 +124,7 @@ Deno.test("sd-turbo pipeline aborts between the UNet and the VAE", async () => {
   await g.dispose();
 });
 
-Deno.test("sd-turbo pipeline with float16 models (diffusers' export types: int64 input_ids, float16 timestep) matches float32 (optimum's: int32, int64) within fp16 precision", async () => {
+Deno.test("sd-turbo pipeline with float16 models (int64 input_ids, float16 timestep) matches float32 (optimum's types: int32, int64) within fp16 precision", async () => {
   const g32 = await createGenerator(await loadManifest(fixture("manifest.json")), ort);
   const g16 = await createGenerator(await loadManifest(fixture("manifest-fp16.json")), ort);
   const ls = latents(4, 1);
