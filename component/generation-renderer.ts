@@ -81,7 +81,7 @@ export class GenerationRenderer {
   }
 
   /**
-   * Renders every image of a generation (making it the one visited last, so that its bitmaps are
+   * Renders the images of a generation (making it the one visited last, so that its bitmaps are
    * kept); resolves when it is done, cancelled or superseded.
    *
    * @param api The worker's API.
@@ -89,6 +89,7 @@ export class GenerationRenderer {
    * @param gen The generation.
    * @param prompt The prompt to render with.
    * @param reason Why, for the events.
+   * @param indices The images to render (default: all); the others keep what they show.
    * @returns When the render has ended.
    */
   async render(
@@ -97,21 +98,23 @@ export class GenerationRenderer {
     gen: GenerationView,
     prompt: string,
     reason: GenerationReason,
+    indices?: number[],
   ): Promise<void> {
+    const total = indices?.length ?? gen.size;
     const request = ++this.#request;
     let ended = () => {};
     const inFlight = { generation: index, done: new Promise<void>((resolve) => (ended = resolve)) };
     this.#inFlight = inFlight;
     this.renderedPrompt = prompt;
     this.bitmaps.visit(index, gen.size);
-    this.progress = { generation: index, done: 0, total: gen.size, start: performance.now(), reason };
+    this.progress = { generation: index, done: 0, total, start: performance.now(), reason };
     this.busy = true;
     this.failed = false;
     this.#host.requestUpdate();
-    this.#host.dispatchEvent(new GenerationStartEvent({ generation: index, total: gen.size, reason }));
+    this.#host.dispatchEvent(new GenerationStartEvent({ generation: index, total, reason }));
     let cancelled = false;
     try {
-      await api.render(index, prompt, request);
+      await api.render(index, prompt, request, indices);
     } catch (error) {
       if ((error as Error)?.name === "AbortError") cancelled = true;
       else if (request === this.#request) {
@@ -130,7 +133,7 @@ export class GenerationRenderer {
       new GenerationEndEvent({
         generation: index,
         done,
-        total: gen.size,
+        total,
         cancelled: cancelled || request !== this.#request,
         lineage: gen.lineage,
         ms: progress ? performance.now() - progress.start : 0,
@@ -138,6 +141,17 @@ export class GenerationRenderer {
     );
     if (this.#inFlight === inFlight) this.#inFlight = null;
     ended();
+  }
+
+  /**
+   * The images of a generation that are not drawn: after a cancelled render, while none is in flight.
+   *
+   * @param generation The generation's index.
+   * @returns Their indices (none when the generation has no bitmaps kept, or is rendering).
+   */
+  missing(generation: number): number[] {
+    const slots = this.busy ? undefined : this.bitmaps.get(generation);
+    return slots ? slots.flatMap((b, i) => (b ? [] : [i])) : [];
   }
 
   /**

@@ -7,7 +7,6 @@ import {
   BackendEvent,
   dispatchAttributeErrors,
   type GenerationReason,
-  LatentEvolverErrorEvent,
   SelectionChangeEvent,
 } from "./events.ts";
 import type { BackendName, InitResult } from "./worker/protocol.ts";
@@ -18,6 +17,7 @@ import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
 import { shortcutOf } from "./tile-input.ts";
 import { TileMarking } from "./tile-marking.ts";
+import { StatusMessages } from "./status-messages.ts";
 import {
   renderErrors,
   renderHistory,
@@ -45,7 +45,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `mode`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`.
+ * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `mode`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`, `render-rest`, `notice-action`.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
  * @csspart image-button - The toggle button around an image.
@@ -59,6 +59,8 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart history - The strip of earlier generations.
  * @csspart status - Backend, progress bars and messages.
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
+ * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.
+ * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can.
  * @csspart error - The error message.
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.
@@ -134,8 +136,9 @@ export class LatentEvolverElement extends LitElement {
   declare marking: boolean;
 
   /** History, settings and the bitmaps of the generations visited last. */
-  #session = new SessionState(this, (what, error) => this.#fail(what, error));
-  #runtimeError = "";
+  /** The error and notice shown, and what a screen reader is told. */
+  #messages = new StatusMessages(this);
+  #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
@@ -143,12 +146,12 @@ export class LatentEvolverElement extends LitElement {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
     onStart: () => {
-      this.#runtimeError = "";
+      this.#messages.clear();
       this.#promptOwner.started(this.prompt);
     },
     onReady: (result, ui) => this.#onReady(result, ui),
     onImage: (event) => this.#session.renderer.onImage(event),
-    fail: (what, error) => this.#fail(what, error),
+    fail: (what, error) => this.#messages.fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
     storageTaken: () => this.#persist(),
   });
@@ -206,12 +209,13 @@ export class LatentEvolverElement extends LitElement {
     );
     const errors = [
       ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
-      ...(this.#runtimeError ? [this.#runtimeError] : []),
+      ...(this.#messages.error ? [this.#messages.error] : []),
     ];
     const ctx = this.#tiles.context(
-      { mode: settings.mode, reach: settings.strength * settings.radius },
+      { mode: settings.mode, reach: settings.strength * settings.radius, busy: renderer.busy },
       (i) => void this.downloadImage(i),
     );
+    const missing = gen ? renderer.missing(history.current) : [];
     return html`
       ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#retryRender : null)}
       ${renderToolbar({
@@ -256,12 +260,27 @@ export class LatentEvolverElement extends LitElement {
         failed: errors.length > 0,
         savedElsewhere: this.#engine.savedElsewhere,
         onUseHere: () => void this.useHere(),
+        missing: missing.length && !renderer.failed
+          ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#renderRest }
+          : null,
+        notice: this.#messages.notice,
+        announcement: this.#messages.announcement(
+          gen ? { current: history.current, count: history.generations.length } : null,
+          renderer.busy ? renderer.progress?.total ?? gen?.size ?? 0 : null,
+          missing.length,
+        ),
       })}
     `;
   }
 
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
+    // A focused button that disables itself (Undo at the first generation, Cancel once done) would
+    // drop the focus to the page: it goes to the generation shown instead.
+    const focused = this.shadowRoot?.activeElement;
+    if (focused instanceof HTMLButtonElement && focused.disabled) {
+      this.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+    }
   }
 
   /**
@@ -276,13 +295,19 @@ export class LatentEvolverElement extends LitElement {
     if (!api || !session.started) return;
     const feedback = session.feedback(fresh);
     if (!fresh && !feedback.selected.length) {
-      this.#showError("Select at least one image to evolve from, or press New batch.");
+      this.#messages.askToSelect();
       return;
     }
     try {
-      this.#runtimeError = "";
-      const gen = await api.evolve(session.history.current, feedback);
+      this.#messages.clear();
+      const { current, generations } = session.history;
+      // Evolving from an earlier generation drops the later ones: they can be brought back.
+      const dropped = generations.length - 1 - current;
+      const marks = dropped ? structuredClone(session.history.persisted()) : null;
+      const gen = await api.evolve(current, feedback);
       session.branch(gen);
+      this.#tiles.cursor = null;
+      if (marks) this.#messages.replaced(current, dropped, () => void this.#bringBack(marks));
       this.#persist();
       this.dispatchEvent(new SelectionChangeEvent(session.selection()));
       await this.#renderShown(fresh ? "new-batch" : "evolve");
@@ -290,7 +315,7 @@ export class LatentEvolverElement extends LitElement {
       // The worker was ended while it bred (a restart, the element removed, another tab's newer
       // session taken over): nothing failed that the person should hear of. A death says so itself.
       if ((error as Error)?.name === "AbortError") return;
-      this.#fail("Evolve failed", error);
+      this.#messages.fail("Evolve failed", error);
     }
   }
 
@@ -355,7 +380,8 @@ export class LatentEvolverElement extends LitElement {
 
   /** Downloads an image as PNG with its genome. @param index Image index. */
   async downloadImage(index: number): Promise<void> {
-    const name = `latent-evolver-g${this.#session.history.current}-${index}.png`;
+    // Numbered from 1, as the element shows generations and images.
+    const name = `latent-evolver-g${this.#session.history.current + 1}-${index + 1}.png`;
     saveBlob(await this.exportImage(index), name);
   }
 
@@ -379,13 +405,16 @@ export class LatentEvolverElement extends LitElement {
   async importSession(file: Blob): Promise<void> {
     const api = this.#engine.api;
     if (!api) return;
+    const name = file instanceof File && file.name ? file.name : "the session";
+    this.#messages.clear();
     try {
       const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
       this.#session.reset(generations, null);
+      this.#messages.imported(name, generations.length);
       this.#persist();
       await this.#renderShown("restore");
     } catch (error) {
-      this.#fail("Cannot import the session", error);
+      this.#messages.imported(name, error);
     }
   }
 
@@ -425,9 +454,38 @@ export class LatentEvolverElement extends LitElement {
 
   /** Renders the generation shown again after its render failed (the Try again button). */
   #retryRender = (): void => {
-    this.#runtimeError = "";
+    this.#messages.error = "";
     void this.#renderShown("retry");
   };
+
+  /** Renders the images of the generation shown that a cancelled render left out (Render the rest). */
+  #renderRest = (): void => {
+    const { history, renderer } = this.#session;
+    void this.#session.render(
+      this.#engine.api,
+      this.prompt,
+      "retry",
+      history.current,
+      renderer.missing(history.current),
+    );
+  };
+
+  /** Puts back the generations the last Evolve replaced, with their selections and points. */
+  async #bringBack(marks: Parameters<SessionState["unbranch"]>[1]): Promise<void> {
+    const api = this.#engine.api;
+    if (!api) return;
+    try {
+      const generations = await api.restoreReplaced();
+      this.#messages.clear();
+      this.#session.unbranch(generations, marks);
+      this.#persist();
+      this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
+      if (this.#session.rendered) this.requestUpdate();
+      else await this.#renderShown("history");
+    } catch (error) {
+      this.#messages.fail("Cannot bring the generations back", error);
+    }
+  }
 
   /** Renders the generation shown with the prompt. */
   #renderShown(reason: GenerationReason): Promise<void> {
@@ -444,6 +502,7 @@ export class LatentEvolverElement extends LitElement {
   // ---- selection and points ---------------------------------------------------------------------
 
   #selectionChanged(): void {
+    this.#messages.selectionChanged();
     this.requestUpdate();
     this.#persist();
     this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
@@ -457,8 +516,12 @@ export class LatentEvolverElement extends LitElement {
   }
 
   #onShortcut = (e: KeyboardEvent): void => {
-    const action = shortcutOf(e, this.#session.renderer.busy);
+    const action = shortcutOf(e, this.#session.renderer.busy, this.marking);
     if (action === "cancel") return this.cancel();
+    if (action === "stop-marking") {
+      this.marking = false;
+      return;
+    }
     if (!action) return;
     e.preventDefault();
     void (action === "evolve" ? this.evolve() : action === "redo" ? this.redo() : this.undo());
@@ -468,15 +531,5 @@ export class LatentEvolverElement extends LitElement {
 
   #persist(): void {
     this.#session.save(this.#engine.savingKey, this.prompt, this.#promptOwner.page);
-  }
-
-  #showError(message: string, cause?: unknown): void {
-    this.#runtimeError = message;
-    this.requestUpdate();
-    this.dispatchEvent(new LatentEvolverErrorEvent({ message, cause }));
-  }
-
-  #fail(what: string, error: unknown): void {
-    this.#showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
 }

@@ -27,6 +27,8 @@ export interface TileContext {
   reach: number;
   /** True while clicks mark points. */
   marking: boolean;
+  /** True while the generation shown renders (a missing image is coming, not left out). */
+  busy: boolean;
   /** The keyboard marking cursor. */
   cursor: { index: number; x: number; y: number } | null;
   /** Click (or Enter/Space) on an image. */
@@ -84,10 +86,15 @@ export function renderTile(
 ): TemplateResult {
   const selected = ctx.selected.has(index);
   const points = ctx.points[index] ?? [];
-  const label =
-    `Image ${index + 1}${bitmap ? "" : " (rendering)"}${points.length ? `, ${points.length} points` : ""}` +
-    (ctx.marking ? ": press to mark a point, arrow keys move the marker" : "");
   const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
+  const state = bitmap ? "" : ctx.busy ? " (rendering)" : " (not rendered)";
+  const count = points.length ? `, ${points.length} point${points.length === 1 ? "" : "s"}` : "";
+  const label = `Image ${index + 1}${state}${count}` +
+    (ctx.marking
+      ? `: press to mark a point, arrow keys move the marker${
+        cursor ? ` (at ${percent(cursor.x)}, ${percent(cursor.y)})` : ""
+      }`
+      : "");
   // With this image alone selected, Evolve edits squares around its points: outline the largest.
   const side = `${2 * ctx.reach * 100}%`;
   const regions = selected && ctx.selected.size === 1 && points.length
@@ -106,7 +113,8 @@ export function renderTile(
     <div part="tile" data-index=${index}>
       <div class="frame">
         <button part="image-button" data-index=${index} aria-pressed=${selected ? "true" : "false"}
-          aria-label=${label} aria-busy=${bitmap ? "false" : "true"}
+          aria-label=${label} aria-busy=${!bitmap && ctx.busy ? "true" : "false"}
+          aria-describedby="lineage-${index}"
           @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
           @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
           <canvas part="image" data-index=${index} width="1" height="1"></canvas>
@@ -126,7 +134,7 @@ export function renderTile(
           ${cursor ? html`<span part="cursor" style=${cssomStyle(at(cursor))}></span>` : nothing}
         </div>
       </div>
-      <span part="lineage">${describeLineage(lineage)}
+      <span part="lineage"><span id="lineage-${index}">${describeLineage(lineage)}</span>
         <button part="button save" ?disabled=${!bitmap} @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>
     </div>
@@ -236,12 +244,14 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         .onToggleMode}>
         ${ctx.mode === "keep" ? "Keep marked regions" : "Change marked regions"}</button>
       <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
-        @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><output part="strength-value"
-        >${ctx.strength.toFixed(2)}</output></label>
+        aria-valuetext=${ctx.strength.toFixed(2)}
+        @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><span part="strength-value" class="value"
+        >${ctx.strength.toFixed(2)}</span></label>
       <label title="Half the side of the largest region Evolve changes or keeps around a point, at strength 1"
       >Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
-        @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /><output part="radius-value"
-        >${percent(ctx.radius)}</output></label>
+        aria-valuetext=${percent(ctx.radius)}
+        @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /><span part="radius-value" class="value"
+        >${percent(ctx.radius)}</span></label>
     </div>
   `;
 }
@@ -262,7 +272,16 @@ export interface StatusContext {
   savedElsewhere: boolean;
   /** Takes the session over from that tab. */
   onUseHere: () => void;
+  /** Images of the generation shown left out by a cancelled render, and how to render them. */
+  missing: { done: number; total: number; onRenderRest: () => void } | null;
+  /** What the last action did, with a button that undoes it where it can be undone. */
+  notice: Notice | null;
+  /** What a screen reader is told, in a polite live region: a change of generation or state. */
+  announcement: string;
 }
+
+/** A line in the status about what the last action did, and how to undo it. */
+export type Notice = { text: string; action?: { label: string; run: () => void } };
 
 /**
  * The status line: backend and model, download and generation progress bars, and the note (with
@@ -274,7 +293,8 @@ export interface StatusContext {
 export function renderStatus(ctx: StatusContext): TemplateResult {
   const { download, progress } = ctx;
   return html`
-    <div part="status" role="status" aria-live="polite">
+    <div part="status">
+      <span class="visually-hidden" role="status">${ctx.announcement}</span>
       ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
       ${download && download.loaded < download.total
         ? html`<label>Model download <progress max=${download.total} value=${download.loaded}></progress></label>`
@@ -284,6 +304,20 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
             ${progress.done} / ${progress.total}</label>`
         : nothing}
       ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
+      ${ctx.missing
+        ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
+            <button part="button render-rest" @click=${ctx.missing.onRenderRest}>Render the rest</button></span>`
+        : nothing}
+      ${ctx.notice
+        ? html`<span part="notice">${ctx.notice.text}${
+          ctx.notice.action
+            ? html`
+              <button part="button notice-action" @click=${ctx.notice.action.run}>${ctx.notice.action
+                .label}</button>
+            `
+            : nothing
+        }</span>`
+        : nothing}
       ${ctx.savedElsewhere
         ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved
             <button part="button use-here" @click=${ctx.onUseHere}>Use here</button></span>`

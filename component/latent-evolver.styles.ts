@@ -131,6 +131,26 @@ export const styles = css`
     border-color: var(--le-accent);
     background: var(--le-accent);
   }
+  /* Selection is not told by colour alone: a check mark in the corner. */
+  [part~="image-button"][aria-pressed="true"]::after {
+    content: "✓";
+    position: absolute;
+    top: calc(var(--le-frame-width) + 0.3rem);
+    inset-inline-end: calc(var(--le-frame-width) + 0.3rem);
+    width: 1.4rem;
+    height: 1.4rem;
+    border-radius: 50%;
+    background: var(--le-accent);
+    color: var(--le-on-accent);
+    font-weight: 700;
+    line-height: 1.4rem;
+    box-shadow: 0 0 0 2px var(--le-surface);
+  }
+  /* Focus looks unlike selection (an accent border): a dashed ring in the text colour, outside it. */
+  [part~="image-button"]:focus-visible {
+    outline: 3px dashed var(--le-text);
+    outline-offset: 3px;
+  }
   :host([marking]) [part~="image-button"] {
     cursor: crosshair;
   }
@@ -152,14 +172,15 @@ export const styles = css`
   [part~="region"].keep {
     border-color: #1e8e3e;
   }
-  output {
+  .value {
     min-width: 2.5rem;
     font-variant-numeric: tabular-nums;
   }
+  /* 24 px at least: a target one can hit with a finger (WCAG 2.5.8). */
   [part~="point"] {
     position: absolute;
-    width: 1.25rem;
-    height: 1.25rem;
+    width: max(1.5rem, 24px);
+    height: max(1.5rem, 24px);
     padding: 0;
     translate: -50% -50%;
     border-radius: 50%;
@@ -216,7 +237,9 @@ export const styles = css`
     color: var(--le-muted);
     min-height: 1.5rem;
   }
-  [part~="saved-elsewhere"] {
+  [part~="saved-elsewhere"],
+  [part~="cancelled"],
+  [part~="notice"] {
     color: var(--le-text);
     border-inline-start: 3px solid var(--le-accent);
     padding-inline-start: 0.4rem;

@@ -94,6 +94,18 @@ export class SessionState {
   }
 
   /**
+   * Undoes a {@link branch}: takes back the generations it dropped, with the marks they had, and
+   * shows the generation it branched from (whose bitmaps are kept).
+   *
+   * @param generations The whole history from before the branch.
+   * @param marks The marks from before the branch, with the generation it branched from as current.
+   */
+  unbranch(generations: GenerationView[], marks: Pick<UiState, "current" | "selection" | "points">): void {
+    this.renderer.bitmaps.dropAfter(marks.current);
+    this.history.reset(generations, marks);
+  }
+
+  /**
    * Shows another generation; it becomes the one visited last, which may release the bitmaps of
    * the one visited longest ago.
    *
@@ -113,6 +125,7 @@ export class SessionState {
    * @param prompt The prompt to render with.
    * @param reason Why, for the events.
    * @param index The generation; by default the one shown.
+   * @param indices The images to render; by default all.
    * @returns When the render has ended.
    */
   render(
@@ -120,10 +133,11 @@ export class SessionState {
     prompt: string,
     reason: GenerationReason,
     index: number = this.history.current,
+    indices?: number[],
   ): Promise<void> {
     const gen = this.history.generations[index];
     if (!api || !gen) return Promise.resolve();
-    return this.renderer.render(api, index, gen, prompt, reason);
+    return this.renderer.render(api, index, gen, prompt, reason, indices);
   }
 
   /**

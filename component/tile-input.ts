@@ -11,7 +11,7 @@ import type { Point } from "../core/latent.ts";
 export type Cursor = { index: number; x: number; y: number };
 
 /** An action the element's keyboard shortcuts trigger. */
-export type Shortcut = "evolve" | "undo" | "redo" | "cancel";
+export type Shortcut = "evolve" | "undo" | "redo" | "cancel" | "stop-marking";
 
 /**
  * Where a marking click on tile `index` puts its point: under the pointer, or at the tile's cursor
@@ -74,10 +74,12 @@ export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: numb
 
 /**
  * The shortcut a key press is: Ctrl/Cmd+Enter evolves, Ctrl/Cmd+Z undoes and with Shift redoes
- * (not inside a text field, whose own undo it is), Escape cancels a render in flight.
+ * (not inside a text field, whose own undo it is), Escape cancels a render in flight, or else
+ * leaves marking mode.
  *
  * @param e The key.
  * @param busy True while a generation is rendering.
+ * @param marking True while clicks mark points.
  * @returns The action, or `null`.
  * @example
  * ```ts
@@ -85,7 +87,7 @@ export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: numb
  * shortcutOf(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }), false); // "evolve"
  * ```
  */
-export function shortcutOf(e: KeyboardEvent, busy: boolean): Shortcut | null {
+export function shortcutOf(e: KeyboardEvent, busy: boolean, marking = false): Shortcut | null {
   const mod = e.ctrlKey || e.metaKey;
   if (mod && e.key === "Enter") return "evolve";
   // The element that has the key (the event may be seen at the host, retargeted from its shadow tree).
@@ -93,7 +95,8 @@ export function shortcutOf(e: KeyboardEvent, busy: boolean): Shortcut | null {
   if (mod && (e.key === "z" || e.key === "Z") && !(target instanceof HTMLInputElement)) {
     return e.shiftKey ? "redo" : "undo";
   }
-  return e.key === "Escape" && busy ? "cancel" : null;
+  if (e.key !== "Escape") return null;
+  return busy ? "cancel" : marking ? "stop-marking" : null;
 }
 
 function clamp01(v: number): number {

@@ -49,11 +49,12 @@ export class TileMarking {
   /**
    * What the tile templates need to show the marks of the generation shown and to send input here.
    *
-   * @param evolve Change or keep the marked regions (colours the dots), and how far an edit reaches.
+   * @param evolve Change or keep the marked regions (colours the dots), how far an edit reaches, and
+   * whether the generation shown is rendering.
    * @param onSave Downloads an image.
    * @returns The context.
    */
-  context(evolve: Pick<TileContext, "mode" | "reach">, onSave: TileContext["onSave"]): TileContext {
+  context(evolve: Pick<TileContext, "mode" | "reach" | "busy">, onSave: TileContext["onSave"]): TileContext {
     const { current, marks } = this.#history;
     return {
       generation: current,
@@ -61,6 +62,7 @@ export class TileMarking {
       points: marks.points[current] ?? {},
       mode: evolve.mode,
       reach: evolve.reach,
+      busy: evolve.busy,
       marking: this.#host.marking,
       cursor: this.cursor,
       onActivate: (i, e) => this.onClick(i, e),

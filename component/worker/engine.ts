@@ -80,6 +80,8 @@ export class Engine implements EngineApi {
    */
   #storedDigest = "";
   #abort: AbortController | null = null;
+  /** The session before the last evolve that dropped later generations, until the session changes. */
+  #replaced: Session | null = null;
 
   /**
    * @param wasmBase Base URL of onnxruntime-web's wasm files (the worker bundle's folder).
@@ -131,7 +133,7 @@ export class Engine implements EngineApi {
     };
   }
 
-  async render(generation: number, prompt: string, request: number): Promise<void> {
+  async render(generation: number, prompt: string, request: number, indices?: number[]): Promise<void> {
     const session = this.#requireSession("render");
     const gen = session.generations[generation];
     if (!gen) {
@@ -144,13 +146,21 @@ export class Engine implements EngineApi {
     this.#abort = abort;
     const sent: Promise<void>[] = [];
     const done = new Set<number>();
-    const send = (index: number, image: RgbaImage) => {
+    // The images asked for, in order: `send` takes the position among them.
+    const which = indices ?? gen.latents.map((_, i) => i);
+    if (which.some((i) => !Number.isInteger(i) || i < 0 || i >= gen.latents.length)) {
+      throw new RangeError(
+        `Cannot render images ${which} of generation ${generation}: it has ${gen.latents.length}`,
+      );
+    }
+    const send = (at: number, image: RgbaImage) => {
+      const index = which[at];
       if (done.has(index) || abort.signal.aborted) return;
       done.add(index);
       sent.push(this.#sendImage(request, generation, index, image));
     };
     try {
-      const images = await this.#backend!.generate(gen.latents, prompt, {
+      const images = await this.#backend!.generate(which.map((i) => gen.latents[i]), prompt, {
         signal: abort.signal,
         onImage: send,
       });
@@ -174,6 +184,7 @@ export class Engine implements EngineApi {
     }
     this.cancel();
     const base = this.#truncated(session, from);
+    const replaced = base === session ? null : session;
     const fb: Feedback = {
       selected: feedback.selected,
       points: feedback.points,
@@ -185,8 +196,20 @@ export class Engine implements EngineApi {
     // The same session seed, generation and feedback give the same batch, after a reload too.
     const rng = createRng(`${this.#seed}:${from + 1}:${JSON.stringify(fb)}`);
     this.#session = evolve(base, fb, rng);
+    this.#replaced = replaced;
     await this.#save();
     return view(this.#session.generations[this.#session.generations.length - 1]);
+  }
+
+  async restoreReplaced(): Promise<GenerationView[]> {
+    if (!this.#replaced) {
+      throw new RangeError("Cannot bring back generations: none were replaced since the last change");
+    }
+    this.cancel();
+    this.#session = this.#replaced;
+    this.#replaced = null;
+    await this.#save();
+    return this.#session.generations.map(view);
   }
 
   cancel(): void {
@@ -217,6 +240,7 @@ export class Engine implements EngineApi {
     }
     this.cancel();
     this.#session = session;
+    this.#replaced = null;
     await this.#save();
     return session.generations.map(view);
   }
@@ -243,6 +267,7 @@ export class Engine implements EngineApi {
 
   async truncate(last: number): Promise<void> {
     this.#session = this.#truncated(this.#requireSession("truncate"), last);
+    this.#replaced = null;
     await this.#save();
   }
 

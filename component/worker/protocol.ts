@@ -109,15 +109,22 @@ export interface EngineApi {
   /** Loads the model, picks a backend, restores or creates the session. */
   init(config: EngineConfig, listener: EngineListener): Promise<InitResult>;
   /**
-   * Renders every image of a generation with a prompt, streaming `image` events tagged `request`.
-   * A newer `render`, `evolve` or `cancel` aborts it (it then rejects with an AbortError).
+   * Renders the images of a generation with a prompt (every one, or those of `indices`), streaming
+   * `image` events tagged `request`. A newer `render`, `evolve` or `cancel` aborts it (it then
+   * rejects with an AbortError).
    */
-  render(generation: number, prompt: string, request: number): Promise<void>;
+  render(generation: number, prompt: string, request: number, indices?: number[]): Promise<void>;
   /**
-   * Breeds a new generation from `from` (later generations are dropped: a new branch of history)
-   * and returns it; the caller renders it.
+   * Breeds a new generation from `from` (later generations are dropped: a new branch of history,
+   * which {@link restoreReplaced} brings back until the session next changes) and returns it; the
+   * caller renders it.
    */
   evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView>;
+  /**
+   * Puts back the session as it was before the last evolve that dropped later generations, and
+   * returns its generations. Rejects with a RangeError when there is none to put back.
+   */
+  restoreReplaced(): Promise<GenerationView[]>;
   /** Aborts the render in flight, if any. */
   cancel(): void;
   /** The whole session as a versioned binary file. */

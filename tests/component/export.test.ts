@@ -43,6 +43,9 @@ describe("<latent-evolver> export", () => {
     await b.importSession(file);
     await restored;
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
+    const notice = b.shadowRoot!.querySelector("[part~=notice]")?.textContent ?? "";
+    assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);
+    assert(!b.shadowRoot!.querySelector("[part~=error]"), "the bad file's error stays after a good import");
     const fromB = deserializeSession(await sessionBytes(b));
     const fromA = deserializeSession(new Uint8Array(await file.arrayBuffer()));
     assert(
@@ -74,13 +77,20 @@ describe("<latent-evolver> export", () => {
     };
     const failed = waitForEvent<CustomEvent>(b, "le-error");
     choose(new File(["not a session"], "notes.txt"));
-    assert(/Cannot import the session/.test((await failed).detail.message), "no error for a bad file");
+    const message = (await failed).detail.message;
+    assert(
+      /^Cannot import notes\.txt: not a latent-evolver session/.test(message) && !/Cannot read/.test(message),
+      `the error of a bad file: ${message}`,
+    );
     const kept = b.generationCount;
     assert(kept === 1, `a bad file changed the session: ${kept} generations`);
     const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
     choose(file);
     await restored;
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
+    const notice = b.shadowRoot!.querySelector("[part~=notice]")?.textContent ?? "";
+    assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);
+    assert(!b.shadowRoot!.querySelector("[part~=error]"), "the bad file's error stays after a good import");
     assert(input.value === "", "the input keeps the file, so choosing it again would do nothing");
   });
 

@@ -43,7 +43,7 @@ describe("tile input", () => {
     assert(movedCursor(new KeyboardEvent("keydown", { key: "a" }), left, 2) === null, "a moved the cursor");
   });
 
-  it("shortcutOf() knows Ctrl/Cmd+Enter, Ctrl+Z, Ctrl+Shift+Z and Escape only while busy", () => {
+  it("shortcutOf() knows Ctrl/Cmd+Enter, Ctrl+Z, Ctrl+Shift+Z, and Escape while busy or marking", () => {
     const key = (init: KeyboardEventInit) => new KeyboardEvent("keydown", init);
     assert(shortcutOf(key({ key: "Enter", ctrlKey: true }), false) === "evolve", "Ctrl+Enter");
     assert(shortcutOf(key({ key: "Enter", metaKey: true }), false) === "evolve", "Cmd+Enter");
@@ -52,5 +52,7 @@ describe("tile input", () => {
     assert(shortcutOf(key({ key: "Z", ctrlKey: true, shiftKey: true }), false) === "redo", "Ctrl+Shift+Z");
     assert(shortcutOf(key({ key: "Escape" }), true) === "cancel", "Escape while busy");
     assert(shortcutOf(key({ key: "Escape" }), false) === null, "Escape while idle");
+    assert(shortcutOf(key({ key: "Escape" }), false, true) === "stop-marking", "Escape while marking");
+    assert(shortcutOf(key({ key: "Escape" }), true, true) === "cancel", "Escape while busy and marking");
   });
 });

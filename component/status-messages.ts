@@ -1,0 +1,134 @@
+/**
+ * What `<latent-evolver>` tells the person about their last action, apart from its attribute
+ * problems: the error it ended with (also fired as `le-error`), a notice of what it did (with a
+ * button that undoes it, where it can be undone), and the line a screen reader is told.
+ *
+ * @module
+ */
+
+import type { ReactiveControllerHost } from "lit";
+import { LatentEvolverErrorEvent } from "./events.ts";
+import type { Notice } from "./latent-evolver.render.ts";
+
+/** The error of an Evolve with nothing selected, which a selection makes stale. */
+const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * The error and notice shown, each cleared when the person acts again.
+ *
+ * @example
+ * ```ts
+ * import { StatusMessages } from "./status-messages.ts";
+ * // In the element: #messages = new StatusMessages(this);
+ * ```
+ */
+export class StatusMessages {
+  /** The error shown, or "". */
+  error = "";
+  /** What the last action did, or `null`. */
+  notice: Notice | null = null;
+  #host: ReactiveControllerHost & EventTarget;
+
+  /** @param host The element: updated on a change, and the target of `le-error`. */
+  constructor(host: ReactiveControllerHost & EventTarget) {
+    this.#host = host;
+  }
+
+  /** Clears the error and the notice, as an action starts. */
+  clear(): void {
+    this.error = "";
+    this.notice = null;
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * Shows an error and fires `le-error`.
+   *
+   * @param message What went wrong.
+   * @param cause The error behind it.
+   */
+  showError(message: string, cause?: unknown): void {
+    this.error = message;
+    this.#host.requestUpdate();
+    this.#host.dispatchEvent(new LatentEvolverErrorEvent({ message, cause }));
+  }
+
+  /**
+   * Shows that an action failed, with the error's message.
+   *
+   * @param what The action.
+   * @param error Why.
+   */
+  fail(what: string, error: unknown): void {
+    this.showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+
+  /** Evolve was pressed with nothing selected. */
+  askToSelect(): void {
+    this.showError(SELECT_FIRST);
+  }
+
+  /** The selection changed: an error that asked for one is stale. */
+  selectionChanged(): void {
+    if (this.error === SELECT_FIRST) this.error = "";
+  }
+
+  /**
+   * An Evolve from an earlier generation replaced the later ones.
+   *
+   * @param from The generation evolved from.
+   * @param dropped How many came after it.
+   * @param bringBack Puts them back.
+   */
+  replaced(from: number, dropped: number, bringBack: () => void): void {
+    const which = dropped === 1
+      ? `Generation ${from + 2} was`
+      : `Generations ${from + 2}-${from + 1 + dropped} were`;
+    this.notice = { text: `${which} replaced by this one.`, action: { label: "Bring back", run: bringBack } };
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * A session file was imported, or could not be.
+   *
+   * @param name The file's name.
+   * @param result Its number of generations, or the error it was refused with.
+   */
+  imported(name: string, result: number | unknown): void {
+    if (typeof result === "number") {
+      this.notice = { text: `Imported ${name}: ${plural(result, "generation")}.` };
+      this.#host.requestUpdate();
+      return;
+    }
+    // The worker's reason repeats what failed ("Cannot read a session: ..."): the reason alone.
+    const reason = String((result as Error)?.message ?? result)
+      .replace(/^Cannot (read|import) (a|the) session: /, "");
+    this.showError(`Cannot import ${name}: ${reason}`, result);
+  }
+
+  /**
+   * The line a screen reader is told (a polite live region): the generation shown, whether it is
+   * rendering, ready or cut short, and the notice. It changes with those, not with every image.
+   *
+   * @param shown The generation shown and how many there are, or `null` before one exists.
+   * @param rendering The number of images being rendered, or `null` when none are.
+   * @param missing How many images of the generation shown a cancelled render left out.
+   * @returns The line.
+   */
+  announcement(
+    shown: { current: number; count: number } | null,
+    rendering: number | null,
+    missing: number,
+  ): string {
+    if (!shown) return "";
+    const state = rendering !== null
+      ? `rendering ${plural(rendering, "image")}`
+      : missing
+      ? `${plural(missing, "image")} not rendered`
+      : "ready";
+    const notice = this.notice ? ` ${this.notice.text}` : "";
+    return `Generation ${shown.current + 1} of ${shown.count}, ${state}.${notice}`;
+  }
+}
