@@ -42,13 +42,21 @@ export class SelectionChangeEvent extends Event {
 }
 
 /** Why a generation is being rendered. */
-export type GenerationReason = "first" | "evolve" | "new-batch" | "prompt" | "restore" | "history" | "retry";
+export type GenerationReason =
+  | "first"
+  | "evolve"
+  | "new-batch"
+  | "prompt"
+  | "restore"
+  | "history"
+  | "retry"
+  | "rest";
 
 /** Detail of {@link GenerationStartEvent}. */
 export interface GenerationStartDetail {
   /** Index of the generation being rendered. */
   generation: number;
-  /** Number of images it will have. */
+  /** Number of images this render makes: the generation's, or for `rest` those a cancelled render left out. */
   total: number;
   /** What caused it. */
   reason: GenerationReason;
@@ -75,7 +83,7 @@ export interface GenerationProgressDetail {
   index: number;
   /** Images finished so far. */
   done: number;
-  /** Images in the generation. */
+  /** Images this render makes (see {@link GenerationStartDetail.total}). */
   total: number;
 }
 
@@ -96,9 +104,9 @@ export class GenerationProgressEvent extends Event {
 export interface GenerationEndDetail {
   /** Index of the generation. */
   generation: number;
-  /** Images shown. */
+  /** Images this render showed. */
   done: number;
-  /** Images in the generation. */
+  /** Images this render makes (see {@link GenerationStartDetail.total}). */
   total: number;
   /** True when it was cancelled or replaced before finishing. */
   cancelled: boolean;

@@ -144,13 +144,23 @@ export class GenerationRenderer {
   }
 
   /**
+   * Whether a generation is being rendered (another may be, when the person moved to a kept one).
+   *
+   * @param generation The generation's index.
+   * @returns True while a render of it is in flight.
+   */
+  renders(generation: number): boolean {
+    return this.busy && this.progress?.generation === generation;
+  }
+
+  /**
    * The images of a generation that are not drawn: after a cancelled render, while none is in flight.
    *
    * @param generation The generation's index.
    * @returns Their indices (none when the generation has no bitmaps kept, or is rendering).
    */
   missing(generation: number): number[] {
-    const slots = this.busy ? undefined : this.bitmaps.get(generation);
+    const slots = this.renders(generation) ? undefined : this.bitmaps.get(generation);
     return slots ? slots.flatMap((b, i) => (b ? [] : [i])) : [];
   }
 

@@ -12,7 +12,7 @@ import {
 import type { BackendName, InitResult } from "./worker/protocol.ts";
 import type { UiState } from "./ui-state.ts";
 import { saveBlob, sessionBlob } from "./export-files.ts";
-import { SessionState } from "./session-state.ts";
+import { type Dropped, SessionState } from "./session-state.ts";
 import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
 import { shortcutOf } from "./tile-input.ts";
@@ -25,6 +25,9 @@ import {
   renderTile,
   renderToolbar,
 } from "./latent-evolver.render.ts";
+
+/** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
+const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
 /** Properties that make the worker's config: a change restarts it. */
 const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
@@ -135,9 +138,9 @@ export class LatentEvolverElement extends LitElement {
   /** True while clicks mark points instead of selecting. */
   declare marking: boolean;
 
-  /** History, settings and the bitmaps of the generations visited last. */
   /** The error and notice shown, and what a screen reader is told. */
   #messages = new StatusMessages(this);
+  /** History, settings and the bitmaps of the generations visited last. */
   #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
@@ -211,9 +214,11 @@ export class LatentEvolverElement extends LitElement {
       ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
       ...(this.#messages.error ? [this.#messages.error] : []),
     ];
+    const rendering = renderer.renders(history.current);
     const ctx = this.#tiles.context(
-      { mode: settings.mode, reach: settings.strength * settings.radius, busy: renderer.busy },
-      (i) => void this.downloadImage(i),
+      { mode: settings.mode, reach: settings.strength * settings.radius, busy: rendering },
+      // Save works while the image renders (it waits for it); one whose render was cut short fails.
+      (i) => void this.downloadImage(i).catch((e) => this.#messages.fail(`Cannot save image ${i + 1}`, e)),
     );
     const missing = gen ? renderer.missing(history.current) : [];
     return html`
@@ -264,22 +269,24 @@ export class LatentEvolverElement extends LitElement {
           ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#renderRest }
           : null,
         notice: this.#messages.notice,
-        announcement: this.#messages.announcement(
-          gen ? { current: history.current, count: history.generations.length } : null,
-          renderer.busy ? renderer.progress?.total ?? gen?.size ?? 0 : null,
-          missing.length,
-        ),
+        announcement: this.#messages.announcement({
+          shown: gen ? { current: history.current, count: history.generations.length } : null,
+          rendering: rendering ? renderer.progress!.total : null,
+          missing: missing.length,
+          loading: !this.#engine.backend && !errors.length,
+          savedElsewhere: this.#engine.savedElsewhere,
+        }),
       })}
     `;
   }
 
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
-    // A focused button that disables itself (Undo at the first generation, Cancel once done) would
+    // A history button that disables itself (Undo at the first generation, Cancel once done) would
     // drop the focus to the page: it goes to the generation shown instead.
     const focused = this.shadowRoot?.activeElement;
-    if (focused instanceof HTMLButtonElement && focused.disabled) {
-      this.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+    if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
+      this.#focusShown();
     }
   }
 
@@ -303,7 +310,7 @@ export class LatentEvolverElement extends LitElement {
       const { current, generations } = session.history;
       // Evolving from an earlier generation drops the later ones: they can be brought back.
       const dropped = generations.length - 1 - current;
-      const marks = dropped ? structuredClone(session.history.persisted()) : null;
+      const marks = dropped ? session.marksAfterShown() : null;
       const gen = await api.evolve(current, feedback);
       session.branch(gen);
       this.#tiles.cursor = null;
@@ -342,11 +349,7 @@ export class LatentEvolverElement extends LitElement {
    */
   async showGeneration(index: number): Promise<void> {
     if (!this.#session.show(index)) return;
-    this.#tiles.cursor = null;
-    this.#persist();
-    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
-    if (this.#session.rendered) this.requestUpdate();
-    else await this.#renderShown("history");
+    await this.#shown();
   }
 
   /**
@@ -461,30 +464,49 @@ export class LatentEvolverElement extends LitElement {
   /** Renders the images of the generation shown that a cancelled render left out (Render the rest). */
   #renderRest = (): void => {
     const { history, renderer } = this.#session;
+    this.#keepFocus();
     void this.#session.render(
       this.#engine.api,
       this.prompt,
-      "retry",
+      "rest",
       history.current,
       renderer.missing(history.current),
     );
   };
 
   /** Puts back the generations the last Evolve replaced, with their selections and points. */
-  async #bringBack(marks: Parameters<SessionState["unbranch"]>[1]): Promise<void> {
+  async #bringBack(dropped: Dropped): Promise<void> {
     const api = this.#engine.api;
     if (!api) return;
+    this.#messages.clear(); // its button goes: a second press would find nothing to bring back
+    this.#keepFocus();
     try {
-      const generations = await api.restoreReplaced();
-      this.#messages.clear();
-      this.#session.unbranch(generations, marks);
-      this.#persist();
-      this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
-      if (this.#session.rendered) this.requestUpdate();
-      else await this.#renderShown("history");
+      this.#session.unbranch(await api.restoreReplaced(), dropped);
+      await this.#shown();
     } catch (error) {
       this.#messages.fail("Cannot bring the generations back", error);
     }
+  }
+
+  /** After the generation shown changed: no marker, stored, announced, and rendered if it must be. */
+  async #shown(): Promise<void> {
+    this.#tiles.cursor = null;
+    this.#persist();
+    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
+    if (this.#session.rendered) this.requestUpdate();
+    else await this.#renderShown("history");
+  }
+
+  #focusShown(): void {
+    this.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+  }
+
+  /** A button that removes itself (Render the rest, Bring back) hands the focus to the generation shown. */
+  #keepFocus(): void {
+    if (!this.shadowRoot?.activeElement) return;
+    void this.updateComplete.then(() => {
+      if (!this.shadowRoot?.activeElement) this.#focusShown();
+    });
   }
 
   /** Renders the generation shown with the prompt. */

@@ -61,6 +61,20 @@ export function describeLineage(lineage: LineageView): string {
 }
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+/**
+ * A count and its noun, in the plural unless the count is one.
+ *
+ * @param n The count.
+ * @param noun The noun, singular.
+ * @returns For example `1 point`, `3 points`.
+ * @example
+ * ```ts
+ * import { plural } from "./latent-evolver.render.ts";
+ * plural(2, "image"); // "2 images"
+ * ```
+ */
+export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 /**
  * Where a point of the image sits in the overlay over it (exactly, not rounded as `percent`). Set
  * through the CSSOM (`cssomStyle`), never as a `style` attribute, which a Content-Security-Policy's
@@ -88,7 +102,7 @@ export function renderTile(
   const points = ctx.points[index] ?? [];
   const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
   const state = bitmap ? "" : ctx.busy ? " (rendering)" : " (not rendered)";
-  const count = points.length ? `, ${points.length} point${points.length === 1 ? "" : "s"}` : "";
+  const count = points.length ? `, ${plural(points.length, "point")}` : "";
   const label = `Image ${index + 1}${state}${count}` +
     (ctx.marking
       ? `: press to mark a point, arrow keys move the marker${
@@ -135,7 +149,7 @@ export function renderTile(
         </div>
       </div>
       <span part="lineage"><span id="lineage-${index}">${describeLineage(lineage)}</span>
-        <button part="button save" ?disabled=${!bitmap} @click=${() => ctx.onSave(index)}
+        <button part="button save" @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>
     </div>
   `;

@@ -28,6 +28,9 @@ import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protoc
  * // In the element: #session = new SessionState(this, (what, error) => this.#fail(what, error));
  * ```
  */
+/** The marks of the generations a branch dropped, and the generation it branched from. */
+export type Dropped = Pick<UiState, "selection" | "points"> & { from: number };
+
 export class SessionState {
   /** The generations, the one shown, and the marks on each. */
   readonly history: GenerationHistory = new GenerationHistory();
@@ -94,15 +97,37 @@ export class SessionState {
   }
 
   /**
-   * Undoes a {@link branch}: takes back the generations it dropped, with the marks they had, and
-   * shows the generation it branched from (whose bitmaps are kept).
+   * The marks a {@link branch} from the generation shown would drop: those of the later generations.
+   *
+   * @returns What {@link unbranch} puts back.
+   */
+  marksAfterShown(): Dropped {
+    const from = this.history.current;
+    const later = <T>(record: Record<number, T>) =>
+      structuredClone(Object.fromEntries(Object.entries(record).filter(([g]) => Number(g) > from)));
+    const { selection, points } = this.history.persisted();
+    return { from, selection: later(selection), points: later(points) };
+  }
+
+  /**
+   * Undoes a {@link branch}: takes back the generations it dropped, with the marks they had. The
+   * marks of the generations it kept stay as they are now; the generation it made is gone, and if it
+   * was shown, the one it branched from is.
    *
    * @param generations The whole history from before the branch.
-   * @param marks The marks from before the branch, with the generation it branched from as current.
+   * @param dropped What {@link marksAfterShown} gave before the branch.
    */
-  unbranch(generations: GenerationView[], marks: Pick<UiState, "current" | "selection" | "points">): void {
-    this.renderer.bitmaps.dropAfter(marks.current);
-    this.history.reset(generations, marks);
+  unbranch(generations: GenerationView[], dropped: Dropped): void {
+    const { from } = dropped;
+    const now = this.history.persisted();
+    const kept = <T>(record: Record<number, T>) =>
+      Object.fromEntries(Object.entries(record).filter(([g]) => Number(g) <= from));
+    this.renderer.bitmaps.dropAfter(from);
+    this.history.reset(generations, {
+      current: Math.min(now.current, from),
+      selection: { ...kept(now.selection), ...dropped.selection },
+      points: { ...kept(now.points), ...dropped.points },
+    });
   }
 
   /**
@@ -174,7 +199,12 @@ export class SessionState {
     const lineage = shown?.lineage[index];
     if (!lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
     if (!this.renderer.bitmaps.get(current)?.[index]) {
-      await (this.renderer.pending(current) ?? this.render(api, made.prompt, "history", current));
+      // After a cancel only the images left out are rendered; after a release, all of them.
+      const missing = this.renderer.missing(current);
+      await (this.renderer.pending(current) ??
+        (missing.length
+          ? this.render(api, made.prompt, "rest", current, missing)
+          : this.render(api, made.prompt, "history", current)));
     }
     const bitmap = this.renderer.bitmaps.get(current)?.[index];
     if (!bitmap) throw new RangeError(`Cannot export image ${index}: it could not be rendered`);

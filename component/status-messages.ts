@@ -8,12 +8,10 @@
 
 import type { ReactiveControllerHost } from "lit";
 import { LatentEvolverErrorEvent } from "./events.ts";
-import type { Notice } from "./latent-evolver.render.ts";
+import { type Notice, plural } from "./latent-evolver.render.ts";
 
 /** The error of an Evolve with nothing selected, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * The error and notice shown, each cleared when the person acts again.
@@ -86,7 +84,8 @@ export class StatusMessages {
     const which = dropped === 1
       ? `Generation ${from + 2} was`
       : `Generations ${from + 2}-${from + 1 + dropped} were`;
-    this.notice = { text: `${which} replaced by this one.`, action: { label: "Bring back", run: bringBack } };
+    const by = `a new generation ${from + 2}`;
+    this.notice = { text: `${which} replaced by ${by}.`, action: { label: "Bring back", run: bringBack } };
     this.#host.requestUpdate();
   }
 
@@ -110,25 +109,36 @@ export class StatusMessages {
 
   /**
    * The line a screen reader is told (a polite live region): the generation shown, whether it is
-   * rendering, ready or cut short, and the notice. It changes with those, not with every image.
+   * rendering, ready or cut short, the notice, and that another tab saves the session. It changes
+   * with those, not with every image.
    *
-   * @param shown The generation shown and how many there are, or `null` before one exists.
-   * @param rendering The number of images being rendered, or `null` when none are.
-   * @param missing How many images of the generation shown a cancelled render left out.
+   * @param state What the element shows.
+   * @param state.shown The generation shown and how many there are, or `null` before one exists.
+   * @param state.rendering The number of images of the generation shown being rendered, or `null`.
+   * @param state.missing How many images of the generation shown a cancelled render left out.
+   * @param state.loading True while the model loads.
+   * @param state.savedElsewhere True while another tab saves the session (this one saves nothing).
    * @returns The line.
    */
-  announcement(
-    shown: { current: number; count: number } | null,
-    rendering: number | null,
-    missing: number,
-  ): string {
-    if (!shown) return "";
-    const state = rendering !== null
-      ? `rendering ${plural(rendering, "image")}`
-      : missing
-      ? `${plural(missing, "image")} not rendered`
-      : "ready";
-    const notice = this.notice ? ` ${this.notice.text}` : "";
-    return `Generation ${shown.current + 1} of ${shown.count}, ${state}.${notice}`;
+  announcement(state: {
+    shown: { current: number; count: number } | null;
+    rendering: number | null;
+    missing: number;
+    loading: boolean;
+    savedElsewhere: boolean;
+  }): string {
+    const { shown, rendering, missing } = state;
+    const parts = state.loading ? ["Loading model…"] : [];
+    if (shown) {
+      const what = rendering !== null
+        ? `rendering ${plural(rendering, "image")}`
+        : missing
+        ? `${plural(missing, "image")} not rendered`
+        : "ready";
+      parts.push(`Generation ${shown.current + 1} of ${shown.count}, ${what}.`);
+    }
+    if (this.notice) parts.push(this.notice.text);
+    if (state.savedElsewhere) parts.push("Open in another tab, which saves it: changes here are not saved.");
+    return parts.join(" ");
   }
 }

@@ -141,11 +141,6 @@ export class Engine implements EngineApi {
         `Cannot render generation ${generation}: the session has ${session.generations.length}`,
       );
     }
-    this.#abort?.abort();
-    const abort = new AbortController();
-    this.#abort = abort;
-    const sent: Promise<void>[] = [];
-    const done = new Set<number>();
     // The images asked for, in order: `send` takes the position among them.
     const which = indices ?? gen.latents.map((_, i) => i);
     if (which.some((i) => !Number.isInteger(i) || i < 0 || i >= gen.latents.length)) {
@@ -153,6 +148,11 @@ export class Engine implements EngineApi {
         `Cannot render images ${which} of generation ${generation}: it has ${gen.latents.length}`,
       );
     }
+    this.#abort?.abort();
+    const abort = new AbortController();
+    this.#abort = abort;
+    const sent: Promise<void>[] = [];
+    const done = new Set<number>();
     const send = (at: number, image: RgbaImage) => {
       const index = which[at];
       if (done.has(index) || abort.signal.aborted) return;

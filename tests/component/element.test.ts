@@ -8,7 +8,6 @@ import {
   clickAt,
   evolveFrom,
   mount,
-  pixels,
   press,
   sessionBytes,
   settle,
@@ -273,41 +272,6 @@ describe("<latent-evolver> evolve", () => {
     await settle(el);
     const shown = shadow(el).querySelector("[part~=strength-value]")!.textContent;
     assert(shown === "2.50" && strength.value === "2.5", `strength reset to ${shown} by a columns change`);
-  });
-
-  it("cancel stops a generation after its first image and reports it cancelled; the next one runs", async () => {
-    const el = await mount({ ...wasmElement("cancel"), population: "16" });
-    tiles(el)[1].click();
-    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
-    const progress = waitForEvent<CustomEvent>(
-      el,
-      "le-generation-progress",
-      (e) => e.detail.generation === 1,
-    );
-    button(el, "evolve").click();
-    await progress;
-    el.cancel();
-    const e = await end;
-    assert(
-      e.detail.cancelled && e.detail.done < 16,
-      `cancel did not stop the render: ${JSON.stringify(e.detail)}`,
-    );
-    // The tiles whose images never came show nothing, not generation 0's images in their place.
-    await settle(el);
-    const drawn = pixels(el).filter((image) => image.some((v) => v !== 0));
-    assert(
-      drawn.length === e.detail.done,
-      `${drawn.length} tiles show an image, ${e.detail.done} were rendered`,
-    );
-    const errors: string[] = [];
-    el.addEventListener("le-error", (e) => errors.push((e as CustomEvent).detail.message));
-    const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
-    tiles(el)[0].click();
-    await el.evolve();
-    const n = await next.catch((error) => {
-      throw new Error(`${error.message} after the cancel; errors: ${errors.join(" | ")}`);
-    });
-    assert(!n.detail.cancelled && n.detail.done === 16, `after a cancel: ${JSON.stringify(n.detail)}`);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   cleanup,
   evolveFrom,
   mount,
+  pixels,
   press,
   settle,
   shadow,
@@ -35,75 +36,95 @@ describe("<latent-evolver> usability", () => {
     const key = uniqueKey("bring-back");
     const el = await mount({ ...wasmElement("bring-back"), "storage-key": key });
     await evolveFrom(el, 0);
-    await evolveFrom(el, 1);
+    await evolveFrom(el, 1); // generation 2 keeps the selection [1]
+    tiles(el)[3].click(); // and generation 3 has one too
     const before = await lineages(el);
     assert(before.length === 3, `${before.length} generations`);
 
     await el.showGeneration(0);
     await settle(el);
-    assert(tiles(el)[0].getAttribute("aria-pressed") === "true", "generation 1's selection is not shown");
-    tiles(el)[2].click(); // a second favourite: generation 1 is now answered otherwise
-    await evolveFrom(el, 3);
+    tiles(el)[2].click();
+    await evolveFrom(el, 3); // from generation 1, selection [0, 2, 3]
     await settle(el);
-    assert(el.generationCount === 2, `${el.generationCount} generations after evolving from the first`);
-    const notice = part(el, "notice");
     assert(
-      /Generations 2-3 were replaced by this one\./.test(notice?.textContent ?? ""),
-      notice?.textContent ?? "none",
+      (el.generationCount as number) === 2,
+      `${el.generationCount} generations after evolving from the first`,
     );
-    assert(/Generations 2-3 were replaced/.test(announced(el)), `announced: ${announced(el)}`);
+    const replaced = "Generations 2-3 were replaced by a new generation 2.";
+    assert(
+      part(el, "notice")?.textContent?.includes(replaced),
+      part(el, "notice")?.textContent ?? "no notice",
+    );
+    assert(announced(el) === `Generation 2 of 2, ready. ${replaced}`, `announced: ${announced(el)}`);
 
+    // Generation 1's marks change after the Evolve: Bring back keeps them as they are now.
+    await el.showGeneration(0);
+    await settle(el);
+    tiles(el)[2].click();
+    await settle(el);
     const shown = waitForEvent<CustomEvent>(el, "le-selection-change");
     button(el, "notice-action").click();
     await shown;
     await settle(el);
     assert(
       (el.generationCount as number) === 3 && el.generation === 0,
-      `${el.generationCount} generations, shows ${el.generation}`,
+      `${el.generationCount}, shows ${el.generation}`,
     );
     assert(
       (await lineages(el)).join() === before.join(),
       "the generations brought back are not the old ones",
     );
-    assert(
-      el.selected.join() === "0,2,3",
-      `generation 1's selection from before the replaced Evolve: ${el.selected}`,
-    );
+    assert(el.selected.join() === "0,3", `generation 1's selection, as it was just now: ${el.selected}`);
     assert(!part(el, "notice"), "the notice stays after Bring back");
+    await el.showGeneration(1);
+    assert(el.selected.join() === "1", `generation 2's selection: ${el.selected}`);
+    await el.showGeneration(2);
+    assert(el.selected.join() === "3", `generation 3's selection: ${el.selected}`);
     // What was brought back is what storage holds: a new element with the key restores it.
     el.remove();
     const again = await mount({ ...wasmElement("bring-back"), "storage-key": key });
-    assert(again.generationCount === 3, `restored ${again.generationCount} generations`);
+    assert(
+      again.generationCount === 3 && again.generation === 2 && again.selected.join() === "3",
+      `restored ${again.generationCount} generations, shows ${again.generation} with ${again.selected}`,
+    );
   });
 
-  it("a cancelled render says how many images it left out; Render the rest renders just those", async () => {
-    const el = await mount({ ...wasmElement("cancel"), population: "8" });
-    tiles(el)[0].click();
+  it("cancel stops a render and says how many images it left out; Render the rest renders just those", async () => {
+    const el = await mount({ ...wasmElement("cancel"), population: "16" });
+    tiles(el)[1].click();
     const started = waitForEvent<CustomEvent>(el, "le-generation-start", (e) => e.detail.generation === 1);
-    const progressed = waitForEvent<CustomEvent>(
+    const progress = waitForEvent<CustomEvent>(
       el,
       "le-generation-progress",
       (e) => e.detail.generation === 1,
     );
-    const ended = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
     button(el, "evolve").click();
     await started;
     await settle(el);
-    assert(/Generation 2 of 2, rendering 8 images\./.test(announced(el)), `announced: ${announced(el)}`);
-    await progressed;
+    assert(/Generation 2 of 2, rendering 16 images\./.test(announced(el)), `announced: ${announced(el)}`);
+    await progress;
     el.cancel();
-    const end = await ended;
-    assert(end.detail.cancelled && end.detail.done < 8, JSON.stringify(end.detail));
+    const e = await end;
+    assert(
+      e.detail.cancelled && e.detail.done < 16,
+      `cancel did not stop the render: ${JSON.stringify(e.detail)}`,
+    );
+    // The tiles whose images never came show nothing, not generation 0's images in their place, and
+    // say so.
     await settle(el);
+    const drawn = pixels(el).filter((image) => image.some((v) => v !== 0));
+    assert(
+      drawn.length === e.detail.done,
+      `${drawn.length} tiles show an image, ${e.detail.done} were rendered`,
+    );
     const left = tiles(el).filter((t) => /\(not rendered\)/.test(t.getAttribute("aria-label")!));
-    assert(left.length === 8 - end.detail.done, `${left.length} tiles say not rendered`);
+    assert(left.length === 16 - e.detail.done, `${left.length} tiles say not rendered`);
     assert(tiles(el).every((t) => t.getAttribute("aria-busy") === "false"), "a tile still says it renders");
     const cancelled = part(el, "cancelled")?.textContent ?? "";
-    assert(
-      cancelled.includes(`Cancelled: ${end.detail.done} of 8 images rendered`),
-      `status: ${cancelled}`,
-    );
-    assert(announced(el).includes(`${left.length} image`), `announced: ${announced(el)}`);
+    assert(cancelled.includes(`Cancelled: ${e.detail.done} of 16 images rendered`), `status: ${cancelled}`);
+    const count = left.length === 1 ? "1 image" : `${left.length} images`;
+    assert(announced(el) === `Generation 2 of 2, ${count} not rendered.`, `announced: ${announced(el)}`);
 
     const rest = waitForEvent<CustomEvent>(el, "le-generation-start", (e) => e.detail.generation === 1);
     const all = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
@@ -112,8 +133,25 @@ describe("<latent-evolver> usability", () => {
     assert(!(await all).detail.cancelled, "the rest was cancelled");
     await settle(el);
     assert(!part(el, "cancelled"), "the status still says cancelled");
-    assert(tiles(el).every((t) => !/not rendered/.test(t.getAttribute("aria-label")!)), "a tile is left out");
+    // The same as an uncancelled render of the same generation (same seed and feedback).
+    const whole = await mount({ ...wasmElement("uncancelled"), population: "16" });
+    await evolveFrom(whole, 1);
+    await settle(whole);
+    const want = pixels(whole), got = pixels(el);
+    const differ = got.flatMap((image, i) => image.every((v, j) => v === want[i][j]) ? [] : [i]);
+    assert(differ.length === 0, `images ${differ} differ from an uncancelled render`);
     assert(announced(el) === "Generation 2 of 2, ready.", `announced: ${announced(el)}`);
+
+    // The next generation runs whole.
+    const errors: string[] = [];
+    el.addEventListener("le-error", (e) => errors.push((e as CustomEvent).detail.message));
+    const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+    tiles(el)[0].click();
+    await el.evolve();
+    const n = await next.catch((error) => {
+      throw new Error(`${error.message} after the cancel; errors: ${errors.join(" | ")}`);
+    });
+    assert(!n.detail.cancelled && n.detail.done === 16, `after a cancel: ${JSON.stringify(n.detail)}`);
   });
 
   it("a history button that disables itself passes the focus to the generation shown", async () => {
@@ -130,6 +168,13 @@ describe("<latent-evolver> usability", () => {
       shadow(el).activeElement === generationButton(el, 0),
       `focus on ${shadow(el).activeElement?.outerHTML}`,
     );
+    // A Save button disables itself while its image renders again: its focus stays where it is.
+    const save = shadow(el).querySelectorAll<HTMLButtonElement>('[part~="save"]')[1];
+    save.focus(); // generation 1 keeps its selection: Ctrl+Enter evolves from it
+    const next = waitForEvent(el, "le-generation-end", (e: CustomEvent) => e.detail.generation === 1);
+    await press("Enter", ["Control"]);
+    await next;
+    assert(shadow(el).activeElement === save, `focus on ${shadow(el).activeElement?.outerHTML}`);
   });
 
   it("Escape leaves marking mode; an Evolve resets the keyboard marker", async () => {
