@@ -142,6 +142,8 @@ export class LatentEvolverElement extends LitElement {
   #messages = new StatusMessages(this);
   /** History, settings and the bitmaps of the generations visited last. */
   #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
+  /** True while the worker breeds a generation (see {@link evolve}). */
+  #breeding = false;
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
@@ -299,7 +301,9 @@ export class LatentEvolverElement extends LitElement {
   async evolve(fresh = false): Promise<void> {
     const api = this.#engine.api;
     const session = this.#session;
-    if (!api || !session.started) return;
+    // A second press while the worker breeds would breed from the same generation again, replacing
+    // the first's (and what Bring back would put back): it is one press.
+    if (!api || !session.started || this.#breeding) return;
     const feedback = session.feedback(fresh);
     if (!fresh && !feedback.selected.length) {
       this.#messages.askToSelect();
@@ -311,7 +315,8 @@ export class LatentEvolverElement extends LitElement {
       // Evolving from an earlier generation drops the later ones: they can be brought back.
       const dropped = generations.length - 1 - current;
       const marks = dropped ? session.marksAfterShown() : null;
-      const gen = await api.evolve(current, feedback);
+      this.#breeding = true;
+      const gen = await api.evolve(current, feedback).finally(() => (this.#breeding = false));
       session.branch(gen);
       this.#tiles.cursor = null;
       if (marks) this.#messages.replaced(current, dropped, () => void this.#bringBack(marks));
@@ -477,7 +482,7 @@ export class LatentEvolverElement extends LitElement {
   /** Puts back the generations the last Evolve replaced, with their selections and points. */
   async #bringBack(dropped: Dropped): Promise<void> {
     const api = this.#engine.api;
-    if (!api) return;
+    if (!api || this.#breeding) return;
     this.#messages.clear(); // its button goes: a second press would find nothing to bring back
     this.#keepFocus();
     try {

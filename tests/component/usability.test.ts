@@ -89,6 +89,24 @@ describe("<latent-evolver> usability", () => {
     );
   });
 
+  it("a double Evolve from an earlier generation is one Evolve: Bring back still puts back what it replaced", async () => {
+    const el = await mount(wasmElement("double-back"));
+    await evolveFrom(el, 0);
+    await evolveFrom(el, 1);
+    const before = await lineages(el);
+    await el.showGeneration(0);
+    await Promise.all([el.evolve(), el.evolve()]);
+    await settle(el);
+    assert((el.generationCount as number) === 2, `${el.generationCount} generations`);
+    const shown = waitForEvent<CustomEvent>(el, "le-selection-change");
+    button(el, "notice-action").click();
+    await shown;
+    assert(
+      (await lineages(el)).join() === before.join(),
+      "Bring back did not put back the replaced generations",
+    );
+  });
+
   it("cancel stops a render and says how many images it left out; Render the rest renders just those", async () => {
     const el = await mount({ ...wasmElement("cancel"), population: "16" });
     tiles(el)[1].click();
