@@ -3,16 +3,12 @@ import { cssomStyle } from "./cssom-style.ts";
 import { PromptOwner } from "./prompt-owner.ts";
 import { assetUrl, defaultAssetBase } from "./asset-base.ts";
 import { styles } from "./latent-evolver.styles.ts";
-import {
-  BackendEvent,
-  dispatchAttributeErrors,
-  type GenerationReason,
-  SelectionChangeEvent,
-} from "./events.ts";
+import { BackendEvent, dispatchAttributeErrors, SelectionChangeEvent } from "./events.ts";
 import type { BackendName, InitResult } from "./worker/protocol.ts";
 import type { UiState } from "./ui-state.ts";
 import { saveBlob, sessionBlob } from "./export-files.ts";
-import { type Dropped, SessionState } from "./session-state.ts";
+import { SessionState } from "./session-state.ts";
+import { HistoryActions } from "./history-actions.ts";
 import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
 import { shortcutOf } from "./tile-input.ts";
@@ -142,8 +138,6 @@ export class LatentEvolverElement extends LitElement {
   #messages = new StatusMessages(this);
   /** History, settings and the bitmaps of the generations visited last. */
   #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
-  /** True while the worker breeds a generation (see {@link evolve}). */
-  #breeding = false;
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
@@ -159,6 +153,14 @@ export class LatentEvolverElement extends LitElement {
     fail: (what, error) => this.#messages.fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
     storageTaken: () => this.#persist(),
+  });
+  /** Evolve, show, bring back, render the rest: the moves through the history. */
+  #actions = new HistoryActions(this, {
+    session: this.#session,
+    messages: this.#messages,
+    tiles: this.#tiles,
+    api: () => this.#engine.api,
+    persist: () => this.#persist(),
   });
 
   constructor() {
@@ -201,7 +203,7 @@ export class LatentEvolverElement extends LitElement {
     }
     const { started, renderer } = this.#session;
     if (changed.has("prompt") && started && this.prompt !== renderer.renderedPrompt) {
-      this.#onPromptChanged(250);
+      this.#actions.promptChanged(250);
     }
   }
 
@@ -224,7 +226,7 @@ export class LatentEvolverElement extends LitElement {
     );
     const missing = gen ? renderer.missing(history.current) : [];
     return html`
-      ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#retryRender : null)}
+      ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null)}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
@@ -237,7 +239,7 @@ export class LatentEvolverElement extends LitElement {
           this.#promptOwner.own();
           this.prompt = value;
         },
-        onPromptEnter: () => this.#onPromptChanged(0),
+        onPromptEnter: () => this.#actions.promptChanged(0),
         onEvolve: () => void this.evolve(),
         onNewBatch: () => void this.newBatch(),
         onToggleMarking: () => (this.marking = !this.marking),
@@ -268,7 +270,7 @@ export class LatentEvolverElement extends LitElement {
         savedElsewhere: this.#engine.savedElsewhere,
         onUseHere: () => void this.useHere(),
         missing: missing.length && !renderer.failed
-          ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#renderRest }
+          ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#actions.renderRest }
           : null,
         notice: this.#messages.notice,
         announcement: this.#messages.announcement({
@@ -288,7 +290,7 @@ export class LatentEvolverElement extends LitElement {
     // drop the focus to the page: it goes to the generation shown instead.
     const focused = this.shadowRoot?.activeElement;
     if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
-      this.#focusShown();
+      this.#actions.focusShown();
     }
   }
 
@@ -298,37 +300,8 @@ export class LatentEvolverElement extends LitElement {
    * @param fresh True for a new batch of fresh diverse latents instead.
    * @returns When the new generation is rendered (or replaced/cancelled).
    */
-  async evolve(fresh = false): Promise<void> {
-    const api = this.#engine.api;
-    const session = this.#session;
-    // A second press while the worker breeds would breed from the same generation again, replacing
-    // the first's (and what Bring back would put back): it is one press.
-    if (!api || !session.started || this.#breeding) return;
-    const feedback = session.feedback(fresh);
-    if (!fresh && !feedback.selected.length) {
-      this.#messages.askToSelect();
-      return;
-    }
-    try {
-      this.#messages.clear();
-      const { current, generations } = session.history;
-      // Evolving from an earlier generation drops the later ones: they can be brought back.
-      const dropped = generations.length - 1 - current;
-      const marks = dropped ? session.marksAfterShown() : null;
-      this.#breeding = true;
-      const gen = await api.evolve(current, feedback).finally(() => (this.#breeding = false));
-      session.branch(gen);
-      this.#tiles.cursor = null;
-      if (marks) this.#messages.replaced(current, dropped, () => void this.#bringBack(marks));
-      this.#persist();
-      this.dispatchEvent(new SelectionChangeEvent(session.selection()));
-      await this.#renderShown(fresh ? "new-batch" : "evolve");
-    } catch (error) {
-      // The worker was ended while it bred (a restart, the element removed, another tab's newer
-      // session taken over): nothing failed that the person should hear of. A death says so itself.
-      if ((error as Error)?.name === "AbortError") return;
-      this.#messages.fail("Evolve failed", error);
-    }
+  evolve(fresh = false): Promise<void> {
+    return this.#actions.evolve(fresh);
   }
 
   /** Replaces the shown generation's successors with a batch of fresh diverse latents. */
@@ -352,9 +325,8 @@ export class LatentEvolverElement extends LitElement {
    *
    * @param index Generation index.
    */
-  async showGeneration(index: number): Promise<void> {
-    if (!this.#session.show(index)) return;
-    await this.#shown();
+  showGeneration(index: number): Promise<void> {
+    return this.#actions.show(index);
   }
 
   /**
@@ -420,7 +392,7 @@ export class LatentEvolverElement extends LitElement {
       this.#session.reset(generations, null);
       this.#messages.imported(name, generations.length);
       this.#persist();
-      await this.#renderShown("restore");
+      await this.#actions.renderShown("restore");
     } catch (error) {
       this.#messages.imported(name, error);
     }
@@ -455,75 +427,7 @@ export class LatentEvolverElement extends LitElement {
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );
     this.#persist();
-    await this.#renderShown(ui ? "restore" : "first");
-  }
-
-  // ---- rendering --------------------------------------------------------------------------------
-
-  /** Renders the generation shown again after its render failed (the Try again button). */
-  #retryRender = (): void => {
-    this.#messages.error = "";
-    void this.#renderShown("retry");
-  };
-
-  /** Renders the images of the generation shown that a cancelled render left out (Render the rest). */
-  #renderRest = (): void => {
-    const { history, renderer } = this.#session;
-    this.#keepFocus();
-    void this.#session.render(
-      this.#engine.api,
-      this.prompt,
-      "rest",
-      history.current,
-      renderer.missing(history.current),
-    );
-  };
-
-  /** Puts back the generations the last Evolve replaced, with their selections and points. */
-  async #bringBack(dropped: Dropped): Promise<void> {
-    const api = this.#engine.api;
-    if (!api || this.#breeding) return;
-    this.#messages.clear(); // its button goes: a second press would find nothing to bring back
-    this.#keepFocus();
-    try {
-      this.#session.unbranch(await api.restoreReplaced(), dropped);
-      await this.#shown();
-    } catch (error) {
-      this.#messages.fail("Cannot bring the generations back", error);
-    }
-  }
-
-  /** After the generation shown changed: no marker, stored, announced, and rendered if it must be. */
-  async #shown(): Promise<void> {
-    this.#tiles.cursor = null;
-    this.#persist();
-    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
-    if (this.#session.rendered) this.requestUpdate();
-    else await this.#renderShown("history");
-  }
-
-  #focusShown(): void {
-    this.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
-  }
-
-  /** A button that removes itself (Render the rest, Bring back) hands the focus to the generation shown. */
-  #keepFocus(): void {
-    if (!this.shadowRoot?.activeElement) return;
-    void this.updateComplete.then(() => {
-      if (!this.shadowRoot?.activeElement) this.#focusShown();
-    });
-  }
-
-  /** Renders the generation shown with the prompt. */
-  #renderShown(reason: GenerationReason): Promise<void> {
-    return this.#session.render(this.#engine.api, this.prompt, reason);
-  }
-
-  #onPromptChanged(delay: number): void {
-    this.#session.afterPromptChange(delay, () => {
-      this.#persist();
-      void this.#renderShown("prompt");
-    });
+    await this.#actions.renderShown(ui ? "restore" : "first");
   }
 
   // ---- selection and points ---------------------------------------------------------------------

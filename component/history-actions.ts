@@ -1,0 +1,189 @@
+/**
+ * `<latent-evolver>`'s moves through its history of generations: Evolve (and New batch), showing a
+ * generation, bringing back the generations an Evolve replaced, rendering what a cancel left out or
+ * a failure did not render, and rendering again after a prompt change. Each keeps the worker, the
+ * element's state, storage, the events and the person's focus in step.
+ *
+ * @module
+ */
+
+import type { ReactiveControllerHost } from "lit";
+import { type GenerationReason, SelectionChangeEvent } from "./events.ts";
+import type { Dropped, SessionState } from "./session-state.ts";
+import type { StatusMessages } from "./status-messages.ts";
+import type { TileMarking } from "./tile-marking.ts";
+import type { EngineApi } from "./worker/protocol.ts";
+
+/** The element whose history moves. */
+export type HistoryHost = ReactiveControllerHost & EventTarget & {
+  /** The prompt images are rendered with. */
+  readonly prompt: string;
+  readonly renderRoot: HTMLElement | DocumentFragment;
+  readonly shadowRoot: ShadowRoot | null;
+};
+
+/** What the moves change besides the element. */
+export type HistoryParts = {
+  session: SessionState;
+  messages: StatusMessages;
+  tiles: TileMarking;
+  /** The worker's API, or `null` while none runs. */
+  api: () => EngineApi | null;
+  /** Stores the UI state. */
+  persist: () => void;
+};
+
+/**
+ * The element's history moves.
+ *
+ * @example
+ * ```ts
+ * import { HistoryActions } from "./history-actions.ts";
+ * // In the element: #actions = new HistoryActions(this, { session, messages, tiles, api, persist });
+ * ```
+ */
+export class HistoryActions {
+  /** True while the worker breeds a generation (see {@link evolve}). */
+  #breeding = false;
+  #host: HistoryHost;
+  #parts: HistoryParts;
+
+  /**
+   * @param host The element.
+   * @param parts Its session state, messages, tiles, worker and storage.
+   */
+  constructor(host: HistoryHost, parts: HistoryParts) {
+    this.#host = host;
+    this.#parts = parts;
+  }
+
+  /**
+   * Breeds the next generation from the selection and points of the generation shown, and renders
+   * it. From an earlier generation, the later ones are replaced, and the notice offers them back.
+   *
+   * @param fresh True for a new batch of fresh diverse latents instead.
+   * @returns When the new generation is rendered (or replaced/cancelled).
+   */
+  async evolve(fresh: boolean): Promise<void> {
+    const { session, messages, tiles } = this.#parts;
+    const api = this.#parts.api();
+    // A second press while the worker breeds would breed from the same generation again, replacing
+    // the first's (and what Bring back would put back): it is one press.
+    if (!api || !session.started || this.#breeding) return;
+    const feedback = session.feedback(fresh);
+    if (!fresh && !feedback.selected.length) {
+      messages.askToSelect();
+      return;
+    }
+    try {
+      messages.clear();
+      const { current, generations } = session.history;
+      // Evolving from an earlier generation drops the later ones: they can be brought back.
+      const dropped = generations.length - 1 - current;
+      const marks = dropped ? session.marksAfterShown() : null;
+      this.#breeding = true;
+      const gen = await api.evolve(current, feedback).finally(() => (this.#breeding = false));
+      session.branch(gen);
+      tiles.cursor = null;
+      if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));
+      this.#parts.persist();
+      this.#host.dispatchEvent(new SelectionChangeEvent(session.selection()));
+      await this.renderShown(fresh ? "new-batch" : "evolve");
+    } catch (error) {
+      // The worker was ended while it bred (a restart, the element removed, another tab's newer
+      // session taken over): nothing failed that the person should hear of. A death says so itself.
+      if ((error as Error)?.name === "AbortError") return;
+      messages.fail("Evolve failed", error);
+    }
+  }
+
+  /**
+   * Shows a generation, rendering it if its images were released.
+   *
+   * @param index Generation index.
+   * @returns When it is shown and rendered.
+   */
+  async show(index: number): Promise<void> {
+    if (this.#parts.session.show(index)) await this.#shown();
+  }
+
+  /**
+   * Renders the generation shown with the prompt.
+   *
+   * @param reason Why, for the events.
+   * @returns When the render has ended.
+   */
+  renderShown(reason: GenerationReason): Promise<void> {
+    return this.#parts.session.render(this.#parts.api(), this.#host.prompt, reason);
+  }
+
+  /** Renders the generation shown again after its render failed (the Try again button). */
+  retry = (): void => {
+    this.#parts.messages.error = "";
+    void this.renderShown("retry");
+  };
+
+  /** Renders the images of the generation shown that a cancelled render left out (Render the rest). */
+  renderRest = (): void => {
+    const { session } = this.#parts;
+    const { current } = session.history;
+    this.#keepFocus();
+    void session.render(
+      this.#parts.api(),
+      this.#host.prompt,
+      "rest",
+      current,
+      session.renderer.missing(current),
+    );
+  };
+
+  /**
+   * Renders the generation shown again once the prompt has stopped changing.
+   *
+   * @param delay Milliseconds to wait for more typing.
+   */
+  promptChanged(delay: number): void {
+    this.#parts.session.afterPromptChange(delay, () => {
+      this.#parts.persist();
+      void this.renderShown("prompt");
+    });
+  }
+
+  /** Focuses the history strip's button of the generation shown. */
+  focusShown(): void {
+    this.#host.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+  }
+
+  /** Puts back the generations the last Evolve replaced, with their selections and points. */
+  async #bringBack(dropped: Dropped): Promise<void> {
+    const { session, messages } = this.#parts;
+    const api = this.#parts.api();
+    if (!api || this.#breeding) return;
+    messages.clear(); // its button goes: a second press would find nothing to bring back
+    this.#keepFocus();
+    try {
+      session.unbranch(await api.restoreReplaced(), dropped);
+      await this.#shown();
+    } catch (error) {
+      messages.fail("Cannot bring the generations back", error);
+    }
+  }
+
+  /** After the generation shown changed: no marker, stored, announced, and rendered if it must be. */
+  async #shown(): Promise<void> {
+    const { session } = this.#parts;
+    this.#parts.tiles.cursor = null;
+    this.#parts.persist();
+    this.#host.dispatchEvent(new SelectionChangeEvent(session.selection()));
+    if (session.rendered) this.#host.requestUpdate();
+    else await this.renderShown("history");
+  }
+
+  /** A button that removes itself (Render the rest, Bring back) hands the focus to the generation shown. */
+  #keepFocus(): void {
+    if (!this.#host.shadowRoot?.activeElement) return;
+    void this.#host.updateComplete.then(() => {
+      if (!this.#host.shadowRoot?.activeElement) this.focusShown();
+    });
+  }
+}
