@@ -386,7 +386,8 @@ export class LatentEvolverElement extends LitElement {
     const api = this.#engine.api;
     if (!api) return;
     const name = file instanceof File && file.name ? file.name : "the session";
-    this.#messages.clear();
+    // The last error goes; a notice (Bring back) stays unless the import replaces the session.
+    this.#messages.error = "";
     try {
       const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
       this.#session.reset(generations, null);

@@ -89,7 +89,7 @@ describe("<latent-evolver> usability", () => {
     );
   });
 
-  it("a double Evolve from an earlier generation is one Evolve: Bring back still puts back what it replaced", async () => {
+  it("a double Evolve from an earlier generation is one Evolve, and a refused import changes nothing: Bring back still works", async () => {
     const el = await mount(wasmElement("double-back"));
     await evolveFrom(el, 0);
     await evolveFrom(el, 1);
@@ -98,6 +98,10 @@ describe("<latent-evolver> usability", () => {
     await Promise.all([el.evolve(), el.evolve()]);
     await settle(el);
     assert((el.generationCount as number) === 2, `${el.generationCount} generations`);
+    // A file that is no session changes nothing: what was replaced can still be brought back.
+    await el.importSession(new File(["not a session"], "notes.txt"));
+    await settle(el);
+    assert(part(el, "error") && part(el, "notice"), "a refused import took the Bring back notice");
     const shown = waitForEvent<CustomEvent>(el, "le-selection-change");
     button(el, "notice-action").click();
     await shown;
