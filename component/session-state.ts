@@ -18,6 +18,14 @@ import { imagePng } from "./export-files.ts";
 import type { Genome } from "./png.ts";
 import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protocol.ts";
 
+/** The marks of the generations a branch dropped, and the generation it branched from. */
+export type Dropped = Pick<UiState, "selection" | "points"> & { from: number };
+
+/** The entries of a per-generation record whose generation passes `keep`. */
+function generationsWhere<T>(record: Record<number, T>, keep: (generation: number) => boolean) {
+  return Object.fromEntries(Object.entries(record).filter(([g]) => keep(Number(g))));
+}
+
 /**
  * History, settings and rendered images of the session shown, kept together so that they change
  * together: a new session releases every bitmap, a new branch those of the generations it drops.
@@ -28,9 +36,6 @@ import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protoc
  * // In the element: #session = new SessionState(this, (what, error) => this.#fail(what, error));
  * ```
  */
-/** The marks of the generations a branch dropped, and the generation it branched from. */
-export type Dropped = Pick<UiState, "selection" | "points"> & { from: number };
-
 export class SessionState {
   /** The generations, the one shown, and the marks on each. */
   readonly history: GenerationHistory = new GenerationHistory();
@@ -103,10 +108,13 @@ export class SessionState {
    */
   marksAfterShown(): Dropped {
     const from = this.history.current;
-    const later = <T>(record: Record<number, T>) =>
-      structuredClone(Object.fromEntries(Object.entries(record).filter(([g]) => Number(g) > from)));
     const { selection, points } = this.history.persisted();
-    return { from, selection: later(selection), points: later(points) };
+    const later = (g: number) => g > from;
+    return structuredClone({
+      from,
+      selection: generationsWhere(selection, later),
+      points: generationsWhere(points, later),
+    });
   }
 
   /**
@@ -120,13 +128,12 @@ export class SessionState {
   unbranch(generations: GenerationView[], dropped: Dropped): void {
     const { from } = dropped;
     const now = this.history.persisted();
-    const kept = <T>(record: Record<number, T>) =>
-      Object.fromEntries(Object.entries(record).filter(([g]) => Number(g) <= from));
+    const kept = (g: number) => g <= from;
     this.renderer.bitmaps.dropAfter(from);
     this.history.reset(generations, {
       current: Math.min(now.current, from),
-      selection: { ...kept(now.selection), ...dropped.selection },
-      points: { ...kept(now.points), ...dropped.points },
+      selection: { ...generationsWhere(now.selection, kept), ...dropped.selection },
+      points: { ...generationsWhere(now.points, kept), ...dropped.points },
     });
   }
 
