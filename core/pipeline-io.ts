@@ -14,6 +14,29 @@ import type { ModelManifest } from "./manifest.ts";
 export type Expected = { name: string; dims?: (number | null)[]; type?: string | readonly string[] };
 
 /**
+ * What a session declares of one of its tensors: element type and shape (a name for a free
+ * dimension), or `undefined` for a name it does not have or a value that is no tensor.
+ *
+ * @param session The session.
+ * @param side Whether the name is an input's or an output's.
+ * @param name The tensor's name.
+ * @returns Its type and shape.
+ * @example
+ * ```ts
+ * import { tensorMetadata } from "./pipeline-io.ts";
+ * // tensorMetadata(unet, "input", "timestep")?.type; // "int64"
+ * ```
+ */
+export function tensorMetadata(
+  session: OrtCommon.InferenceSession,
+  side: "input" | "output",
+  name: string,
+): { type: string; shape: readonly (number | string)[] } | undefined {
+  const m = (side === "input" ? session.inputMetadata : session.outputMetadata)?.find((v) => v.name === name);
+  return m?.isTensor ? { type: m.type, shape: m.shape } : undefined;
+}
+
+/**
  * Throws a TypeError unless the session has every expected input and output, with matching fixed
  * dims and element types (a float16 model declared float32 would otherwise fail at its first image).
  *
@@ -37,7 +60,6 @@ export function checkSessionIo(
 ): void {
   const check = (side: "inputs" | "outputs", expected: Expected[]) => {
     const names = side === "inputs" ? session.inputNames : session.outputNames;
-    const meta = side === "inputs" ? session.inputMetadata : session.outputMetadata;
     for (const e of expected) {
       if (!names.includes(e.name)) {
         throw new TypeError(
@@ -46,8 +68,8 @@ export function checkSessionIo(
           }], expected ${e.name}`,
         );
       }
-      const m = meta?.find((v) => v.name === e.name);
-      if (!m || !m.isTensor) continue;
+      const m = tensorMetadata(session, side === "inputs" ? "input" : "output", e.name);
+      if (!m) continue;
       if (typeof e.type === "string" && m.type !== e.type) {
         throw new TypeError(
           `Cannot load model "${manifest.name}": ${key} ${side.slice(0, -1)} ${e.name} is ${m.type}, ` +

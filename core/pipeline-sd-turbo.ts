@@ -9,7 +9,7 @@
 import type * as OrtCommon from "onnxruntime-common";
 import type { Runner, RunnerContext } from "./pipeline.ts";
 import { planarToRgba } from "./image.ts";
-import { checkSessionIo } from "./pipeline-io.ts";
+import { checkSessionIo, tensorMetadata } from "./pipeline-io.ts";
 import { fromFloat16Bits, toFloat16Bits } from "./fp16.ts";
 import { SD_TURBO_TIMESTEP, unetInput, vaeInput } from "./scheduler.ts";
 import { CLIP_CONTEXT, createPromptTokenizer } from "./tokenizer.ts";
@@ -37,12 +37,6 @@ function floatTensor(ort: RunnerContext["ort"], dtype: string, data: Float32Arra
   return dtype === "float16"
     ? uint16Storage(new ort.Tensor("float16", toFloat16Bits(data), dims))
     : new ort.Tensor("float32", data, dims);
-}
-
-/** The element type a session declares for an input, where it declares one. */
-function inputType(session: OrtCommon.InferenceSession, name: string): string | undefined {
-  const m = session.inputMetadata?.find((v) => v.name === name);
-  return m?.isTensor ? m.type : undefined;
 }
 
 /**
@@ -141,8 +135,8 @@ export async function createSdTurboRunner(ctx: RunnerContext): Promise<Runner> {
   }]);
 
   // Exporters differ in the whole-number inputs; each is fed in the type its session declares.
-  const idsType = inputType(textEncoder, "input_ids") ?? "int32";
-  const timestepType = inputType(unet, "timestep") ?? "int64";
+  const idsType = tensorMetadata(textEncoder, "input", "input_ids")?.type ?? "int32";
+  const timestepType = tensorMetadata(unet, "input", "timestep")?.type ?? "int64";
   const timestep = wholeTensor(ort, timestepType, [SD_TURBO_TIMESTEP], [1]);
   let embedding: { prompt: string; tensor: OrtCommon.Tensor } | undefined;
 

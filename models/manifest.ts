@@ -17,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { type ModelKind, parseManifest, sha256Hex } from "../core/manifest.ts";
 import { createGenerator } from "../core/pipeline.ts";
+import { tensorMetadata } from "../core/pipeline-io.ts";
 import { createPromptTokenizer } from "../core/tokenizer.ts";
 
 /** Where each file of a kind may be, in the order tried: optimum's layout, then flat files. */
@@ -53,15 +54,14 @@ async function findFirst(dir: string, candidates: string[]): Promise<string | un
 
 /** The session's declared type and dims of a tensor, or a TypeError naming what the file lacks. */
 function tensorOf(session: ort.InferenceSession, file: string, side: "input" | "output", name: string) {
-  const meta = side === "input" ? session.inputMetadata : session.outputMetadata;
-  const m = meta.find((v) => v.name === name);
-  if (!m || !m.isTensor) {
-    const names = meta.map((v) => v.name).join(", ");
+  const m = tensorMetadata(session, side, name);
+  if (!m) {
+    const names = (side === "input" ? session.inputNames : session.outputNames).join(", ");
     throw new TypeError(
       `Cannot describe the model: ${file} has no ${side} "${name}" (its ${side}s: ${names})`,
     );
   }
-  return { type: m.type as string, dims: m.shape };
+  return { type: m.type, dims: m.shape };
 }
 
 /** Reads a file and opens it as onnxruntime will (from its bytes, as the pipeline does). */
