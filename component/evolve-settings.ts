@@ -65,11 +65,6 @@ export class EvolveSettings {
     this.radius = values.radius;
   }
 
-  /** Switches between changing and keeping the marked regions. */
-  toggleMode(): void {
-    this.mode = this.mode === "change" ? "keep" : "change";
-  }
-
   /** @returns The settings as plain data. */
   values(): EvolveValues {
     return { mode: this.mode, strength: this.strength, radius: this.radius };

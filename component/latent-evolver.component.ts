@@ -44,7 +44,9 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `mode`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`, `render-rest`, `notice-action`.
+ * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`, `render-rest`, `notice-action`.
+ * @csspart mode - Change or Keep for the marked regions: two radio buttons, each with the colour of the points it gives.
+ * @csspart mode-option - One of them (also `change` or `keep`): a label around its radio button.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
  * @csspart image-button - The toggle button around an image.
@@ -66,6 +68,8 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @cssproperty [--le-tile-size=160px] - Smallest tile width.
  * @cssproperty [--le-accent=light-dark(#0b57d0, #8ab4f8)] - Accent: selection, focus, primary button.
  * @cssproperty [--le-radius=8px] - Corner radius.
+ * @cssproperty [--le-change=#d93025] - Points and squares of regions the next generation changes.
+ * @cssproperty [--le-keep=#1e8e3e] - Points and squares of regions the next generation keeps.
  */
 export class LatentEvolverElement extends LitElement {
   static override styles = styles;
@@ -243,11 +247,12 @@ export class LatentEvolverElement extends LitElement {
         onEvolve: () => void this.evolve(),
         onNewBatch: () => void this.newBatch(),
         onToggleMarking: () => (this.marking = !this.marking),
-        onToggleMode: () => this.#changeSettings({ mode: settings.mode === "keep" ? "change" : "keep" }),
+        onMode: (mode) => this.#changeSettings({ mode }),
         onStrength: (strength) => this.#changeSettings({ strength }),
         onRadius: (radius) => this.#changeSettings({ radius }),
       })}
-      <div part="grid" style=${gridStyle}>
+      <div part="grid" style=${gridStyle} role="group"
+        aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
       ${renderHistory({

@@ -31,33 +31,51 @@ export interface TileContext {
   busy: boolean;
   /** The keyboard marking cursor. */
   cursor: { index: number; x: number; y: number } | null;
+  /** The image in the Tab order, with its points and Save button (every image is while marking). */
+  active: number;
   /** Click (or Enter/Space) on an image. */
   onActivate(index: number, event: MouseEvent): void;
-  /** Keys on an image (arrows move the cursor, Delete removes the last point). */
+  /** Keys on an image (arrows move the focus or the cursor, Delete removes the last point). */
   onKey(index: number, event: KeyboardEvent): void;
+  /** Focus entered a tile. */
+  onFocus(index: number): void;
   /** Removes one point. */
   onRemovePoint(index: number, point: number): void;
   /** Downloads the image as PNG. */
   onSave(index: number): void;
 }
 
+/** What each operator did, in words, before the parents it did it to. */
+const MADE_BY: Record<string, string> = {
+  random: "new",
+  diverse: "new",
+  elite: "kept",
+  "global-mutation": "variation of",
+  "mean-mutation": "blend of",
+  "voronoi-crossover": "patchwork of",
+  "region-crossover": "marked regions of",
+};
+
 /**
- * A short description of where an image came from: operator and parents as `generation.image`,
- * numbered from 1 as the UI shows them.
+ * A short description of where an image came from, in words rather than operator names: what was
+ * done and to which images, numbered `generation.image` from 1 as the UI shows them.
  *
  * @param lineage The image's lineage.
- * @returns For example `voronoi from 2.1, 2.4`.
+ * @returns For example `patchwork of 2.1, 2.4`, `2.3 with marked regions changed`, `new`.
  * @example
  * ```ts
  * import { describeLineage } from "./latent-evolver.render.ts";
- * describeLineage({ operator: "voronoi", parents: [{ generation: 1, index: 0 }], seed: 3, params: {} });
- * // "voronoi from 2.1"
+ * describeLineage({ operator: "voronoi-crossover", parents: [{ generation: 1, index: 0 }], seed: 3, params: {} });
+ * // "patchwork of 2.1"
  * ```
  */
 export function describeLineage(lineage: LineageView): string {
-  if (!lineage.parents.length) return lineage.operator;
   const parents = lineage.parents.map((p) => `${p.generation + 1}.${p.index + 1}`).join(", ");
-  return `${lineage.operator} from ${parents}`;
+  if (lineage.operator === "local-mutation") {
+    return `${parents} with marked regions ${lineage.params.mode === "keep" ? "kept" : "changed"}`;
+  }
+  const made = MADE_BY[lineage.operator] ?? lineage.operator;
+  return parents ? `${made} ${parents}` : made;
 }
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
@@ -105,7 +123,7 @@ export function renderTile(
   const count = points.length ? `, ${plural(points.length, "point")}` : "";
   const label = `Image ${index + 1}${state}${count}` +
     (ctx.marking
-      ? `: press to mark a point, arrow keys move the marker${
+      ? `: Enter marks a point, arrow keys move the marker, Space selects${
         cursor ? ` (at ${percent(cursor.x)}, ${percent(cursor.y)})` : ""
       }`
       : "");
@@ -123,10 +141,13 @@ export function renderTile(
     : nothing;
   // Points and the cursor sit in an overlay over the image alone (inside the selection border, not
   // over the caption), so a point is drawn where it was clicked.
+  // One tile in the Tab order (arrow keys move between images); while marking, every image.
+  const tab = index === ctx.active ? 0 : -1;
   return html`
-    <div part="tile" data-index=${index}>
+    <div part="tile" data-index=${index} @focusin=${() => ctx.onFocus(index)}>
       <div class="frame">
         <button part="image-button" data-index=${index} aria-pressed=${selected ? "true" : "false"}
+          tabindex=${ctx.marking ? 0 : tab}
           aria-label=${label} aria-busy=${!bitmap && ctx.busy ? "true" : "false"}
           aria-describedby="lineage-${index}"
           @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
@@ -138,7 +159,7 @@ export function renderTile(
           ${points.map((p, i) =>
             html`
               <button part="point" class="${ctx.mode}${selected ? "" : " idle"}"
-                style=${cssomStyle(at(p))}
+                style=${cssomStyle(at(p))} tabindex=${tab}
                 aria-label="Remove point ${i + 1} of image ${index + 1} at ${percent(p.x)}, ${percent(
                   p.y,
                 )}${selected ? "" : " (not used while the image is not selected)"}"
@@ -148,8 +169,10 @@ export function renderTile(
           ${cursor ? html`<span part="cursor" style=${cssomStyle(at(cursor))}></span>` : nothing}
         </div>
       </div>
-      <span part="lineage"><span id="lineage-${index}">${describeLineage(lineage)}</span>
-        <button part="button save" @click=${() => ctx.onSave(index)}
+      <span part="lineage"><span id="lineage-${index}" title=${lineage.operator}>${describeLineage(
+        lineage,
+      )}</span>
+        <button part="button save" tabindex=${tab} @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>
     </div>
   `;
@@ -228,13 +251,14 @@ export interface ToolbarContext {
   onEvolve(): void;
   onNewBatch(): void;
   onToggleMarking(): void;
-  onToggleMode(): void;
+  onMode(mode: "change" | "keep"): void;
   onStrength(value: number): void;
   onRadius(value: number): void;
 }
 
 /**
- * The toolbar: prompt, Evolve, New batch, marking and mode toggles, strength and radius sliders.
+ * The toolbar: prompt, Evolve, New batch, the marking toggle, Change or Keep for the marked regions
+ * (with the colour of their dots), strength and radius sliders.
  *
  * @param ctx The element's state and callbacks.
  * @returns The template.
@@ -242,7 +266,7 @@ export interface ToolbarContext {
 export function renderToolbar(ctx: ToolbarContext): TemplateResult {
   const value = (e: Event) => (e.target as HTMLInputElement).value;
   return html`
-    <div part="toolbar" role="toolbar" aria-label="Evolution controls">
+    <div part="toolbar" role="group" aria-label="Evolution controls">
       <label class="visually-hidden" for="prompt">Prompt</label>
       <input id="prompt" part="prompt" type="text" placeholder="Describe the image" .value=${ctx.prompt}
         @input=${(e: Event) => ctx.onPromptInput(value(e))}
@@ -252,11 +276,17 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         title="Breed the next generation from the selected images (Ctrl+Enter)">Evolve</button>
       <button part="button new-batch" ?disabled=${!ctx.ready} @click=${ctx.onNewBatch}>New batch</button>
       <button part="button mark" aria-pressed=${ctx.marking ? "true" : "false"} @click=${ctx.onToggleMarking}
-        title="While on, clicking an image marks a point (arrow keys move, Enter marks). Shift+click marks too."
+        title="While on, clicking an image marks a point (arrow keys move the marker, Enter marks, Space or Ctrl+click selects). Shift+click marks too."
       >Mark points</button>
-      <button part="button mode" aria-pressed=${ctx.mode === "keep" ? "true" : "false"} @click=${ctx
-        .onToggleMode}>
-        ${ctx.mode === "keep" ? "Keep marked regions" : "Change marked regions"}</button>
+      <span part="mode" role="radiogroup" aria-label="Marked regions"
+        title="What the next generation does with the regions around the points of the selected images"
+      >Marked regions: ${(["change", "keep"] as const).map((mode) =>
+        html`
+          <label part="mode-option ${mode}"><input type="radio" name="mode" value=${mode}
+            .checked=${ctx.mode === mode} @change=${() => ctx.onMode(mode)} /><span class="swatch ${mode}"
+            aria-hidden="true"></span>${mode === "change" ? "Change" : "Keep"}</label>
+        `
+      )}</span>
       <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
         aria-valuetext=${ctx.strength.toFixed(2)}
         @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><span part="strength-value" class="value"

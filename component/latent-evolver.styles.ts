@@ -21,6 +21,8 @@ export const styles = css`
     --le-border: light-dark(#c4c4c4, #5c5c5c);
     --le-error: light-dark(#b3261e, #f2b8b5);
     --le-on-accent: light-dark(#ffffff, #002b6b);
+    --le-change: #d93025;
+    --le-keep: #1e8e3e;
     color-scheme: light dark;
     display: block;
     color: var(--le-text);
@@ -166,11 +168,38 @@ export const styles = css`
     position: absolute;
     box-sizing: border-box;
     translate: -50% -50%;
-    border: 2px dashed #d93025;
+    border: 2px dashed var(--le-change);
     box-shadow: 0 0 0 1px rgb(255 255 255 / 0.6);
   }
   [part~="region"].keep {
-    border-color: #1e8e3e;
+    border-color: var(--le-keep);
+  }
+  [part~="mode"],
+  [part~="mode-option"] {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.35rem;
+  }
+  [part~="mode-option"] {
+    cursor: pointer;
+  }
+  [part~="mode-option"] input {
+    margin: 0;
+    accent-color: var(--le-accent);
+  }
+  /* The colour of the points and squares in each mode: the legend of the dots on the images. */
+  .swatch {
+    width: 0.75rem;
+    height: 0.75rem;
+    border-radius: 50%;
+    border: 2px solid #ffffff;
+    box-shadow: 0 0 0 1px #000000;
+  }
+  .swatch.change {
+    background: var(--le-change);
+  }
+  .swatch.keep {
+    background: var(--le-keep);
   }
   .value {
     min-width: 2.5rem;
@@ -190,10 +219,10 @@ export const styles = css`
     pointer-events: auto;
   }
   [part~="point"].keep {
-    background: #1e8e3e;
+    background: var(--le-keep);
   }
   [part~="point"].change {
-    background: #d93025;
+    background: var(--le-change);
   }
   /* Points of an image that is not selected stay, but Evolve does not use them. */
   [part~="point"].idle {

@@ -73,6 +73,42 @@ export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: numb
 }
 
 /**
+ * The image a key moves the focus to in a grid of `count` images and `columns` columns: the arrow
+ * keys step to a neighbour (stopping at the edges), Home and End go to the first and last image.
+ *
+ * @param e The key.
+ * @param index The image focused.
+ * @param count Images in the grid.
+ * @param columns Columns the grid is laid out in.
+ * @returns The image to focus, or `null` when the key is not one of these or has a modifier.
+ * @example
+ * ```ts
+ * import { navigatedIndex } from "./tile-input.ts";
+ * navigatedIndex(new KeyboardEvent("keydown", { key: "ArrowDown" }), 1, 8, 4); // 5
+ * ```
+ */
+export function navigatedIndex(
+  e: KeyboardEvent,
+  index: number,
+  count: number,
+  columns: number,
+): number | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return null;
+  const step = Math.max(1, Math.floor(columns));
+  const targets: Record<string, number> = {
+    ArrowLeft: index - 1,
+    ArrowRight: index + 1,
+    ArrowUp: index - step,
+    ArrowDown: index + step,
+    Home: 0,
+    End: count - 1,
+  };
+  const target = targets[e.key];
+  if (target === undefined) return null;
+  return target >= 0 && target < count ? target : index;
+}
+
+/**
  * The shortcut a key press is: Ctrl/Cmd+Enter evolves, Ctrl/Cmd+Z undoes and with Shift redoes
  * (not inside a text field, whose own undo it is), Escape cancels a render in flight, or else
  * leaves marking mode.

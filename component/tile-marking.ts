@@ -1,7 +1,10 @@
 /**
- * What clicks and keys on `<latent-evolver>`'s tiles do to the marks of the generation shown: a
- * click selects an image, or marks a point on it while marking (or with Shift); the arrow keys move
- * the keyboard marking cursor; Delete removes the image's last point.
+ * What clicks and keys on `<latent-evolver>`'s tiles do: a click selects an image, or marks a point
+ * on it while marking (or with Shift; Ctrl/Cmd+click and Space select while marking); the arrow keys
+ * move the focus between images, or the keyboard marking cursor while marking; Delete removes the
+ * image's last point. One image is in the Tab order (the last focused, "active" one), with its
+ * points and Save button: the grid is one Tab stop, not three per image. While marking, every image
+ * is (the arrow keys move the marker there).
  *
  * @module
  */
@@ -9,7 +12,7 @@
 import type { ReactiveControllerHost } from "lit";
 import type { Point } from "../core/latent.ts";
 import type { GenerationHistory } from "./history.ts";
-import { clickPoint, type Cursor, movedCursor } from "./tile-input.ts";
+import { clickPoint, type Cursor, movedCursor, navigatedIndex } from "./tile-input.ts";
 import type { TileContext } from "./latent-evolver.render.ts";
 
 /** The element whose tiles are marked. */
@@ -31,6 +34,8 @@ export type TileMarkingHost = ReactiveControllerHost & {
 export class TileMarking {
   /** The keyboard marking cursor, or `null`. */
   cursor: Cursor | null = null;
+  /** The image in the Tab order (the last one focused). */
+  active = 0;
   #host: TileMarkingHost;
   #history: GenerationHistory;
   #changed: () => void;
@@ -55,9 +60,10 @@ export class TileMarking {
    * @returns The context.
    */
   context(evolve: Pick<TileContext, "mode" | "reach" | "busy">, onSave: TileContext["onSave"]): TileContext {
-    const { current, marks } = this.#history;
+    const { current, marks, shown } = this.#history;
     return {
       generation: current,
+      active: Math.max(0, Math.min(this.active, (shown?.size ?? 1) - 1)),
       selected: new Set(marks.selected(current)),
       points: marks.points[current] ?? {},
       mode: evolve.mode,
@@ -67,6 +73,7 @@ export class TileMarking {
       cursor: this.cursor,
       onActivate: (i, e) => this.onClick(i, e),
       onKey: (i, e) => this.onKey(i, e),
+      onFocus: (i) => this.onFocus(i),
       onRemovePoint: (i, p) => this.removePoint(i, p),
       onSave,
     };
@@ -74,20 +81,37 @@ export class TileMarking {
 
   /** A click (or Enter/Space) on an image. @param index The image. @param e The click. */
   onClick(index: number, e: MouseEvent): void {
-    if (this.#host.marking || e.shiftKey) {
+    if (this.#host.marking && (e.ctrlKey || e.metaKey)) this.#toggle(index);
+    else if (this.#host.marking || e.shiftKey) {
       const canvas = (e.currentTarget as HTMLElement).querySelector("canvas")!;
       this.#addPoint(index, clickPoint(e, canvas, this.cursor, index));
     } else this.#toggle(index);
   }
 
+  /** Focus entered a tile: it becomes the one in the Tab order. @param index The image. */
+  onFocus(index: number): void {
+    if (index === this.active) return;
+    this.active = index;
+    this.#host.requestUpdate();
+  }
+
   /** A key on an image. @param index The image. @param e The key. */
   onKey(index: number, e: KeyboardEvent): void {
     const { current, marks } = this.#history;
-    const moved = this.#host.marking ? movedCursor(e, this.cursor, index) : null;
+    const marking = this.#host.marking;
+    const moved = marking ? movedCursor(e, this.cursor, index) : null;
+    const to = marking ? null : navigatedIndex(e, index, this.#history.shown?.size ?? 0, this.#columns());
     if (moved) {
       e.preventDefault();
       this.cursor = moved;
       this.#host.requestUpdate();
+    } else if (to !== null) {
+      e.preventDefault();
+      this.#image(to)?.focus();
+    } else if (marking && e.key === " ") {
+      // Enter marks while marking; Space keeps selecting (and deselecting), as a checkbox does.
+      e.preventDefault();
+      if (!e.repeat) this.#toggle(index);
     } else if ((e.key === "Delete" || e.key === "Backspace") && marks.pointsOn(current, index).length) {
       e.preventDefault();
       this.removePoint(index, marks.pointsOn(current, index).length - 1);
@@ -99,10 +123,17 @@ export class TileMarking {
     this.#history.marks.removePoint(this.#history.current, index, pointIndex);
     this.#changed();
     // Keep keyboard focus in the tile once its point button is gone.
-    void this.#host.updateComplete.then(() =>
-      this.#host.renderRoot.querySelector<HTMLElement>(`[part~="image-button"][data-index="${index}"]`)
-        ?.focus()
-    );
+    void this.#host.updateComplete.then(() => this.#image(index)?.focus());
+  }
+
+  #image(index: number): HTMLElement | null {
+    return this.#host.renderRoot.querySelector<HTMLElement>(`[part~="image-button"][data-index="${index}"]`);
+  }
+
+  /** Columns the grid is laid out in now (its resolved tracks), for the up and down arrows. */
+  #columns(): number {
+    const grid = this.#host.renderRoot.querySelector<HTMLElement>('[part~="grid"]');
+    return grid ? getComputedStyle(grid).gridTemplateColumns.split(" ").filter(Boolean).length : 1;
   }
 
   #toggle(index: number): void {

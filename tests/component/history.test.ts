@@ -66,12 +66,12 @@ describe("GenerationHistory", () => {
 });
 
 describe("EvolveSettings", () => {
-  it("read() takes the slider attributes and lists rejected ones; restore() and toggleMode() round-trip", () => {
+  it("read() takes the slider attributes and lists rejected ones; restore() round-trips", () => {
     const settings = new EvolveSettings();
     const problems = settings.read({ mutationStrength: "9", radius: "0.3" });
     assert(settings.radius === 0.3 && settings.strength === 1, JSON.stringify(settings.values()));
     assert(problems.length === 1 && problems[0].attribute === "mutation-strength", JSON.stringify(problems));
-    settings.toggleMode();
+    settings.restore({ ...settings.values(), mode: "keep" });
     assert(settings.mode === "keep", settings.mode);
     const other = new EvolveSettings();
     other.restore(settings.values());

@@ -1,5 +1,5 @@
 // The tiles' input as plain functions: where a click marks, how arrows move the cursor, shortcuts.
-import { clickPoint, movedCursor, shortcutOf } from "../../component/tile-input.ts";
+import { clickPoint, movedCursor, navigatedIndex, shortcutOf } from "../../component/tile-input.ts";
 import { assert } from "./helpers.ts";
 
 /** A 200x100 canvas at (10, 20) on the page. */
@@ -11,6 +11,32 @@ function canvasAt(): HTMLCanvasElement {
 }
 
 describe("tile input", () => {
+  it("navigatedIndex() steps through a grid by rows and columns, stops at its edges, and leaves modified keys", () => {
+    const to = (key: string, index: number, init: KeyboardEventInit = {}) =>
+      navigatedIndex(new KeyboardEvent("keydown", { key, ...init }), index, 10, 4);
+    // 10 images in 4 columns: rows 0-3, 4-7, 8-9.
+    const got = [
+      to("ArrowRight", 1),
+      to("ArrowLeft", 1),
+      to("ArrowDown", 1),
+      to("ArrowUp", 5),
+      to("Home", 6),
+      to("End", 2),
+      to("ArrowLeft", 0),
+      to("ArrowRight", 9),
+      to("ArrowUp", 3),
+      to("ArrowDown", 7), // no image below in the short last row: stays
+      to("ArrowRight", 3), // the end of a row goes on to the next row's start
+    ];
+    assert(got.join() === "2,0,5,1,0,9,0,9,3,7,4", `got ${got}`);
+    assert(to("Enter", 1) === null && to("a", 1) === null, "other keys move the focus");
+    for (const mod of ["ctrlKey", "metaKey", "altKey", "shiftKey"]) {
+      assert(to("ArrowRight", 1, { [mod]: true }) === null, `${mod}+ArrowRight moves the focus`);
+    }
+    const one = navigatedIndex(new KeyboardEvent("keydown", { key: "ArrowDown" }), 0, 3, 0);
+    assert(one === 1, `no columns laid out yet counts as one column: ${one}`);
+  });
+
   it("clickPoint() maps the pointer into [0,1]^2, clamped; a keyboard click uses the tile's cursor", () => {
     const canvas = canvasAt();
     try {

@@ -230,13 +230,38 @@ describe("PNG genome", () => {
     assert(message === "Cannot export PNG: expected 16 RGBA bytes for 2x2, got 4", message);
   });
 
-  it("describeLineage() numbers parents from 1", () => {
-    const text = describeLineage({
-      operator: "elite",
-      parents: [{ generation: 2, index: 0 }],
-      seed: 1,
-      params: {},
-    });
-    assert(text === "elite from 3.1", text);
+  it("describeLineage() says what each operator did in words, numbering parents from 1", () => {
+    const said = (operator: string, parents: [number, number][], params = {}) =>
+      describeLineage({
+        operator,
+        parents: parents.map(([generation, index]) => ({ generation, index })),
+        seed: 1,
+        params,
+      });
+    const got = [
+      said("diverse", []),
+      said("random", []),
+      said("elite", [[2, 0]]),
+      said("global-mutation", [[0, 3]]),
+      said("mean-mutation", [[1, 0], [1, 2]]),
+      said("voronoi-crossover", [[1, 0], [1, 2]]),
+      said("region-crossover", [[1, 1], [1, 3]]),
+      said("local-mutation", [[3, 1]], { mode: "change" }),
+      said("local-mutation", [[3, 1]], { mode: "keep" }),
+      said("some-new-operator", [[0, 0]]),
+    ];
+    const want = [
+      "new",
+      "new",
+      "kept 3.1",
+      "variation of 1.4",
+      "blend of 2.1, 2.3",
+      "patchwork of 2.1, 2.3",
+      "marked regions of 2.2, 2.4",
+      "4.2 with marked regions changed",
+      "4.2 with marked regions kept",
+      "some-new-operator 1.1",
+    ];
+    assert(got.join("|") === want.join("|"), got.join("|"));
   });
 });

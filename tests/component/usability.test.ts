@@ -4,6 +4,7 @@ import {
   assert,
   button,
   cleanup,
+  clickAt,
   evolveFrom,
   mount,
   pixels,
@@ -239,5 +240,134 @@ describe("<latent-evolver> usability", () => {
     await press("Tab");
     const ring = getComputedStyle(tiles(el)[1]);
     assert(ring.outlineStyle === "dashed", `focus looks like selection: outline ${ring.outlineStyle}`);
+  });
+
+  it("the grid is one Tab stop: arrow keys, Home and End move between images, Tab leaves after its Save", async () => {
+    const el = await mount({ ...wasmElement("roving"), population: "8", columns: "4" });
+    const focused = () => shadow(el).activeElement as HTMLElement | null;
+    const image = () => tiles(el).indexOf(focused() as HTMLButtonElement);
+    [...shadow(el).querySelectorAll<HTMLInputElement>('[part~="toolbar"] input')].at(-1)!.focus();
+    await press("Tab");
+    assert(image() === 0, `Tab into the grid focused ${focused()?.outerHTML}`);
+    const moves: [string, number][] = [["ArrowRight", 1], ["ArrowDown", 5], ["End", 7], ["ArrowUp", 3], [
+      "Home",
+      0,
+    ], ["ArrowLeft", 0]];
+    for (const [key, want] of moves) {
+      await press(key);
+      assert(image() === want, `${key} focused image ${image() + 1}, expected ${want + 1}`);
+    }
+    await press("ArrowDown");
+    await press("ArrowRight"); // image 6
+    await press("Tab");
+    assert(
+      focused() === shadow(el).querySelectorAll('[part~="save"]')[5],
+      `Tab went to ${focused()?.outerHTML}`,
+    );
+    await press("Tab");
+    assert(
+      !focused()?.closest('[part~="grid"]'),
+      `the second Tab stays in the grid: ${focused()?.outerHTML}`,
+    );
+    await press("Tab", ["Shift"]);
+    await press("Tab", ["Shift"]);
+    assert(image() === 5, `Shift+Tab back into the grid focused ${focused()?.outerHTML}, not image 6`);
+    const stops = [...shadow(el).querySelectorAll<HTMLElement>('[part~="grid"] button')].filter((b) =>
+      b.tabIndex >= 0
+    );
+    assert(
+      stops.length === 2,
+      `${stops.length} Tab stops in a grid of 8 images, expected the image and its Save`,
+    );
+    await press(" ");
+    await settle(el);
+    assert(el.selected.join() === "5", `Space selected ${el.selected}`);
+  });
+
+  it("while marking, Space and Ctrl+click select and deselect, Enter and a click mark, Tab goes image to image", async () => {
+    const el = await mount({ ...wasmElement("marking-select"), population: "8" });
+    el.marking = true;
+    await settle(el);
+    const points = () => shadow(el).querySelectorAll('[part~="point"]').length;
+    tiles(el)[2].focus();
+    await press(" ");
+    await settle(el);
+    assert(
+      el.selected.join() === "2" && points() === 0,
+      `Space: selected ${el.selected}, ${points()} points`,
+    );
+    await press(" ");
+    await settle(el);
+    assert(el.selected.length === 0, `a second Space left ${el.selected} selected`);
+    await press("Enter");
+    await settle(el);
+    assert(
+      el.selected.join() === "2" && points() === 1,
+      `Enter: selected ${el.selected}, ${points()} points`,
+    );
+    await press(" ");
+    await settle(el);
+    assert(el.selected.length === 0 && points() === 1, "Space deselects an image with a point, keeping it");
+    await press("Tab"); // its point
+    await press("Tab"); // its Save
+    await press("Tab");
+    assert(shadow(el).activeElement === tiles(el)[3], `Tab went to ${shadow(el).activeElement?.outerHTML}`);
+    const r = tiles(el)[4].getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 3, ["Control"]);
+    await settle(el);
+    assert(
+      el.selected.join() === "4" && points() === 1,
+      `Ctrl+click: selected ${el.selected}, ${points()} points`,
+    );
+    await clickAt(r.left + r.width / 2, r.top + r.height / 3, ["Control"]);
+    await settle(el);
+    assert(el.selected.length === 0, `a second Ctrl+click left ${el.selected} selected`);
+    await clickAt(r.left + r.width / 2, r.top + r.height / 3);
+    await settle(el);
+    assert(
+      el.selected.join() === "4" && points() === 2,
+      `a click: selected ${el.selected}, ${points()} points`,
+    );
+  });
+
+  it("Change and Keep are two radio buttons whose swatches are the colours of the points", async () => {
+    const el = await mount(wasmElement("mode-radios"));
+    tiles(el)[0].click();
+    el.marking = true;
+    await settle(el);
+    tiles(el)[0].click();
+    await settle(el);
+    const group = part(el, "mode")!;
+    assert(group.getAttribute("role") === "radiogroup", "the modes are not a radio group");
+    const radio = (mode: string) => group.querySelector<HTMLInputElement>(`input[value="${mode}"]`)!;
+    const colour = (selector: string) =>
+      getComputedStyle(shadow(el).querySelector(selector)!).backgroundColor;
+    assert(radio("change").checked && !radio("keep").checked, "Change is not the default");
+    assert(
+      colour('[part~="point"]') === colour(".swatch.change"),
+      `a change point is ${colour('[part~="point"]')}, its swatch ${colour(".swatch.change")}`,
+    );
+    part(el, "keep")!.click(); // the label
+    await settle(el);
+    assert(radio("keep").checked && !radio("change").checked, "clicking Keep did not check it");
+    assert(
+      colour('[part~="point"]') === colour(".swatch.keep") &&
+        colour(".swatch.keep") !== colour(".swatch.change"),
+      `a keep point is ${colour('[part~="point"]')}, its swatch ${colour(".swatch.keep")}`,
+    );
+    radio("keep").focus();
+    await press("ArrowLeft"); // a radio group's own keys
+    await settle(el);
+    assert(radio("change").checked, "ArrowLeft did not go back to Change");
+    const sent = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+    part(el, "keep")!.click();
+    await settle(el);
+    button(el, "evolve").click();
+    await sent;
+    // One image with a point: local mutation in the mode chosen, recorded in the lineage.
+    const { deserializeSession } = await import("../../core/mod.ts");
+    const session = deserializeSession(new Uint8Array(await (await el.exportSession()).arrayBuffer()));
+    const modes = session.generations[1].lineage.map((l) => l.params.mode).filter(Boolean);
+    assert(modes.length > 0 && modes.every((m) => m === "keep"), `children bred in modes ${modes}`);
   });
 });
