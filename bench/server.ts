@@ -25,14 +25,8 @@ import { type Engine, loadModel } from "../server/load.ts";
 import type { ServedModel } from "../server/model.ts";
 import { loadModelInWorker } from "../server/worker-models.ts";
 import { describeMachine } from "./lib/machine.ts";
+import { flag } from "./lib/args.ts";
 
-/** `--name=value` (what `npm run bench -- server --name=value` passes), or `--name value`. */
-function flag(name: string, fallback: string): string {
-  const joined = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  if (joined) return joined.slice(name.length + 3);
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
-}
 const DURATION_S = Number(flag("duration", "3"));
 const SOAK_S = Number(flag("soak", "5"));
 const CLIENTS = flag("clients", "1,4,16,64").split(",").map(Number);
