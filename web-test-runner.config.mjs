@@ -267,9 +267,26 @@ function fixturesPlugin() {
 /**
  * Test servers: `/__le/refusing/...` refuses this page's origin, as server/handler.ts answers one;
  * `/__le/spa/...` answers every path with an HTML page and 200, as a single-page app's host does;
- * `/__le/stale/model.bin` answers as a stale HTTP cache would, unless asked past it.
+ * `/__le/stale/model.bin` answers as a stale HTTP cache would, unless asked past it;
+ * `/__le/versioned/manifest` is the built-in model's manifest naming its file at
+ * `?v=<version>`, a new version after each `/__le/versioned/next`, as a site publishing new files
+ * (no extension in the path: web-test-runner lets browsers cache such files for a year).
  */
-function testServers(context, next) {
+const versioned = { version: 1 };
+async function testServers(context, next) {
+  if (context.path === "/__le/versioned/next") {
+    versioned.version++;
+    context.type = "json";
+    context.body = JSON.stringify(versioned);
+    return;
+  }
+  if (context.path === "/__le/versioned/manifest") {
+    const manifest = JSON.parse(await readFile(join(root, "models", "builtin", "manifest.json"), "utf8"));
+    manifest.files.decoder.path = `/models/builtin/model.onnx?v=${versioned.version}`;
+    context.type = "json";
+    context.body = JSON.stringify(manifest);
+    return;
+  }
   if (context.path === "/__le/stale/model.bin") {
     // As a browser's HTTP cache holding a file from before it changed: 10 old bytes, unless the
     // request goes past the cache (fetch's cache: "reload" sends Cache-Control: no-cache), then 20.

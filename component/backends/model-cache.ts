@@ -1,10 +1,12 @@
 /**
  * Model files through Cache Storage, so a second visit downloads nothing. Downloads stream, so the
- * element can show a byte progress bar for large models.
+ * element can show a byte progress bar for large models. Files a manifest no longer names (a new
+ * version of the model at new URLs) are deleted once it loads.
  *
  * @module
  */
 
+import type { ModelManifest } from "../../core/manifest.ts";
 import { checkFile, type ExpectedFile } from "../../core/pipeline.ts";
 import { readResponse } from "../../core/read-body.ts";
 
@@ -87,6 +89,59 @@ async function readCached(
   }
   await cache.delete(url).catch(() => {});
   return null;
+}
+
+/**
+ * Where the cache keeps what each manifest named when it last loaded: one JSON list of file URLs per
+ * manifest URL, under a reserved host (Cache Storage keys are http(s) URLs; nothing is fetched).
+ */
+const RECORDS = "https://latent-evolver.invalid/manifest-files/";
+
+/**
+ * Records the files a manifest names, and deletes from the cache those it named when it last loaded
+ * and names no longer, unless another manifest recorded here names them. A site that publishes a
+ * new version of its model at new URLs would otherwise leave the old files, gigabytes for SD-Turbo,
+ * in every visitor's Cache Storage for good. Best effort: without Cache Storage it does nothing.
+ *
+ * @param manifest The manifest just loaded.
+ * @returns The URLs deleted.
+ * @example
+ * ```ts
+ * import { forgetReplacedFiles } from "./model-cache.ts";
+ * // After the model loaded: await forgetReplacedFiles(manifest);
+ * ```
+ */
+export async function forgetReplacedFiles(manifest: ModelManifest): Promise<string[]> {
+  const cache = await openCache();
+  if (!cache) return [];
+  const record = RECORDS + encodeURIComponent(manifest.baseUrl);
+  const named = [
+    ...Object.values(manifest.files).map((f) => f.url),
+    ...(manifest.tokenizer ? [manifest.tokenizer] : []),
+  ];
+  const before = await readRecord(cache, record);
+  await cache.put(record, Response.json(named)).catch(() => {});
+  const dropped = before.filter((url) => !named.includes(url));
+  if (!dropped.length) return [];
+  const others = await Promise.all(
+    (await cache.keys())
+      .filter((r) => r.url.startsWith(RECORDS) && r.url !== record)
+      .map((r) => readRecord(cache, r.url)),
+  );
+  const stillNamed = new Set(others.flat());
+  const gone = dropped.filter((url) => !stillNamed.has(url));
+  await Promise.all(gone.map((url) => cache.delete(url).catch(() => false)));
+  return gone;
+}
+
+/** A manifest's recorded file URLs, or none when there is no record or it is unreadable. */
+async function readRecord(cache: Cache, key: string): Promise<string[]> {
+  try {
+    const list = await (await cache.match(key))?.json();
+    return Array.isArray(list) ? list.filter((u): u is string => typeof u === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Caches a file, with the hash it was checked against; best effort (a full quota must not stop the model). */

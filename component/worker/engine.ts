@@ -23,7 +23,7 @@ import { BackendRegistry } from "../backends/registry.ts";
 import type { Backend } from "../backends/types.ts";
 import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
-import { loadModelFile } from "../backends/model-cache.ts";
+import { forgetReplacedFiles, loadModelFile } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
 import { loadSession, saveSession } from "./session-store.ts";
 import type {
@@ -116,6 +116,8 @@ export class Engine implements EngineApi {
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     });
     this.#backend = backend;
+    // The model loads: the files an earlier version of its manifest named can go.
+    await forgetReplacedFiles(manifest).catch(() => {});
     const restored = await this.#restore(config, manifest);
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
     // generation again after a reload gives the same batch; a new session draws one.

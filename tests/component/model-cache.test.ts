@@ -2,8 +2,9 @@
 // but a stale copy (the model rebuilt at the same URL) or a wrong answer (a host's HTML page for a
 // missing file) must not be served, or cached, for good.
 import { assert } from "./helpers.ts";
-import { loadModelFile, modelCacheName } from "../../component/backends/model-cache.ts";
-import { sha256Hex } from "../../core/manifest.ts";
+import { forgetReplacedFiles, loadModelFile, modelCacheName } from "../../component/backends/model-cache.ts";
+import { parseManifest, sha256Hex } from "../../core/manifest.ts";
+import { cleanup, mount, wasmElement } from "./helpers.ts";
 
 const url = new URL("/models/builtin/model.onnx", location.href).href;
 
@@ -106,5 +107,62 @@ describe("model cache", () => {
     const short = await rejection(loadModelFile(url, undefined, { bytes: 100 }));
     assert(short && /\d+ bytes, where the manifest says 100/.test(short.message), String(short));
     assert((await cachedLength(url)) === null, "a file of the wrong size was cached");
+  });
+
+  it("forgetReplacedFiles() deletes the files a manifest named before and names no longer, unless another names them", async () => {
+    const cache = await caches.open(modelCacheName);
+    const file = (name: string) => new URL(`/cache-test/${name}`, location.href).href;
+    for (const name of ["a1", "a2", "a3", "a4", "b1", "tok"]) await cache.put(file(name), new Response(name));
+    const manifest = (url: string, files: string[], tokenizer?: string) =>
+      parseManifest({
+        name: "m",
+        kind: "decoder",
+        latentShape: [4, 32, 32],
+        imageSize: [256, 256],
+        files: Object.fromEntries(
+          files.map((f, i) => [i ? `f${i}` : "decoder", { path: `/cache-test/${f}`, dtype: "float32" }]),
+        ),
+        ...(tokenizer ? { tokenizer: `/cache-test/${tokenizer}` } : {}),
+      }, new URL(url, location.href));
+    const cached = async () =>
+      (await Promise.all(
+        ["a1", "a2", "a3", "a4", "b1", "tok"].map(async (n) => (await cache.match(file(n))) ? n : ""),
+      ))
+        .filter(Boolean).join();
+
+    const first = await forgetReplacedFiles(manifest("/m/a.json", ["a1", "a2"], "tok"));
+    assert(first.length === 0, `the first load deleted ${first}`);
+    await forgetReplacedFiles(manifest("/m/b.json", ["b1", "a3"]));
+    const second = await forgetReplacedFiles(manifest("/m/a.json", ["a1", "a3"]));
+    assert(second.join() === [file("a2"), file("tok")].join(), `deleted ${second}`);
+    assert((await cached()) === "a1,a3,a4,b1", `left ${await cached()}`);
+    // a3 is still named by b.json; a1 by nobody once a.json moves on to a4.
+    const third = await forgetReplacedFiles(manifest("/m/a.json", ["a4"]));
+    assert(third.join() === file("a1"), `deleted ${third}`);
+    assert((await cached()) === "a3,a4,b1", `left ${await cached()}`);
+    const again = await forgetReplacedFiles(manifest("/m/a.json", ["a4"]));
+    assert(again.length === 0, `an unchanged manifest deleted ${again}`);
+  });
+
+  it("an element whose model moved to new files leaves the old ones out of the cache", async () => {
+    const model = new URL("/__le/versioned/manifest", location.href).href;
+    const { version } = await (await fetch("/__le/versioned/next")).json();
+    const old = new URL(`/models/builtin/model.onnx?v=${version}`, location.href).href;
+    try {
+      await mount({ ...wasmElement("versioned-1"), model });
+      assert(await (await caches.open(modelCacheName)).match(old), "the model file was not cached");
+      cleanup();
+      await fetch("/__le/versioned/next");
+      await mount({ ...wasmElement("versioned-2"), model });
+      const cache = await caches.open(modelCacheName);
+      const now = new URL(`/models/builtin/model.onnx?v=${version + 1}`, location.href).href;
+      assert(
+        await cache.match(now),
+        `the new file was not cached: ${(await cache.keys()).map((r) => r.url)}`,
+      );
+      assert(!(await cache.match(old)), "the file the manifest no longer names is still cached");
+    } finally {
+      cleanup();
+    }
   });
 });
