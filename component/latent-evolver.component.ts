@@ -70,6 +70,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @cssproperty [--le-radius=8px] - Corner radius.
  * @cssproperty [--le-change=#d93025] - Points and squares of regions the next generation changes.
  * @cssproperty [--le-keep=#1e8e3e] - Points and squares of regions the next generation keeps.
+ * @cssproperty [--le-sticky-top=0px] - Where the toolbar sticks while the page scrolls (below a page's own sticky header).
  */
 export class LatentEvolverElement extends LitElement {
   static override styles = styles;
@@ -255,7 +256,7 @@ export class LatentEvolverElement extends LitElement {
         aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
-      ${renderHistory({
+      <div class="footer">${renderHistory({
         count: history.generations.length,
         current: history.current,
         busy: renderer.busy,
@@ -285,18 +286,34 @@ export class LatentEvolverElement extends LitElement {
           loading: !this.#engine.backend && !errors.length,
           savedElsewhere: this.#engine.savedElsewhere,
         }),
-      })}
+      })}</div>
     `;
   }
 
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
+    this.#revealShownGeneration();
     // A history button that disables itself (Undo at the first generation, Cancel once done) would
     // drop the focus to the page: it goes to the generation shown instead.
     const focused = this.shadowRoot?.activeElement;
     if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
       this.#actions.focusShown();
     }
+  }
+
+  /**
+   * Scrolls the history strip's row of generations (one line that scrolls sideways, so the strip
+   * stays one line high under a long grid) to the button of the generation shown. By hand, not with
+   * `scrollIntoView`, which would scroll the page too.
+   */
+  #revealShownGeneration(): void {
+    const row = this.renderRoot.querySelector<HTMLElement>(".generations");
+    const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
+    if (!row || !shown) return;
+    const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
+    const pad = 3; // the row's padding, room for the focus ring
+    if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;
+    else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
   }
 
   /**

@@ -214,12 +214,12 @@ export function renderHistory(ctx: HistoryContext): TemplateResult {
         title="Previous generation (Ctrl+Z)">Undo</button>
       <button part="button redo" ?disabled=${ctx.current >= ctx.count - 1} @click=${ctx.onRedo}
         title="Next generation (Ctrl+Shift+Z)">Redo</button>
-      ${generations.map((g) =>
+      <span class="generations">${generations.map((g) =>
         html`
           <button part="button generation" aria-current=${g === ctx.current ? "true" : "false"}
             aria-label="Generation ${g + 1}" @click=${() => ctx.onShow(g)}>${g + 1}</button>
         `
-      )}
+      )}</span>
       <button part="button cancel" ?disabled=${!ctx.busy} @click=${ctx.onCancel}>Cancel</button>
       <button part="button export" ?disabled=${!ctx.count} @click=${ctx.onExport}>Export session</button>
       <label part="button import">Import session <input type="file" accept=".bin,application/octet-stream"

@@ -34,12 +34,37 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
+  /*
+  * The toolbar sticks to the top of the page and the history strip with the status to the bottom
+  * while the element scrolls past (never beyond the element's own box): under a long grid, Evolve,
+  * Cancel and the progress stay in view. --le-sticky-top clears a page's own sticky header.
+  */
+  [part~="toolbar"],
+  .footer {
+    z-index: 2;
+    background: var(--le-surface);
+  }
+  .footer {
+    position: sticky;
+  }
+  /* Not on a phone, where the toolbar wraps to four lines: it would hide much of the grid. */
+  @media (min-width: 40rem) {
+    [part~="toolbar"] {
+      position: sticky;
+    }
+  }
   [part~="toolbar"] {
+    top: var(--le-sticky-top, 0px);
     display: flex;
     flex-wrap: wrap;
     gap: var(--le-gap);
     align-items: center;
-    margin-block-end: var(--le-gap);
+    padding-block: calc(var(--le-gap) / 2);
+    margin-block-end: calc(var(--le-gap) / 2);
+  }
+  .footer {
+    bottom: 0;
+    padding-block-end: calc(var(--le-gap) / 2);
   }
   [part~="prompt"] {
     flex: 1 1 14rem;
@@ -249,10 +274,26 @@ export const styles = css`
   }
   [part~="history"] {
     display: flex;
-    gap: 0.25rem;
     flex-wrap: wrap;
+    gap: 0.25rem;
     align-items: center;
-    margin-block-start: var(--le-gap);
+    padding-block-start: var(--le-gap);
+  }
+  /* One line that scrolls sideways: a long history does not make the sticky strip tall. */
+  .generations {
+    display: flex;
+    gap: 0.25rem;
+    flex: 0 1 auto;
+    min-width: 0;
+    max-width: 100%;
+    overflow-x: auto;
+    scrollbar-width: thin;
+    /* Room for the focus ring, which overflow would clip. */
+    padding: 3px;
+    margin: -3px;
+  }
+  .generations button {
+    flex: none;
   }
   [part~="history"] button[aria-current="true"] {
     border-color: var(--le-accent);

@@ -370,4 +370,52 @@ describe("<latent-evolver> usability", () => {
     const modes = session.generations[1].lineage.map((l) => l.params.mode).filter(Boolean);
     assert(modes.length > 0 && modes.every((m) => m === "keep"), `children bred in modes ${modes}`);
   });
+
+  it("under a long grid the toolbar and the history strip with the status stay in view; the strip shows the generation shown", async () => {
+    const el = await mount({ ...wasmElement("sticky"), population: "32", columns: "4" });
+    const inView = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
+    };
+    const grid = part(el, "grid")!.getBoundingClientRect();
+    assert(grid.height > 2 * innerHeight, `the grid is ${grid.height} px high, the window ${innerHeight}`);
+    scrollTo(0, scrollY + grid.top + grid.height / 2 - innerHeight / 2);
+    await settle(el);
+    for (const name of ["evolve", "cancel", "status"]) {
+      assert(
+        inView(part(el, name)!),
+        `${name} is out of view: ${JSON.stringify(part(el, name)!.getBoundingClientRect())}`,
+      );
+    }
+    // What stays in view covers no more than a third of the window.
+    const covered = part(el, "toolbar")!.getBoundingClientRect().height +
+      shadow(el).querySelector(".footer")!.getBoundingClientRect().height;
+    assert(covered < innerHeight / 3, `toolbar and footer cover ${covered} px of ${innerHeight}`);
+    scrollTo(0, 0);
+
+    // Many generations in a narrow element: one line that scrolls sideways to the one shown.
+    el.style.width = "22rem";
+    el.setAttribute("population", "2");
+    await waitForEvent(el, "le-generation-end", (e: CustomEvent) => !e.detail.cancelled);
+    for (let g = 0; g < 11; g++) await evolveFrom(el, 0);
+    await settle(el);
+    const row = shadow(el).querySelector<HTMLElement>(".generations")!;
+    const buttons = [...row.querySelectorAll('[part~="generation"]')];
+    assert(buttons.length === 12, `${buttons.length} generation buttons`);
+    assert(
+      new Set(buttons.map((b) => b.getBoundingClientRect().top)).size === 1,
+      "the generations wrap to a second line",
+    );
+    const visible = (b: Element) => {
+      const r = b.getBoundingClientRect(), box = row.getBoundingClientRect();
+      return r.left >= box.left - 1 && r.right <= box.right + 1;
+    };
+    assert(row.scrollWidth > row.clientWidth && visible(buttons[11]), "the last generation is not in view");
+    await el.showGeneration(0);
+    await settle(el);
+    assert(
+      visible(buttons[0]) && row.scrollLeft === 0,
+      `generation 1 shown, row scrolled to ${row.scrollLeft}`,
+    );
+  });
 });
