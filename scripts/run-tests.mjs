@@ -65,10 +65,11 @@ function findChromium() {
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (isRoot && hasApt) {
+    // Mesa's Vulkan drivers too (which the package recommends): Deno's WebGPU runs on them.
     console.log("# Chromium not found: installing Debian's chromium with apt-get");
     const r = spawnSync("sh", [
       "-c",
-      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium mesa-vulkan-drivers",
     ], {
       stdio: "inherit",
     });
