@@ -14,6 +14,7 @@ import { WorkerController } from "./worker-controller.ts";
 import { shortcutOf } from "./tile-input.ts";
 import { TileMarking } from "./tile-marking.ts";
 import { StatusMessages } from "./status-messages.ts";
+import { StickyControls } from "./sticky-controls.ts";
 import {
   renderErrors,
   renderHistory,
@@ -146,6 +147,10 @@ export class LatentEvolverElement extends LitElement {
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
+  /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
+  #sticky = new StickyControls(this);
+  /** The generation and count the history strip's row was last scrolled for. */
+  #revealed = "";
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
@@ -216,9 +221,12 @@ export class LatentEvolverElement extends LitElement {
     const { history, settings, renderer, images } = this.#session;
     const gen = history.shown;
     const columns = Number(this.columns);
-    const gridStyle = cssomStyle(
-      Number.isInteger(columns) && columns > 0 ? { "--le-columns": `${columns}` } : {},
-    );
+    const sticky = this.#sticky.state;
+    const gridStyle = cssomStyle({
+      ...(Number.isInteger(columns) && columns > 0 ? { "--le-columns": `${columns}` } : {}),
+      "--le-covered-top": `${sticky.coversTop}px`,
+      "--le-covered-bottom": `${sticky.coversBottom}px`,
+    });
     const errors = [
       ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
       ...(this.#messages.error ? [this.#messages.error] : []),
@@ -231,7 +239,6 @@ export class LatentEvolverElement extends LitElement {
     );
     const missing = gen ? renderer.missing(history.current) : [];
     return html`
-      ${renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null)}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
@@ -239,6 +246,7 @@ export class LatentEvolverElement extends LitElement {
         mode: settings.mode,
         strength: settings.strength,
         radius: settings.radius,
+        sticky: sticky.toolbar,
         onPromptInput: (value) => {
           if (value === this.prompt) return; // no update would follow
           this.#promptOwner.own();
@@ -256,7 +264,7 @@ export class LatentEvolverElement extends LitElement {
         aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
-      <div class="footer">${renderHistory({
+      <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
         count: history.generations.length,
         current: history.current,
         busy: renderer.busy,
@@ -286,7 +294,7 @@ export class LatentEvolverElement extends LitElement {
           loading: !this.#engine.backend && !errors.length,
           savedElsewhere: this.#engine.savedElsewhere,
         }),
-      })}</div>
+      })}${renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null)}</div>
     `;
   }
 
@@ -307,9 +315,13 @@ export class LatentEvolverElement extends LitElement {
    * `scrollIntoView`, which would scroll the page too.
    */
   #revealShownGeneration(): void {
+    const { current, generations } = this.#session.history;
+    const key = `${current}/${generations.length}`;
     const row = this.renderRoot.querySelector<HTMLElement>(".generations");
     const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
-    if (!row || !shown) return;
+    // Only when that changed: the person may have scrolled the row since (or Tabbed along it).
+    if (!row || !shown || key === this.#revealed) return;
+    this.#revealed = key;
     const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
     const pad = 3; // the row's padding, room for the focus ring
     if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;

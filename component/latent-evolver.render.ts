@@ -37,6 +37,8 @@ export interface TileContext {
   onActivate(index: number, event: MouseEvent): void;
   /** Keys on an image (arrows move the focus or the cursor, Delete removes the last point). */
   onKey(index: number, event: KeyboardEvent): void;
+  /** Key released on an image (Space while marking must not click it). */
+  onKeyUp(event: KeyboardEvent): void;
   /** Focus entered a tile. */
   onFocus(index: number): void;
   /** Removes one point. */
@@ -151,7 +153,7 @@ export function renderTile(
           aria-label=${label} aria-busy=${!bitmap && ctx.busy ? "true" : "false"}
           aria-describedby="lineage-${index}"
           @click=${(e: MouseEvent) => ctx.onActivate(index, e)}
-          @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)}>
+          @keydown=${(e: KeyboardEvent) => ctx.onKey(index, e)} @keyup=${ctx.onKeyUp}>
           <canvas part="image" data-index=${index} width="1" height="1"></canvas>
         </button>
         ${regions}
@@ -246,6 +248,8 @@ export interface ToolbarContext {
   strength: number;
   /** Radius slider value. */
   radius: number;
+  /** True when the toolbar sticks to the top of the window (component/sticky-controls.ts). */
+  sticky: boolean;
   onPromptInput(value: string): void;
   onPromptEnter(): void;
   onEvolve(): void;
@@ -266,7 +270,7 @@ export interface ToolbarContext {
 export function renderToolbar(ctx: ToolbarContext): TemplateResult {
   const value = (e: Event) => (e.target as HTMLInputElement).value;
   return html`
-    <div part="toolbar" role="group" aria-label="Evolution controls">
+    <div part="toolbar" class=${ctx.sticky ? "sticky" : ""} role="group" aria-label="Evolution controls">
       <label class="visually-hidden" for="prompt">Prompt</label>
       <input id="prompt" part="prompt" type="text" placeholder="Describe the image" .value=${ctx.prompt}
         @input=${(e: Event) => ctx.onPromptInput(value(e))}
@@ -276,7 +280,7 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         title="Breed the next generation from the selected images (Ctrl+Enter)">Evolve</button>
       <button part="button new-batch" ?disabled=${!ctx.ready} @click=${ctx.onNewBatch}>New batch</button>
       <button part="button mark" aria-pressed=${ctx.marking ? "true" : "false"} @click=${ctx.onToggleMarking}
-        title="While on, clicking an image marks a point (arrow keys move the marker, Enter marks, Space or Ctrl+click selects). Shift+click marks too."
+        title="While on, clicking an image marks a point (arrow keys move the marker, Enter marks, Space or Ctrl+click selects: Cmd+click on a Mac). Shift+click marks too."
       >Mark points</button>
       <span part="mode" role="radiogroup" aria-label="Marked regions"
         title="What the next generation does with the regions around the points of the selected images"

@@ -35,23 +35,22 @@ export const styles = css`
     display: none;
   }
   /*
-  * The toolbar sticks to the top of the page and the history strip with the status to the bottom
-  * while the element scrolls past (never beyond the element's own box): under a long grid, Evolve,
-  * Cancel and the progress stay in view. --le-sticky-top clears a page's own sticky header.
+  * The toolbar sticks to the top of the window and the footer (history, status, errors) to its
+  * bottom while the page scrolls, within the element's box, when component/sticky-controls.ts finds
+  * they leave most of the window to the images. --le-sticky-top clears a page's sticky header.
   */
   [part~="toolbar"],
   .footer {
     z-index: 2;
     background: var(--le-surface);
   }
-  .footer {
+  [part~="toolbar"].sticky,
+  .footer.sticky {
     position: sticky;
   }
-  /* Not on a phone, where the toolbar wraps to four lines: it would hide much of the grid. */
-  @media (min-width: 40rem) {
-    [part~="toolbar"] {
-      position: sticky;
-    }
+  /* An image focused by keyboard is scrolled out from under what sticks, with room for its ring. */
+  [part~="grid"] button {
+    scroll-margin-block: calc(var(--le-covered-top, 0px) + 6px) calc(var(--le-covered-bottom, 0px) + 6px);
   }
   [part~="toolbar"] {
     top: var(--le-sticky-top, 0px);
@@ -322,7 +321,7 @@ export const styles = css`
     border: 1px solid currentColor;
     border-radius: calc(var(--le-radius) / 2);
     padding: 0.4rem 0.6rem;
-    margin-block-end: var(--le-gap);
+    margin-block-start: calc(var(--le-gap) / 2);
     white-space: pre-wrap;
   }
   .visually-hidden {

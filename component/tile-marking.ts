@@ -73,6 +73,7 @@ export class TileMarking {
       cursor: this.cursor,
       onActivate: (i, e) => this.onClick(i, e),
       onKey: (i, e) => this.onKey(i, e),
+      onKeyUp: (e) => this.onKeyUp(e),
       onFocus: (i) => this.onFocus(i),
       onRemovePoint: (i, p) => this.removePoint(i, p),
       onSave,
@@ -93,6 +94,17 @@ export class TileMarking {
     if (index === this.active) return;
     this.active = index;
     this.#host.requestUpdate();
+  }
+
+  /**
+   * A key released on an image. Space while marking selects on its way down; a button clicks on
+   * Space's way up, which Firefox does even after the keydown's `preventDefault`, and that click
+   * would mark a point too.
+   *
+   * @param e The key.
+   */
+  onKeyUp(e: KeyboardEvent): void {
+    if (this.#host.marking && e.key === " ") e.preventDefault();
   }
 
   /** A key on an image. @param index The image. @param e The key. */

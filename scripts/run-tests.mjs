@@ -3,7 +3,7 @@
 // Deno suites (core, models, server, bench, e2e) count their tests; the browser suites (web-test-runner in
 // Chromium) count theirs; the type check, lint and format check count as one test each.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -62,23 +62,47 @@ function findChromium() {
   ) {
     if (p && existsSync(p)) return p;
   }
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
-  if (isRoot && hasApt) {
-    // Mesa's Vulkan drivers too (which the package recommends): Deno's WebGPU runs on them.
+  if (canApt()) {
     console.log("# Chromium not found: installing Debian's chromium with apt-get");
-    const r = spawnSync("sh", [
-      "-c",
-      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium mesa-vulkan-drivers",
-    ], {
-      stdio: "inherit",
-    });
-    if (r.status === 0 && existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+    if (aptInstall("chromium") && existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
   }
   console.error(
     "No Chromium found for the browser and end-to-end tests. Install one (Debian: `sudo apt-get install chromium`) or set CHROME_PATH to its binary.",
   );
   return null;
+}
+
+/** True when this runs as root on a machine with apt-get, which installs what is missing. */
+function canApt() {
+  return process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+}
+
+function aptInstall(...packages) {
+  const r = spawnSync("sh", [
+    "-c",
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(" ")}`,
+  ], { stdio: "inherit" });
+  return r.status === 0;
+}
+
+/**
+ * Deno's WebGPU (tests/models/ort-web-webgpu.test.ts) needs a Vulkan driver: on a machine without a
+ * GPU, Mesa's (llvmpipe). Installed with apt as root when none is registered; else a hint, and those
+ * tests fail saying so.
+ */
+function ensureVulkanDriver() {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
+  const registered = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"].some((dir) =>
+    existsSync(dir) && readdirSync(dir).some((f) => f.endsWith(".json"))
+  );
+  if (registered) return;
+  if (canApt()) {
+    console.log("# No Vulkan driver found: installing Debian's mesa-vulkan-drivers with apt-get");
+    if (aptInstall("mesa-vulkan-drivers")) return;
+  }
+  console.error(
+    "No Vulkan driver found for Deno's WebGPU tests. Install one (Debian: `sudo apt-get install mesa-vulkan-drivers`).",
+  );
 }
 
 const want = (part) => only.length === 0 || only.includes(part);
@@ -108,6 +132,7 @@ if ((want("deno") || want("browser")) && existsSync(join(root, "scripts", "build
 const chrome = want("deno") || want("browser") ? findChromium() : null;
 
 if (want("deno")) {
+  ensureVulkanDriver();
   console.log("\n# deno test (core, models, server, bench, e2e)");
   // Without Chromium the end-to-end tests fail, saying so; they are not skipped.
   const { code, out } = await run(deno, ["test", "-A", "--no-check"], chrome ? { CHROME_PATH: chrome } : {});

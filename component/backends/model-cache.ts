@@ -101,14 +101,18 @@ const RECORDS = "https://latent-evolver.invalid/manifest-files/";
  * Records the files a manifest names, and deletes from the cache those it named when it last loaded
  * and names no longer, unless another manifest recorded here names them. A site that publishes a
  * new version of its model at new URLs would otherwise leave the old files, gigabytes for SD-Turbo,
- * in every visitor's Cache Storage for good. Best effort: without Cache Storage it does nothing.
+ * in every visitor's Cache Storage for good. Called before the new files download, so that an update
+ * never needs room for both versions. Best effort: without Cache Storage it does nothing. Limits: a
+ * manifest moved to a new URL is another record, which keeps its predecessor's files; a tab still
+ * holding the old manifest (from the HTTP cache) that restarts deletes the new files once (the next
+ * load downloads them again); a manifest not yet recorded does not protect the files it shares.
  *
- * @param manifest The manifest just loaded.
+ * @param manifest The manifest just read.
  * @returns The URLs deleted.
  * @example
  * ```ts
  * import { forgetReplacedFiles } from "./model-cache.ts";
- * // After the model loaded: await forgetReplacedFiles(manifest);
+ * // Once the manifest is read, before its files load: await forgetReplacedFiles(manifest);
  * ```
  */
 export async function forgetReplacedFiles(manifest: ModelManifest): Promise<string[]> {
@@ -120,7 +124,9 @@ export async function forgetReplacedFiles(manifest: ModelManifest): Promise<stri
     ...(manifest.tokenizer ? [manifest.tokenizer] : []),
   ];
   const before = await readRecord(cache, record);
-  await cache.put(record, Response.json(named)).catch(() => {});
+  // Not Response.json(): Safari before 17 has none.
+  const list = new Response(JSON.stringify(named), { headers: { "content-type": "application/json" } });
+  await cache.put(record, list).catch(() => {});
   const dropped = before.filter((url) => !named.includes(url));
   if (!dropped.length) return [];
   const others = await Promise.all(

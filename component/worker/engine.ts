@@ -106,6 +106,8 @@ export class Engine implements EngineApi {
       });
     });
     this.#manifest = manifest;
+    // The files an earlier version of this manifest named go before the new ones download.
+    await forgetReplacedFiles(manifest).catch(() => {});
     const { backend, failures } = await this.#registry.select(config.backend, {
       manifest,
       manifestUrl: config.model,
@@ -116,8 +118,6 @@ export class Engine implements EngineApi {
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     });
     this.#backend = backend;
-    // The model loads: the files an earlier version of its manifest named can go.
-    await forgetReplacedFiles(manifest).catch(() => {});
     const restored = await this.#restore(config, manifest);
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
     // generation again after a reload gives the same batch; a new session draws one.

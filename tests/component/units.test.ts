@@ -4,6 +4,7 @@ import { parseBackend, parseInteger, readControls, readEngineConfig } from "../.
 import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
+import { sticking } from "../../component/sticky-controls.ts";
 import { assert } from "./helpers.ts";
 
 describe("attributes", () => {
@@ -263,5 +264,21 @@ describe("PNG genome", () => {
       "some-new-operator 1.1",
     ];
     assert(got.join("|") === want.join("|"), got.join("|"));
+  });
+
+  it("sticking() keeps the toolbar in view while it takes a fifth of the window, the footer a quarter", () => {
+    const got = [
+      sticking(70, 70, 800),
+      sticking(100, 70, 375),
+      sticking(160, 180, 720),
+      sticking(120, 150, 600),
+    ];
+    const want = [
+      { toolbar: true, footer: true, coversTop: 70, coversBottom: 70 },
+      { toolbar: false, footer: true, coversTop: 0, coversBottom: 70 },
+      { toolbar: false, footer: true, coversTop: 0, coversBottom: 180 },
+      { toolbar: true, footer: true, coversTop: 120, coversBottom: 150 },
+    ];
+    assert(JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got));
   });
 });

@@ -20,6 +20,16 @@ import type { LatentEvolverElement } from "../../component/latent-evolver.compon
 
 afterEach(cleanup);
 
+/** Waits for `done` to hold, a frame at a time, 60 frames at most (then the assertion after it says why). */
+async function frames(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 60 && !done(); i++) {
+    await new Promise((r) => {
+      requestAnimationFrame(r);
+      setTimeout(r, 100); // a page the browser stops painting gets no frames
+    });
+  }
+}
+
 /** The text of the polite live region a screen reader hears. */
 const announced = (el: HTMLElement) =>
   shadow(el).querySelector('[part~="status"] [role="status"]')?.textContent?.trim() ?? "";
@@ -299,6 +309,11 @@ describe("<latent-evolver> usability", () => {
     await press(" ");
     await settle(el);
     assert(el.selected.length === 0, `a second Space left ${el.selected} selected`);
+    // Firefox clicks a button on Space's keyup even after the keydown's preventDefault: the keyup is
+    // cancelled too, or Space would also mark a point there.
+    const up = new KeyboardEvent("keyup", { key: " ", bubbles: true, cancelable: true, composed: true });
+    tiles(el)[1].dispatchEvent(up);
+    assert(up.defaultPrevented, "Space's keyup is not cancelled while marking");
     await press("Enter");
     await settle(el);
     assert(
@@ -380,21 +395,54 @@ describe("<latent-evolver> usability", () => {
     const grid = part(el, "grid")!.getBoundingClientRect();
     assert(grid.height > 2 * innerHeight, `the grid is ${grid.height} px high, the window ${innerHeight}`);
     scrollTo(0, scrollY + grid.top + grid.height / 2 - innerHeight / 2);
-    await settle(el);
+    // What sticks is measured after a layout (a ResizeObserver), and rendered a frame later.
+    const sticks = (e: Element) => getComputedStyle(e).position === "sticky";
+    await frames(() => sticks(part(el, "toolbar")!));
     for (const name of ["evolve", "cancel", "status"]) {
       assert(
         inView(part(el, name)!),
-        `${name} is out of view: ${JSON.stringify(part(el, name)!.getBoundingClientRect())}`,
+        `${name} is out of view: ${JSON.stringify(part(el, name)!.getBoundingClientRect())} (toolbar ${
+          getComputedStyle(part(el, "toolbar")!).position
+        } ${part(el, "toolbar")!.getBoundingClientRect().height} px, footer ${
+          shadow(el).querySelector(".footer")!.getBoundingClientRect().height
+        } px, window ${innerHeight} px)`,
       );
     }
     // What stays in view covers no more than a third of the window.
     const covered = part(el, "toolbar")!.getBoundingClientRect().height +
       shadow(el).querySelector(".footer")!.getBoundingClientRect().height;
     assert(covered < innerHeight / 3, `toolbar and footer cover ${covered} px of ${innerHeight}`);
+    // An image focused from the keyboard is not left under the toolbar or the footer (WCAG 2.4.11).
+    const toolbarBottom = () => part(el, "toolbar")!.getBoundingClientRect().bottom;
+    const footerTop = () => shadow(el).querySelector(".footer")!.getBoundingClientRect().top;
+    const below = tiles(el).find((t) => t.getBoundingClientRect().top > footerTop())!;
+    below.focus();
+    await press("ArrowDown");
+    await press("ArrowUp");
+    for (const key of ["ArrowDown", "ArrowDown", "ArrowUp", "ArrowUp", "ArrowUp", "ArrowUp"]) {
+      await press(key);
+      const r = (shadow(el).activeElement as HTMLElement).getBoundingClientRect();
+      assert(
+        r.top >= toolbarBottom() - 1 && r.bottom <= footerTop() + 1,
+        `after ${key} the focused image (${r.top}-${r.bottom}) is under the toolbar (to ${toolbarBottom()}) or the footer (from ${footerTop()})`,
+      );
+    }
     scrollTo(0, 0);
 
+    // A narrow element wraps its toolbar to several lines: it stops sticking (at most a fifth of the window).
+    el.style.width = "20rem";
+    // A ResizeObserver measures again; it reports only while the browser renders the page, which a
+    // test page may not be: the window's resize event, also listened to, is sent.
+    dispatchEvent(new Event("resize"));
+    const toolbar = part(el, "toolbar")!;
+    await frames(() => !sticks(toolbar));
+    assert(
+      getComputedStyle(toolbar).position === "static" &&
+        toolbar.getBoundingClientRect().height > innerHeight / 5,
+      `a ${toolbar.getBoundingClientRect().height} px toolbar is ${getComputedStyle(toolbar).position}`,
+    );
+
     // Many generations in a narrow element: one line that scrolls sideways to the one shown.
-    el.style.width = "22rem";
     el.setAttribute("population", "2");
     await waitForEvent(el, "le-generation-end", (e: CustomEvent) => !e.detail.cancelled);
     for (let g = 0; g < 11; g++) await evolveFrom(el, 0);
@@ -417,5 +465,11 @@ describe("<latent-evolver> usability", () => {
       visible(buttons[0]) && row.scrollLeft === 0,
       `generation 1 shown, row scrolled to ${row.scrollLeft}`,
     );
+    // Scrolled by the person, the row stays where they left it through updates that show nothing new.
+    row.scrollLeft = row.scrollWidth;
+    const left = row.scrollLeft;
+    el.radius = "0.3";
+    await settle(el);
+    assert(row.scrollLeft === left && left > 0, `the row went back from ${left} to ${row.scrollLeft}`);
   });
 });
