@@ -238,7 +238,10 @@ export class LatentEvolverElement extends LitElement {
       (i) => void this.downloadImage(i).catch((e) => this.#messages.fail(`Cannot save image ${i + 1}`, e)),
     );
     const missing = gen ? renderer.missing(history.current) : [];
+    // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
+    const errorLine = renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null);
     return html`
+      ${sticky.footer ? nothing : errorLine}
       ${renderToolbar({
         prompt: this.prompt,
         ready: !!gen,
@@ -294,7 +297,7 @@ export class LatentEvolverElement extends LitElement {
           loading: !this.#engine.backend && !errors.length,
           savedElsewhere: this.#engine.savedElsewhere,
         }),
-      })}${renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null)}</div>
+      })}${sticky.footer ? errorLine : nothing}</div>
     `;
   }
 
@@ -320,7 +323,8 @@ export class LatentEvolverElement extends LitElement {
     const row = this.renderRoot.querySelector<HTMLElement>(".generations");
     const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
     // Only when that changed: the person may have scrolled the row since (or Tabbed along it).
-    if (!row || !shown || key === this.#revealed) return;
+    // Not while hidden (no width): the row is scrolled once it shows.
+    if (!row || !shown || !row.clientWidth || key === this.#revealed) return;
     this.#revealed = key;
     const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
     const pad = 3; // the row's padding, room for the focus ring

@@ -321,8 +321,11 @@ export const styles = css`
     border: 1px solid currentColor;
     border-radius: calc(var(--le-radius) / 2);
     padding: 0.4rem 0.6rem;
-    margin-block-start: calc(var(--le-gap) / 2);
+    margin-block: calc(var(--le-gap) / 2);
     white-space: pre-wrap;
+    /* A long error (every backend's failure) scrolls rather than covering the grid. */
+    max-height: 7.5em;
+    overflow-y: auto;
   }
   .visually-hidden {
     position: absolute;

@@ -82,6 +82,8 @@ export class StickyControls implements ReactiveController {
     if (typeof ResizeObserver === "undefined") return;
     this.#observer = new ResizeObserver(this.#measure);
     addEventListener("resize", this.#measure);
+    // Moved in the page: lit renders nothing on reconnecting, so observe the parts already there.
+    this.#observe();
   }
 
   hostDisconnected(): void {
@@ -91,8 +93,13 @@ export class StickyControls implements ReactiveController {
     removeEventListener("resize", this.#measure);
   }
 
-  /** After each render: observe the toolbar and footer (once they exist), and measure them at once. */
+  /** After each render: observe the toolbar and footer once they exist. */
   hostUpdated(): void {
+    this.#observe();
+  }
+
+  /** Observes the toolbar and the footer, and measures them at once. */
+  #observe(): void {
     if (!this.#observer || this.#observed.length) return;
     const parts = [this.#toolbar(), this.#footer()];
     if (parts.some((p) => !p)) return;
@@ -113,10 +120,14 @@ export class StickyControls implements ReactiveController {
   #update(): void {
     const toolbar = this.#toolbar(), footer = this.#footer();
     if (!toolbar || !footer) return;
-    // `top: var(--le-sticky-top)`, resolved to pixels whatever unit the page gave.
-    const top = parseFloat(getComputedStyle(toolbar).top) || 0;
-    const height = (e: HTMLElement) => Math.ceil(e.getBoundingClientRect().height);
-    const next = sticking(height(toolbar) + top, height(footer), innerHeight);
+    // `top: var(--le-sticky-top)`: a length in pixels; a percentage (of the window's height, once
+    // sticky) is left as it was written while the toolbar does not stick.
+    const topValue = getComputedStyle(toolbar).top;
+    const top = (parseFloat(topValue) || 0) * (topValue.endsWith("%") ? innerHeight / 100 : 1);
+    const height = (e: Element | null) => e ? Math.ceil(e.getBoundingClientRect().height) : 0;
+    // An error shown in the footer counts for nothing: it must not unstick the footer it is read in.
+    const error = footer.querySelector('[part~="error"]');
+    const next = sticking(height(toolbar) + top, height(footer) - height(error), innerHeight);
     const s = this.state;
     if (
       next.toolbar === s.toolbar && next.footer === s.footer && next.coversTop === s.coversTop &&

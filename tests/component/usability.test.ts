@@ -472,4 +472,49 @@ describe("<latent-evolver> usability", () => {
     await settle(el);
     assert(row.scrollLeft === left && left > 0, `the row went back from ${left} to ${row.scrollLeft}`);
   });
+
+  it("an error mid-grid shows in the sticky footer, scrolling when long; a moved element measures what sticks again", async () => {
+    const el = await mount({ ...wasmElement("sticky-error"), population: "32", columns: "4" });
+    const footer = shadow(el).querySelector(".footer")!;
+    const grid = part(el, "grid")!.getBoundingClientRect();
+    scrollTo(0, scrollY + grid.top + grid.height / 2 - innerHeight / 2);
+    el.setAttribute("radius", `not a number ${"and more words ".repeat(40)}`);
+    await frames(() => !!part(el, "error"));
+    await settle(el);
+    // And stays there: an error that counted in the footer's height would unstick it, move above the
+    // toolbar, let the footer stick again, and so on, frame after frame.
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      assert(
+        getComputedStyle(footer).position === "sticky" && footer.contains(part(el, "error")),
+        `frame ${i}: the error is not in the sticky footer`,
+      );
+    }
+    const error = part(el, "error")!;
+    const box = error.getBoundingClientRect();
+    assert(box.top >= 0 && box.bottom <= innerHeight, `the error is out of view: ${box.top}-${box.bottom}`);
+    assert(
+      box.height < innerHeight / 4 && error.scrollHeight > error.clientHeight,
+      `a ${box.height} px error`,
+    );
+    el.setAttribute("radius", "0.2");
+    await frames(() => !part(el, "error"));
+    scrollTo(0, 0);
+
+    // Moved into a narrow box: lit renders nothing on reconnecting, yet the toolbar stops sticking.
+    await frames(() => getComputedStyle(part(el, "toolbar")!).position === "sticky");
+    const narrow = document.createElement("div");
+    narrow.style.width = "20rem";
+    document.body.append(narrow);
+    try {
+      narrow.append(el);
+      await frames(() => getComputedStyle(part(el, "toolbar")!).position === "static");
+      assert(
+        getComputedStyle(part(el, "toolbar")!).position === "static",
+        `a ${part(el, "toolbar")!.getBoundingClientRect().height} px toolbar still sticks after the move`,
+      );
+    } finally {
+      narrow.remove();
+    }
+  });
 });
