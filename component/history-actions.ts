@@ -45,6 +45,8 @@ export type HistoryParts = {
 export class HistoryActions {
   /** True while the worker breeds a generation (see {@link evolve}). */
   #breeding = false;
+  /** The generation and count the history strip's row was last scrolled for. */
+  #revealed = "";
   #host: HistoryHost;
   #parts: HistoryParts;
 
@@ -152,6 +154,27 @@ export class HistoryActions {
   /** Focuses the history strip's button of the generation shown. */
   focusShown(): void {
     this.#host.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+  }
+
+  /**
+   * Scrolls the history strip's row of generations (one line that scrolls sideways, so the strip
+   * stays one line high under a long grid) to the button of the generation shown, after a render
+   * that changed which one that is or how many there are. By hand, not with `scrollIntoView`, which
+   * would scroll the page too.
+   */
+  revealShown(): void {
+    const { current, generations } = this.#parts.session.history;
+    const key = `${current}/${generations.length}`;
+    const row = this.#host.renderRoot.querySelector<HTMLElement>(".generations");
+    const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
+    // Only when that changed: the person may have scrolled the row since (or Tabbed along it).
+    // Not while hidden (no width): the row is scrolled once it shows.
+    if (!row || !shown || !row.clientWidth || key === this.#revealed) return;
+    this.#revealed = key;
+    const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
+    const pad = 3; // the row's padding, room for the focus ring
+    if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;
+    else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
   }
 
   /** Puts back the generations the last Evolve replaced, with their selections and points. */

@@ -149,8 +149,6 @@ export class LatentEvolverElement extends LitElement {
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
   #sticky = new StickyControls(this);
-  /** The generation and count the history strip's row was last scrolled for. */
-  #revealed = "";
   #engine = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
@@ -303,33 +301,13 @@ export class LatentEvolverElement extends LitElement {
 
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
-    this.#revealShownGeneration();
+    this.#actions.revealShown();
     // A history button that disables itself (Undo at the first generation, Cancel once done) would
     // drop the focus to the page: it goes to the generation shown instead.
     const focused = this.shadowRoot?.activeElement;
     if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
       this.#actions.focusShown();
     }
-  }
-
-  /**
-   * Scrolls the history strip's row of generations (one line that scrolls sideways, so the strip
-   * stays one line high under a long grid) to the button of the generation shown. By hand, not with
-   * `scrollIntoView`, which would scroll the page too.
-   */
-  #revealShownGeneration(): void {
-    const { current, generations } = this.#session.history;
-    const key = `${current}/${generations.length}`;
-    const row = this.renderRoot.querySelector<HTMLElement>(".generations");
-    const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
-    // Only when that changed: the person may have scrolled the row since (or Tabbed along it).
-    // Not while hidden (no width): the row is scrolled once it shows.
-    if (!row || !shown || !row.clientWidth || key === this.#revealed) return;
-    this.#revealed = key;
-    const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
-    const pad = 3; // the row's padding, room for the focus ring
-    if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;
-    else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
   }
 
   /**

@@ -96,6 +96,11 @@ export function tiles(el: HTMLElement): HTMLButtonElement[] {
   return [...shadow(el).querySelectorAll<HTMLButtonElement>('[part~="image-button"]')];
 }
 
+/** The first element of the shadow tree with this part name, or `null`. */
+export function part(el: HTMLElement, name: string): HTMLElement | null {
+  return shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
+}
+
 /** A button of the toolbar or history by its part name. */
 export function button(el: HTMLElement, part: string): HTMLButtonElement {
   const b = shadow(el).querySelector<HTMLButtonElement>(`[part~="${part}"]`);
