@@ -1,8 +1,8 @@
 /**
  * Every shipped model through each of onnxruntime-node's execution providers the server tries: how
- * long a batch of 8 takes on each, as a ratio to the first provider named (the CPU by default,
- * measured in the same run), and whether the images are the same as that provider's (mean and
- * largest difference of an RGBA byte). The models are the built-in one and the SD-Turbo stand-ins
+ * long a batch of 8 takes on each, as a ratio to the first provider that renders (the CPU by
+ * default, measured in the same run), and whether the images are the same as that provider's (mean
+ * and largest difference of an RGBA byte). The models are the built-in one and the SD-Turbo stand-ins
  * of tests/fixtures (SD-Turbo's graphs and types, fp32 and fp16, with small random weights): their
  * times say what the pipeline costs around a real model, not what SD-Turbo takes. A provider that
  * cannot load here (no GPU) is listed with its reason. Prints a markdown table headed by the
