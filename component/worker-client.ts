@@ -80,15 +80,6 @@ export function startWorker(
   const blobUrl = opaque
     ? `data:text/javascript,${encodeURIComponent(source)}`
     : URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  // A policy that refuses the worker itself reports it to the page, not to the worker.
-  let refused = "";
-  const onViolation = (e: SecurityPolicyViolationEvent) => {
-    if (e.blockedURI.startsWith(opaque ? "data" : "blob")) {
-      refused = ` (${POLICY_REFUSED} it: ${e.effectiveDirective})`;
-    }
-  };
-  document.addEventListener("securitypolicyviolation", onViolation);
-  const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   let dead = false;
   let end!: () => void;
   const ended = new Promise<never>((_, reject) => {
@@ -102,6 +93,19 @@ export function startWorker(
     document.removeEventListener("securitypolicyviolation", onViolation);
     onDeath(error, !error.message.includes(POLICY_REFUSED));
   };
+  // A policy that refuses the worker itself reports it to the page, not to the worker. The report
+  // alone ends the worker: the element does not wait for an error event that may come late or never.
+  let refused = "";
+  let answered = false; // once the worker has answered, a report about some other blob is not about it
+  const onViolation = (e: SecurityPolicyViolationEvent) => {
+    if (answered || !e.blockedURI.startsWith(opaque ? "data" : "blob")) return;
+    refused = ` (${POLICY_REFUSED} it: ${e.effectiveDirective})`;
+    if (/^(worker|child|script|default)-src/.test(e.effectiveDirective)) {
+      die(new Error(`The latent-evolver worker failed: it could not be loaded from ${url}${refused}`));
+    }
+  };
+  document.addEventListener("securitypolicyviolation", onViolation);
+  const worker = new Worker(blobUrl, { type: "module", name: "latent-evolver" });
   worker.addEventListener("error", (event: ErrorEvent) => {
     event.preventDefault();
     const why = event.message || `it could not be loaded from ${url}`;
@@ -118,7 +122,11 @@ export function startWorker(
     get(target, prop) {
       const member = Reflect.get(target, prop);
       if (typeof prop === "symbol" || prop === "then") return member;
-      return (...args: unknown[]) => Promise.race([member(...args), ended]);
+      return (...args: unknown[]) => {
+        const answer = member(...args);
+        answer.then(() => answered = true, () => {});
+        return Promise.race([answer, ended]);
+      };
     },
   });
   return {

@@ -3,6 +3,7 @@
 // model from its own URL, and start its worker through a same-origin Blob URL.
 import { assert, cleanup, waitForEvent } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+import { startWorker } from "../../component/worker-client.ts";
 
 afterEach(cleanup);
 
@@ -131,5 +132,50 @@ describe("cross-origin embedding", () => {
       ),
       messages[0],
     );
+  });
+});
+
+describe("the page's report of a refused worker", () => {
+  /** What the page reports when its policy refuses a worker from a Blob URL. */
+  const refusal = () =>
+    new SecurityPolicyViolationEvent("securitypolicyviolation", {
+      blockedURI: "blob",
+      effectiveDirective: "worker-src",
+      violatedDirective: "worker-src",
+      originalPolicy: "worker-src 'none'",
+      disposition: "enforce",
+      statusCode: 0,
+    });
+
+  it("ends the worker on its own, without waiting for the worker's error event", async () => {
+    const deaths: { message: string; retry: boolean }[] = [];
+    const handle = startWorker(
+      "/dist/latent-evolver.worker.js",
+      (e, retry) => deaths.push({ message: e.message, retry }),
+    );
+    try {
+      document.dispatchEvent(refusal()); // the worker itself loads: no error event follows
+      assert(
+        deaths.length === 1 && !deaths[0].retry && /refused it: worker-src/.test(deaths[0].message),
+        `deaths: ${JSON.stringify(deaths)}`,
+      );
+      const answer = await handle.api.cancel().then(() => "answered", (e: Error) => e.name);
+      assert(answer === "AbortError", `a call after the refusal: ${answer}`);
+    } finally {
+      handle.terminate();
+    }
+  });
+
+  it("about another blob, once the worker has answered, leaves the worker running", async () => {
+    const deaths: string[] = [];
+    const handle = startWorker("/dist/latent-evolver.worker.js", (e) => deaths.push(e.message));
+    try {
+      await handle.api.cancel();
+      document.dispatchEvent(refusal());
+      await handle.api.cancel();
+      assert(deaths.length === 0, `deaths: ${JSON.stringify(deaths)}`);
+    } finally {
+      handle.terminate();
+    }
   });
 });
