@@ -250,7 +250,7 @@ export class LatentEvolverElement extends LitElement {
         sticky: sticky.toolbar,
         onPromptInput: (value) => {
           if (value === this.prompt) return; // no update would follow
-          this.#promptOwner.own();
+          this.#promptOwner.type();
           this.prompt = value;
         },
         onPromptEnter: () => this.#actions.promptChanged(0),
@@ -479,5 +479,6 @@ export class LatentEvolverElement extends LitElement {
 
   #persist(): void {
     this.#session.save(this.#engine.savingKey, this.prompt, this.#promptOwner.page);
+    this.#promptOwner.stored();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Whose the element's prompt is, for restoring a stored one: the page's (its attribute or property)
  * or the element's own (the person's typing, a restore). A stored prompt, the person's, comes back
- * only while the page gives the prompt it gave when it was stored, and did not set another while the
- * worker started.
+ * only while the page gives the prompt it gave when it was stored, did not set another while the
+ * worker started, and the person had not typed one that was not stored yet when the worker started
+ * (typing is stored after a pause, and the stored state is read as the worker starts).
  *
  * @module
  */
@@ -15,7 +16,7 @@ import type { UiState } from "./ui-state.ts";
  * ```ts
  * const owner = new PromptOwner();
  * owner.changed("a fjord"); // the page's attribute
- * owner.own(); // the person types next
+ * owner.type(); // the person types next
  * ```
  */
 export class PromptOwner {
@@ -25,15 +26,31 @@ export class PromptOwner {
   #atStart = "";
   /** The next change is the element's own. */
   #own = false;
+  /** The person typed a prompt that is not stored yet. */
+  #typed = false;
+  /** {@link #typed} when the worker last started. */
+  #typedAtStart = false;
 
   /** A worker starts with this prompt. */
   started(prompt: string): void {
     this.#atStart = prompt;
+    this.#typedAtStart = this.#typed;
   }
 
   /** The element sets the prompt itself next (typing, a restore); call only for a value that differs. */
   own(): void {
     this.#own = true;
+  }
+
+  /** The person types the next prompt; call only for a value that differs. */
+  type(): void {
+    this.own();
+    this.#typed = true;
+  }
+
+  /** The prompt was stored (or would have been, where this tab does not save). */
+  stored(): void {
+    this.#typed = false;
   }
 
   /** An update changed the prompt: the page's, unless the element set it. */
@@ -50,6 +67,7 @@ export class PromptOwner {
    */
   restores(ui: UiState | null, prompt: string): ui is UiState {
     const pageKept = ui?.pagePrompt === undefined || ui.pagePrompt === this.page;
-    return ui !== null && ui.prompt !== prompt && prompt === this.#atStart && pageKept;
+    const fresh = !this.#typedAtStart; // else the stored prompt is older than the person's
+    return ui !== null && ui.prompt !== prompt && prompt === this.#atStart && pageKept && fresh;
   }
 }

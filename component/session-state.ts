@@ -78,13 +78,16 @@ export class SessionState {
   }
 
   /**
-   * Replaces the session: one the worker started, restored or imported. Every bitmap is released.
+   * Replaces the session: one the worker started, restored or imported. Every bitmap is released,
+   * and a render for a changed prompt still waiting for a pause in the typing is dropped: the
+   * caller renders the new session with the prompt as it is.
    *
    * @param generations Every generation.
    * @param ui Stored UI state (generation shown, marks, settings), or `null` for the last generation
    *   with no marks and the settings unchanged.
    */
   reset(generations: GenerationView[], ui: UiState | null): void {
+    clearTimeout(this.#promptTimer);
     this.history.reset(generations, ui);
     this.renderer.bitmaps.clear();
     if (ui) this.settings.restore(ui);

@@ -103,6 +103,25 @@ describe("<latent-evolver> stored prompt", () => {
     const edited = await mount({ ...attrs, prompt: "a new prompt from the page" });
     assert(edited.prompt === "a new prompt from the page", `the stored prompt won: "${edited.prompt}"`);
   });
+
+  it("a prompt typed just before the worker restarts is kept, not replaced by the one stored before it", async () => {
+    const attrs = wasmElement("typed-restart");
+    const el = await mount(attrs);
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    input.value = "typed just now";
+    input.dispatchEvent(new Event("input")); // stored only after a pause in the typing
+    const starts: string[] = [];
+    el.addEventListener("le-generation-start", (e) => starts.push((e as CustomEvent).detail.reason));
+    await el.restartWorker();
+    await settle(el);
+    await new Promise((r) => setTimeout(r, 400)); // past the pause
+    assert(el.prompt === "typed just now", `after the restart, "${el.prompt}"`);
+    assert(starts.join() === "restore", `renders after the restart: ${starts}`);
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount(attrs);
+    assert(again.prompt === "typed just now", `stored as "${again.prompt}"`);
+  });
 });
 
 describe("<latent-evolver> worker restart", () => {
