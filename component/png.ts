@@ -19,11 +19,14 @@ export interface Genome {
   modelName: string;
   /** The session's seed. */
   seed: number | string;
-  /** Generation index. */
+  /**
+   * Generation index, from 0 as the element's methods count (`showGeneration(i)`); captions and file
+   * names count from 1, so `latent-evolver-g2-3.png` has generation 1 and index 2.
+   */
   generation: number;
-  /** Index within the generation. */
+  /** Index within the generation, from 0 (`exportImage(i)`, `selected`). */
   index: number;
-  /** How it was made. */
+  /** How it was made; its parents count from 0 as well. */
   lineage: LineageView;
 }
 

@@ -34,6 +34,28 @@ describe("<latent-evolver> export", () => {
     assert(diff === 0, `the PNG differs from the canvas by up to ${diff}`);
   });
 
+  it("an image's Save button downloads it named as the element numbers it, from 1, with its genome's indices from 0", async () => {
+    const el = await mount(attrs("save-name"));
+    await evolveFrom(el, 0);
+    const saved: { name: string; href: string }[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href });
+    };
+    try {
+      el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="save"]')[2].click();
+      const end = performance.now() + 10_000;
+      while (!saved.length && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
+    assert(saved.length === 1 && saved[0].name === "latent-evolver-g2-3.png", JSON.stringify(saved));
+    const genome = readGenome(new Uint8Array(await (await fetch(saved[0].href)).arrayBuffer()));
+    assert(genome?.generation === 1 && genome.index === 2, JSON.stringify(genome));
+    const { parents } = genome.lineage;
+    assert(parents.length && parents.every((p) => p.generation === 0), JSON.stringify(genome.lineage));
+  });
+
   it("a session exported from one element and imported into another restores its generations", async () => {
     const a = await mount(attrs("export-a"));
     await evolveFrom(a, 0);
