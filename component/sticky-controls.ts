@@ -70,7 +70,17 @@ export class StickyControls implements ReactiveController {
   #host: StickyHost;
   #observer: ResizeObserver | null = null;
   #observed: Element[] = [];
+  #frame = 0;
   #measure = () => this.#update();
+  /**
+   * The observer's report is acted on in the next frame: a render from within it that resized the
+   * toolbar or the footer again (an error moving into or out of the footer) would leave that size
+   * unreported, and the browser says so with a "ResizeObserver loop" error on the page.
+   */
+  #measureNextFrame = () => {
+    cancelAnimationFrame(this.#frame);
+    this.#frame = requestAnimationFrame(this.#measure);
+  };
 
   /** @param host The element. */
   constructor(host: StickyHost) {
@@ -80,7 +90,7 @@ export class StickyControls implements ReactiveController {
 
   hostConnected(): void {
     if (typeof ResizeObserver === "undefined") return;
-    this.#observer = new ResizeObserver(this.#measure);
+    this.#observer = new ResizeObserver(this.#measureNextFrame);
     addEventListener("resize", this.#measure);
     // Moved in the page: lit renders nothing on reconnecting, so observe the parts already there.
     this.#observe();
@@ -89,6 +99,7 @@ export class StickyControls implements ReactiveController {
   hostDisconnected(): void {
     this.#observer?.disconnect();
     this.#observer = null;
+    cancelAnimationFrame(this.#frame);
     this.#observed = [];
     removeEventListener("resize", this.#measure);
   }

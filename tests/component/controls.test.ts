@@ -250,6 +250,36 @@ describe("<latent-evolver> controls", () => {
     assert(row.scrollLeft === left && left > 0, `the row went back from ${left} to ${row.scrollLeft}`);
   });
 
+  it("what sticks changes with no ResizeObserver loop error, even when that moves an error", async () => {
+    const el = await mount({ ...wasmElement("sticky-loop"), radius: "not a number" });
+    const footer = shadow(el).querySelector(".footer")!;
+    const loops: string[] = [];
+    const onError = (e: ErrorEvent) => {
+      if (/ResizeObserver/.test(e.message)) loops.push(e.message), e.preventDefault();
+    };
+    addEventListener("error", onError);
+    const tall = document.createElement("style");
+    tall.textContent = "latent-evolver::part(history) { min-height: 80vh; }";
+    try {
+      await frames(() =>
+        getComputedStyle(footer).position === "sticky" && footer.contains(part(el, "error"))
+      );
+      assert(footer.contains(part(el, "error")), "the error is not in the sticky footer");
+      // The footer grows past a quarter of the window: it stops sticking, and its error moves above
+      // the toolbar, resizing the footer the observer has just measured; and back.
+      document.head.append(tall);
+      await frames(() => getComputedStyle(footer).position === "static");
+      tall.remove();
+      await frames(() => getComputedStyle(footer).position === "sticky");
+      for (let i = 0; i < 4; i++) await new Promise((r) => requestAnimationFrame(r));
+      assert(getComputedStyle(footer).position === "sticky", "the footer does not stick again");
+      assert(loops.length === 0, `errors: ${loops}`);
+    } finally {
+      tall.remove();
+      removeEventListener("error", onError);
+    }
+  });
+
   it("an error mid-grid shows in the sticky footer, scrolling when long; a moved element measures what sticks again", async () => {
     const el = await mount({ ...wasmElement("sticky-error"), population: "32", columns: "4" });
     const footer = shadow(el).querySelector(".footer")!;

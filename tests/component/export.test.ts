@@ -43,15 +43,15 @@ describe("<latent-evolver> export", () => {
       saved.push({ name: this.download, href: this.href });
     };
     try {
-      el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="save"]')[2].click();
+      el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="save"]')[0].click();
       const end = performance.now() + 10_000;
       while (!saved.length && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
-    assert(saved.length === 1 && saved[0].name === "latent-evolver-g2-3.png", JSON.stringify(saved));
+    assert(saved.length === 1 && saved[0].name === "latent-evolver-g2-1.png", JSON.stringify(saved));
     const genome = readGenome(new Uint8Array(await (await fetch(saved[0].href)).arrayBuffer()));
-    assert(genome?.generation === 1 && genome.index === 2, JSON.stringify(genome));
+    assert(genome?.generation === 1 && genome.index === 0, JSON.stringify(genome));
     const { parents } = genome.lineage;
     assert(parents.length && parents.every((p) => p.generation === 0), JSON.stringify(genome.lineage));
   });
