@@ -1,7 +1,7 @@
 /**
  * `<latent-evolver>`'s moves through its history of generations: Evolve (and New batch), showing a
- * generation, bringing back the generations an Evolve replaced, rendering what a cancel left out or
- * a failure did not render, and rendering again after a prompt change. Each keeps the worker, the
+ * generation, bringing back the generations an Evolve replaced, importing a session file, rendering
+ * what a cancel left out or a failure did not render, and rendering again after a prompt change. Each keeps the worker, the
  * element's state, storage, the events and the person's focus in step.
  *
  * @module
@@ -107,6 +107,31 @@ export class HistoryActions {
    */
   async show(index: number): Promise<void> {
     if (this.#parts.session.show(index)) await this.#shown();
+  }
+
+  /**
+   * Replaces the session with one from a file made by the element's `exportSession`, and renders
+   * it. A file that is not a session changes nothing and says why.
+   *
+   * @param file The session file.
+   * @returns When the imported session is rendered, or the import failed.
+   */
+  async importFile(file: Blob): Promise<void> {
+    const { session, messages } = this.#parts;
+    const api = this.#parts.api();
+    if (!api) return;
+    const name = file instanceof File && file.name ? file.name : "the session";
+    // The last error goes; a notice (Bring back) stays unless the import replaces the session.
+    messages.error = "";
+    try {
+      const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
+      session.reset(generations, null);
+      messages.imported(name, generations.length);
+      this.#parts.persist();
+      await this.renderShown("restore");
+    } catch (error) {
+      messages.imported(name, error);
+    }
   }
 
   /**

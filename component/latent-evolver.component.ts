@@ -398,21 +398,8 @@ export class LatentEvolverElement extends LitElement {
    *
    * @param file The session file.
    */
-  async importSession(file: Blob): Promise<void> {
-    const api = this.#engine.api;
-    if (!api) return;
-    const name = file instanceof File && file.name ? file.name : "the session";
-    // The last error goes; a notice (Bring back) stays unless the import replaces the session.
-    this.#messages.error = "";
-    try {
-      const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
-      this.#session.reset(generations, null);
-      this.#messages.imported(name, generations.length);
-      this.#persist();
-      await this.#actions.renderShown("restore");
-    } catch (error) {
-      this.#messages.imported(name, error);
-    }
+  importSession(file: Blob): Promise<void> {
+    return this.#actions.importFile(file);
   }
 
   /**
