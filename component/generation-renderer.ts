@@ -48,6 +48,8 @@ export class GenerationRenderer {
   /** The prompt of the latest render request: a prompt change re-renders only when it differs. */
   renderedPrompt: string | null = null;
   #request = 0;
+  /** The latest request that has ended: an image of it arriving late is not shown. */
+  #ended = 0;
   /** The render in flight, so that an export waits for it rather than starting another. */
   #inFlight: { generation: number; done: Promise<void> } | null = null;
   /** The bitmap each canvas shows, so an update redraws only the canvases whose image changed. */
@@ -122,6 +124,7 @@ export class GenerationRenderer {
         this.#fail("Rendering failed", error);
       } else cancelled = true;
     }
+    this.#ended = Math.max(this.#ended, request);
     const progress = this.progress;
     const done = request === this.#request && progress ? progress.done : 0;
     if (request === this.#request) {
@@ -165,13 +168,13 @@ export class GenerationRenderer {
   }
 
   /**
-   * Takes an image from the worker; one of a superseded request, or of a generation dropped or
-   * released since, is closed and ignored.
+   * Takes an image from the worker; one of a superseded or ended request (its end event has
+   * counted what it rendered), or of a generation dropped or released since, is closed and ignored.
    *
    * @param event The worker's image event.
    */
   onImage(event: Extract<EngineEvent, { type: "image" }>): void {
-    if (event.request !== this.#request) return event.bitmap.close();
+    if (event.request !== this.#request || event.request <= this.#ended) return event.bitmap.close();
     if (!this.bitmaps.put(event.generation, event.index, event.bitmap)) return;
     if (this.progress) this.progress.done++;
     this.#host.requestUpdate();

@@ -245,6 +245,43 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
 }
 
 /**
+ * The session as it was when generation `last` was on screen, unanswered: the generations after it
+ * are dropped, its feedback is forgotten, and sigma is what it was then (replayed with the same
+ * decay as {@link evolve}, so that evolving it again with the same feedback and seed gives the same
+ * batch, bit for bit).
+ *
+ * @param session The session.
+ * @param last The generation to go back to, from 0.
+ * @returns The session rewound (the same object when `last` is already the latest generation).
+ * @example
+ * ```ts
+ * import { createRng, createSession, evolve, rewind } from "./mod.ts";
+ * const rng = createRng(1);
+ * const s0 = createSession({ shape: [4, 8, 8], population: 4 }, rng);
+ * const s1 = evolve(s0, { selected: [0] }, rng);
+ * rewind(s1, 0).sigma === s0.sigma; // true
+ * ```
+ */
+export function rewind(session: Session, last: number): Session {
+  const count = session.generations.length;
+  if (!Number.isInteger(last) || last < 0 || last >= count) {
+    throw new RangeError(`Cannot rewind the session to generation ${last}: it has ${count}`);
+  }
+  if (last === count - 1) return session;
+  const generations = session.generations.slice(0, last + 1);
+  const { feedback: _answer, ...open } = generations[last];
+  generations[last] = open;
+  const c = session.config;
+  let sigma = c.sigma;
+  for (const g of generations) {
+    if (g.feedback && g.feedback.selected.length && !g.feedback.fresh) {
+      sigma = Math.max(sigma * c.sigmaDecay, MIN_SIGMA);
+    }
+  }
+  return { ...session, sigma, generations };
+}
+
+/**
  * Sigma decays no lower than this: by then a global step no longer shows (0.4^15 is about 1e-6),
  * and a sigma that underflowed to 0 (after some 800 selecting generations) would make the session
  * impossible to save and restore, which needs it positive.

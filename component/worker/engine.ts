@@ -14,6 +14,7 @@ import {
   evolve,
   type Feedback,
   type Generation,
+  rewind,
   serializeSession,
   type Session,
 } from "../../core/mod.ts";
@@ -170,6 +171,8 @@ export class Engine implements EngineApi {
       images.forEach((image, index) => send(index, image));
       await Promise.all(sent);
     } catch (error) {
+      // Images already on their way arrive before the answer, not after the element's end event.
+      await Promise.allSettled(sent);
       if (abort.signal.aborted) throw abortError();
       throw error;
     } finally {
@@ -185,7 +188,7 @@ export class Engine implements EngineApi {
       );
     }
     this.cancel();
-    const base = this.#truncated(session, from);
+    const base = rewind(session, from);
     const replaced = base === session ? null : session;
     const fb: Feedback = {
       selected: feedback.selected,
@@ -267,26 +270,8 @@ export class Engine implements EngineApi {
     return true;
   }
 
-  async truncate(last: number): Promise<void> {
-    this.#session = this.#truncated(this.#requireSession("truncate"), last);
-    this.#replaced = null;
-    await this.#save();
-  }
-
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
     return { shape: manifest.latentShape, population: config.population };
-  }
-
-  #truncated(session: Session, last: number): Session {
-    if (last >= session.generations.length - 1) return session;
-    // A later branch is dropped: evolving from an earlier generation starts a new history. Sigma
-    // goes back to what it was then: it decays once per generation answered with a selection.
-    const generations = session.generations.slice(0, last + 1);
-    const { feedback: _answer, ...open } = generations[last];
-    generations[last] = open;
-    const narrowed =
-      generations.filter((g) => g.feedback && g.feedback.selected.length && !g.feedback.fresh).length;
-    return { ...session, sigma: session.config.sigma * session.config.sigmaDecay ** narrowed, generations };
   }
 
   async #restore(

@@ -131,8 +131,6 @@ export interface EngineApi {
   exportSession(): Promise<Uint8Array>;
   /** Replaces the session with one from a file and returns its generations. */
   importSession(bytes: Uint8Array): Promise<GenerationView[]>;
-  /** Drops generations after `last` (used when the element restores a shorter history). */
-  truncate(last: number): Promise<void>;
   /**
    * Turns saving off, or on (see `EngineConfig.save`): then the session is saved at once, unless
    * storage no longer holds what this engine loaded or last saved (another tab saved since).

@@ -1,5 +1,7 @@
-// The bounded store of rendered images, on real ImageBitmaps: what it keeps, what it closes and when.
+// The bounded store of rendered images, on real ImageBitmaps: what it keeps, what it closes and when;
+// and the renderer that fills it from the worker's images.
 import { BitmapCache, KEPT_GENERATIONS } from "../../component/bitmap-cache.ts";
+import { GenerationRenderer } from "../../component/generation-renderer.ts";
 import { assert } from "./helpers.ts";
 
 /** A 2x2 bitmap; a closed ImageBitmap reports a size of 0x0. */
@@ -76,5 +78,35 @@ describe("BitmapCache", () => {
       message = (error as Error).message;
     }
     assert(message.includes("0 generations"), `message: "${message}"`);
+  });
+});
+
+describe("GenerationRenderer", () => {
+  it("an image that arrives after its render ended (cancelled) is closed, not shown or counted", async () => {
+    const host = Object.assign(new EventTarget(), {
+      addController() {},
+      removeController() {},
+      requestUpdate() {},
+      updateComplete: Promise.resolve(true),
+    });
+    const events: string[] = [];
+    host.addEventListener("le-generation-progress", () => events.push("progress"));
+    host.addEventListener("le-generation-end", (e) => events.push(`end ${(e as CustomEvent).detail.done}`));
+    const renderer = new GenerationRenderer(host, () => {});
+    const lineage = { operator: "diverse", parents: [], seed: 1, params: {} };
+    const gen = { index: 0, size: 2, lineage: [lineage, lineage] };
+    let request = 0;
+    const api = {
+      render(_generation: number, _prompt: string, r: number) {
+        request = r;
+        return Promise.reject(new DOMException("The render was cancelled", "AbortError"));
+      },
+    };
+    await renderer.render(api, 0, gen, "a fjord", "first");
+    const late = await bitmap();
+    renderer.onImage({ type: "image", request, generation: 0, index: 0, bitmap: late });
+    assert(events.join() === "end 0", `events: ${events}`);
+    assert(closed(late), "the late image was kept");
+    assert(renderer.missing(0).join() === "0,1", `missing ${renderer.missing(0)}`);
   });
 });

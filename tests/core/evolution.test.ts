@@ -9,6 +9,7 @@ import {
   type Latent,
   latentNorm,
   MIN_SIGMA,
+  rewind,
   serializeSession,
   type Session,
 } from "../../core/mod.ts";
@@ -341,4 +342,33 @@ Deno.test("evolve() keeps sigma at MIN_SIGMA or above, so a long session still s
   const back = deserializeSession(serializeSession(s));
   assert.equal(back.sigma, MIN_SIGMA);
   assert.equal(back.generations.length, 4);
+});
+
+Deno.test("rewind() gives the session as it was at a generation, so evolving it again gives the same batch", () => {
+  const rng = createRng(12);
+  // A fast decay reaches MIN_SIGMA within the run, with fresh and empty answers in between.
+  const sessions = [createSession({ shape: [4, 8, 8], population: 4, sigma: 0.5, sigmaDecay: 0.2 }, rng)];
+  for (let g = 0; g < 14; g++) {
+    const fb: Feedback = g % 5 === 3 ? { selected: [] } : g % 7 === 4 ? { selected: [1], fresh: true } : {
+      selected: [g % 4],
+    };
+    sessions.push(evolve(sessions[g], fb, rng));
+  }
+  const last = sessions[14];
+  assert.equal(last.sigma, MIN_SIGMA);
+  for (let k = 0; k < 14; k++) {
+    const back = rewind(last, k);
+    assert.ok(
+      Object.is(back.sigma, sessions[k].sigma),
+      `generation ${k}: ${back.sigma} != ${sessions[k].sigma}`,
+    );
+    assert.equal(back.generations.length, k + 1);
+    assert.equal(currentGeneration(back).feedback, undefined);
+    const fb = { selected: [0, 2] };
+    const again = currentGeneration(evolve(back, fb, createRng(99)));
+    const first = currentGeneration(evolve(sessions[k], fb, createRng(99)));
+    assert.ok(again.latents.every((l, i) => same(l, first.latents[i])), `generation ${k}: another batch`);
+  }
+  assert.equal(rewind(last, 14), last);
+  for (const bad of [-1, 15, 1.5, NaN]) assert.throws(() => rewind(last, bad), /Cannot rewind .* generation/);
 });
