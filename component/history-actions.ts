@@ -43,8 +43,8 @@ export type HistoryParts = {
  * ```
  */
 export class HistoryActions {
-  /** True while the worker breeds a generation (see {@link evolve}). */
-  #breeding = false;
+  /** The worker's answer while it breeds a generation (see {@link evolve}), else `null`. */
+  #breeding: Promise<unknown> | null = null;
   /** The generation and count the history strip's row was last scrolled for. */
   #revealed = "";
   #host: HistoryHost;
@@ -83,8 +83,9 @@ export class HistoryActions {
       // Evolving from an earlier generation drops the later ones: they can be brought back.
       const dropped = generations.length - 1 - current;
       const marks = dropped ? session.marksAfterShown() : null;
-      this.#breeding = true;
-      const gen = await api.evolve(current, feedback).finally(() => (this.#breeding = false));
+      const bred = api.evolve(current, feedback);
+      this.#breeding = bred;
+      const gen = await bred.finally(() => (this.#breeding = null));
       session.branch(gen);
       tiles.cursor = null;
       if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));
@@ -123,6 +124,8 @@ export class HistoryActions {
     const name = file instanceof File && file.name ? file.name : "the session";
     // The last error goes; a notice (Bring back) stays unless the import replaces the session.
     messages.error = "";
+    // A generation being bred lands first: it must not land on the imported history.
+    await this.#breeding?.catch(() => {});
     try {
       const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
       session.reset(generations, null);

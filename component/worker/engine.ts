@@ -200,10 +200,12 @@ export class Engine implements EngineApi {
     };
     // The same session seed, generation and feedback give the same batch, after a reload too.
     const rng = createRng(`${this.#seed}:${from + 1}:${JSON.stringify(fb)}`);
-    this.#session = evolve(base, fb, rng);
+    const next = evolve(base, fb, rng);
+    this.#session = next;
     this.#replaced = replaced;
     await this.#save();
-    return view(this.#session.generations[this.#session.generations.length - 1]);
+    // Its own generation, even if an import replaced the session while it was saved.
+    return view(next.generations[next.generations.length - 1]);
   }
 
   async restoreReplaced(): Promise<GenerationView[]> {
@@ -211,10 +213,11 @@ export class Engine implements EngineApi {
       throw new RangeError("Cannot bring back generations: none were replaced since the last change");
     }
     this.cancel();
-    this.#session = this.#replaced;
+    const back = this.#replaced;
+    this.#session = back;
     this.#replaced = null;
     await this.#save();
-    return this.#session.generations.map(view);
+    return back.generations.map(view);
   }
 
   cancel(): void {

@@ -1,5 +1,15 @@
 // Export and import: an image as PNG carrying its genome, and the whole session as a file.
-import { assert, cleanup, evolveFrom, mount, sessionBytes, uniqueKey, waitForEvent } from "./helpers.ts";
+import {
+  assert,
+  cleanup,
+  evolveFrom,
+  mount,
+  sameBytes,
+  sessionBytes,
+  settle,
+  uniqueKey,
+  waitForEvent,
+} from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
 import { decode } from "fast-png";
 import { deserializeSession } from "../../core/mod.ts";
@@ -54,6 +64,28 @@ describe("<latent-evolver> export", () => {
     assert(genome?.generation === 1 && genome.index === 0, JSON.stringify(genome));
     const { parents } = genome.lineage;
     assert(parents.length && parents.every((p) => p.generation === 0), JSON.stringify(genome.lineage));
+  });
+
+  it("an import while the next generation is bred shows the imported session only, with no generation of the other", async () => {
+    const a = await mount(attrs("import-race-a"));
+    await evolveFrom(a, 0);
+    await evolveFrom(a, 1);
+    const file = await a.exportSession(); // 3 generations
+    const b = await mount({ ...attrs("import-race-b"), seed: "77" });
+    b.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="image-button"]')[0].click();
+    const starts: string[] = [];
+    b.addEventListener("le-generation-start", (e) => {
+      const { generation, reason } = (e as CustomEvent).detail;
+      starts.push(`${reason} ${generation}`);
+    });
+    const evolving = b.evolve(); // the worker breeds generation 1 from b's own first batch...
+    await b.importSession(file); // ...as the import arrives
+    await evolving;
+    await settle(b);
+    assert(b.generationCount === 3 && b.generation === 2, `b has ${b.generationCount} generations`);
+    assert(sameBytes(await sessionBytes(b), new Uint8Array(await file.arrayBuffer())), "the session differs");
+    // The bred generation 1 of b's own session, then the imported one: never one on the other.
+    assert(starts.join() === "evolve 1,restore 2", `renders: ${starts}`);
   });
 
   it("a session exported from one element and imported into another restores its generations", async () => {
