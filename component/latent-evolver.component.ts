@@ -430,6 +430,10 @@ export class LatentEvolverElement extends LitElement {
     this.dispatchEvent(
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
     );
+    if (result.unreadable !== undefined) {
+      const what = "The saved session could not be read; a new one started, saved over it once it changes";
+      this.#messages.fail(what, new Error(result.unreadable));
+    }
     this.#persist();
     await this.#actions.renderShown(ui ? "restore" : "first");
   }

@@ -119,13 +119,17 @@ export class Engine implements EngineApi {
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     });
     this.#backend = backend;
-    const restored = await this.#restore(config, manifest);
+    const stored = await this.#restore(config, manifest);
+    const restored = stored && "session" in stored ? stored : null;
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
     // generation again after a reload gives the same batch; a new session draws one.
     this.#seed = restored?.seed ?? config.seed ?? (Math.random() * 0x100000000) >>> 0;
     this.#session = restored?.session ??
       createSession(this.#evolveConfig(config, manifest), createRng(this.#seed));
-    if (!restored) await this.#save();
+    // A stored session that could not be read is not overwritten at once: storage may work again at
+    // the next start (a passing IndexedDB failure), and the person is told.
+    const unreadable = stored && "unreadable" in stored ? stored.unreadable : undefined;
+    if (!restored && unreadable === undefined) await this.#save();
     return {
       backend: backend.name,
       failures,
@@ -133,6 +137,7 @@ export class Engine implements EngineApi {
       generations: this.#session.generations.map(view),
       restored: restored !== null,
       seed: this.#seed,
+      ...(unreadable === undefined ? {} : { unreadable }),
     };
   }
 
@@ -280,7 +285,7 @@ export class Engine implements EngineApi {
   async #restore(
     config: EngineConfig,
     manifest: ModelManifest,
-  ): Promise<{ session: Session; seed?: number | string } | null> {
+  ): Promise<{ session: Session; seed?: number | string } | { unreadable: string } | null> {
     if (!config.storageKey) return null;
     try {
       const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
@@ -295,8 +300,8 @@ export class Engine implements EngineApi {
       if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
       if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
       return { session, seed: saved.seed };
-    } catch {
-      return null;
+    } catch (error) {
+      return { unreadable: error instanceof Error ? error.message : String(error) };
     }
   }
 

@@ -92,6 +92,11 @@ export interface InitResult {
   restored: boolean;
   /** The session's seed (the attribute's, the stored session's, or drawn). */
   seed: number | string;
+  /**
+   * Why the stored session could not be read (storage failed, or its bytes are not a session), when
+   * it could not: a new session started, and is saved over the stored one only at its first change.
+   */
+  unreadable?: string;
 }
 
 /** Events the worker streams to the element while it works. */

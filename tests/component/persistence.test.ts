@@ -18,6 +18,8 @@ import {
 } from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
 import { deserializeSession } from "../../core/mod.ts";
+import { storageKeyFor } from "../../component/ui-state.ts";
+import { loadSession, saveSession } from "../../component/worker/session-store.ts";
 
 afterEach(cleanup);
 
@@ -51,6 +53,35 @@ describe("<latent-evolver> persistence", () => {
       `restored ${again.generationCount} generations, the first element had 2`,
     );
     assert(sameBytes(await sessionBytes(again), saved), "the saved session changed");
+  });
+
+  it("a stored session that cannot be read is not overwritten by the new one until that changes, and the person is told", async () => {
+    const attrs = wasmElement("unreadable");
+    const key = storageKeyFor(attrs["storage-key"], "session");
+    const garbage = new TextEncoder().encode("not a session, from a broken save");
+    await saveSession(key, { bytes: garbage, seed: 11 });
+    const errors: string[] = [];
+    const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    document.addEventListener("le-error", onError);
+    try {
+      const el = await mount(attrs);
+      await settle(el);
+      assert(
+        errors.length === 1 &&
+          /^The saved session could not be read.*: .*not a latent-evolver session/.test(errors[0]),
+        `errors: ${JSON.stringify(errors)}`,
+      );
+      assert(el.generationCount === 1, `${el.generationCount} generations`);
+      assert(
+        sameBytes((await loadSession(key))!.bytes, garbage),
+        "the stored bytes were overwritten at start",
+      );
+      await evolveFrom(el, 0);
+      const stored = deserializeSession((await loadSession(key))!.bytes);
+      assert(stored.generations.length === 2, "the changed session was not saved");
+    } finally {
+      document.removeEventListener("le-error", onError);
+    }
   });
 
   it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
