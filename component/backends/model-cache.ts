@@ -63,14 +63,25 @@ export async function loadModelFile(
  * The cached copy of a file if it is what the manifest says, else `null` (and a stale copy is
  * deleted). A copy's hash was checked when it was cached and is compared by its header, not computed
  * again; a copy cached before its manifest gave one is hashed once, and kept with it if it matches.
+ * A copy that cannot be read (the browser lost its body) is deleted too: it must not stop every load.
  */
 async function readCached(
   cache: Cache | null,
   url: string,
   expected: ExpectedFile,
 ): Promise<Uint8Array | null> {
-  const cached = await cache?.match(url);
-  if (!cache || !cached) return null;
+  if (!cache) return null;
+  try {
+    return await readCopy(cache, url, expected);
+  } catch {
+    await cache.delete(url).catch(() => {});
+    return null;
+  }
+}
+
+async function readCopy(cache: Cache, url: string, expected: ExpectedFile): Promise<Uint8Array | null> {
+  const cached = await cache.match(url);
+  if (!cached) return null;
   const header = cached.headers.get(SHA256_HEADER);
   const checked = expected.sha256 !== undefined && header === expected.sha256;
   // A header with another hash is stale without reading the copy.

@@ -66,6 +66,27 @@ describe("model cache", () => {
     assert(bytes.length === 20 && bytes[0] === 2, `got the stale file: ${bytes.length} bytes`);
   });
 
+  it("a cached copy whose body cannot be read is deleted and downloaded again, not an error for good", async () => {
+    const real = await network();
+    await loadModelFile(url, undefined, { bytes: real.length }); // cached
+    // The browser lost the copy's body (a cleanup of its disk, a corrupt entry): reading it fails.
+    const match = Cache.prototype.match;
+    Cache.prototype.match = async function (this: Cache, ...args: Parameters<Cache["match"]>) {
+      const hit = await match.apply(this, args);
+      if (!hit || args[0] !== url) return hit;
+      const lost = new ReadableStream({ pull: (c) => c.error(new TypeError("Failed to read the body")) });
+      return new Response(lost, { headers: hit.headers });
+    };
+    let read;
+    try {
+      read = await countingFetches(() => loadModelFile(url, undefined, { bytes: real.length }));
+    } finally {
+      Cache.prototype.match = match;
+    }
+    assert(read.fetches === 1 && read.value.length === real.length, `${read.fetches} fetches`);
+    assert((await cachedLength(url)) === real.length, "the new download was not cached");
+  });
+
   it("a cached copy of another size than the manifest's is stale: downloaded again and replaced", async () => {
     const size = (await network()).length;
     await (await caches.open(modelCacheName)).put(url, new Response(new Uint8Array(10)));
