@@ -41,9 +41,15 @@ export type EvolveConfig = {
   sigma?: number;
   /** Keep the selected images in the next generation; default true. */
   elitism?: boolean;
-  /** Candidates the surrogate scores per child; default 32. */
+  /** Candidates the surrogate scores per child, 1 to {@link MAX_CANDIDATES}; default 32. */
   candidates?: number;
 };
+
+/**
+ * The most candidates screened per child: each is a whole latent held at once, so a session file
+ * asking for millions would make every Evolve run out of memory.
+ */
+export const MAX_CANDIDATES = 256;
 
 /** One batch of images: latents, where each came from, and the feedback given on it (if any yet). */
 export type Generation = {
@@ -114,8 +120,8 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
   );
   check(c.sigma > 0 && Number.isFinite(c.sigma), "sigma must be a finite number > 0", c.sigma);
   check(
-    Number.isInteger(c.candidates) && c.candidates >= 1,
-    "candidates must be a positive integer",
+    Number.isInteger(c.candidates) && c.candidates >= 1 && c.candidates <= MAX_CANDIDATES,
+    `candidates must be an integer from 1 to ${MAX_CANDIDATES}`,
     c.candidates,
   );
   return c;

@@ -160,6 +160,12 @@ export function deserializeSession(bytes: Uint8Array): Session {
     if (g?.index !== gi || typeof count !== "number" || !Number.isInteger(count) || count < 0) {
       throw new TypeError(`Cannot ${op}: generation ${gi} has an invalid index or count`);
     }
+    // Every generation evolve() makes has the population's size; another would be a hole in the grid.
+    if (count !== config.population) {
+      throw new RangeError(
+        `Cannot ${op}: generation ${gi} has ${count} images, the population is ${config.population}`,
+      );
+    }
     if (!Array.isArray(g.lineage) || g.lineage.length !== count) {
       throw new TypeError(`Cannot ${op}: generation ${gi} needs one lineage record per image`);
     }

@@ -308,6 +308,10 @@ Deno.test("createSession() rejects an invalid config with an error naming the va
   assert.throws(() => createSession({ shape: SHAPE, population: 8, exploration: 1 }, rng), /exploration/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, sigmaDecay: 0 }, rng), /sigmaDecay/);
   assert.throws(() => createSession({ shape: SHAPE, population: 8, candidates: 0 }, rng), /candidates/);
+  assert.throws(
+    () => createSession({ shape: SHAPE, population: 8, candidates: 257 }, rng),
+    /candidates must be an integer from 1 to 256, got 257/,
+  );
   // Numbers only: comparisons alone took a string or an array.
   for (const bad of [{ exploration: "0.5" }, { exploration: "" }, { sigmaDecay: [0.5] }]) {
     assert.throws(

@@ -104,9 +104,25 @@ Deno.test("deserializeSession() rejects a well-formed file whose content is wron
       [g0, { ...g1, lineage: g1.lineage.map(({ params: _, ...r }) => r as typeof g1.lineage[0]) }],
       /invalid lineage record/,
     ],
+    [
+      [g0, { ...g1, latents: g1.latents.slice(0, 2), lineage: g1.lineage.slice(0, 2) }],
+      /generation 1 has 2 images, the population is 6/,
+    ],
+    [[g0, { ...g1, latents: [], lineage: [] }], /generation 1 has 0 images/],
   ];
   for (const [generations, message] of cases) {
     assert.throws(() => deserializeSession(bad(generations)), message);
+  }
+  // Settings that would make every Evolve run out of memory or do nothing useful.
+  for (
+    const [config, message] of [
+      [{ candidates: 50_000_000 }, /candidates must be an integer from 1 to 256, got 50000000/],
+      [{ exploration: 1.5 }, /exploration must be a number in \[0, 1\), got 1.5/],
+      [{ sigma: -1 }, /sigma must be a finite number > 0, got -1/],
+    ] as const
+  ) {
+    const file = serializeSession({ ...s, config: { ...s.config, ...config } });
+    assert.throws(() => deserializeSession(file), message);
   }
   const nan = { ...g0, latents: g0.latents.map((l) => ({ ...l, data: l.data.slice() })) };
   nan.latents[2].data[5] = Infinity;
