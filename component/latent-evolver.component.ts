@@ -161,6 +161,7 @@ export class LatentEvolverElement extends LitElement {
     fail: (what, error) => this.#messages.fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
     storageTaken: () => this.#persist(),
+    released: () => this.#session.release(),
   });
   /** Evolve, show, bring back, render the rest: the moves through the history. */
   #actions = new HistoryActions(this, {

@@ -78,6 +78,16 @@ export class SessionState {
   }
 
   /**
+   * The element left the page: the images (megabytes of bitmaps while a page keeps the element) and
+   * a render waiting for a pause in the typing go. Back on the page, the worker's start shows the
+   * session again.
+   */
+  release(): void {
+    clearTimeout(this.#promptTimer);
+    this.renderer.bitmaps.clear();
+  }
+
+  /**
    * Replaces the session: one the worker started, restored or imported. Every bitmap is released,
    * and a render for a changed prompt still waiting for a pause in the typing is dropped: the
    * caller renders the new session with the prompt as it is.

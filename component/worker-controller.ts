@@ -50,6 +50,8 @@ export interface WorkerHooks {
   storageFailed(error: Error): void;
   /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
   storageTaken(): void;
+  /** The element left the page (not a move) and its worker ended: release what only shows images. */
+  released(): void;
 }
 
 /**
@@ -147,6 +149,7 @@ export class WorkerController implements ReactiveController {
       this.#releaseStorage();
       this.#lock?.release();
       this.#lock = null;
+      this.#hooks.released();
     }, 0);
   }
 

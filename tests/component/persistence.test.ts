@@ -7,6 +7,7 @@ import {
   cleanup,
   evolveFrom,
   mount,
+  pixels,
   press,
   sameBytes,
   sessionBytes,
@@ -196,6 +197,32 @@ describe("<latent-evolver> worker restart", () => {
       el.removeEventListener("le-generation-start", onStart);
       elsewhere.remove();
     }
+  });
+});
+
+describe("<latent-evolver> off the page", () => {
+  it("an element taken off the page releases its images; put back, it shows its session again", async () => {
+    const el = await mount(wasmElement("released"));
+    await evolveFrom(el, 0);
+    const close = ImageBitmap.prototype.close;
+    let closed = 0;
+    ImageBitmap.prototype.close = function (this: ImageBitmap) {
+      closed++;
+      close.call(this);
+    };
+    try {
+      el.remove();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      ImageBitmap.prototype.close = close;
+    }
+    assert(closed >= 8, `${closed} of the 8 images of 2 generations were released`);
+    const shown = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    document.body.append(el);
+    await shown;
+    assert(el.generationCount === 2 && el.generation === 1, `${el.generation + 1} of ${el.generationCount}`);
+    const blank = pixels(el).filter((p) => p.every((v, i) => i % 4 === 3 || v === 0)).length;
+    assert(pixels(el).length === 4 && blank === 0, `${blank} blank images`);
   });
 });
 
