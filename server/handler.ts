@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { decodeInferRequest, HEADER_LENGTH_HEADER, parseHeaderLength } from "../core/wire.ts";
+import { HEADER_LENGTH_HEADER } from "../core/wire.ts";
 import { Batcher, QueueFullError } from "./batcher.ts";
 import { BodyTooLargeError, readBodyLimited } from "./body.ts";
 import { errorResponse, HttpError, json } from "./http.ts";
-import { encodeImages, modelMetadata, type ParsedInfer, parseInfer } from "./infer.ts";
+import { decodeInfer, encodeImages, modelMetadata, type ParsedInfer } from "./infer.ts";
 import { Metrics } from "./metrics.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
 import { bearerMatches, corsHeaders, hostAllowed, originAllowed, sameHost } from "./security.ts";
@@ -54,6 +54,8 @@ export interface HandlerOptions {
   retryAfterSeconds?: number;
   /** Structured log sink, one record per request. */
   log?: (record: Record<string, unknown>) => void;
+  /** Called with each error answered 500 (the server's fault, never the client's), for the error log. */
+  onError?: (error: unknown, request: { method: string; path: string }) => void;
 }
 
 /** A handler and the state it exposes to its host. */
@@ -182,8 +184,7 @@ export function createHandler(options: HandlerOptions): Handler {
         }
         throw e;
       }
-      const headerLength = parseHeaderLength(request.headers.get(HEADER_LENGTH_HEADER), body.length);
-      const parsed = parseInfer(decodeInferRequest(body, headerLength), model, o);
+      const parsed = decodeInfer(body, request.headers.get(HEADER_LENGTH_HEADER), model, o);
       // The body is decoded: what waits now is counted by the queue (its latents).
       release();
       const images = await run(request, model, parsed, controller.signal, () => timedOut);
@@ -306,6 +307,7 @@ export function createHandler(options: HandlerOptions): Handler {
       } catch (e) {
         response = toErrorResponse(e);
         label = routeLabel(url.pathname);
+        if (response.status === 500) o.onError?.(e, { method: request.method, path: url.pathname });
       }
       for (const [k, v] of Object.entries(corsHeaders(origin, url.host, false))) response.headers.set(k, v);
     }
@@ -345,8 +347,7 @@ function toErrorResponse(e: unknown): Response {
   if (e instanceof HttpError) return errorResponse(e.status, e.message, e.headers);
   if (e instanceof BodyTooLargeError) return errorResponse(413, e.message);
   if (e instanceof StaticPathError) return errorResponse(e.status, e.message);
-  // The codec and validators throw TypeError/RangeError for bad input: the client's fault.
-  if (e instanceof TypeError || e instanceof RangeError) return errorResponse(400, e.message);
+  // Bad input was turned into HttpError where it was read (decodeInfer): anything else is ours.
   const message = e instanceof Error ? e.message : String(e);
   return errorResponse(500, `Internal error: ${message}`);
 }

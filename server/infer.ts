@@ -9,10 +9,12 @@ import { encode as encodePng } from "fast-png";
 import type { Latent, Shape } from "../core/latent.ts";
 import {
   bytesToText,
+  decodeInferRequest,
   type EncodedMessage,
   encodeInferResponse,
   type InferRequest,
   type InferTensor,
+  parseHeaderLength,
   wantsBinaryOutput,
 } from "../core/wire.ts";
 import { HttpError } from "./http.ts";
@@ -85,6 +87,45 @@ function readPrompt(t: InferTensor, limits: InferLimits): string {
 }
 
 /**
+ * Runs a step that reads the client's bytes: its TypeError or RangeError is the client's fault (400).
+ * Past this boundary such errors are the server's own (500), as when a model's images do not encode.
+ */
+function asBadRequest<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw new HttpError(400, e.message);
+    throw e;
+  }
+}
+
+/**
+ * Decodes an infer request body and checks it against a model: every error is an
+ * {@link HttpError} with a 4xx status naming the problem.
+ *
+ * @param body The whole HTTP body.
+ * @param headerLength The `Inference-Header-Content-Length` header, or null when absent.
+ * @param model The model it is for.
+ * @param limits Batch and prompt limits.
+ * @returns The latents, prompt and output options.
+ * @example
+ * ```ts
+ * const parsed = decodeInfer(body, request.headers.get(HEADER_LENGTH_HEADER), model, { maxBatch: 16, maxPromptBytes: 2048 });
+ * ```
+ */
+export function decodeInfer(
+  body: Uint8Array,
+  headerLength: string | null,
+  model: ServedModel,
+  limits: InferLimits,
+): ParsedInfer {
+  return asBadRequest(() => {
+    const request = decodeInferRequest(body, parseHeaderLength(headerLength, body.length));
+    return parseInfer(request, model, limits);
+  });
+}
+
+/**
  * Checks a decoded infer request against a model.
  *
  * @param request The decoded request.
@@ -153,6 +194,20 @@ export async function encodeImages(
     model_version: model.version,
     ...(parsed.id ? { id: parsed.id } : {}),
   };
+  // A model's wrong images are the server's fault: a plain Error, answered 500 (never 400).
+  const [first] = images;
+  images.forEach((im, i) => {
+    if (
+      im.data.length !== im.width * im.height * 4 || im.width !== first.width || im.height !== first.height
+    ) {
+      throw new Error(
+        `Cannot encode the images of model "${model.name}": image ${i} is ${im.width}x${im.height} with ` +
+          `${im.data.length} bytes, expected ${first.width}x${first.height} RGBA (${
+            first.width * first.height * 4
+          } bytes)`,
+      );
+    }
+  });
   let tensor: InferTensor;
   if (parsed.format === "png") {
     const pngs: Uint8Array[] = [];

@@ -12,6 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
+import { HttpError } from "./http.ts";
 import { isLoopback } from "./security.ts";
 import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
@@ -41,7 +42,8 @@ export interface RunningServer {
  *
  * @param config The configuration.
  * @param models The models.
- * @param options `quiet` turns off the per-request log lines; `dispose` runs after shutdown.
+ * @param options `quiet` turns off the per-request log lines (errors answered 500 are logged still);
+ *   `dispose` runs after shutdown.
  * @returns The running server.
  * @example
  * ```ts
@@ -58,6 +60,12 @@ export function startServer(
     ...config,
     models,
     log: options.quiet ? undefined : (record) => log("info", "request", record),
+    onError: (error, request) =>
+      log("error", "internal error", {
+        ...request,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof Error && !(error instanceof HttpError) ? { stack: error.stack } : {}),
+      }),
   });
   const server = Deno.serve({
     hostname: config.host,
