@@ -166,6 +166,8 @@ export function createHandler(options: HandlerOptions): Handler {
     let timedOut = false;
     const onGone = () => controller.abort(request.signal.reason);
     request.signal.addEventListener("abort", onGone, { once: true });
+    // A client gone before the listener was added (while authorize() hashed the token) fires nothing.
+    if (request.signal.aborted) onGone();
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new DOMException("Request timed out", "TimeoutError"));
@@ -178,11 +180,17 @@ export function createHandler(options: HandlerOptions): Handler {
         if (timedOut) {
           throw new HttpError(408, `Cannot read request body: not received within ${o.requestTimeoutMs} ms`);
         }
+        if (e instanceof BodyTooLargeError) throw e;
         // A client that leaves mid-upload is not a server error (a 5xx alert would fire on it).
         if (request.signal.aborted) {
           throw new HttpError(499, "Cannot read request body: the client went away");
         }
-        throw e;
+        // Deno does not always abort the signal for a connection closed or reset mid-body, nor for a
+        // body cut short: either way the request is incomplete, the client's doing.
+        throw new HttpError(
+          400,
+          `Cannot read request body: incomplete request body (${(e as Error)?.message ?? e})`,
+        );
       }
       const parsed = decodeInfer(body, request.headers.get(HEADER_LENGTH_HEADER), model, o);
       // The body is decoded: what waits now is counted by the queue (its latents).
