@@ -100,7 +100,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_MAX_QUEUE",
     key: "maxQueue",
     kind: "int",
-    help: "most latents waiting before 503 (256)",
+    help: "most latents waiting before 503 (256; at least --max-batch)",
   },
   {
     flag: "max-body-bytes",
@@ -213,6 +213,9 @@ function originEntry(entry: string): string {
   return url.origin;
 }
 
+/** The longest delay setTimeout keeps (2^31 - 1 ms); past it, it waits 1 ms. */
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** How each entry of a list setting is read, where it is more than trimmed. */
 const ENTRY: Partial<Record<keyof ServerConfig, (entry: string) => string>> = {
   allowedOrigins: originEntry,
@@ -261,6 +264,12 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
         );
       }
       if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read ${source}: ${n} is over 65535`);
+      // setTimeout takes longer delays as 1 ms: a timeout of 2^31 ms would end every request at once.
+      if (s.flag.endsWith("-ms") && n > MAX_TIMER_MS) {
+        throw new RangeError(
+          `Cannot read ${source}: ${n} ms is over ${MAX_TIMER_MS} (about 24.8 days), the longest timer`,
+        );
+      }
       return n;
     }
   }
@@ -314,6 +323,19 @@ export function parseConfig(
   for (const s of SETTINGS) {
     const v = env(s.env);
     if (v !== undefined && !fromFlags.has(s.key)) config[s.key] = convert(s, v, root, s.env);
+  }
+  // A queue shorter than a batch would answer a full-size request 503 "retry" for ever.
+  if ((config.maxQueue as number) < (config.maxBatch as number)) {
+    const name = (key: keyof ServerConfig) => {
+      const s = SETTINGS.find((x) => x.key === key)!;
+      return fromFlags.has(key) ? `--${s.flag}` : env(s.env) !== undefined ? s.env : `--${s.flag} (default)`;
+    };
+    throw new RangeError(
+      `Cannot serve with ${name("maxQueue")} ${config.maxQueue} below ${
+        name("maxBatch")
+      } ${config.maxBatch}: ` +
+        "a request of a full batch could never be queued; raise the queue or lower the batch",
+    );
   }
   config.allowedHosts ??= defaultAllowedHosts(config.host as string);
   const modelsDir = config.modelsDir as string;

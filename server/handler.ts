@@ -6,7 +6,7 @@
  * @module
  */
 import { HEADER_LENGTH_HEADER } from "../core/wire.ts";
-import { Batcher, QueueFullError } from "./batcher.ts";
+import { Batcher, QueueFullError, RequestTooLargeError } from "./batcher.ts";
 import { BodyTooLargeError, readBodyLimited } from "./body.ts";
 import { errorResponse, HttpError, json } from "./http.ts";
 import { decodeInfer, encodeImages, modelMetadata, type ParsedInfer } from "./infer.ts";
@@ -218,6 +218,7 @@ export function createHandler(options: HandlerOptions): Handler {
       if (e instanceof QueueFullError) {
         throw new HttpError(503, e.message, { "retry-after": String(o.retryAfterSeconds) });
       }
+      if (e instanceof RequestTooLargeError) throw new HttpError(400, e.message);
       if (timedOut()) throw new HttpError(504, `Cannot infer: timed out after ${o.requestTimeoutMs} ms`);
       if (request.signal.aborted) throw new HttpError(499, "Cannot infer: the client went away");
       // A failure inside the model is the server's, whatever its class.
