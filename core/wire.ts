@@ -212,6 +212,16 @@ function readParameters(v: unknown, what: string): InferParameters | undefined {
   return v as InferParameters;
 }
 
+/** Refuses a boolean parameter of another type: "true" as a string would otherwise read as false. */
+function checkBoolean(params: InferParameters | undefined, key: string, what: string): void {
+  const v = params?.[key];
+  if (v !== undefined && typeof v !== "boolean") {
+    throw new TypeError(
+      `Cannot read ${what}: parameter "${key}" must be a boolean, got ${typeof v} ${JSON.stringify(v)}`,
+    );
+  }
+}
+
 /**
  * Decodes a message whose JSON part holds tensors under `key`. `check` sees each tensor's header
  * before its data is read: a shape the reader will refuse costs no decoding (5,000,000 empty BYTES
@@ -333,16 +343,23 @@ export function decodeInferRequest(
     request.id = head.id;
   }
   const params = readParameters(head.parameters, "infer request");
+  checkBoolean(params, "binary_data_output", "infer request");
   if (params) request.parameters = params;
   if (head.outputs !== undefined) {
     if (!Array.isArray(head.outputs)) {
       throw new TypeError('Cannot read infer request: "outputs" must be an array');
     }
+    const names = new Set<string>();
     request.outputs = head.outputs.map((o, i) => {
       if (!isRecord(o) || typeof o.name !== "string") {
         throw new TypeError(`Cannot read outputs[${i}]: expected an object with a "name"`);
       }
-      const p = readParameters(o.parameters, `output "${o.name}"`);
+      const what = `output "${o.name}"`;
+      // Asked twice, with different settings, which would the answer follow?
+      if (names.has(o.name)) throw new TypeError(`Cannot read ${what}: requested twice`);
+      names.add(o.name);
+      const p = readParameters(o.parameters, what);
+      checkBoolean(p, "binary_data", what);
       return p ? { name: o.name, parameters: p } : { name: o.name };
     });
   }

@@ -168,6 +168,11 @@ export function parseInfer(request: InferRequest, model: ServedModel, limits: In
   let format: "raw" | "png" = "raw";
   for (const o of request.outputs ?? []) {
     if (o.name !== IMAGES_OUTPUT) fail(`Cannot infer: unknown output "${o.name}"`);
+    if (o.parameters?.classification !== undefined) {
+      fail(
+        `Cannot infer: output "${o.name}" parameter "classification" is not supported (the classification extension is not offered)`,
+      );
+    }
     const f = o.parameters?.[FORMAT_PARAMETER];
     if (f !== undefined && f !== "raw" && f !== "png") {
       fail(

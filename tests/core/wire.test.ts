@@ -155,6 +155,26 @@ Deno.test("decodeInferRequest() reads no more JSON elements than the shape needs
   assert.throws(() => decodeInferRequest(body), /shape \[1\] needs 1 elements, got more/);
 });
 
+Deno.test("decodeInferRequest() refuses binary_data of another type than boolean, and an output asked twice", () => {
+  const input = { name: "x", datatype: "FP32", shape: [1], data: [1] };
+  const decode = (rest: Record<string, unknown>) =>
+    decodeInferRequest(utf8.encode(JSON.stringify({ inputs: [input], ...rest })));
+  assert.throws(
+    () => decode({ outputs: [{ name: "y", parameters: { binary_data: "true" } }] }),
+    /output "y": parameter "binary_data" must be a boolean, got string "true"/,
+  );
+  assert.throws(
+    () => decode({ parameters: { binary_data_output: 1 } }),
+    /infer request: parameter "binary_data_output" must be a boolean, got number 1/,
+  );
+  assert.throws(() => decode({ outputs: [{ name: "y" }, { name: "y" }] }), /output "y": requested twice/);
+  const ok = decode({
+    parameters: { binary_data_output: false },
+    outputs: [{ name: "y", parameters: { binary_data: true } }],
+  });
+  assert.ok(wantsBinaryOutput(ok, "y"));
+});
+
 Deno.test("decodeInferRequest() names the problem in malformed bodies", () => {
   const cases: [string, RegExp][] = [
     ["{", /malformed JSON/],
