@@ -141,6 +141,19 @@ export function createHandler(options: HandlerOptions): Handler {
     if (type !== "" && !INFER_TYPES.includes(type)) {
       throw new HttpError(415, `Cannot infer: content type "${type}" is not ${INFER_TYPES.join(" or ")}`);
     }
+    // A compressed body would be read as malformed JSON: say what is wrong (RFC 7694: 415 and
+    // Accept-Encoding). Decompressing would need the size limit counted on the decompressed bytes.
+    const encodings = (request.headers.get("content-encoding") ?? "").split(",")
+      .map((e) => e.trim().toLowerCase()).filter((e) => e !== "" && e !== "identity");
+    if (encodings.length) {
+      throw new HttpError(
+        415,
+        `Cannot infer: content encoding "${
+          encodings.join(", ")
+        }" is not supported; send the body uncompressed`,
+        { "accept-encoding": "identity" },
+      );
+    }
     // A body counts for its Content-Length, or for the limit when it has none, until it is decoded.
     const declared = Number(request.headers.get("content-length") ?? NaN);
     let reserved = Number.isFinite(declared) && declared >= 0

@@ -292,6 +292,20 @@ const CASES: Case[] = [
     error: /content type/,
   },
   {
+    name: "gzip body",
+    headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    body: new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]),
+    status: 415,
+    error: /content encoding "gzip" is not supported; send the body uncompressed/,
+  },
+  {
+    name: "deflate after identity",
+    headers: { "content-type": "application/json", "content-encoding": "identity, Deflate" },
+    body: "x",
+    status: 415,
+    error: /content encoding "deflate" is not supported/,
+  },
+  {
     name: "header length not a number",
     ...binary(1, () => {}),
     headers: { [HEADER_LENGTH_HEADER]: "ten", "content-type": "application/octet-stream" },
