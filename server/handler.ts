@@ -245,7 +245,14 @@ export function createHandler(options: HandlerOptions): Handler {
     const getOnly = () => {
       if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
     };
-    if (["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"].includes(path)) getOnly();
+    // A plain OPTIONS (not a CORS preflight, which handle() answers) asks what a route allows.
+    const allowed = (
+      allow: string,
+    ): [string, Response] => ["options", new Response(null, { status: 204, headers: { allow } })];
+    if (["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"].includes(path)) {
+      if (method === "OPTIONS") return allowed("GET, HEAD");
+      getOnly();
+    }
     if (path === "/v2/health/live") return ["live", json({ live: true })];
     if (path === "/v2/health/ready") {
       // A model that cannot serve makes the whole instance unready, so a load balancer moves away.
@@ -273,6 +280,7 @@ export function createHandler(options: HandlerOptions): Handler {
       if (m[2] !== undefined && m[2] !== model.version) {
         throw new HttpError(404, `Unknown version "${m[2]}" of model "${model.name}"`);
       }
+      if (method === "OPTIONS") return allowed(m[3] === "/infer" ? "POST" : "GET, HEAD");
       if (m[3] === "/infer") {
         if (method !== "POST") {
           throw new HttpError(405, `Cannot ${method} ${path}: use POST`, { allow: "POST" });
@@ -290,6 +298,9 @@ export function createHandler(options: HandlerOptions): Handler {
     if (get) {
       const res = await serveStatic(request, path, o.staticRoots);
       if (res) return ["static", res];
+    } else if (await serveStatic(new Request(url, { method: "HEAD" }), path, o.staticRoots)) {
+      if (method === "OPTIONS") return allowed("GET, HEAD");
+      throw new HttpError(405, `Cannot ${method} ${path}: a static file, use GET`, { allow: "GET, HEAD" });
     }
     return ["other", errorResponse(404, `Not found: ${path}`)];
   }
@@ -320,7 +331,9 @@ export function createHandler(options: HandlerOptions): Handler {
     } else if (!originAllowed(origin, url.host, o.allowedOrigins)) {
       label = "cors";
       response = errorResponse(403, `Cannot serve origin "${origin}": not in the allowed origins`);
-    } else if (request.method === "OPTIONS") {
+    } else if (
+      request.method === "OPTIONS" && origin !== null && request.headers.has("access-control-request-method")
+    ) {
       label = "preflight";
       response = new Response(null, { status: 204, headers: corsHeaders(origin, url.host, true) });
     } else {

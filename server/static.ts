@@ -152,13 +152,33 @@ export async function serveStatic(
     });
     if (variants.length) headers.set("vary", "accept-encoding");
     if (chosen) headers.set("content-encoding", chosen.encoding);
-    if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+    if (etagMatches(request.headers.get("if-none-match"), etag)) {
+      return new Response(null, { status: 304, headers });
+    }
     headers.set("content-length", String(sent.info.size));
     if (request.method === "HEAD") return new Response(null, { status: 200, headers });
     const file = await Deno.open(sent.path, { read: true });
     return new Response(file.readable, { status: 200, headers });
   }
   return null;
+}
+
+/**
+ * Whether an `If-None-Match` header names an entity tag: a comma-separated list compared weakly (`W/`
+ * ignored on either side, as RFC 9110 says for this header), or `*` for any.
+ *
+ * @param header The header, or null.
+ * @param etag The file's entity tag.
+ * @returns True when the client's copy is current (answer 304).
+ * @example
+ * ```ts
+ * etagMatches('"a", W/"b"', 'W/"b"'); // true
+ * ```
+ */
+export function etagMatches(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.trim() === "*" || header.split(",").some((tag) => opaque(tag) === opaque(etag));
 }
 
 /** Precompressed siblings, best first, with the `Content-Encoding` each is sent with. */
