@@ -1,7 +1,7 @@
 /**
  * Static files (the demo page, the built bundle, the built-in model) with correct types and cache
- * headers. A path never leaves its folder: `..` and `.` segments, encoded slashes and backslashes,
- * NUL bytes and symlinks that resolve outside the folder are all refused.
+ * headers. A path never leaves its folder: `..` and `.` segments, encoded slashes and backslashes and
+ * NUL bytes are refused, and a symlink that resolves outside the folder is answered as missing.
  *
  * A file with a precompressed sibling (`name.br`, `name.gz`, as `npm run build` writes for dist/)
  * is sent compressed to a browser that accepts that encoding: onnxruntime-web's 27 MB wasm goes as
@@ -133,11 +133,10 @@ export async function serveStatic(
       info = await Deno.stat(path).catch(() => null);
     }
     if (!info?.isFile) continue;
-    // A symlink inside the folder may point anywhere: what counts is where it resolves.
+    // A symlink inside the folder may point anywhere: what counts is where it resolves. Outside, the
+    // file is answered as missing: a 403 would tell that it exists (`/etc/passwd` against `/etc/nope`).
     const real = await realPathOrNull(path);
-    if (real === null || !inside(real, realRoot)) {
-      throw new StaticPathError(403, `Cannot serve path: "${rawPath}" resolves outside the served folder`);
-    }
+    if (real === null || !inside(real, realRoot)) continue;
     const variants = await compressedVariants(real, info, realRoot);
     const accepted = acceptedEncodings(request.headers.get("accept-encoding"));
     const chosen = variants.find((v) => accepted.has(v.encoding));

@@ -404,3 +404,26 @@ Deno.test("server: If-None-Match takes a list of tags, compared weakly, and *", 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("server: a symlink out of a served folder reads as missing, telling nothing of what is outside", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-link-" });
+  await Deno.mkdir(`${tmp}/site`);
+  await Deno.mkdir(`${tmp}/outside`);
+  await Deno.writeTextFile(`${tmp}/outside/passwd`, "root:x:0:0");
+  await Deno.symlink(`${tmp}/outside`, `${tmp}/site/etc`); // as etc -> /etc
+  await Deno.symlink(`${tmp}/outside/passwd`, `${tmp}/site/passwd`);
+  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: `${tmp}/site` }] });
+  try {
+    for (const [there, missing] of [["/etc/passwd", "/etc/nonexistent"], ["/passwd", "/nonexistent"]]) {
+      const a = await fetch(`${s.url}${there}`);
+      const b = await fetch(`${s.url}${missing}`);
+      const [ta, tb] = [await a.text(), await b.text()];
+      assert.equal(a.status, 404, `${there}: ${ta}`);
+      assert.equal(b.status, 404, missing);
+      assert.equal(ta.replace(there, "PATH"), tb.replace(missing, "PATH"), "the same answer");
+    }
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
