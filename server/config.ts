@@ -32,6 +32,8 @@ export interface ServerConfig {
   engine: "auto" | "batched" | "pipeline";
   /** Workers per model, each running one batch at a time (CPU cores are shared out between them). */
   instances: number;
+  /** On shutdown, how long ready answers 503 before the server stops accepting connections, in ms. */
+  drainMs: number;
 }
 
 interface Setting {
@@ -153,6 +155,14 @@ export const SETTINGS: readonly Setting[] = [
     help: "auto or batched (one onnxruntime run per batch), or pipeline (core/pipeline, one run per latent)",
   },
   {
+    flag: "drain-ms",
+    env: "LE_DRAIN_MS",
+    key: "drainMs",
+    kind: "int",
+    help:
+      "on SIGINT or SIGTERM, ms that /v2/health/ready answers 503 before connections are refused (0; a load balancer's check interval or more)",
+  },
+  {
     flag: "instances",
     env: "LE_INSTANCES",
     key: "instances",
@@ -178,6 +188,7 @@ function defaults(root: string): Omit<ServerConfig, "allowedHosts"> {
     providers: ["cuda", "webgpu", "cpu"],
     engine: "auto",
     instances: 1,
+    drainMs: 0,
   };
 }
 
@@ -256,8 +267,8 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw === "true" || raw === "1";
     case "int": {
       const n = Number(raw);
-      // 0 means something for these two (any free port; no batching window), as the defaults say.
-      const zeroOk = s.key === "port" || s.key === "windowMs";
+      // 0 means something for these (any free port; no batching window; no drain), as the defaults say.
+      const zeroOk = s.key === "port" || s.key === "windowMs" || s.key === "drainMs";
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (!zeroOk && n === 0)) {
         throw new TypeError(
           `Cannot read ${source}: expected a ${zeroOk ? "non-negative" : "positive"} integer, got "${raw}"`,

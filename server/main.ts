@@ -33,7 +33,11 @@ export function log(
 export interface RunningServer {
   server: Deno.HttpServer<Deno.NetAddr>;
   handler: Handler;
-  /** Stops accepting, waits for in-flight requests, releases the models. */
+  /**
+   * Turns ready to 503 (new infer requests too) and keeps answering for `drainMs`, so that a load
+   * balancer's health check sees it; then stops accepting, waits for in-flight requests, releases
+   * the models.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -93,6 +97,7 @@ export function startServer(
     shutdown() {
       closing ??= (async () => {
         handler.drain();
+        if (config.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainMs));
         await server.shutdown();
         await handler.batcher.idle();
         await options.dispose?.();
