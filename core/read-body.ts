@@ -36,6 +36,11 @@ export async function readBody(
   options: ReadBodyOptions = {},
 ): Promise<Uint8Array> {
   const { onProgress, limit = Infinity, signal } = options;
+  // Aborted already, the abort event will not come: a stalled stream would be waited on for ever.
+  if (signal?.aborted) {
+    await body.cancel().catch(() => {});
+    throw signal.reason;
+  }
   const tooLarge = options.tooLarge ??
     ((n: number) => new RangeError(`Cannot read body: over the limit of ${n} bytes`));
   const reader = body.getReader();

@@ -73,25 +73,30 @@ export function tensorJsonData(
 }
 
 /**
- * Flattens nested JSON data row-major, refusing nesting deeper than 8.
+ * Flattens nested JSON data row-major, refusing nesting deeper than 8. With `max`, it stops once
+ * `out` holds more than `max` leaves: data longer than its shape costs no more than the shape.
  *
  * @param v The value.
  * @param out Where the leaves go.
  * @param depth The current depth (0 at the top).
  * @param what What is being read, for the error message.
+ * @param max The most leaves wanted (default: all).
  * @example
  * ```ts
  * const out: unknown[] = [];
  * flatten([[1, 2], [3]], out, 0, "x"); // out = [1, 2, 3]
  * ```
  */
-export function flatten(v: unknown, out: unknown[], depth: number, what: string): void {
+export function flatten(v: unknown, out: unknown[], depth: number, what: string, max = Infinity): void {
   if (!Array.isArray(v)) {
     out.push(v);
     return;
   }
   if (depth > 8) throw new TypeError(`Cannot read ${what}: "data" is nested too deeply`);
-  for (const x of v) flatten(x, out, depth + 1, what);
+  for (const x of v) {
+    if (out.length > max) return;
+    flatten(x, out, depth + 1, what, max);
+  }
 }
 
 /**

@@ -23,6 +23,9 @@ export interface InferTensor {
   parameters?: InferParameters;
 }
 
+/** A tensor as its JSON header gives it, before its data is read. */
+export type InferTensorHeader = Omit<InferTensor, "data">;
+
 /** An output the client asks for, with options such as `binary_data`. */
 export interface InferRequestedOutput {
   name: string;

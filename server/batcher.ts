@@ -17,6 +17,17 @@ export class QueueFullError extends RangeError {
   }
 }
 
+/**
+ * Thrown by {@link Batcher.submit} for a request that can never be queued (more latents than the batch
+ * or the queue holds): the server answers 400, since retrying it would never help.
+ */
+export class RequestTooLargeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "RequestTooLargeError";
+  }
+}
+
 /** Batching options. */
 export interface BatcherOptions {
   /** Most latents in one `generate()` call. */
@@ -99,8 +110,13 @@ export class Batcher {
   submit(model: ServedModel, prompt: string, latents: Latent[], signal: AbortSignal): Promise<RgbaImage[]> {
     const { maxQueue, maxBatch } = this.#options;
     if (latents.length > maxBatch) {
-      throw new RangeError(
+      throw new RequestTooLargeError(
         `Cannot queue request: ${latents.length} latents is over the max batch ${maxBatch}`,
+      );
+    }
+    if (latents.length > maxQueue) {
+      throw new RequestTooLargeError(
+        `Cannot queue request: ${latents.length} latents is over the queue limit of ${maxQueue}`,
       );
     }
     if (this.#depth + latents.length > maxQueue) throw new QueueFullError(this.#depth, maxQueue);

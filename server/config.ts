@@ -32,6 +32,8 @@ export interface ServerConfig {
   engine: "auto" | "batched" | "pipeline";
   /** Workers per model, each running one batch at a time (CPU cores are shared out between them). */
   instances: number;
+  /** On shutdown, how long ready answers 503 before the server stops accepting connections, in ms. */
+  drainMs: number;
 }
 
 interface Setting {
@@ -100,7 +102,7 @@ export const SETTINGS: readonly Setting[] = [
     env: "LE_MAX_QUEUE",
     key: "maxQueue",
     kind: "int",
-    help: "most latents waiting before 503 (256)",
+    help: "most latents waiting before 503 (256; at least --max-batch)",
   },
   {
     flag: "max-body-bytes",
@@ -153,6 +155,14 @@ export const SETTINGS: readonly Setting[] = [
     help: "auto or batched (one onnxruntime run per batch), or pipeline (core/pipeline, one run per latent)",
   },
   {
+    flag: "drain-ms",
+    env: "LE_DRAIN_MS",
+    key: "drainMs",
+    kind: "int",
+    help:
+      "on SIGINT or SIGTERM, ms that /v2/health/ready answers 503 before connections are refused (0; a load balancer's check interval or more)",
+  },
+  {
     flag: "instances",
     env: "LE_INSTANCES",
     key: "instances",
@@ -178,6 +188,7 @@ function defaults(root: string): Omit<ServerConfig, "allowedHosts"> {
     providers: ["cuda", "webgpu", "cpu"],
     engine: "auto",
     instances: 1,
+    drainMs: 0,
   };
 }
 
@@ -212,6 +223,9 @@ function originEntry(entry: string): string {
   if (url.origin === "null") throw new TypeError(`"${entry}" has no origin a browser sends`);
   return url.origin;
 }
+
+/** The longest delay setTimeout keeps (2^31 - 1 ms); past it, it waits 1 ms. */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** How each entry of a list setting is read, where it is more than trimmed. */
 const ENTRY: Partial<Record<keyof ServerConfig, (entry: string) => string>> = {
@@ -253,14 +267,20 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw === "true" || raw === "1";
     case "int": {
       const n = Number(raw);
-      // 0 means something for these two (any free port; no batching window), as the defaults say.
-      const zeroOk = s.key === "port" || s.key === "windowMs";
+      // 0 means something for these (any free port; no batching window; no drain), as the defaults say.
+      const zeroOk = s.key === "port" || s.key === "windowMs" || s.key === "drainMs";
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || (!zeroOk && n === 0)) {
         throw new TypeError(
           `Cannot read ${source}: expected a ${zeroOk ? "non-negative" : "positive"} integer, got "${raw}"`,
         );
       }
       if (s.key === "port" && n > 65535) throw new RangeError(`Cannot read ${source}: ${n} is over 65535`);
+      // setTimeout takes longer delays as 1 ms: a timeout of 2^31 ms would end every request at once.
+      if (s.flag.endsWith("-ms") && n > MAX_TIMER_MS) {
+        throw new RangeError(
+          `Cannot read ${source}: ${n} ms is over ${MAX_TIMER_MS} (about 24.8 days), the longest timer`,
+        );
+      }
       return n;
     }
   }
@@ -314,6 +334,19 @@ export function parseConfig(
   for (const s of SETTINGS) {
     const v = env(s.env);
     if (v !== undefined && !fromFlags.has(s.key)) config[s.key] = convert(s, v, root, s.env);
+  }
+  // A queue shorter than a batch would answer a full-size request 503 "retry" for ever.
+  if ((config.maxQueue as number) < (config.maxBatch as number)) {
+    const name = (key: keyof ServerConfig) => {
+      const s = SETTINGS.find((x) => x.key === key)!;
+      return fromFlags.has(key) ? `--${s.flag}` : env(s.env) !== undefined ? s.env : `--${s.flag} (default)`;
+    };
+    throw new RangeError(
+      `Cannot serve with ${name("maxQueue")} ${config.maxQueue} below ${
+        name("maxBatch")
+      } ${config.maxBatch}: ` +
+        "a request of a full batch could never be queued; raise the queue or lower the batch",
+    );
   }
   config.allowedHosts ??= defaultAllowedHosts(config.host as string);
   const modelsDir = config.modelsDir as string;

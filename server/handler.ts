@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { decodeInferRequest, HEADER_LENGTH_HEADER, parseHeaderLength } from "../core/wire.ts";
-import { Batcher, QueueFullError } from "./batcher.ts";
+import { HEADER_LENGTH_HEADER } from "../core/wire.ts";
+import { Batcher, QueueFullError, RequestTooLargeError } from "./batcher.ts";
 import { BodyTooLargeError, readBodyLimited } from "./body.ts";
 import { errorResponse, HttpError, json } from "./http.ts";
-import { encodeImages, modelMetadata, type ParsedInfer, parseInfer } from "./infer.ts";
+import { decodeInfer, encodeImages, modelMetadata, type ParsedInfer } from "./infer.ts";
 import { Metrics } from "./metrics.ts";
 import type { RgbaImage, ServedModel } from "./model.ts";
 import { bearerMatches, corsHeaders, hostAllowed, originAllowed, sameHost } from "./security.ts";
@@ -54,6 +54,8 @@ export interface HandlerOptions {
   retryAfterSeconds?: number;
   /** Structured log sink, one record per request. */
   log?: (record: Record<string, unknown>) => void;
+  /** Called with each error answered 500 (the server's fault, never the client's), for the error log. */
+  onError?: (error: unknown, request: { method: string; path: string }) => void;
 }
 
 /** A handler and the state it exposes to its host. */
@@ -139,6 +141,19 @@ export function createHandler(options: HandlerOptions): Handler {
     if (type !== "" && !INFER_TYPES.includes(type)) {
       throw new HttpError(415, `Cannot infer: content type "${type}" is not ${INFER_TYPES.join(" or ")}`);
     }
+    // A compressed body would be read as malformed JSON: say what is wrong (RFC 7694: 415 and
+    // Accept-Encoding). Decompressing would need the size limit counted on the decompressed bytes.
+    const encodings = (request.headers.get("content-encoding") ?? "").split(",")
+      .map((e) => e.trim().toLowerCase()).filter((e) => e !== "" && e !== "identity");
+    if (encodings.length) {
+      throw new HttpError(
+        415,
+        `Cannot infer: content encoding "${
+          encodings.join(", ")
+        }" is not supported; send the body uncompressed`,
+        { "accept-encoding": "identity" },
+      );
+    }
     // A body counts for its Content-Length, or for the limit when it has none, until it is decoded.
     const declared = Number(request.headers.get("content-length") ?? NaN);
     let reserved = Number.isFinite(declared) && declared >= 0
@@ -164,6 +179,8 @@ export function createHandler(options: HandlerOptions): Handler {
     let timedOut = false;
     const onGone = () => controller.abort(request.signal.reason);
     request.signal.addEventListener("abort", onGone, { once: true });
+    // A client gone before the listener was added (while authorize() hashed the token) fires nothing.
+    if (request.signal.aborted) onGone();
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new DOMException("Request timed out", "TimeoutError"));
@@ -176,14 +193,19 @@ export function createHandler(options: HandlerOptions): Handler {
         if (timedOut) {
           throw new HttpError(408, `Cannot read request body: not received within ${o.requestTimeoutMs} ms`);
         }
+        if (e instanceof BodyTooLargeError) throw e;
         // A client that leaves mid-upload is not a server error (a 5xx alert would fire on it).
         if (request.signal.aborted) {
           throw new HttpError(499, "Cannot read request body: the client went away");
         }
-        throw e;
+        // Deno does not always abort the signal for a connection closed or reset mid-body, nor for a
+        // body cut short: either way the request is incomplete, the client's doing.
+        throw new HttpError(
+          400,
+          `Cannot read request body: incomplete request body (${(e as Error)?.message ?? e})`,
+        );
       }
-      const headerLength = parseHeaderLength(request.headers.get(HEADER_LENGTH_HEADER), body.length);
-      const parsed = parseInfer(decodeInferRequest(body, headerLength), model, o);
+      const parsed = decodeInfer(body, request.headers.get(HEADER_LENGTH_HEADER), model, o);
       // The body is decoded: what waits now is counted by the queue (its latents).
       release();
       const images = await run(request, model, parsed, controller.signal, () => timedOut);
@@ -209,6 +231,7 @@ export function createHandler(options: HandlerOptions): Handler {
       if (e instanceof QueueFullError) {
         throw new HttpError(503, e.message, { "retry-after": String(o.retryAfterSeconds) });
       }
+      if (e instanceof RequestTooLargeError) throw new HttpError(400, e.message);
       if (timedOut()) throw new HttpError(504, `Cannot infer: timed out after ${o.requestTimeoutMs} ms`);
       if (request.signal.aborted) throw new HttpError(499, "Cannot infer: the client went away");
       // A failure inside the model is the server's, whatever its class.
@@ -222,7 +245,14 @@ export function createHandler(options: HandlerOptions): Handler {
     const getOnly = () => {
       if (!get) throw new HttpError(405, `Cannot ${method} ${path}: use GET`, { allow: "GET, HEAD" });
     };
-    if (["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"].includes(path)) getOnly();
+    // A plain OPTIONS (not a CORS preflight, which handle() answers) asks what a route allows.
+    const allowed = (
+      allow: string,
+    ): [string, Response] => ["options", new Response(null, { status: 204, headers: { allow } })];
+    if (["/v2/health/live", "/v2/health/ready", "/metrics", "/v2", "/v2/"].includes(path)) {
+      if (method === "OPTIONS") return allowed("GET, HEAD");
+      getOnly();
+    }
     if (path === "/v2/health/live") return ["live", json({ live: true })];
     if (path === "/v2/health/ready") {
       // A model that cannot serve makes the whole instance unready, so a load balancer moves away.
@@ -250,6 +280,7 @@ export function createHandler(options: HandlerOptions): Handler {
       if (m[2] !== undefined && m[2] !== model.version) {
         throw new HttpError(404, `Unknown version "${m[2]}" of model "${model.name}"`);
       }
+      if (method === "OPTIONS") return allowed(m[3] === "/infer" ? "POST" : "GET, HEAD");
       if (m[3] === "/infer") {
         if (method !== "POST") {
           throw new HttpError(405, `Cannot ${method} ${path}: use POST`, { allow: "POST" });
@@ -267,6 +298,9 @@ export function createHandler(options: HandlerOptions): Handler {
     if (get) {
       const res = await serveStatic(request, path, o.staticRoots);
       if (res) return ["static", res];
+    } else if (await serveStatic(new Request(url, { method: "HEAD" }), path, o.staticRoots)) {
+      if (method === "OPTIONS") return allowed("GET, HEAD");
+      throw new HttpError(405, `Cannot ${method} ${path}: a static file, use GET`, { allow: "GET, HEAD" });
     }
     return ["other", errorResponse(404, `Not found: ${path}`)];
   }
@@ -297,7 +331,9 @@ export function createHandler(options: HandlerOptions): Handler {
     } else if (!originAllowed(origin, url.host, o.allowedOrigins)) {
       label = "cors";
       response = errorResponse(403, `Cannot serve origin "${origin}": not in the allowed origins`);
-    } else if (request.method === "OPTIONS") {
+    } else if (
+      request.method === "OPTIONS" && origin !== null && request.headers.has("access-control-request-method")
+    ) {
       label = "preflight";
       response = new Response(null, { status: 204, headers: corsHeaders(origin, url.host, true) });
     } else {
@@ -306,6 +342,7 @@ export function createHandler(options: HandlerOptions): Handler {
       } catch (e) {
         response = toErrorResponse(e);
         label = routeLabel(url.pathname);
+        if (response.status === 500) o.onError?.(e, { method: request.method, path: url.pathname });
       }
       for (const [k, v] of Object.entries(corsHeaders(origin, url.host, false))) response.headers.set(k, v);
     }
@@ -345,8 +382,7 @@ function toErrorResponse(e: unknown): Response {
   if (e instanceof HttpError) return errorResponse(e.status, e.message, e.headers);
   if (e instanceof BodyTooLargeError) return errorResponse(413, e.message);
   if (e instanceof StaticPathError) return errorResponse(e.status, e.message);
-  // The codec and validators throw TypeError/RangeError for bad input: the client's fault.
-  if (e instanceof TypeError || e instanceof RangeError) return errorResponse(400, e.message);
+  // Bad input was turned into HttpError where it was read (decodeInfer): anything else is ours.
   const message = e instanceof Error ? e.message : String(e);
   return errorResponse(500, `Internal error: ${message}`);
 }

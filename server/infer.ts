@@ -9,10 +9,13 @@ import { encode as encodePng } from "fast-png";
 import type { Latent, Shape } from "../core/latent.ts";
 import {
   bytesToText,
+  decodeInferRequest,
   type EncodedMessage,
   encodeInferResponse,
   type InferRequest,
   type InferTensor,
+  type InferTensorHeader,
+  parseHeaderLength,
   wantsBinaryOutput,
 } from "../core/wire.ts";
 import { HttpError } from "./http.ts";
@@ -44,20 +47,33 @@ function fail(message: string): never {
   throw new HttpError(400, message);
 }
 
+/** Checks an input's name, datatype and shape against the model, before its data is read. */
+function checkInput(t: InferTensorHeader, shape: Shape, limits: InferLimits): void {
+  const s = t.shape;
+  if (t.name === "latents") {
+    if (t.datatype !== "FP32") fail(`Cannot infer: input "latents" must be FP32, got ${t.datatype}`);
+    const [c, h, w] = shape;
+    if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) {
+      fail(`Cannot infer: input "latents" must have shape [-1,${c},${h},${w}], got ${JSON.stringify(s)}`);
+    }
+    if (s[0] < 1) fail(`Cannot infer: input "latents" holds no latents (shape ${JSON.stringify(s)})`);
+    if (s[0] > limits.maxBatch) {
+      fail(`Cannot infer: batch of ${s[0]} latents is over the limit of ${limits.maxBatch}`);
+    }
+  } else if (t.name === "prompt") {
+    if (t.datatype !== "BYTES") fail(`Cannot infer: input "prompt" must be BYTES, got ${t.datatype}`);
+    if (s.length !== 1 || s[0] !== 1) {
+      fail(`Cannot infer: input "prompt" must hold 1 element, shape [1], got shape ${JSON.stringify(s)}`);
+    }
+  } else {
+    fail(`Cannot infer: unknown input "${t.name}"`);
+  }
+}
+
 function readLatents(t: InferTensor, shape: Shape, limits: InferLimits): Latent[] {
-  if (t.datatype !== "FP32") fail(`Cannot infer: input "latents" must be FP32, got ${t.datatype}`);
+  checkInput(t, shape, limits);
   const s = t.shape;
   const [c, h, w] = shape;
-  if (s.length !== 4 || s[1] !== c || s[2] !== h || s[3] !== w) {
-    fail(`Cannot infer: input "latents" must have shape [-1,${c},${h},${w}], got ${JSON.stringify(s)}`);
-  }
-  if (s[0] < 1) fail(`Cannot infer: input "latents" holds no latents (shape ${JSON.stringify(s)})`);
-  if (s[0] > limits.maxBatch) {
-    throw new HttpError(
-      400,
-      `Cannot infer: batch of ${s[0]} latents is over the limit of ${limits.maxBatch}`,
-    );
-  }
   const data = t.data as Float32Array;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
@@ -70,8 +86,8 @@ function readLatents(t: InferTensor, shape: Shape, limits: InferLimits): Latent[
   return out;
 }
 
-function readPrompt(t: InferTensor, limits: InferLimits): string {
-  if (t.datatype !== "BYTES") fail(`Cannot infer: input "prompt" must be BYTES, got ${t.datatype}`);
+function readPrompt(t: InferTensor, shape: Shape, limits: InferLimits): string {
+  checkInput(t, shape, limits);
   const elements = t.data as Uint8Array[];
   if (elements.length !== 1) fail(`Cannot infer: input "prompt" must hold 1 element, got ${elements.length}`);
   if (elements[0].length > limits.maxPromptBytes) {
@@ -82,6 +98,48 @@ function readPrompt(t: InferTensor, limits: InferLimits): string {
   } catch (e) {
     fail((e as Error).message);
   }
+}
+
+/**
+ * Runs a step that reads the client's bytes: its TypeError or RangeError is the client's fault (400).
+ * Past this boundary such errors are the server's own (500), as when a model's images do not encode.
+ */
+function asBadRequest<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw new HttpError(400, e.message);
+    throw e;
+  }
+}
+
+/**
+ * Decodes an infer request body and checks it against a model: every error is an
+ * {@link HttpError} with a 4xx status naming the problem. Each input's name, datatype and shape are
+ * checked before its data is decoded, so a shape the model refuses costs no decoding.
+ *
+ * @param body The whole HTTP body.
+ * @param headerLength The `Inference-Header-Content-Length` header, or null when absent.
+ * @param model The model it is for.
+ * @param limits Batch and prompt limits.
+ * @returns The latents, prompt and output options.
+ * @example
+ * ```ts
+ * const parsed = decodeInfer(body, request.headers.get(HEADER_LENGTH_HEADER), model, { maxBatch: 16, maxPromptBytes: 2048 });
+ * ```
+ */
+export function decodeInfer(
+  body: Uint8Array,
+  headerLength: string | null,
+  model: ServedModel,
+  limits: InferLimits,
+): ParsedInfer {
+  return asBadRequest(() => {
+    const request = decodeInferRequest(body, parseHeaderLength(headerLength, body.length), {
+      checkInput: (t) => checkInput(t, model.latentShape, limits),
+    });
+    return parseInfer(request, model, limits);
+  });
 }
 
 /**
@@ -106,10 +164,15 @@ export function parseInfer(request: InferRequest, model: ServedModel, limits: In
   const pt = byName.get("prompt");
   if (!pt) fail('Cannot infer: missing input "prompt"');
   const latents = readLatents(lt, model.latentShape, limits);
-  const prompt = readPrompt(pt, limits);
+  const prompt = readPrompt(pt, model.latentShape, limits);
   let format: "raw" | "png" = "raw";
   for (const o of request.outputs ?? []) {
     if (o.name !== IMAGES_OUTPUT) fail(`Cannot infer: unknown output "${o.name}"`);
+    if (o.parameters?.classification !== undefined) {
+      fail(
+        `Cannot infer: output "${o.name}" parameter "classification" is not supported (the classification extension is not offered)`,
+      );
+    }
     const f = o.parameters?.[FORMAT_PARAMETER];
     if (f !== undefined && f !== "raw" && f !== "png") {
       fail(
@@ -153,6 +216,20 @@ export async function encodeImages(
     model_version: model.version,
     ...(parsed.id ? { id: parsed.id } : {}),
   };
+  // A model's wrong images are the server's fault: a plain Error, answered 500 (never 400).
+  const [first] = images;
+  images.forEach((im, i) => {
+    if (
+      im.data.length !== im.width * im.height * 4 || im.width !== first.width || im.height !== first.height
+    ) {
+      throw new Error(
+        `Cannot encode the images of model "${model.name}": image ${i} is ${im.width}x${im.height} with ` +
+          `${im.data.length} bytes, expected ${first.width}x${first.height} RGBA (${
+            first.width * first.height * 4
+          } bytes)`,
+      );
+    }
+  });
   let tensor: InferTensor;
   if (parsed.format === "png") {
     const pngs: Uint8Array[] = [];

@@ -12,6 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
+import { HttpError } from "./http.ts";
 import { isLoopback } from "./security.ts";
 import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
@@ -32,7 +33,11 @@ export function log(
 export interface RunningServer {
   server: Deno.HttpServer<Deno.NetAddr>;
   handler: Handler;
-  /** Stops accepting, waits for in-flight requests, releases the models. */
+  /**
+   * Turns ready to 503 (new infer requests too) and keeps answering for `drainMs`, so that a load
+   * balancer's health check sees it; then stops accepting, waits for in-flight requests, releases
+   * the models.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -41,7 +46,8 @@ export interface RunningServer {
  *
  * @param config The configuration.
  * @param models The models.
- * @param options `quiet` turns off the per-request log lines; `dispose` runs after shutdown.
+ * @param options `quiet` turns off the per-request log lines (errors answered 500 are logged still);
+ *   `dispose` runs after shutdown.
  * @returns The running server.
  * @example
  * ```ts
@@ -58,6 +64,12 @@ export function startServer(
     ...config,
     models,
     log: options.quiet ? undefined : (record) => log("info", "request", record),
+    onError: (error, request) =>
+      log("error", "internal error", {
+        ...request,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof Error && !(error instanceof HttpError) ? { stack: error.stack } : {}),
+      }),
   });
   const server = Deno.serve({
     hostname: config.host,
@@ -85,6 +97,7 @@ export function startServer(
     shutdown() {
       closing ??= (async () => {
         handler.drain();
+        if (config.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainMs));
         await server.shutdown();
         await handler.batcher.idle();
         await options.dispose?.();

@@ -1,7 +1,7 @@
 /**
  * Static files (the demo page, the built bundle, the built-in model) with correct types and cache
- * headers. A path never leaves its folder: `..` and `.` segments, encoded slashes and backslashes,
- * NUL bytes and symlinks that resolve outside the folder are all refused.
+ * headers. A path never leaves its folder: `..` and `.` segments, encoded slashes and backslashes and
+ * NUL bytes are refused, and a symlink that resolves outside the folder is answered as missing.
  *
  * A file with a precompressed sibling (`name.br`, `name.gz`, as `npm run build` writes for dist/)
  * is sent compressed to a browser that accepts that encoding: onnxruntime-web's 27 MB wasm goes as
@@ -133,11 +133,10 @@ export async function serveStatic(
       info = await Deno.stat(path).catch(() => null);
     }
     if (!info?.isFile) continue;
-    // A symlink inside the folder may point anywhere: what counts is where it resolves.
+    // A symlink inside the folder may point anywhere: what counts is where it resolves. Outside, the
+    // file is answered as missing: a 403 would tell that it exists (`/etc/passwd` against `/etc/nope`).
     const real = await realPathOrNull(path);
-    if (real === null || !inside(real, realRoot)) {
-      throw new StaticPathError(403, `Cannot serve path: "${rawPath}" resolves outside the served folder`);
-    }
+    if (real === null || !inside(real, realRoot)) continue;
     const variants = await compressedVariants(real, info, realRoot);
     const accepted = acceptedEncodings(request.headers.get("accept-encoding"));
     const chosen = variants.find((v) => accepted.has(v.encoding));
@@ -152,13 +151,33 @@ export async function serveStatic(
     });
     if (variants.length) headers.set("vary", "accept-encoding");
     if (chosen) headers.set("content-encoding", chosen.encoding);
-    if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+    if (etagMatches(request.headers.get("if-none-match"), etag)) {
+      return new Response(null, { status: 304, headers });
+    }
     headers.set("content-length", String(sent.info.size));
     if (request.method === "HEAD") return new Response(null, { status: 200, headers });
     const file = await Deno.open(sent.path, { read: true });
     return new Response(file.readable, { status: 200, headers });
   }
   return null;
+}
+
+/**
+ * Whether an `If-None-Match` header names an entity tag: a comma-separated list compared weakly (`W/`
+ * ignored on either side, as RFC 9110 says for this header), or `*` for any.
+ *
+ * @param header The header, or null.
+ * @param etag The file's entity tag.
+ * @returns True when the client's copy is current (answer 304).
+ * @example
+ * ```ts
+ * etagMatches('"a", W/"b"', 'W/"b"'); // true
+ * ```
+ */
+export function etagMatches(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.trim() === "*" || header.split(",").some((tag) => opaque(tag) === opaque(etag));
 }
 
 /** Precompressed siblings, best first, with the `Content-Encoding` each is sent with. */

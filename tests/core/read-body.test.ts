@@ -59,6 +59,14 @@ Deno.test("readBody() rejects with the signal's reason and cancels the stream wh
   assert.ok(cancelled);
 });
 
+Deno.test("readBody() rejects at once, and cancels the stream, when the signal was aborted before", async () => {
+  let cancelled = false;
+  // A stream that never sends: an abort event that already fired would leave the read waiting for ever.
+  const stream = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+  await assert.rejects(readBody(stream, { signal: AbortSignal.abort(new Error("gone")) }), /gone/);
+  assert.ok(cancelled);
+});
+
 Deno.test("fetchFile() reports progress against the decoded size: a compressed body has no known total", async () => {
   const bytes = new Uint8Array(200_000).map((_, i) => i % 7);
   const server = Deno.serve(

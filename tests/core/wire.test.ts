@@ -119,6 +119,62 @@ Deno.test("decodeInferRequest() accepts nested JSON data, flattened row-major", 
   assert.deepEqual([...(decodeInferRequest(body).inputs[0].data as Int32Array)], [1, 2, 3, 4]);
 });
 
+Deno.test("decodeInferRequest() shows checkInput each input's header before reading its data", () => {
+  const seen: unknown[] = [];
+  const refuse = (t: { name: string; shape: number[] }) => {
+    seen.push(t);
+    if (t.shape[0] > 1) throw new RangeError(`${t.name}: shape ${JSON.stringify(t.shape)} refused`);
+  };
+  // Data that decoding would refuse: the check's error comes first, so the data was never read.
+  const json = utf8.encode('{"inputs":[{"name":"p","datatype":"BYTES","shape":[3],"data":[1,2,3]}]}');
+  assert.throws(() => decodeInferRequest(json, undefined, { checkInput: refuse }), /p: shape \[3\] refused/);
+  assert.deepEqual(seen, [{ name: "p", datatype: "BYTES", shape: [3] }]);
+  const msg = encodeInferRequest({
+    inputs: [{ name: "p", datatype: "BYTES", shape: [2], data: [utf8.encode("a"), utf8.encode("b")] }],
+  }, { binary: true });
+  const hl = Number(msg.headers[HEADER_LENGTH_HEADER]);
+  const body = msg.body.slice();
+  new DataView(body.buffer).setUint32(hl, 1e6, true); // a length past the end: decoding would throw
+  assert.throws(() => decodeInferRequest(body, hl, { checkInput: refuse }), /p: shape \[2\] refused/);
+  assert.deepEqual(seen[1], {
+    name: "p",
+    datatype: "BYTES",
+    shape: [2],
+    parameters: { binary_data_size: 10 },
+  });
+  // Accepted, the input decodes as without a check.
+  const ok = utf8.encode('{"inputs":[{"name":"p","datatype":"BYTES","shape":[1],"data":["hi"]}]}');
+  assert.deepEqual(decodeInferRequest(ok, undefined, { checkInput: refuse }), decodeInferRequest(ok));
+});
+
+Deno.test("decodeInferRequest() reads no more JSON elements than the shape needs, plus one", () => {
+  const n = 100_000;
+  const body = utf8.encode(
+    `{"inputs":[{"name":"x","datatype":"BYTES","shape":[1],"data":[${Array(n).fill('""')}]}]}`,
+  );
+  assert.throws(() => decodeInferRequest(body), /shape \[1\] needs 1 elements, got more/);
+});
+
+Deno.test("decodeInferRequest() refuses binary_data of another type than boolean, and an output asked twice", () => {
+  const input = { name: "x", datatype: "FP32", shape: [1], data: [1] };
+  const decode = (rest: Record<string, unknown>) =>
+    decodeInferRequest(utf8.encode(JSON.stringify({ inputs: [input], ...rest })));
+  assert.throws(
+    () => decode({ outputs: [{ name: "y", parameters: { binary_data: "true" } }] }),
+    /output "y": parameter "binary_data" must be a boolean, got string "true"/,
+  );
+  assert.throws(
+    () => decode({ parameters: { binary_data_output: 1 } }),
+    /infer request: parameter "binary_data_output" must be a boolean, got number 1/,
+  );
+  assert.throws(() => decode({ outputs: [{ name: "y" }, { name: "y" }] }), /output "y": requested twice/);
+  const ok = decode({
+    parameters: { binary_data_output: false },
+    outputs: [{ name: "y", parameters: { binary_data: true } }],
+  });
+  assert.ok(wantsBinaryOutput(ok, "y"));
+});
+
 Deno.test("decodeInferRequest() names the problem in malformed bodies", () => {
   const cases: [string, RegExp][] = [
     ["{", /malformed JSON/],

@@ -148,6 +148,20 @@ Deno.test("server: a full queue answers 503 with Retry-After and recovers", asyn
   }
 });
 
+Deno.test("server: a request larger than the whole queue is refused 400, not told to retry", async () => {
+  // parseConfig refuses --max-queue below --max-batch; a handler built so still never says "retry".
+  const s = startTestServer({ models: [fakeModel()], maxQueue: 4, maxBatch: 8 });
+  try {
+    const res = await postInfer(s.url, inferRequest(randomLatents(6, 1), 6));
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get("retry-after"), null);
+    assert.match((await res.json()).error, /6 latents is over the queue limit of 4/);
+    await images(await postInfer(s.url, inferRequest(randomLatents(4, 1), 4)));
+  } finally {
+    await s.close();
+  }
+});
+
 // Deno.serve notices a closed connection during the request phase only while the request is small
 // (under about 470 bytes on Deno 2.9; larger ones are noticed when the response is written), so this
 // uses a tiny model whose requests fit. The batcher's part is the same for any size.

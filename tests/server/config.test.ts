@@ -148,3 +148,27 @@ Deno.test("parseConfig(): origins are read as browsers send them; what is no ori
     /Cannot read LE_ORIGINS: "file:\/\/\/tmp\/x" has no origin/,
   );
 });
+
+Deno.test("parseConfig() refuses a ms setting past setTimeout's longest delay, which would wait 1 ms", () => {
+  assert.equal(parse(["--timeout-ms", "2147483647"]).requestTimeoutMs, 2147483647);
+  assert.throws(
+    () => parseConfig(["--timeout-ms", "2147483648"], noEnv, "/"),
+    /--timeout-ms: 2147483648 ms is over 2147483647 \(about 24\.8 days\), the longest timer/,
+  );
+  assert.throws(
+    () => parseConfig([], (k) => (k === "LE_BATCH_WINDOW_MS" ? "9999999999" : undefined), "/"),
+    /LE_BATCH_WINDOW_MS: 9999999999 ms is over 2147483647/,
+  );
+});
+
+Deno.test("parseConfig() refuses a queue shorter than a batch, naming both settings", () => {
+  assert.equal(parse(["--max-queue", "16", "--max-batch", "16"]).maxQueue, 16);
+  assert.throws(
+    () => parseConfig(["--max-queue", "8"], noEnv, "/"),
+    /--max-queue 8 below --max-batch \(default\) 16: a request of a full batch could never be queued/,
+  );
+  assert.throws(
+    () => parseConfig(["--max-batch", "32"], (k) => (k === "LE_MAX_QUEUE" ? "20" : undefined), "/"),
+    /LE_MAX_QUEUE 20 below --max-batch 32/,
+  );
+});

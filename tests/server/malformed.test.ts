@@ -225,6 +225,38 @@ const CASES: Case[] = [
     error: /image_format must be/,
   },
   {
+    name: "classification asked",
+    body: jsonBody({ inputs: goodInputs, outputs: [{ name: "images", parameters: { classification: 3 } }] }),
+    status: 400,
+    error: /parameter "classification" is not supported/,
+  },
+  {
+    name: "binary_data as a string",
+    body: jsonBody({
+      inputs: goodInputs,
+      outputs: [{ name: "images", parameters: { binary_data: "true" } }],
+    }),
+    status: 400,
+    error: /output "images": parameter "binary_data" must be a boolean, got string "true"/,
+  },
+  {
+    name: "binary_data_output as a string",
+    body: jsonBody({ inputs: goodInputs, parameters: { binary_data_output: "true" } }),
+    status: 400,
+    error: /parameter "binary_data_output" must be a boolean, got string "true"/,
+  },
+  {
+    name: "output asked twice",
+    body: jsonBody({
+      inputs: goodInputs,
+      outputs: [{ name: "images", parameters: { image_format: "png", binary_data: true } }, {
+        name: "images",
+      }],
+    }),
+    status: 400,
+    error: /output "images": requested twice/,
+  },
+  {
     name: "duplicate input",
     body: jsonBody({ inputs: [...goodInputs, goodInputs[1]] }),
     status: 400,
@@ -258,6 +290,20 @@ const CASES: Case[] = [
     body: "--x--",
     status: 415,
     error: /content type/,
+  },
+  {
+    name: "gzip body",
+    headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    body: new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]),
+    status: 415,
+    error: /content encoding "gzip" is not supported; send the body uncompressed/,
+  },
+  {
+    name: "deflate after identity",
+    headers: { "content-type": "application/json", "content-encoding": "identity, Deflate" },
+    body: "x",
+    status: 415,
+    error: /content encoding "deflate" is not supported/,
   },
   {
     name: "header length not a number",

@@ -63,6 +63,22 @@ Deno.test("server: infer in JSON form returns UINT8 [N,H,W,4] images as JSON num
   }
 });
 
+Deno.test("server: a compressed request body is refused 415 naming its encoding; identity is fine", async () => {
+  const s = startTestServer({ models: [fakeModel()] });
+  try {
+    const request = inferRequest(randomLatents(1, 1), 1);
+    const gzip = await postInfer(s.url, request, { headers: { "content-encoding": "gzip" } });
+    assert.equal(gzip.status, 415);
+    assert.equal(gzip.headers.get("accept-encoding"), "identity");
+    assert.match((await gzip.json()).error, /content encoding "gzip" is not supported/);
+    const identity = await postInfer(s.url, request, { headers: { "content-encoding": "identity" } });
+    assert.equal(identity.status, 200);
+    await identity.body?.cancel();
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("server: infer in binary form returns raw bytes after the JSON header", async () => {
   const s = startTestServer({ models: [fakeModel()] });
   try {

@@ -328,3 +328,102 @@ Deno.test("server: request bodies being read at once are bounded (8x the body li
   assert.equal(again.status, 400, "the budget was not given back");
   await again.body?.cancel();
 });
+
+Deno.test("server: only a CORS preflight gets a bare 204; a plain OPTIONS names the route's methods, or 404", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-options-" });
+  await Deno.writeTextFile(`${tmp}/index.html`, "<!doctype html>");
+  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: tmp }] });
+  const options = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${s.url}${path}`, { method: "OPTIONS", headers });
+  try {
+    const cases: [string, number, string | null][] = [
+      ["/nope", 404, null],
+      ["/v2/nope", 404, null],
+      ["/v2/models/nope/infer", 404, null],
+      ["/v2/health/ready", 204, "GET, HEAD"],
+      ["/v2/models/fake", 204, "GET, HEAD"],
+      ["/v2/models/fake/infer", 204, "POST"],
+      ["/index.html", 204, "GET, HEAD"],
+      ["/", 204, "GET, HEAD"],
+    ];
+    for (const [path, status, allow] of cases) {
+      const r = await options(path);
+      assert.equal(r.status, status, path);
+      assert.equal(r.headers.get("allow"), allow, path);
+      await r.body?.cancel();
+    }
+    // An Origin alone is no preflight either; with Access-Control-Request-Method it is, on any path.
+    const origin = { origin: s.url };
+    const plain = await options("/nope", origin);
+    assert.equal(plain.status, 404);
+    await plain.body?.cancel();
+    const pre = await options("/nope", { ...origin, "access-control-request-method": "POST" });
+    assert.equal(pre.status, 204);
+    await pre.body?.cancel();
+    // Static files take GET and HEAD only.
+    for (const [method, path] of [["PUT", "/index.html"], ["POST", "/"], ["DELETE", "/index.html"]]) {
+      const r = await fetch(`${s.url}${path}`, { method, body: method === "DELETE" ? undefined : "x" });
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.equal(r.headers.get("allow"), "GET, HEAD", `${method} ${path}`);
+      assert.match((await r.json()).error, /use GET/);
+    }
+    const missing = await fetch(`${s.url}/missing.html`, { method: "PUT", body: "x" });
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("server: If-None-Match takes a list of tags, compared weakly, and *", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-etag-" });
+  await Deno.writeTextFile(`${tmp}/index.html`, "<!doctype html>");
+  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: tmp }] });
+  try {
+    const first = await fetch(`${s.url}/index.html`);
+    await first.body?.cancel();
+    const etag = first.headers.get("etag")!;
+    assert.match(etag, /^W\//);
+    const strong = etag.slice(2);
+    const cases: [string, number][] = [
+      [etag, 304],
+      [`"other", ${etag}`, 304],
+      [`"other",${strong}`, 304],
+      ["*", 304],
+      [`"other"`, 200],
+      [`W/"other", "more"`, 200],
+    ];
+    for (const [header, status] of cases) {
+      const r = await fetch(`${s.url}/index.html`, { headers: { "if-none-match": header } });
+      assert.equal(r.status, status, header);
+      await r.body?.cancel();
+    }
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("server: a symlink out of a served folder reads as missing, telling nothing of what is outside", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "le-link-" });
+  await Deno.mkdir(`${tmp}/site`);
+  await Deno.mkdir(`${tmp}/outside`);
+  await Deno.writeTextFile(`${tmp}/outside/passwd`, "root:x:0:0");
+  await Deno.symlink(`${tmp}/outside`, `${tmp}/site/etc`); // as etc -> /etc
+  await Deno.symlink(`${tmp}/outside/passwd`, `${tmp}/site/passwd`);
+  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: `${tmp}/site` }] });
+  try {
+    for (const [there, missing] of [["/etc/passwd", "/etc/nonexistent"], ["/passwd", "/nonexistent"]]) {
+      const a = await fetch(`${s.url}${there}`);
+      const b = await fetch(`${s.url}${missing}`);
+      const [ta, tb] = [await a.text(), await b.text()];
+      assert.equal(a.status, 404, `${there}: ${ta}`);
+      assert.equal(b.status, 404, missing);
+      assert.equal(ta.replace(there, "PATH"), tb.replace(missing, "PATH"), "the same answer");
+    }
+  } finally {
+    await s.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
