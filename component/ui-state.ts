@@ -6,7 +6,7 @@
  * @module
  */
 
-import { del, get, set } from "idb-keyval";
+import { get, set } from "idb-keyval";
 import type { Point } from "../core/latent.ts";
 
 /** The element's persisted UI state. */
@@ -82,20 +82,4 @@ export async function saveUiState(storageKey: string, state: UiState): Promise<v
   // Awaited here: idb-keyval opens the database synchronously, and where storage is refused (a
   // sandboxed iframe) that throws at once; callers get a rejected promise either way.
   await set(storageKeyFor(storageKey, "ui"), state);
-}
-
-/**
- * Forgets a stored session, both halves.
- *
- * @param storageKey The element's `storage-key`.
- * @returns When both are deleted.
- * @example
- * ```ts
- * import { clearStoredSession } from "./ui-state.ts";
- * await clearStoredSession("demo");
- * ```
- */
-export async function clearStoredSession(storageKey: string): Promise<void> {
-  await del(storageKeyFor(storageKey, "ui"));
-  await del(storageKeyFor(storageKey, "session"));
 }
