@@ -434,8 +434,7 @@ export class LatentEvolverElement extends LitElement {
     if (result.unreadable !== undefined) {
       const what = "The saved session could not be read; a new one started, saved over it once it changes";
       this.#messages.fail(what, new Error(result.unreadable));
-    }
-    this.#persist();
+    } else this.#persist(); // the stored UI state goes with the stored session, and stays with it
     await this.#actions.renderShown(ui ? "restore" : "first");
   }
 

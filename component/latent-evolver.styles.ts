@@ -23,7 +23,6 @@ export const styles = css`
     --le-on-accent: light-dark(#ffffff, #002b6b);
     --le-change: #d93025;
     --le-keep: #1e8e3e;
-    color-scheme: light dark;
     display: block;
     color: var(--le-text);
     background: var(--le-surface);

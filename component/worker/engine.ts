@@ -301,6 +301,9 @@ export class Engine implements EngineApi {
       if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
       return { session, seed: saved.seed };
     } catch (error) {
+      // Storage refused altogether (a sandboxed iframe): nothing is stored, and the first save says
+      // the session cannot be saved.
+      if ((error as DOMException)?.name === "SecurityError") return null;
       return { unreadable: error instanceof Error ? error.message : String(error) };
     }
   }

@@ -17,6 +17,7 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import type { SelectionChangeEvent } from "../../component/events.ts";
+import { emulateMedia } from "@web/test-runner-commands";
 import { deserializeSession, type Latent, reproduceChild } from "../../core/mod.ts";
 
 function sameLatent(a: Latent, b: Latent): boolean {
@@ -351,14 +352,23 @@ describe("<latent-evolver> accessibility", () => {
     const axe = (globalThis as unknown as {
       axe: { run(ctx: Element): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> };
     }).axe;
-    for (const scheme of ["light", "dark"]) {
-      // The element follows the page's color-scheme; both must stay readable (axe checks contrast).
-      document.documentElement.style.colorScheme = scheme;
-      await settle(el);
-      const { violations } = await axe.run(el);
-      const list = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join("; ");
-      assert(violations.length === 0, `${scheme}: ${list}`);
+    // The element follows the page's color-scheme, whatever the system prefers (emulated here the
+    // other way); both schemes must stay readable (axe checks contrast).
+    const surface = () => getComputedStyle(el).backgroundColor;
+    try {
+      for (const scheme of ["light", "dark"] as const) {
+        await emulateMedia({ colorScheme: scheme === "light" ? "dark" : "light" });
+        document.documentElement.style.colorScheme = scheme;
+        await settle(el);
+        const light = surface() === "rgb(255, 255, 255)";
+        assert(light === (scheme === "light"), `a ${scheme} page shows the element on ${surface()}`);
+        const { violations } = await axe.run(el);
+        const list = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join("; ");
+        assert(violations.length === 0, `${scheme}: ${list}`);
+      }
+    } finally {
+      document.documentElement.style.colorScheme = "";
+      await emulateMedia({ colorScheme: "no-preference" });
     }
-    document.documentElement.style.colorScheme = "";
   });
 });

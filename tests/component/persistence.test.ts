@@ -19,7 +19,7 @@ import {
 } from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
 import { deserializeSession } from "../../core/mod.ts";
-import { storageKeyFor } from "../../component/ui-state.ts";
+import { loadUiState, saveUiState, storageKeyFor, type UiState } from "../../component/ui-state.ts";
 import { loadSession, saveSession } from "../../component/worker/session-store.ts";
 
 afterEach(cleanup);
@@ -61,6 +61,19 @@ describe("<latent-evolver> persistence", () => {
     const key = storageKeyFor(attrs["storage-key"], "session");
     const garbage = new TextEncoder().encode("not a session, from a broken save");
     await saveSession(key, { bytes: garbage, seed: 11 });
+    // The UI state that goes with it: kept with it.
+    const ui: UiState = {
+      version: 1,
+      prompt: "typed before the failure",
+      pagePrompt: attrs.prompt,
+      current: 2,
+      selection: { 2: [1] },
+      points: { 2: { 1: [{ x: 0.25, y: 0.75 }] } },
+      mode: "keep",
+      strength: 2,
+      radius: 0.2,
+    };
+    await saveUiState(attrs["storage-key"], ui);
     const errors: string[] = [];
     const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
     document.addEventListener("le-error", onError);
@@ -76,6 +89,11 @@ describe("<latent-evolver> persistence", () => {
       assert(
         sameBytes((await loadSession(key))!.bytes, garbage),
         "the stored bytes were overwritten at start",
+      );
+      const kept = await loadUiState(attrs["storage-key"]);
+      assert(
+        JSON.stringify(kept) === JSON.stringify(ui),
+        `the UI state was overwritten: ${JSON.stringify(kept)}`,
       );
       await evolveFrom(el, 0);
       const stored = deserializeSession((await loadSession(key))!.bytes);
