@@ -1,7 +1,8 @@
 /**
  * The surrogate's cost and quality: training time on 200 examples of `[4,64,64]` (target: under
  * 20 ms), as a ratio to one pass that sums the same latents (memory-bound floor, same run); its AUC
- * on a synthetic taste (bright top-left quadrant) with and without the pyramid features; and whether
+ * on a synthetic taste (bright top-left quadrant) with and without the pyramid features; the pairwise
+ * training evolve() does on the largest generations (64 images); and whether
  * screening with it helps a simulated person inside `evolve()`. Prints a markdown table headed by the
  * machine, writes bench/results/surrogate.json.
  *
@@ -9,7 +10,15 @@
  *
  * @module
  */
-import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../core/mod.ts";
+import {
+  createRng,
+  createSurrogate,
+  type Latent,
+  MAX_PAIRS,
+  randomLatent,
+  type Rng,
+  rocAuc,
+} from "../core/mod.ts";
 import { createSession, currentGeneration, evolve } from "../core/evolution.ts";
 import { describeMachine, machineLine } from "./lib/machine.ts";
 import { timeTogether } from "./lib/timing.ts";
@@ -74,6 +83,33 @@ for (
   });
 }
 
+/**
+ * The pairwise surrogate evolve() uses, on the largest generations the element makes: 5 of 64
+ * images with the brighter half selected in each, 5,120 (good, bad) pairs, of which it fits at most
+ * MAX_PAIRS.
+ */
+const GROUPS = 5, BIG = 64;
+const big = Array.from({ length: GROUPS * BIG }, () => randomLatent(SHAPE, rng));
+const bigLabels = big.map((l, i) => {
+  const group = big.slice(i - (i % BIG), i - (i % BIG) + BIG).map(taste).sort((a, b) => b - a);
+  return taste(l) >= group[BIG / 2 - 1];
+});
+const pairwise = createSurrogate({ pairwise: true });
+big.forEach((l, i) => pairwise.add(l, bigLabels[i], Math.floor(i / BIG)));
+const [bigTrainMs, bigBaselineMs] = timeTogether([() => pairwise.train(), () => {
+  sink += sumAll(big);
+}], 3);
+const largeGenerations = {
+  generations: GROUPS,
+  population: BIG,
+  pairs: GROUPS * (BIG / 2) ** 2,
+  maxPairs: MAX_PAIRS,
+  trainMs: bigTrainMs,
+  baselineMs: bigBaselineMs,
+  trainRatio: bigTrainMs / bigBaselineMs,
+  auc: rocAuc(test.map((l) => pairwise.score(l)), testLabels),
+};
+
 /** A simulated person who always selects the image with the brightest top-left, for 8 generations. */
 function simulate(surrogate: boolean, seed: number): number {
   const r: Rng = createRng(seed);
@@ -113,6 +149,11 @@ const lines = [
     } | ${r.iterations} | ${r.auc.toFixed(3)} |`
   ),
   "",
+  `Pairwise, as evolve() trains it, on ${GROUPS} generations of ${BIG} with half selected ` +
+  `(${largeGenerations.pairs} pairs, at most ${MAX_PAIRS} fitted): train ${bigTrainMs.toFixed(0)} ms, ` +
+  `${largeGenerations.trainRatio.toFixed(0)}x one summing pass over the ${big.length} latents ` +
+  `(${bigBaselineMs.toFixed(1)} ms), held-out AUC ${largeGenerations.auc.toFixed(3)}.`,
+  "",
   `Screening inside evolve() (simulated person selecting the brightest top-left, 8 generations of 8, ` +
   `${seeds.length} seeds): best taste reached ${mean(withS).toFixed(3)} with the surrogate vs ` +
   `${mean(withoutS).toFixed(3)} without (better on ${wins}/${seeds.length} seeds); ` +
@@ -130,6 +171,7 @@ await Deno.writeTextFile(
       shape: SHAPE,
       examples: N,
       variants: rows,
+      largeGenerations,
       screening: {
         generations: 8,
         population: 8,

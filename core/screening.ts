@@ -105,7 +105,8 @@ export function trainedSurrogate(generations: Generation[]): Surrogate | undefin
   const s = createSurrogate({ pairwise: true });
   for (const [l, isGood, group] of window) s.add(l, isGood, group);
   s.train();
-  return s;
+  // No generation with both a selected and a rejected image: nothing to learn, so nothing screened.
+  return s.ready ? s : undefined;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {

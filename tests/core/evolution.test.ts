@@ -211,6 +211,16 @@ Deno.test("evolve() screens with the surrogate only once it has seen 1 good and 
   assert.ok(currentGeneration(off).lineage.every((r) => r.params.screened === undefined));
 });
 
+Deno.test("evolve() does not screen while no generation had both a selected and a rejected image", () => {
+  // Every image selected, then none: good and bad images, but no pair to learn "better than" from.
+  const rng = createRng(4);
+  let s = createSession({ shape: SHAPE, population: 4 }, rng);
+  for (let g = 0; g < 6; g++) s = evolve(s, { selected: g % 2 ? [] : [0, 1, 2, 3] }, rng);
+  s = evolve(s, { selected: [0, 1, 2, 3] }, rng);
+  const screened = s.generations.flatMap((g) => g.lineage).filter((r) => r.params.screened !== undefined);
+  assert.equal(screened.length, 0, JSON.stringify(screened[0]?.params));
+});
+
 Deno.test("evolve() screens exploration from a pool of 32 per slot, at most 64 fresh latents", () => {
   const pools = (population: number) => {
     const rng = createRng(12);
