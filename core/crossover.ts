@@ -25,7 +25,10 @@ import { copyRuns, createWalkScratch, voronoiRuns } from "./voronoi-runs.ts";
 
 /** Options of {@link voronoiCrossover} and {@link voronoiChildren}. */
 export type VoronoiOptions = {
-  /** Number of Voronoi cells; parent `j mod k` fills cell `j`. Default `2k` for `k` parents. */
+  /**
+   * Number of Voronoi cells; parent `j mod k` fills cell `j`. Default `2k` for `k` parents, at most
+   * one per latent position.
+   */
   cells?: number;
 };
 
@@ -35,7 +38,8 @@ export type VoronoiOptions = {
  *
  * @param parents One or more latents of one shape (with one parent the child is a copy of it).
  * @param rng The seeded generator for the centres.
- * @param options `cells`: number of cells, a positive integer at most `H*W` (default `2k`).
+ * @param options `cells`: number of cells, a positive integer at most `H*W` (default `2k`, or `H*W`
+ *   when that is fewer).
  * @returns A new latent.
  * @example
  * ```ts
@@ -85,7 +89,7 @@ export function voronoiChildren(
   }
   const k = parents.length;
   const [C, H, W] = shape;
-  const cells = options.cells ?? 2 * k;
+  const cells = options.cells ?? Math.min(2 * k, H * W);
   if (typeof cells !== "number" || !Number.isInteger(cells) || cells < 1 || cells > H * W) {
     throw new RangeError(
       `Cannot ${op}: cells must be an integer in [1, ${H * W}] for shape ${formatShape(shape)}, got ${cells}`,

@@ -77,6 +77,13 @@ Deno.test("voronoiCrossover() cells are convex: each row crosses a parent's area
   }
 });
 
+Deno.test("voronoiCrossover() on a latent with fewer positions than 2k cells takes one cell per position", () => {
+  const rng = createRng(8);
+  const parents = Array.from({ length: 40 }, () => randomLatent([4, 3, 3], rng));
+  const owner = checkCrossover(voronoiCrossover(parents, rng), parents);
+  assert.equal(new Set(owner).size, 9);
+});
+
 Deno.test("voronoiCrossover() uses every parent when cells >= parents", () => {
   const rng = createRng(9);
   for (const [k, shape] of [[2, [4, 64, 64]], [3, [4, 64, 64]], [5, [1, 4, 4]], [4, [2, 3, 50]]] as const) {
