@@ -118,7 +118,10 @@ export function parseBackend(value: AttributeValue, server: string): Parsed<Back
     return { value: "auto", error: `backend must be one of ${backends.join(", ")}, got "${raw}"` };
   }
   if (raw === "server" && !server) {
-    return { value: "server", error: `backend="server" needs the server attribute (the server's base URL)` };
+    return {
+      value: "auto",
+      error: `backend="server" needs the server attribute (the server's base URL); using auto`,
+    };
   }
   return { value: raw as BackendPreference };
 }

@@ -28,6 +28,8 @@ export class EvolveSettings {
   strength = 1;
   /** Region radius, normalised. */
   radius = 0.15;
+  /** Grid columns from the `columns` attribute, 0 for as many as fit (also for a rejected value). */
+  columns = 0;
   /** The slider attributes rejected at the latest {@link read}. */
   problems: AttributeProblem[] = [];
 
@@ -54,6 +56,7 @@ export class EvolveSettings {
     const controls = readControls(a);
     if (changed("mutationStrength")) this.strength = controls.strength;
     if (changed("radius")) this.radius = controls.radius;
+    this.columns = controls.columns;
     this.problems = controls.problems;
     return controls.problems.filter((p) => changed(PROPERTY_OF[p.attribute as keyof typeof PROPERTY_OF]));
   }

@@ -12,7 +12,8 @@ import { type GenerationReason, SelectionChangeEvent } from "./events.ts";
 import type { Dropped, SessionState } from "./session-state.ts";
 import type { StatusMessages } from "./status-messages.ts";
 import type { TileMarking } from "./tile-marking.ts";
-import type { EngineApi } from "./worker/protocol.ts";
+import type { EngineApi, GenerationView } from "./worker/protocol.ts";
+import type { UiState } from "./ui-state.ts";
 
 /** The element whose history moves. */
 export type HistoryHost = ReactiveControllerHost & EventTarget & {
@@ -45,6 +46,8 @@ export type HistoryParts = {
 export class HistoryActions {
   /** The worker's answer while it breeds a generation (see {@link evolve}), else `null`. */
   #breeding: Promise<unknown> | null = null;
+  /** The focused button that is to hand the focus on once it is gone (see {@link keepFocus}). */
+  #focusFrom: Element | null = null;
   /** The generation and count the history strip's row was last scrolled for. */
   #revealed = "";
   #host: HistoryHost;
@@ -91,6 +94,8 @@ export class HistoryActions {
       if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));
       this.#parts.persist();
       this.#host.dispatchEvent(new SelectionChangeEvent(session.selection()));
+      // A prompt changed since the last render: the images kept are of the old one.
+      if (this.#host.prompt !== session.renderer.renderedPrompt) session.renderer.bitmaps.clear();
       await this.renderShown(fresh ? "new-batch" : "evolve");
     } catch (error) {
       // The worker was ended while it bred (a restart, the element removed, another tab's newer
@@ -118,7 +123,7 @@ export class HistoryActions {
    * @returns When the imported session is rendered, or the import failed.
    */
   async importFile(file: Blob): Promise<void> {
-    const { session, messages } = this.#parts;
+    const { messages } = this.#parts;
     const api = this.#parts.api();
     if (!api) return;
     const name = file instanceof File && file.name ? file.name : "the session";
@@ -128,13 +133,26 @@ export class HistoryActions {
     await this.#breeding?.catch(() => {});
     try {
       const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
-      session.reset(generations, null);
+      this.replaced(generations, null);
       messages.imported(name, generations.length);
       this.#parts.persist();
       await this.renderShown("restore");
     } catch (error) {
       messages.imported(name, error);
     }
+  }
+
+  /**
+   * Shows a whole new session (imported, or the worker's after a start): no keyboard marker, and the
+   * page hears of the selection it brings.
+   *
+   * @param generations Every generation.
+   * @param ui Its stored UI state, or `null`.
+   */
+  replaced(generations: GenerationView[], ui: UiState | null): void {
+    this.#parts.session.reset(generations, ui);
+    this.#parts.tiles.cursor = null;
+    this.#host.dispatchEvent(new SelectionChangeEvent(this.#parts.session.selection()));
   }
 
   /**
@@ -149,6 +167,7 @@ export class HistoryActions {
 
   /** Renders the generation shown again after its render failed (the Try again button). */
   retry = (): void => {
+    this.keepFocus();
     this.#parts.messages.error = "";
     void this.renderShown("retry");
   };
@@ -157,7 +176,7 @@ export class HistoryActions {
   renderRest = (): void => {
     const { session } = this.#parts;
     const { current } = session.history;
-    this.#keepFocus();
+    this.keepFocus();
     void session.render(
       this.#parts.api(),
       this.#host.prompt,
@@ -173,8 +192,12 @@ export class HistoryActions {
    * @param delay Milliseconds to wait for more typing.
    */
   promptChanged(delay: number): void {
-    this.#parts.session.afterPromptChange(delay, () => {
+    const { session } = this.#parts;
+    session.afterPromptChange(delay, () => {
       this.#parts.persist();
+      // An Evolve pressed meanwhile rendered its new batch with the prompt already.
+      if (this.#host.prompt === session.renderer.renderedPrompt) return;
+      session.renderer.bitmaps.clear(); // every kept image is of the old prompt
       void this.renderShown("prompt");
     });
   }
@@ -211,7 +234,7 @@ export class HistoryActions {
     const api = this.#parts.api();
     if (!api || this.#breeding) return;
     messages.clear(); // its button goes: a second press would find nothing to bring back
-    this.#keepFocus();
+    this.keepFocus();
     try {
       session.unbranch(await api.restoreReplaced(), dropped);
       await this.#shown();
@@ -230,11 +253,23 @@ export class HistoryActions {
     else await this.renderShown("history");
   }
 
-  /** A button that removes itself (Render the rest, Bring back) hands the focus to the generation shown. */
-  #keepFocus(): void {
-    if (!this.#host.shadowRoot?.activeElement) return;
-    void this.#host.updateComplete.then(() => {
-      if (!this.#host.shadowRoot?.activeElement) this.focusShown();
-    });
+  /**
+   * A button that removes itself (Render the rest, Bring back, Try again, Use here) hands the focus
+   * to the generation shown: the render after which it is gone does it (see {@link updated}).
+   */
+  keepFocus(): void {
+    this.#focusFrom = this.#host.shadowRoot?.activeElement ?? null;
+  }
+
+  /**
+   * After each render: where the focused button of {@link keepFocus} is gone, and the focus with it
+   * (not moved elsewhere by the person), focuses the generation shown.
+   */
+  updated(): void {
+    const from = this.#focusFrom;
+    if (!from || from.isConnected) return;
+    this.#focusFrom = null;
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (lost && !this.#host.shadowRoot?.activeElement) this.focusShown();
   }
 }

@@ -219,10 +219,9 @@ export class LatentEvolverElement extends LitElement {
   override render(): TemplateResult {
     const { history, settings, renderer, images } = this.#session;
     const gen = history.shown;
-    const columns = Number(this.columns);
     const sticky = this.#sticky.state;
     const gridStyle = cssomStyle({
-      ...(Number.isInteger(columns) && columns > 0 ? { "--le-columns": `${columns}` } : {}),
+      ...(settings.columns > 0 ? { "--le-columns": `${settings.columns}` } : {}),
       "--le-covered-top": `${sticky.coversTop}px`,
       "--le-covered-bottom": `${sticky.coversBottom}px`,
     });
@@ -231,6 +230,8 @@ export class LatentEvolverElement extends LitElement {
       ...(this.#messages.error ? [this.#messages.error] : []),
     ];
     const rendering = renderer.renders(history.current);
+    // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
+    const ready = !!gen && this.#engine.api !== null;
     const ctx = this.#tiles.context(
       { mode: settings.mode, reach: settings.strength * settings.radius, busy: rendering },
       // Save works while the image renders (it waits for it); one whose render was cut short fails.
@@ -243,7 +244,7 @@ export class LatentEvolverElement extends LitElement {
       ${sticky.footer ? nothing : errorLine}
       ${renderToolbar({
         prompt: this.prompt,
-        ready: !!gen,
+        ready,
         marking: this.marking,
         mode: settings.mode,
         strength: settings.strength,
@@ -254,7 +255,9 @@ export class LatentEvolverElement extends LitElement {
           this.#promptOwner.type();
           this.prompt = value;
         },
-        onPromptEnter: () => this.#actions.promptChanged(0),
+        onPromptEnter: () => {
+          if (renderer.renderedPrompt !== this.prompt) this.#actions.promptChanged(0); // else nothing new
+        },
         onEvolve: () => void this.evolve(),
         onNewBatch: () => void this.newBatch(),
         onToggleMarking: () => (this.marking = !this.marking),
@@ -274,7 +277,9 @@ export class LatentEvolverElement extends LitElement {
         onUndo: () => void this.undo(),
         onRedo: () => void this.redo(),
         onCancel: () => this.cancel(),
-        onExport: () => void this.downloadSession(),
+        ready,
+        onExport: () =>
+          void this.downloadSession().catch((e) => this.#messages.fail("Cannot export the session", e)),
         onImport: (f) => void this.importSession(f),
       })}
       ${renderStatus({
@@ -284,7 +289,10 @@ export class LatentEvolverElement extends LitElement {
         progress: renderer.progress,
         failed: errors.length > 0,
         savedElsewhere: this.#engine.savedElsewhere,
-        onUseHere: () => void this.useHere(),
+        onUseHere: () => {
+          this.#actions.keepFocus();
+          void this.useHere().catch((e) => this.#messages.fail("Cannot continue here", e));
+        },
         missing: missing.length && !renderer.failed
           ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#actions.renderRest }
           : null,
@@ -303,6 +311,7 @@ export class LatentEvolverElement extends LitElement {
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
     this.#actions.revealShown();
+    this.#actions.updated();
     // A history button that disables itself (Undo at the first generation, Cancel once done) would
     // drop the focus to the page: it goes to the generation shown instead.
     const focused = this.shadowRoot?.activeElement;
@@ -423,7 +432,7 @@ export class LatentEvolverElement extends LitElement {
 
   /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
   async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
-    this.#session.reset(result.generations, ui);
+    this.#actions.replaced(result.generations, ui);
     if (this.#promptOwner.restores(ui, this.prompt)) {
       this.#promptOwner.own();
       this.prompt = ui.prompt;

@@ -188,6 +188,8 @@ export interface HistoryContext {
   current: number;
   /** True while a generation renders. */
   busy: boolean;
+  /** False while the worker starts: the session can be neither exported nor replaced. */
+  ready: boolean;
   /** Shows a generation. */
   onShow(index: number): void;
   /** Shows the previous generation. */
@@ -223,8 +225,9 @@ export function renderHistory(ctx: HistoryContext): TemplateResult {
         `
       )}</span>
       <button part="button cancel" ?disabled=${!ctx.busy} @click=${ctx.onCancel}>Cancel</button>
-      <button part="button export" ?disabled=${!ctx.count} @click=${ctx.onExport}>Export session</button>
+      <button part="button export" ?disabled=${!ctx.ready} @click=${ctx.onExport}>Export session</button>
       <label part="button import">Import session <input type="file" accept=".bin,application/octet-stream"
+        ?disabled=${!ctx.ready}
         @change=${(e: Event) => {
           const input = e.target as HTMLInputElement;
           if (input.files?.[0]) ctx.onImport(input.files[0]);

@@ -100,9 +100,13 @@ export const styles = css`
     outline: 3px solid var(--le-accent);
     outline-offset: 2px;
   }
-  button:disabled {
+  button:disabled,
+  [part~="import"]:has(input:disabled) {
     cursor: not-allowed;
     opacity: 0.55;
+  }
+  [part~="import"] input:disabled {
+    cursor: not-allowed;
   }
   button[aria-pressed="true"],
   [part~="evolve"] {

@@ -35,6 +35,8 @@ export type LatentEvolverProps =
     "mutation-strength"?: number | string;
     radius?: number | string;
     "storage-key"?: string;
+    /** Clicks mark points instead of selecting. */
+    marking?: boolean;
     "onle-selection-change"?: (event: SelectionChangeEvent) => void;
     "onle-generation-start"?: (event: GenerationStartEvent) => void;
     "onle-generation-progress"?: (event: GenerationProgressEvent) => void;

@@ -83,8 +83,13 @@ export class SessionState {
    * session again.
    */
   release(): void {
-    clearTimeout(this.#promptTimer);
+    this.dropPromptChange();
     this.renderer.bitmaps.clear();
+  }
+
+  /** Drops a render waiting for a pause in the typing (see {@link afterPromptChange}). */
+  dropPromptChange(): void {
+    clearTimeout(this.#promptTimer);
   }
 
   /**
@@ -97,7 +102,7 @@ export class SessionState {
    *   with no marks and the settings unchanged.
    */
   reset(generations: GenerationView[], ui: UiState | null): void {
-    clearTimeout(this.#promptTimer);
+    this.dropPromptChange();
     this.history.reset(generations, ui);
     this.renderer.bitmaps.clear();
     if (ui) this.settings.restore(ui);
@@ -186,18 +191,14 @@ export class SessionState {
   }
 
   /**
-   * Once `delay` ms pass without another prompt change, releases every bitmap (all are of the old
-   * prompt) and calls `rerender`.
+   * Calls `run` once `delay` ms pass without another prompt change.
    *
    * @param delay Milliseconds to wait for the person to stop typing.
-   * @param rerender Renders the generation shown with the new prompt.
+   * @param run Stores the prompt and renders with it.
    */
-  afterPromptChange(delay: number, rerender: () => void): void {
+  afterPromptChange(delay: number, run: () => void): void {
     clearTimeout(this.#promptTimer);
-    this.#promptTimer = setTimeout(() => {
-      this.renderer.bitmaps.clear();
-      rerender();
-    }, delay);
+    this.#promptTimer = setTimeout(run, delay);
   }
 
   /**

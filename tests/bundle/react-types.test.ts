@@ -27,6 +27,7 @@ export const ok = (
   />
 );
 export const tokenProperty = <latent-evolver serverToken="t0ken" />;
+export const marking = <latent-evolver marking />;
 // @ts-expect-error: a token is text
 export const badToken = <latent-evolver server-token={42} />;
 // @ts-expect-error: not a backend

@@ -315,6 +315,7 @@ describe("backends", () => {
       const end = waitForEvent<CustomEvent>(el, "le-generation-end", () => true);
       const errs: string[] = [];
       el.addEventListener("le-error", (e) => errs.push((e as CustomEvent).detail.message));
+      retry.focus();
       retry.click();
       assert(
         (await start).detail.reason === "retry" && (await start).detail.generation === 1,
@@ -327,14 +328,27 @@ describe("backends", () => {
       );
       await settle(el);
       assert(!shadow(el).querySelector("[part~=error]"), "the error stays after the retry rendered");
+      // The button went with the error: the keyboard's focus went to the generation shown.
+      const focused = shadow(el).activeElement;
+      assert(focused?.matches('[part~="generation"][aria-current="true"]'), `focus on ${focused?.outerHTML}`);
     } finally {
       await proxy(false);
     }
   });
 
-  it("backend=server without a server attribute shows the error", async () => {
-    const el = await mount({ backend: "server", "storage-key": "none" }, false);
-    const e = await waitForEvent<CustomEvent>(el, "le-error", (e) => e.detail.attribute === "backend");
-    assert(/needs the server attribute/.test(e.detail.message), e.detail.message);
+  it("backend=server without a server attribute shows the error and goes on with auto", async () => {
+    const errors: string[] = [];
+    const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    document.addEventListener("le-error", onError);
+    try {
+      const el = await mount({ backend: "server", "storage-key": "none", population: "2" });
+      assert(el.activeBackend !== null && el.activeBackend !== "server", `backend ${el.activeBackend}`);
+      assert(
+        errors.length === 1 && /needs the server attribute.*using auto/.test(errors[0]),
+        JSON.stringify(errors),
+      );
+    } finally {
+      document.removeEventListener("le-error", onError);
+    }
   });
 });

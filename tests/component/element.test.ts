@@ -8,6 +8,7 @@ import {
   clickAt,
   evolveFrom,
   mount,
+  part,
   press,
   sessionBytes,
   settle,
@@ -287,6 +288,16 @@ describe("<latent-evolver> errors", () => {
       assert(/population must be an integer from 1 to 64, got "500"/.test(shown), `shown: "${shown}"`);
       assert(errors.some((e) => e.detail.attribute === "population"), "no le-error for population");
       assert(tiles(el).length === 8, `expected the default 8 tiles, got ${tiles(el).length}`);
+      // A columns value out of range is reported, and the grid keeps its own layout.
+      const tracks = () => getComputedStyle(part(el, "grid")!).gridTemplateColumns.split(" ").length;
+      const fit = tracks();
+      el.setAttribute("columns", "20");
+      await settle(el);
+      assert(errors.some((e) => e.detail.attribute === "columns"), "no le-error for columns");
+      assert(tracks() === fit, `columns="20" laid out ${tracks()} columns, not the ${fit} that fit`);
+      el.setAttribute("columns", "2");
+      await settle(el);
+      assert(tracks() === 2, `columns="2" laid out ${tracks()} columns`);
     } finally {
       document.removeEventListener("le-error", listener);
     }
@@ -299,6 +310,31 @@ describe("<latent-evolver> errors", () => {
     const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
     assert(shown.includes("/no/such/manifest.json"), `the message does not name the URL: "${shown}"`);
     assert(e.detail.message === shown.trim(), "the event's message is not the one shown");
+  });
+
+  it("Enter in the prompt renders only a changed prompt; Evolve right after typing renders the new batch once", async () => {
+    const el = await mount(wasmElement("prompt-enter"));
+    const starts: string[] = [];
+    el.addEventListener("le-generation-start", (e) => {
+      const { reason, generation } = (e as CustomEvent).detail;
+      starts.push(`${reason} ${generation}`);
+    });
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    input.focus();
+    await press("Enter");
+    await new Promise((r) => setTimeout(r, 400));
+    assert(starts.length === 0, `Enter on the same prompt rendered: ${starts}`);
+    tiles(el)[0].click();
+    input.value = "a storm over the fjord";
+    input.dispatchEvent(new Event("input"));
+    await el.evolve(); // within the pause that would render the prompt change
+    await new Promise((r) => setTimeout(r, 400));
+    await settle(el);
+    assert(starts.join() === "evolve 1", `renders: ${starts}`);
+    // Generation 1's images were of the old prompt: going back renders them with the new one.
+    await el.showGeneration(0);
+    await settle(el);
+    assert(starts.join() === "evolve 1,history 0", `renders: ${starts}`);
   });
 
   it("a prompt property set to null, undefined or a number (a framework's unset or numeric state) reads as text", async () => {

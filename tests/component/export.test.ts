@@ -93,9 +93,14 @@ describe("<latent-evolver> export", () => {
     await evolveFrom(a, 0);
     const file = await a.exportSession();
     const b = await mount({ ...attrs("export-b"), seed: "99" });
+    b.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="image-button"]')[0].click();
     const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
+    // The page hears that the selection is the imported session's (none yet) rather than b's.
+    const selection = waitForEvent<CustomEvent>(b, "le-selection-change", (e) => e.detail.generation === 1);
     await b.importSession(file);
     await restored;
+    const { selected } = (await selection).detail;
+    assert(selected.length === 0, `selection after the import: ${selected}`);
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
     const notice = b.shadowRoot!.querySelector("[part~=notice]")?.textContent ?? "";
     assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);

@@ -175,6 +175,26 @@ describe("<latent-evolver> stored prompt", () => {
 });
 
 describe("<latent-evolver> worker restart", () => {
+  it("while the worker restarts, Evolve, New batch, Export and Import are disabled; then enabled again", async () => {
+    const el = await mount(wasmElement("restart-disabled"));
+    const controls = () => [
+      button(el, "evolve"),
+      button(el, "new-batch"),
+      button(el, "export"),
+      shadow(el).querySelector<HTMLInputElement>('[part~="import"] input')!,
+    ];
+    assert(controls().every((c) => !c.disabled), "disabled before the restart");
+    const restarted = el.restartWorker();
+    await el.updateComplete;
+    assert(
+      controls().every((c) => c.disabled),
+      `enabled while restarting: ${controls().map((c) => c.disabled)}`,
+    );
+    await restarted;
+    await settle(el);
+    assert(controls().every((c) => !c.disabled), "still disabled after the restart");
+  });
+
   it("a restarted worker restores the session, selection and shown generation from storage", async () => {
     const el = await mount(wasmElement("restart"));
     await evolveFrom(el, 0);

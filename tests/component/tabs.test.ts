@@ -129,12 +129,16 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     assert((await storedBytes(key)) === undefined, "saved while another tab held the key");
     const useHere = savedElsewhereNote(el)?.querySelector<HTMLButtonElement>('[part~="use-here"]');
     assert(useHere, "no Use here button in the note");
+    useHere.focus();
     useHere.click();
     const mine = await sessionBytes(el);
     await until(async () => sameBytes((await storedBytes(key)) ?? new Uint8Array(), mine), "saved here");
     assert(other.stolen(), "the other tab still holds the key");
     await settle(el);
     assert(savedElsewhereNote(el) === null, "the note stays after Use here");
+    // The button went with the note: the keyboard's focus went to the generation shown.
+    const focused = shadow(el).activeElement;
+    assert(focused?.matches('[part~="generation"][aria-current="true"]'), `focus on ${focused?.outerHTML}`);
     other.release();
 
     // The other tab's Use here: this one is told, shows the note and saves nothing more.
