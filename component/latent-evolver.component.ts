@@ -206,7 +206,8 @@ export class LatentEvolverElement extends LitElement {
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
     if (changed.has("prompt")) this.#promptOwner.changed(this.prompt);
     const first = !this.hasUpdated;
-    if ((first || RESTART_ON.some((p) => changed.has(p))) && this.isConnected) this.#engine.scheduleRestart();
+    const restart = first || (RESTART_ON.some((p) => changed.has(p)) && this.#engine.configChanged());
+    if (restart && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
       this.#validateSliders(changed);
     }

@@ -85,6 +85,8 @@ export class WorkerController implements ReactiveController {
   #starts = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The attribute problems of the latest config read, before the storage claim added its own. */
+  #readProblems: AttributeProblem[] = [];
   /** Worker deaths since the last successful start. */
   #deaths = 0;
   /** The storage key's lock across tabs, held or waited for; kept over restarts with the same key. */
@@ -165,12 +167,29 @@ export class WorkerController implements ReactiveController {
     return this.#start();
   }
 
+  /**
+   * Whether the engine attributes now make another config (or other problems) than the running
+   * worker's: a framework that sets `population` to 8 where the attribute said "8" must not end the
+   * worker and load the model again.
+   */
+  configChanged(): boolean {
+    if (!this.config) return true;
+    try {
+      const read = readEngineConfig(this.#host, document.baseURI, () => this.#hooks.builtinModelUrl());
+      const key = (c: EngineConfig, p: AttributeProblem[]) => JSON.stringify([{ ...c, save: undefined }, p]);
+      return key(read.config, read.problems) !== key(this.config, this.#readProblems);
+    } catch {
+      return true;
+    }
+  }
+
   #readConfig(): EngineConfig {
     const { config, problems } = readEngineConfig(
       this.#host,
       document.baseURI,
       () => this.#hooks.builtinModelUrl(),
     );
+    this.#readProblems = [...problems];
     this.#claimStorage(config, problems);
     this.problems = problems;
     dispatchAttributeErrors(this.#host, problems);

@@ -24,6 +24,28 @@ import { loadSession, saveSession } from "../../component/worker/session-store.t
 
 afterEach(cleanup);
 
+/** Counts the workers the page starts and ends while `f` runs. */
+async function countingWorkers(f: () => Promise<void>): Promise<{ started: number; ended: number }> {
+  const Original = globalThis.Worker;
+  const counts = { started: 0, ended: 0 };
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      counts.started++;
+    }
+    override terminate(): void {
+      counts.ended++;
+      super.terminate();
+    }
+  };
+  try {
+    await f();
+  } finally {
+    globalThis.Worker = Original;
+  }
+  return counts;
+}
+
 describe("<latent-evolver> persistence", () => {
   it("a second element with the same storage key says so and saves nothing over the first's session", async () => {
     const attrs = wasmElement("shared");
@@ -175,6 +197,23 @@ describe("<latent-evolver> stored prompt", () => {
 });
 
 describe("<latent-evolver> worker restart", () => {
+  it('a property set to the value its attribute gave (8 for "8") does not restart the worker; a new value does', async () => {
+    const counts = await countingWorkers(async () => {
+      const el = await mount({ ...wasmElement("same-config"), population: "4", seed: "11" });
+      el.population = 4;
+      el.seed = 11;
+      el.setAttribute("backend", "wasm");
+      await el.updateComplete;
+      await new Promise((r) => setTimeout(r, 300));
+      assert(tiles(el).length === 4, `${tiles(el).length} images`);
+      const shown = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+      el.population = 3;
+      await shown;
+      assert(tiles(el).length === 3, `${tiles(el).length} images after population 3`);
+    });
+    assert(counts.started === 2, `${counts.started} workers started`);
+  });
+
   it("while the worker restarts, Evolve, New batch, Export and Import are disabled; then enabled again", async () => {
     const el = await mount(wasmElement("restart-disabled"));
     const controls = () => [
@@ -265,28 +304,6 @@ describe("<latent-evolver> off the page", () => {
 });
 
 describe("<latent-evolver> worker restarts", () => {
-  /** Counts the workers the page starts and ends while `f` runs. */
-  async function countingWorkers(f: () => Promise<void>): Promise<{ started: number; ended: number }> {
-    const Original = globalThis.Worker;
-    const counts = { started: 0, ended: 0 };
-    globalThis.Worker = class extends Original {
-      constructor(url: string | URL, options?: WorkerOptions) {
-        super(url, options);
-        counts.started++;
-      }
-      override terminate(): void {
-        counts.ended++;
-        super.terminate();
-      }
-    };
-    try {
-      await f();
-    } finally {
-      globalThis.Worker = Original;
-    }
-    return counts;
-  }
-
   it("a render in flight when the worker restarts ends as cancelled, and Evolve's promise settles", async () => {
     const el = await mount({ ...wasmElement("restart-render"), population: "16" });
     tiles(el)[0].click();
