@@ -13,6 +13,9 @@ import { type Notice, plural } from "./latent-evolver.render.ts";
 /** The error of an Evolve with nothing selected, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
 
+/** The standing message while another tab saves the session. */
+const SAVED_ELSEWHERE = { text: "Open in another tab, which saves it: changes here are not saved." };
+
 /**
  * The error and notice shown, each cleared when the person acts again.
  *
@@ -28,6 +31,8 @@ export class StatusMessages {
   /** What the last action did, or `null`. */
   notice: Notice | null = null;
   #host: ReactiveControllerHost & EventTarget;
+  /** Each standing message told, with the rest of the line it was told with (`null` once that changed). */
+  #toldWith = new Map<{ text: string }, string | null>();
 
   /** @param host The element: updated on a change, and the target of `le-error`. */
   constructor(host: ReactiveControllerHost & EventTarget) {
@@ -110,7 +115,9 @@ export class StatusMessages {
   /**
    * The line a screen reader is told (a polite live region): the generation shown, whether it is
    * rendering, ready or cut short, the notice, and that another tab saves the session. It changes
-   * with those, not with every image.
+   * with those, not with every image. A live region is read out whole at each change, so the standing
+   * messages (the notice, the other tab) are in it only until the rest of the line changes: told
+   * once, not again at every Undo or render.
    *
    * @param state What the element shows.
    * @param state.shown The generation shown and how many there are, or `null` before one exists.
@@ -137,8 +144,19 @@ export class StatusMessages {
         : "ready";
       parts.push(`Generation ${shown.current + 1} of ${shown.count}, ${what}.`);
     }
-    if (this.notice) parts.push(this.notice.text);
-    if (state.savedElsewhere) parts.push("Open in another tab, which saves it: changes here are not saved.");
-    return parts.join(" ");
+    const rest = parts.join(" ");
+    // Each standing message by identity: the same notice given again is told again.
+    const standing: { text: string }[] = [
+      ...(this.notice ? [this.notice] : []),
+      ...(state.savedElsewhere ? [SAVED_ELSEWHERE] : []),
+    ];
+    for (const told of this.#toldWith.keys()) if (!standing.includes(told)) this.#toldWith.delete(told);
+    for (const message of standing) {
+      const toldWith = this.#toldWith.get(message);
+      if (toldWith === undefined) this.#toldWith.set(message, rest);
+      else if (toldWith !== rest) this.#toldWith.set(message, null); // told: not again
+    }
+    const told = standing.filter((m) => this.#toldWith.get(m) === rest).map((m) => m.text);
+    return [rest, ...told].join(" ").trim();
   }
 }

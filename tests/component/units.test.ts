@@ -5,6 +5,7 @@ import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
 import { sticking } from "../../component/sticky-controls.ts";
+import { StatusMessages } from "../../component/status-messages.ts";
 import { assert } from "./helpers.ts";
 
 describe("attributes", () => {
@@ -280,5 +281,38 @@ describe("PNG genome", () => {
       { toolbar: true, footer: true, coversTop: 120, coversBottom: 150 },
     ];
     assert(JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got));
+  });
+});
+
+describe("StatusMessages", () => {
+  it("tells a standing message (a notice, another tab saving) once: only until the rest of the line changes", () => {
+    const host = Object.assign(new EventTarget(), {
+      addController() {},
+      removeController() {},
+      requestUpdate() {},
+      updateComplete: Promise.resolve(true),
+    });
+    const messages = new StatusMessages(host);
+    const line = (current: number, rendering: number | null, savedElsewhere = false) =>
+      messages.announcement({
+        shown: { current, count: 2 },
+        rendering,
+        missing: 0,
+        loading: false,
+        savedElsewhere,
+      });
+    messages.imported("a.bin", 2);
+    const imported = "Imported a.bin: 2 generations.";
+    assert(line(1, 8) === `Generation 2 of 2, rendering 8 images. ${imported}`, line(1, 8));
+    assert(line(1, 8).endsWith(imported), "a render of the same line dropped the notice");
+    assert(line(1, null) === "Generation 2 of 2, ready.", line(1, null));
+    assert(line(0, null) === "Generation 1 of 2, ready.", line(0, null));
+    assert(line(1, null) === "Generation 2 of 2, ready.", "the notice was told again");
+    const elsewhere = "Open in another tab, which saves it: changes here are not saved.";
+    assert(line(1, null, true) === `Generation 2 of 2, ready. ${elsewhere}`, line(1, null, true));
+    assert(line(0, null, true) === "Generation 1 of 2, ready.", line(0, null, true));
+    messages.clear();
+    messages.imported("a.bin", 2);
+    assert(line(0, null).endsWith(imported), "a new notice was not told");
   });
 });
