@@ -1,8 +1,8 @@
 /**
  * `<latent-evolver>`'s moves through its history of generations: Evolve (and New batch), showing a
  * generation, bringing back the generations an Evolve replaced, importing a session file, rendering
- * what a cancel left out or a failure did not render, and rendering again after a prompt change. Each keeps the worker, the
- * element's state, storage, the events and the person's focus in step.
+ * what a cancel left out or a failure did not render, and rendering again after a prompt change.
+ * Each keeps the worker, the element's state, storage, the events and the person's focus in step.
  *
  * @module
  */
