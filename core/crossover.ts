@@ -18,7 +18,9 @@ import {
   type Latent,
   type Point,
   validateLatents,
+  validateOptions,
   validatePoints,
+  validateRng,
   validateShape,
 } from "./latent.ts";
 import { copyRuns, createWalkScratch, voronoiRuns } from "./voronoi-runs.ts";
@@ -84,6 +86,8 @@ export function voronoiChildren(
 ): Latent[] {
   const op = "cross over latents";
   const shape = validateLatents(parents, op, "parent");
+  validateRng(rng, op);
+  validateOptions(options, op);
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`Cannot ${op}: count must be a non-negative integer, got ${count}`);
   }

@@ -13,6 +13,8 @@ import {
   type Shape,
   shapeSize,
   validateLatents,
+  validateOptions,
+  validateRng,
   validateShape,
 } from "./latent.ts";
 
@@ -145,6 +147,8 @@ function dot(a: Float64Array, b: Float64Array): number {
 export function diverseLatents(n: number, shape: Shape, rng: Rng, options: DiverseOptions = {}): Latent[] {
   const op = "draw a diverse batch";
   validateShape(shape, op);
+  validateRng(rng, op);
+  validateOptions(options, op);
   if (!Number.isInteger(n) || n < 0) {
     throw new RangeError(`Cannot ${op}: n must be a non-negative integer, got ${n}`);
   }

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { copyShape, type Latent, type Shape, validateShape } from "./latent.ts";
+import { copyShape, type Latent, type Shape, validateRng, validateShape } from "./latent.ts";
 import { type Feedback, validateFeedback } from "./feedback.ts";
 
 export type { Feedback } from "./feedback.ts";
@@ -143,6 +143,7 @@ export function resolveConfig(config: EvolveConfig): Required<EvolveConfig> {
  */
 export function createSession(config: EvolveConfig, rng: Rng): Session {
   const c = resolveConfig(config);
+  validateRng(rng, "start a session");
   const lineage = freshRecords(c.population, c.diverseFirstBatch, rng);
   return { config: c, sigma: c.sigma, generations: [build(0, lineage, c.shape)] };
 }
@@ -189,6 +190,7 @@ export function evolve(session: Session, feedback: Feedback, rng: Rng): Session 
   const c = session.config;
   const current = currentGeneration(session);
   const fb = validateFeedback(feedback, current.latents.length);
+  validateRng(rng, "evolve a session");
   const answered: Generation = { ...current, feedback: fb };
   const generations = [...session.generations.slice(0, -1), answered];
   const g = current.index, next = g + 1;

@@ -228,8 +228,48 @@ export function validatePoints(points: unknown, operation: string): asserts poin
  */
 export function randomLatent(shape: Shape, rng: Rng): Latent {
   validateShape(shape, "create a random latent");
+  validateRng(rng, "create a random latent");
   const s: Shape = [shape[0], shape[1], shape[2]];
   return { shape: s, data: rng.fillNormal(new Float32Array(shapeSize(s))) };
+}
+
+/**
+ * Checks that `rng` is a seeded generator (from {@link createRng}): without one, an operator would
+ * fail deep inside with a message that names neither itself nor the value.
+ *
+ * @param rng The value given as the generator.
+ * @param operation What was being done, for the message ("cross over latents").
+ * @example
+ * ```ts
+ * import { validateRng } from "./latent.ts";
+ * validateRng(undefined, "cross over latents"); // throws TypeError
+ * ```
+ */
+export function validateRng(rng: unknown, operation: string): asserts rng is Rng {
+  const r = rng as Partial<Rng> | null | undefined;
+  if (typeof r?.normal !== "function" || typeof r.int !== "function" || typeof r.fillNormal !== "function") {
+    throw new TypeError(
+      `Cannot ${operation}: rng must be a generator from createRng(seed), got ${String(rng)}`,
+    );
+  }
+}
+
+/**
+ * Checks an operator's options argument: absent, or an object (not `null`, which JavaScript's
+ * default parameters let through).
+ *
+ * @param options The value given as the options.
+ * @param operation What was being done, for the message.
+ * @example
+ * ```ts
+ * import { validateOptions } from "./latent.ts";
+ * validateOptions(null, "cross over latents"); // throws TypeError
+ * ```
+ */
+export function validateOptions(options: unknown, operation: string): void {
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
+    throw new TypeError(`Cannot ${operation}: options must be an object, got ${String(options)}`);
+  }
 }
 
 /**

@@ -12,7 +12,9 @@ import {
   type Point,
   rescaleInPlace,
   validateLatent,
+  validateOptions,
   validatePoints,
+  validateRng,
 } from "./latent.ts";
 
 /** Options of {@link localMutation}. */
@@ -61,6 +63,8 @@ export function localMutation(
 ): Latent {
   const op = "mutate a latent locally";
   validateLatent(latent, op);
+  validateRng(rng, op);
+  validateOptions(options, op);
   validatePoints(points, op);
   if (points.length === 0) throw new RangeError(`Cannot ${op}: got no points (0 points)`);
   if (typeof options !== "object" || options === null) {
@@ -163,6 +167,7 @@ export type GlobalMutationOptions = {
 export function globalMutation(base: Latent, rng: Rng, options: GlobalMutationOptions): Latent {
   const op = "mutate a latent globally";
   validateLatent(base, op, "base");
+  validateRng(rng, op);
   const sigma = options?.sigma;
   if (typeof sigma !== "number" || !(sigma >= 0) || !Number.isFinite(sigma)) {
     throw new RangeError(`Cannot ${op}: sigma must be a finite number >= 0, got ${sigma}`);

@@ -18,7 +18,9 @@ import {
   type Point,
   type Shape,
   validateLatent,
+  validateOptions,
   validatePoints,
+  validateRng,
 } from "./latent.ts";
 
 /** One parent of {@link regionCrossover}: a latent and the points the person clicked on it. */
@@ -62,6 +64,8 @@ export function regionCrossover(
   options: RegionCrossoverOptions = {},
 ): Latent {
   const op = "recombine regions";
+  validateRng(rng, op);
+  validateOptions(options, op);
   if (!Array.isArray(parents)) {
     throw new TypeError(
       `Cannot ${op}: parents must be an array of { latent, points }, got ${String(parents)}`,

@@ -2,13 +2,22 @@ import assert from "node:assert/strict";
 import {
   assertSameShape,
   createRng,
+  createSession,
+  diverseLatents,
+  evolve,
+  globalMutation,
   latentNorm,
+  localMutation,
   meanLatent,
   randomLatent,
+  regionCrossover,
   rescaleToSqrtD,
+  type Rng,
   slerp,
   validateLatent,
   validatePoints,
+  voronoiChildren,
+  voronoiCrossover,
 } from "../../core/mod.ts";
 import { assertNormal, latentStats } from "./stats.ts";
 
@@ -146,4 +155,59 @@ Deno.test("slerp() rejects opposite latents, a bad t and mismatched shapes", () 
   assert.throws(() => slerp(a, randomLatent([2, 4, 2], rng), 0.5), /expected shape \[2,4,4\], got \[2,4,2\]/);
   // Parallel latents fall back to linear interpolation instead of dividing by sin(0).
   assert.deepEqual(slerp(a, a, 0.5).data, a.data);
+});
+
+Deno.test("every operator names itself and the value when given no generator, or null options", () => {
+  const rng = createRng(3);
+  const shape = [4, 8, 8] as const;
+  const a = randomLatent(shape, rng), b = randomLatent(shape, rng);
+  const point = [{ x: 0.5, y: 0.5 }];
+  const cases: [() => unknown, RegExp][] = [
+    [() => randomLatent(shape, undefined as unknown as Rng), /Cannot create a random latent: rng must be/],
+    [
+      () => voronoiCrossover([a, b], null as unknown as Rng),
+      /Cannot cross over latents: rng must be .* got null/,
+    ],
+    [
+      () => voronoiCrossover([a, b], rng, null as unknown as never),
+      /Cannot cross over latents: options must be an object, got null/,
+    ],
+    [
+      () => voronoiChildren([a, b], 2, rng, 3 as unknown as never),
+      /Cannot cross over latents: options must be an object, got 3/,
+    ],
+    [
+      () => regionCrossover([{ latent: a, points: point }], undefined as unknown as Rng),
+      /Cannot recombine regions: rng must be/,
+    ],
+    [
+      () => regionCrossover([{ latent: a, points: point }], rng, null as unknown as never),
+      /Cannot recombine regions: options must be an object/,
+    ],
+    [
+      () => localMutation(a, point, {} as Rng, { radius: 0.2, mode: "change" }),
+      /Cannot mutate a latent locally: rng must be .* got \[object Object\]/,
+    ],
+    [
+      () => globalMutation(a, undefined as unknown as Rng, { sigma: 1 }),
+      /Cannot mutate a latent globally: rng must be/,
+    ],
+    [() => diverseLatents(2, shape, undefined as unknown as Rng), /Cannot draw a diverse batch: rng must be/],
+    [
+      () => diverseLatents(2, shape, rng, null as unknown as never),
+      /Cannot draw a diverse batch: options must be an object/,
+    ],
+    [
+      () => createSession({ shape, population: 2 }, undefined as unknown as Rng),
+      /Cannot start a session: rng must be/,
+    ],
+    [
+      () =>
+        evolve(createSession({ shape, population: 2 }, rng), { selected: [0] }, undefined as unknown as Rng),
+      /Cannot evolve a session: rng must be/,
+    ],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (e) => e instanceof TypeError && message.test(e.message), message.source);
+  }
 });
