@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import { type Rng, validateRng } from "./rng.ts";
 import {
   copyShape,
   formatShape,
@@ -20,7 +20,6 @@ import {
   validateLatents,
   validateOptions,
   validatePoints,
-  validateRng,
   validateShape,
 } from "./latent.ts";
 import { copyRuns, createWalkScratch, voronoiRuns } from "./voronoi-runs.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import { type Rng, validateRng } from "./rng.ts";
 import {
   copyShape,
   type Latent,
@@ -14,7 +14,6 @@ import {
   shapeSize,
   validateLatents,
   validateOptions,
-  validateRng,
   validateShape,
 } from "./latent.ts";
 

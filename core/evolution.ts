@@ -10,12 +10,12 @@
  *
  * @module
  */
-import { copyShape, type Latent, type Shape, validateRng, validateShape } from "./latent.ts";
+import { copyShape, type Latent, type Shape, validateShape } from "./latent.ts";
 import { type Feedback, validateFeedback } from "./feedback.ts";
 
 export type { Feedback } from "./feedback.ts";
 import { radiusSchedule } from "./mutation.ts";
-import type { Rng } from "./rng.ts";
+import { type Rng, validateRng } from "./rng.ts";
 import { deriveChild, diverseBatch, type LineageRecord, type ParentRef } from "./lineage.ts";
 import { SCREEN_AFTER, screenedChild, screenedFresh, trainedSurrogate } from "./screening.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import { type Rng, validateRng } from "./rng.ts";
 
 /** A latent's shape, channels-first: `[C, H, W]`. */
 export type Shape = readonly [number, number, number];
@@ -231,27 +231,6 @@ export function randomLatent(shape: Shape, rng: Rng): Latent {
   validateRng(rng, "create a random latent");
   const s: Shape = [shape[0], shape[1], shape[2]];
   return { shape: s, data: rng.fillNormal(new Float32Array(shapeSize(s))) };
-}
-
-/**
- * Checks that `rng` is a seeded generator (from {@link createRng}): without one, an operator would
- * fail deep inside with a message that names neither itself nor the value.
- *
- * @param rng The value given as the generator.
- * @param operation What was being done, for the message ("cross over latents").
- * @example
- * ```ts
- * import { validateRng } from "./latent.ts";
- * validateRng(undefined, "cross over latents"); // throws TypeError
- * ```
- */
-export function validateRng(rng: unknown, operation: string): asserts rng is Rng {
-  const r = rng as Partial<Rng> | null | undefined;
-  if (typeof r?.normal !== "function" || typeof r.int !== "function" || typeof r.fillNormal !== "function") {
-    throw new TypeError(
-      `Cannot ${operation}: rng must be a generator from createRng(seed), got ${String(rng)}`,
-    );
-  }
 }
 
 /**

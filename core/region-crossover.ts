@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import { type Rng, validateRng } from "./rng.ts";
 import {
   copyShape,
   formatShape,
@@ -20,7 +20,6 @@ import {
   validateLatent,
   validateOptions,
   validatePoints,
-  validateRng,
 } from "./latent.ts";
 
 /** One parent of {@link regionCrossover}: a latent and the points the person clicked on it. */

@@ -183,3 +183,24 @@ export function createRngFromState(words: readonly number[]): Rng {
   }
   return new Xoshiro128(words);
 }
+
+/**
+ * Checks that `rng` is a seeded generator (from {@link createRng}): without one, an operator would
+ * fail deep inside with a message that names neither itself nor the value.
+ *
+ * @param rng The value given as the generator.
+ * @param operation What was being done, for the message ("cross over latents").
+ * @example
+ * ```ts
+ * import { validateRng } from "./rng.ts";
+ * validateRng(undefined, "cross over latents"); // throws TypeError
+ * ```
+ */
+export function validateRng(rng: unknown, operation: string): asserts rng is Rng {
+  const r = rng as Partial<Rng> | null | undefined;
+  if (typeof r?.normal !== "function" || typeof r.int !== "function" || typeof r.fillNormal !== "function") {
+    throw new TypeError(
+      `Cannot ${operation}: rng must be a generator from createRng(seed), got ${String(rng)}`,
+    );
+  }
+}
