@@ -1,9 +1,11 @@
 // What a person meets besides the main path: replacing later generations (and bringing them back),
-// a cancelled render (and rendering the rest), where the focus goes, what is announced, stale errors.
+// a cancelled render (and rendering the rest), where the focus goes, what is announced, stale errors,
+// and an axe-core audit in both colour schemes.
 import {
   assert,
   button,
   cleanup,
+  clickAt,
   evolveFrom,
   mount,
   part,
@@ -17,6 +19,7 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+import { emulateMedia } from "@web/test-runner-commands";
 
 afterEach(cleanup);
 
@@ -246,5 +249,44 @@ describe("<latent-evolver> usability", () => {
     await press("Tab");
     const ring = getComputedStyle(tiles(el)[1]);
     assert(ring.outlineStyle === "dashed", `focus looks like selection: outline ${ring.outlineStyle}`);
+  });
+});
+
+describe("<latent-evolver> accessibility", () => {
+  it("passes an axe-core audit", async () => {
+    const el = await mount(wasmElement("axe"));
+    // A selected image with a marked point: its dot and region outline are audited too.
+    const r = tiles(el)[0].getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2, ["Shift"]);
+    await settle(el);
+    assert(shadow(el).querySelector('[part~="region"]'), "no region outline to audit");
+    await new Promise<void>((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = "/node_modules/axe-core/axe.min.js";
+      s.onload = () => resolve();
+      s.onerror = () => reject(new Error("axe-core did not load"));
+      document.head.append(s);
+    });
+    const axe = (globalThis as unknown as {
+      axe: { run(ctx: Element): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> };
+    }).axe;
+    // The element follows the page's color-scheme, whatever the system prefers (emulated here the
+    // other way); both schemes must stay readable (axe checks contrast).
+    const surface = () => getComputedStyle(el).backgroundColor;
+    try {
+      for (const scheme of ["light", "dark"] as const) {
+        await emulateMedia({ colorScheme: scheme === "light" ? "dark" : "light" });
+        document.documentElement.style.colorScheme = scheme;
+        await settle(el);
+        const light = surface() === "rgb(255, 255, 255)";
+        assert(light === (scheme === "light"), `a ${scheme} page shows the element on ${surface()}`);
+        const { violations } = await axe.run(el);
+        const list = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join("; ");
+        assert(violations.length === 0, `${scheme}: ${list}`);
+      }
+    } finally {
+      document.documentElement.style.colorScheme = "";
+      await emulateMedia({ colorScheme: "no-preference" });
+    }
   });
 });
