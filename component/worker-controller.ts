@@ -175,7 +175,7 @@ export class WorkerController implements ReactiveController {
   configChanged(): boolean {
     if (!this.config) return true;
     try {
-      const read = readEngineConfig(this.#host, document.baseURI, () => this.#hooks.builtinModelUrl());
+      const read = this.#readAttributes();
       const key = (c: EngineConfig, p: AttributeProblem[]) => JSON.stringify([{ ...c, save: undefined }, p]);
       return key(read.config, read.problems) !== key(this.config, this.#readProblems);
     } catch {
@@ -183,12 +183,13 @@ export class WorkerController implements ReactiveController {
     }
   }
 
+  /** The config the engine attributes make now, with their problems; nothing else changes. */
+  #readAttributes(): ReturnType<typeof readEngineConfig> {
+    return readEngineConfig(this.#host, document.baseURI, () => this.#hooks.builtinModelUrl());
+  }
+
   #readConfig(): EngineConfig {
-    const { config, problems } = readEngineConfig(
-      this.#host,
-      document.baseURI,
-      () => this.#hooks.builtinModelUrl(),
-    );
+    const { config, problems } = this.#readAttributes();
     this.#readProblems = [...problems];
     this.#claimStorage(config, problems);
     this.problems = problems;
