@@ -143,7 +143,9 @@ function startDenoServer(token = "") {
 
 /**
  * A proxy in front of the Deno server that a test can take down (it then drops every connection, as
- * a server that went away does) and bring back, started once, on demand.
+ * a server that went away does) and bring back, started once, on demand. It can also hold infer
+ * requests: with `pass` = n, the next n go through and later ones wait until `pass` is lifted, so a
+ * test can stop a render after exactly n images, however fast the machine renders.
  */
 let proxy = null;
 function startProxy() {
@@ -151,19 +153,29 @@ function startProxy() {
     const target = await startDenoServer();
     if (!target.url) return { error: target.error };
     const port = await freePort();
-    const state = { down: false };
+    const state = { down: false, pass: Infinity, held: [] };
     const server = createServer((req, res) => {
       if (state.down) return req.socket.destroy();
-      const upstream = httpRequest(
-        new URL(req.url, target.url),
-        { method: req.method, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on("error", () => res.destroy());
-      req.pipe(upstream);
+      res.on("error", () => {});
+      const forward = () => {
+        // A held request whose client gave up (a cancelled render) is not sent on.
+        if (res.destroyed || req.socket.destroyed) return;
+        const upstream = httpRequest(
+          new URL(req.url, target.url),
+          { method: req.method, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode, up.headers);
+            up.pipe(res);
+          },
+        );
+        upstream.on("error", () => res.destroy());
+        req.pipe(upstream);
+      };
+      if (req.method === "POST" && req.url.endsWith("/infer")) {
+        if (state.pass <= 0) return state.held.push(forward);
+        state.pass--;
+      }
+      forward();
     });
     await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
     return { server, state, url: `http://127.0.0.1:${port}/` };
@@ -249,9 +261,15 @@ function fixturesPlugin() {
       if (app) return { body: await bundleFrameworkApp(app[1]), type: "js" };
       if (context.path === "/__le/bundled/app.js") return { body: await bundleApp(), type: "js" };
       if (context.path === "/__le/proxy.json") {
-        // ?down=1 takes it down, ?down=0 brings it back.
+        // ?down=1 takes it down, ?down=0 brings it back; &pass=n lets n more infer requests through
+        // and holds the rest, and a call without it sends on those held.
         const p = await startProxy();
-        if (p.state) p.state.down = context.URL.searchParams.get("down") === "1";
+        if (p.state) {
+          const pass = context.URL.searchParams.get("pass");
+          p.state.down = context.URL.searchParams.get("down") === "1";
+          p.state.pass = pass === null ? Infinity : Number(pass);
+          if (p.state.pass === Infinity) for (const forward of p.state.held.splice(0)) forward();
+        }
         return { body: JSON.stringify({ url: p.url ?? null, error: p.error ?? null }), type: "json" };
       }
       if (context.path === "/__le/server.json") {

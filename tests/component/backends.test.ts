@@ -1,7 +1,17 @@
 // Each backend path in Chromium: WebGPU on the software adapter (chosen, since auto passes it over),
 // wasm when WebGPU is absent (the registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
 // and the one error naming every failure when nothing can run the model.
-import { assert, cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
+import {
+  assert,
+  cleanup,
+  mount,
+  serverProxy,
+  settle,
+  shadow,
+  tiles,
+  uniqueKey,
+  waitForEvent,
+} from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
@@ -286,10 +296,7 @@ describe("backends", () => {
   });
 
   it("a render that fails because the server went away names the server; Try again renders it once it is back", async () => {
-    const proxy = async (down: boolean) =>
-      (await fetch(`/__le/proxy.json?down=${down ? 1 : 0}`, { cache: "no-store" })).json();
-    const { url, error } = await proxy(false);
-    assert(url, `the proxy to the Deno server did not start: ${error}`);
+    const url = await serverProxy();
     try {
       const el = await mount({
         backend: "server",
@@ -298,7 +305,7 @@ describe("backends", () => {
         seed: "4",
         "storage-key": "none",
       });
-      await proxy(true);
+      await serverProxy({ down: true });
       const failed = waitForEvent<CustomEvent>(el, "le-error", () => true);
       tiles(el)[0].click();
       await el.evolve();
@@ -310,7 +317,7 @@ describe("backends", () => {
       await settle(el);
       const retry = shadow(el).querySelector<HTMLButtonElement>("[part~=error] button[part~=retry]");
       assert(retry, "no Try again button beside the error");
-      await proxy(false);
+      await serverProxy();
       const start = waitForEvent<CustomEvent>(el, "le-generation-start", () => true);
       const end = waitForEvent<CustomEvent>(el, "le-generation-end", () => true);
       const errs: string[] = [];
@@ -332,7 +339,7 @@ describe("backends", () => {
       const focused = shadow(el).activeElement;
       assert(focused?.matches('[part~="generation"][aria-current="true"]'), `focus on ${focused?.outerHTML}`);
     } finally {
-      await proxy(false);
+      await serverProxy();
     }
   });
 

@@ -54,6 +54,20 @@ export function waitForEvent<E extends Event>(
   });
 }
 
+/**
+ * Sets the test server's proxy in front of the Deno inference server (web-test-runner.config.mjs):
+ * `down` drops every connection, as a server that went away does; `pass` = n lets n more infer
+ * requests through and holds later ones until a call without it.
+ *
+ * @returns The proxy's URL.
+ */
+export async function serverProxy(options: { down?: boolean; pass?: number } = {}): Promise<string> {
+  const query = `down=${options.down ? 1 : 0}${options.pass === undefined ? "" : `&pass=${options.pass}`}`;
+  const { url, error } = await (await fetch(`/__le/proxy.json?${query}`, { cache: "no-store" })).json();
+  assert(url, `the proxy to the Deno server did not start: ${error}`);
+  return url;
+}
+
 let counter = 0;
 
 /** A storage key no other test uses. */
