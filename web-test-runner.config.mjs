@@ -80,7 +80,7 @@ document.addEventListener("le-generation-end", (e) => {
     bubbles: true, composed: true, shiftKey: true,
     clientX: box.left + box.width / 3, clientY: box.top + box.height / 3,
   }));
-  setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length }), 300);
+  setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length, secure: isSecureContext }), 300);
 });
 document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
 // A style the page's policy refused (an inline style attribute under style-src) is an error too.
@@ -268,7 +268,7 @@ function fixturesPlugin() {
           const pass = context.URL.searchParams.get("pass");
           p.state.down = context.URL.searchParams.get("down") === "1";
           p.state.pass = pass === null ? Infinity : Number(pass);
-          if (p.state.pass === Infinity) for (const forward of p.state.held.splice(0)) forward();
+          if (p.state.pass === Infinity) { for (const forward of p.state.held.splice(0)) forward(); }
         }
         return { body: JSON.stringify({ url: p.url ?? null, error: p.error ?? null }), type: "json" };
       }
@@ -340,6 +340,9 @@ export default {
         headless: true,
         args: [
           "--no-sandbox",
+          // A host name for the dist server that is not localhost: pages from it are not secure
+          // contexts (no Web Crypto, Web Locks or Cache Storage), as a site on plain http is.
+          "--host-resolver-rules=MAP insecure.test 127.0.0.1",
           "--enable-unsafe-webgpu",
           "--enable-features=Vulkan",
           "--disable-background-networking",

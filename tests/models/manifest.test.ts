@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
-import { loadManifest, parseManifest } from "../../core/manifest.ts";
+import { loadManifest, parseManifest, sha256Hex } from "../../core/manifest.ts";
 import { createGenerator } from "../../core/pipeline.ts";
 import { DataType, GraphBuilder } from "../../models/onnx-writer.ts";
 import { builtinManifestUrl } from "../../models/mod.ts";
@@ -184,4 +184,28 @@ Deno.test("createGenerator() shows progress against the manifest's sizes when th
   assert.ok(calls.length > 2 && calls.slice(0, -1).every(([l, t]) => l < t), JSON.stringify(calls));
   assert.ok(calls.every(([, t]) => t === m.files.decoder.bytes), "the total is not the manifest's size");
   await g.dispose();
+});
+
+Deno.test("sha256Hex() gives the same digest without Web Crypto (a page on plain http from another host)", async () => {
+  const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) & 255);
+  const withWebCrypto = await sha256Hex(bytes);
+  // What an insecure context has: crypto without subtle.
+  Object.defineProperty(crypto, "subtle", { value: undefined, configurable: true });
+  try {
+    assert.equal(crypto.subtle, undefined);
+    assert.equal(await sha256Hex(bytes), withWebCrypto);
+    assert.equal(
+      await sha256Hex(new Uint8Array()),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+    // The built-in model loads there, its file checked against the manifest's SHA-256.
+    const generator = await createGenerator(await loadManifest(builtinManifestUrl), ort);
+    await generator.dispose();
+    const m = await loadManifest(builtinManifestUrl);
+    const wrong = { ...m, files: { decoder: { ...m.files.decoder, sha256: "0".repeat(64) } } };
+    await assert.rejects(createGenerator(wrong, ort), /its SHA-256 is [0-9a-f]{64}, the manifest says 0{64}/);
+  } finally {
+    delete (crypto as { subtle?: SubtleCrypto }).subtle;
+  }
+  assert.ok(crypto.subtle, "Web Crypto was not given back");
 });
