@@ -41,6 +41,26 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * ```
  */
 export function serializeSession(session: Session): Uint8Array {
+  const header = sessionHeader(session);
+  return joinSession(header, session.generations.flatMap((g) => g.latents.map(latentBytes)));
+}
+
+/**
+ * The header of a session's encoding: its JSON text, which {@link joinSession} puts before the
+ * latents. With {@link generationBytes} it lets storage write only what changed since the last save:
+ * the header (kilobytes) and the new generation's latents, rather than every generation's.
+ *
+ * @param session The session.
+ * @returns The header's JSON text.
+ * @throws RangeError when a latent's size does not match the session's shape.
+ * @example
+ * ```ts
+ * import { createRng, createSession, generationBytes, joinSession, sessionHeader } from "./mod.ts";
+ * const s = createSession({ shape: [4, 8, 8], population: 4 }, createRng(1));
+ * const bytes = joinSession(sessionHeader(s), s.generations.map(generationBytes)); // = serializeSession(s)
+ * ```
+ */
+export function sessionHeader(session: Session): string {
   const d = shapeSize(session.config.shape);
   let floats = 0;
   for (const g of session.generations) {
@@ -53,7 +73,7 @@ export function serializeSession(session: Session): Uint8Array {
     }
     floats += g.latents.length * d;
   }
-  const header = {
+  return JSON.stringify({
     config: session.config,
     sigma: session.sigma,
     generations: session.generations.map((g) => ({
@@ -63,24 +83,60 @@ export function serializeSession(session: Session): Uint8Array {
       ...(g.feedback ? { feedback: g.feedback } : {}),
     })),
     floats,
-  };
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  });
+}
+
+/**
+ * A generation's latents as the encoding stores them: float32, little-endian, one after another.
+ *
+ * @param generation The generation.
+ * @returns A new byte array, 4 bytes per latent value.
+ */
+export function generationBytes(generation: Generation): Uint8Array {
+  const size = generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const l of generation.latents) {
+    bytes.set(latentBytes(l), at);
+    at += l.data.length * 4;
+  }
+  return bytes;
+}
+
+/**
+ * Puts a header from {@link sessionHeader} and the latents' bytes together into the encoding
+ * {@link deserializeSession} reads, with its checksum.
+ *
+ * @param header The header's JSON text.
+ * @param payload Every generation's latents in order (pieces of any size, such as one per
+ *   generation from {@link generationBytes}).
+ * @returns The encoded session.
+ */
+export function joinSession(header: string, payload: readonly Uint8Array[]): Uint8Array {
+  const json = new TextEncoder().encode(header);
   const payloadAt = align16(PREFIX + json.length);
-  const bytes = new Uint8Array(payloadAt + floats * 4);
+  const bytes = new Uint8Array(payloadAt + payload.reduce((n, p) => n + p.length, 0));
   bytes.set(MAGIC, 0);
   bytes.set(json, PREFIX);
   const view = new DataView(bytes.buffer);
   view.setUint32(4, SESSION_FORMAT_VERSION, true);
   view.setUint32(8, json.length, true);
   let at = payloadAt;
-  for (const g of session.generations) {
-    for (const l of g.latents) {
-      if (LITTLE_ENDIAN) bytes.set(new Uint8Array(l.data.buffer, l.data.byteOffset, d * 4), at);
-      else for (let i = 0; i < d; i++) view.setFloat32(at + i * 4, l.data[i], true);
-      at += d * 4;
-    }
+  for (const p of payload) {
+    bytes.set(p, at);
+    at += p.length;
   }
   view.setUint32(12, crc32(bytes, PREFIX), true);
+  return bytes;
+}
+
+/** A latent's values as little-endian float32 bytes: a view of them where the machine is little-endian. */
+function latentBytes(latent: Latent): Uint8Array {
+  const { data } = latent;
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.length * 4);
+  const bytes = new Uint8Array(data.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
   return bytes;
 }
 

@@ -14,9 +14,12 @@ import {
   evolve,
   type Feedback,
   type Generation,
+  generationBytes,
+  type Latent,
   rewind,
   serializeSession,
   type Session,
+  sessionHeader,
 } from "../../core/mod.ts";
 import { loadManifest, type ModelManifest, sha256Hex } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
@@ -80,6 +83,11 @@ export class Engine implements EngineApi {
    * every save: a session is megabytes, saved after every generation.
    */
   #storedDigest = "";
+  /**
+   * The stored part of each generation's latents (see session-store.ts), drawn when first saved:
+   * a save writes only the generations that have none yet, or that the stored head does not name.
+   */
+  #partIds = new WeakMap<readonly Latent[], string>();
   #abort: AbortController | null = null;
   /** The session before the last evolve that dropped later generations, until the session changes. */
   #replaced: Session | null = null;
@@ -292,6 +300,10 @@ export class Engine implements EngineApi {
       if (!this.#saving) this.#storedDigest = await digestOf(saved?.bytes);
       if (!saved) return null;
       const session = deserializeSession(saved.bytes);
+      // Parts that are not one per generation, each its size, are not taken as its own: written anew.
+      const own = saved.parts?.length === session.generations.length &&
+        saved.parts.every((p, g) => p.bytes === generationSize(session.generations[g]));
+      if (own) saved.parts!.forEach((p, g) => this.#partIds.set(session.generations[g].latents, p.id));
       const [c, h, w] = session.config.shape;
       const [mc, mh, mw] = manifest.latentShape;
       // A stored session for another model, population or seed (the seed attribute changed) is not
@@ -309,15 +321,18 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * Saves the session. Storage may be refused (a sandboxed iframe, private browsing, a full quota):
-   * the session then goes on in memory, and the element is told (it says so once).
+   * Saves the session: its header and the generations not saved yet. Storage may be refused (a
+   * sandboxed iframe, private browsing, a full quota): the session then goes on in memory, and the
+   * element is told (it says so once).
    */
   async #save(): Promise<void> {
     const key = this.#config?.storageKey;
-    if (!key || !this.#session || !this.#saving) return;
+    const session = this.#session;
+    if (!key || !session || !this.#saving) return;
     try {
       await saveSession(storageKeyFor(key, "session"), {
-        bytes: serializeSession(this.#session),
+        header: sessionHeader(session),
+        parts: session.generations.map((g) => ({ id: this.#partId(g), bytes: () => generationBytes(g) })),
         seed: this.#seed,
       });
     } catch (error) {
@@ -326,6 +341,16 @@ export class Engine implements EngineApi {
         message: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  #partId(generation: Generation): string {
+    let id = this.#partIds.get(generation.latents);
+    if (id === undefined) {
+      const random = crypto.getRandomValues(new Uint8Array(8));
+      id = `${generation.index}-${Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+      this.#partIds.set(generation.latents, id);
+    }
+    return id;
   }
 
   async #sendImage(request: number, generation: number, index: number, image: RgbaImage): Promise<void> {
@@ -342,6 +367,11 @@ export class Engine implements EngineApi {
     if (!this.#session) throw new TypeError(`Cannot ${what}: the engine has not been initialised`);
     return this.#session;
   }
+}
+
+/** The bytes of a generation's part: 4 per latent value. */
+function generationSize(generation: Generation): number {
+  return generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
 }
 
 /** SHA-256 of a stored session's bytes, in hex; `""` for none. */

@@ -13,7 +13,8 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import { loadUiState, saveUiState, storageKeyFor } from "../../component/ui-state.ts";
-import { loadSession, saveSession } from "../../component/worker/session-store.ts";
+import { loadSession, type SavedSession, saveSession } from "../../component/worker/session-store.ts";
+import { deserializeSession, generationBytes, sessionHeader } from "../../core/mod.ts";
 
 afterEach(cleanup);
 
@@ -40,6 +41,16 @@ async function holdInAnotherTab(
 /** The saved session's bytes under a storage key. */
 async function storedBytes(key: string): Promise<Uint8Array | undefined> {
   return (await loadSession(storageKeyFor(key, "session")))?.bytes;
+}
+
+/** Saves what the other tab saved before: the same session, with its parts' ids. */
+async function saveAgain(key: string, saved: SavedSession): Promise<void> {
+  const session = deserializeSession(saved.bytes);
+  await saveSession(storageKeyFor(key, "session"), {
+    header: sessionHeader(session),
+    parts: session.generations.map((g, i) => ({ id: saved.parts![i].id, bytes: () => generationBytes(g) })),
+    seed: saved.seed,
+  });
 }
 
 /** Waits (up to 10 s) until `check` holds. */
@@ -101,13 +112,13 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     const last = (await loadSession(storageKeyFor(key, "session")))!;
     const lastUi = (await loadUiState(key))!;
     // The other tab opened this one when the session was 2 generations long, then went on.
-    await saveSession(storageKeyFor(key, "session"), older!);
+    await saveAgain(key, older!);
     await saveUiState(key, olderUi!);
     const { release } = await holdInAnotherTab(key);
     const viewer = await mount(attrs);
     assert(viewer.generationCount === 2, `restored ${viewer.generationCount} generations, not 2`);
     await evolveFrom(viewer, 0); // not saved, as the note says
-    await saveSession(storageKeyFor(key, "session"), last);
+    await saveAgain(key, last);
     await saveUiState(key, lastUi);
     release();
     await until(

@@ -5,9 +5,12 @@ import {
   deserializeSession,
   evolve,
   type Feedback,
+  generationBytes,
+  joinSession,
   serializeSession,
   type Session,
   SESSION_FORMAT_VERSION,
+  sessionHeader,
 } from "../../core/mod.ts";
 
 function sampleSession(): Session {
@@ -138,4 +141,17 @@ Deno.test("deserializeSession() reads a session held at an odd offset in a large
   big.set(bytes, 3);
   const back = deserializeSession(big.subarray(3));
   assert.equal(back.generations.length, 5);
+});
+
+Deno.test("the encoding in parts (header, one payload per generation) joins into serializeSession's bytes", () => {
+  const s = sampleSession();
+  const whole = serializeSession(s);
+  const parts = s.generations.map(generationBytes);
+  assert.deepEqual(parts.map((p) => p.length), s.generations.map(() => 6 * 4 * 16 * 16 * 4));
+  assert.deepEqual(joinSession(sessionHeader(s), parts), whole);
+  // A generation's bytes are its latents' values: the first float of generation 2, image 1.
+  const at = 1 * 4 * 16 * 16 * 4;
+  assert.equal(new DataView(parts[2].buffer).getFloat32(at, true), s.generations[2].latents[1].data[0]);
+  // Parts that do not add up to the header's count are refused when read, not taken as a session.
+  assert.throws(() => deserializeSession(joinSession(sessionHeader(s), parts.slice(1))), /truncated/);
 });

@@ -1,0 +1,85 @@
+/**
+ * The measured part of bench/storage.mjs, bundled by esbuild for Chromium: the element's worker saves
+ * the session after every Evolve (component/worker/session-store.ts); this times that save in the
+ * browser's IndexedDB, for sessions of SD-Turbo's latent size.
+ *
+ * @module
+ */
+import { loadSession, saveSession, type SessionRecord } from "../../component/worker/session-store.ts";
+import {
+  createRng,
+  createSession,
+  evolve,
+  generationBytes,
+  serializeSession,
+  type Session,
+  sessionHeader,
+} from "../../core/mod.ts";
+
+/** One session length's timings, in ms (medians). */
+export type StorageRow = {
+  generations: number;
+  megabytes: number;
+  /** Saving every generation (what each Evolve wrote before one part per generation). */
+  wholeMs: number;
+  /** The save after an Evolve: the new generation and the head. */
+  evolveMs: number;
+  /** Reading the session back (what an element's start does). */
+  loadMs: number;
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** What the engine saves, with an id per generation under `prefix`. */
+function recordOf(session: Session, prefix: string): SessionRecord {
+  return {
+    header: sessionHeader(session),
+    parts: session.generations.map((g) => ({ id: `${prefix}${g.index}`, bytes: () => generationBytes(g) })),
+    seed: 1,
+  };
+}
+
+/**
+ * Times saves at each session length.
+ *
+ * @param lengths Session lengths in generations, ascending.
+ * @param repeats Timed saves per cell.
+ * @returns One row per length.
+ */
+export async function runBench(lengths: number[], repeats: number): Promise<StorageRow[]> {
+  const rng = createRng("bench-storage");
+  let session = createSession({ shape: [4, 64, 64], population: 8 }, rng);
+  const rows: StorageRow[] = [];
+  let run = 0;
+  for (const length of lengths) {
+    while (session.generations.length < length) session = evolve(session, { selected: [] }, rng);
+    const before = session;
+    const after = evolve(before, { selected: [] }, rng);
+    const whole: number[] = [], next: number[] = [], load: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      // Alternating the two, each on its own key, so that neither gets a warmer database.
+      const key = `bench-storage-${run++}`;
+      let t = performance.now();
+      await saveSession(key, recordOf(before, "p"));
+      whole.push(performance.now() - t);
+      t = performance.now();
+      await saveSession(key, recordOf(after, "p"));
+      next.push(performance.now() - t);
+      t = performance.now();
+      const saved = await loadSession(key);
+      load.push(performance.now() - t);
+      if (saved?.bytes.length !== serializeSession(after).length) {
+        throw new Error("the save did not read back");
+      }
+      await saveSession(key, { header: "{}", parts: [] });
+    }
+    rows.push({
+      generations: length,
+      megabytes: serializeSession(before).length / 2 ** 20,
+      wholeMs: median(whole),
+      evolveMs: median(next),
+      loadMs: median(load),
+    });
+  }
+  return rows;
+}
