@@ -211,6 +211,18 @@ Deno.test("evolve() screens with the surrogate only once it has seen 1 good and 
   assert.ok(currentGeneration(off).lineage.every((r) => r.params.screened === undefined));
 });
 
+Deno.test("evolve() screens region recombination's child 0, the same for every seed, as one try", () => {
+  const rng = createRng(9);
+  let s = createSession({ shape: SHAPE, population: 8 }, rng);
+  s = evolve(s, { selected: [0] }, rng);
+  s = evolve(s, { selected: [1] }, rng); // the surrogate screens from now on
+  s = evolve(s, { selected: [1, 2], points: { 1: [{ x: 0.2, y: 0.2 }], 2: [{ x: 0.8, y: 0.7 }] } }, rng);
+  const children = currentGeneration(s).lineage.filter((r) => r.operator === "region-crossover");
+  assert.deepEqual(children.map((r) => r.params.seamIndex), [0, 1, 2, 3]);
+  const candidates = children.map((r) => (r.params.screened as { candidates: number }).candidates);
+  assert.deepEqual(candidates, [1, 32, 32, 32]);
+});
+
 Deno.test("evolve() does not screen while no generation had both a selected and a rejected image", () => {
   // Every image selected, then none: good and bad images, but no pair to learn "better than" from.
   const rng = createRng(4);
