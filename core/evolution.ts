@@ -169,7 +169,8 @@ export function currentGeneration(session: Session): Generation {
  * `sigma * ((i+1)/(lambda+1))^2`), or local mutation around its points with a radius schedule.
  * Several: Voronoi crossover with random centres alternating with mean-plus-mutation, or region
  * recombination when they carry points. Once the surrogate has seen 1 good and 10 bad images it
- * picks each child as the best of `candidates` tries, and the exploration share as the best of a
+ * picks each child as the best of `candidates` tries (one for a child that is the same for every
+ * seed, such as region recombination's child 0), and the exploration share as the best of a
  * pool of fresh latents 32 times its size (at most 64). Sigma decays by `sigmaDecay` per generation
  * bred from a selection.
  *

@@ -11,7 +11,7 @@ import { voronoiCrossover } from "./crossover.ts";
 import { regionCrossover } from "./region-crossover.ts";
 import { diverseLatents } from "./diversity.ts";
 import { copyShape, type Latent, meanLatent, type Point, randomLatent, type Shape } from "./latent.ts";
-import { createRng } from "./rng.ts";
+import { createRng, hasDrawn, type Rng } from "./rng.ts";
 import type { Session } from "./evolution.ts";
 
 /** A reference to one image of a session: generation number and index in that generation. */
@@ -87,9 +87,40 @@ function num(params: Record<string, unknown>, key: string, op: string): number {
  * ```
  */
 export function deriveChild(record: LineageRecord, parents: readonly Latent[], shape: Shape): Latent {
+  return derive(record, parents, shape, createRng(record.seed));
+}
+
+/**
+ * Makes a child as {@link deriveChild} does, and says whether its seed mattered: `seeded` is false
+ * when the operator drew nothing from the child's generator (an `elite`; region recombination's
+ * child 0, a clean cut), so that every seed gives the same bits. Screening builds one try of such
+ * a child rather than `candidates` identical ones.
+ *
+ * @param record The child's lineage record.
+ * @param parents The latents its `parents` refer to, in the same order.
+ * @param shape The session's latent shape (for the parentless operators).
+ * @returns The latent, and whether anything was drawn from `createRng(record.seed)` to make it.
+ * @example
+ * ```ts
+ * import { deriveChildSeeded } from "./lineage.ts";
+ * deriveChildSeeded({ operator: "random", parents: [], seed: 7, params: {} }, [], [4, 8, 8]).seeded; // true
+ * ```
+ */
+export function deriveChildSeeded(
+  record: LineageRecord,
+  parents: readonly Latent[],
+  shape: Shape,
+): { latent: Latent; seeded: boolean } {
+  const rng = createRng(record.seed);
+  const latent = derive(record, parents, shape, rng);
+  return { latent, seeded: hasDrawn(rng) };
+}
+
+/** The child a record describes, drawing from `rng` (`createRng(record.seed)`) and never from
+ * `record.seed` otherwise: {@link deriveChildSeeded} tells a seeded child by what it drew. */
+function derive(record: LineageRecord, parents: readonly Latent[], shape: Shape, rng: Rng): Latent {
   const op = `derive a child by ${String(record.operator)}`;
   const { params } = record;
-  const rng = createRng(record.seed);
   const needs = (min: number, max = Infinity) => {
     if (parents.length < min || parents.length > max) {
       throw new RangeError(
@@ -105,7 +136,7 @@ export function deriveChild(record: LineageRecord, parents: readonly Latent[], s
       if (!Number.isInteger(position) || position < 0 || position >= batch) {
         throw new RangeError(`Cannot ${op}: position ${position} is outside a batch of ${batch}`);
       }
-      return diverseBatch(record, shape)[position];
+      return diverseLatents(batch, shape, rng)[position];
     }
     case "elite":
       needs(1, 1);

@@ -38,6 +38,14 @@ export type LocalMutationOptions = {
  * re-sampled side. Old and fresh are independent N(0,1), so the blend is N(0,1) too: no rescale is
  * needed, and none is done (it would move the kept values).
  *
+ * The region is every position whose centre lies within `radius` of a point, and always the
+ * position each point lies on (column `floor(x*W)`, row `floor(y*H)`, the last one for 1), however
+ * small the radius: a click always changes ("change") or keeps ("keep") at least the position it
+ * landed on. With centres alone, a radius under half a position can hold none, and the click would
+ * do nothing in "change" mode and re-sample the very position it asks to keep in "keep" mode. From
+ * half a position's larger side (square; half its diagonal for a disc) on, the position under a
+ * point has its centre within the radius anyway, so the rule changes nothing there.
+ *
  * @param latent The latent to mutate.
  * @param points One or more clicks in [0,1]^2 (x right, y down). A position (row, col) sits at
  * `((col + 0.5) / W, (row + 0.5) / H)`.
@@ -101,6 +109,11 @@ export function localMutation(
       const a = d <= radius ? 1 : softEdge > 0 && d < radius + softEdge ? 1 - (d - radius) / softEdge : 0;
       weight[row * W + col] = mode === "change" ? a : 1 - a;
     }
+  }
+  // The position under each point is in the region whatever the radius (see the doc comment).
+  for (const p of points) {
+    const row = Math.min(H - 1, Math.floor(p.y * H)), col = Math.min(W - 1, Math.floor(p.x * W));
+    weight[row * W + col] = mode === "change" ? 1 : 0;
   }
   const src = latent.data;
   const out = new Float32Array(src.length);

@@ -77,9 +77,17 @@ class Xoshiro128 implements Rng {
   #c: number;
   #d: number;
   #spare = NaN;
+  readonly #start: readonly number[];
 
   constructor(words: readonly number[]) {
     [this.#a, this.#b, this.#c, this.#d] = words.map((w) => w >>> 0);
+    this.#start = [this.#a, this.#b, this.#c, this.#d];
+  }
+
+  /** Every draw steps the state, which returns to its start only after 2^128 - 1 steps. */
+  get drawn(): boolean {
+    const s = this.#start;
+    return this.#a !== s[0] || this.#b !== s[1] || this.#c !== s[2] || this.#d !== s[3];
   }
 
   nextUint32(): number {
@@ -182,6 +190,31 @@ export function createRngFromState(words: readonly number[]): Rng {
     );
   }
   return new Xoshiro128(words);
+}
+
+/**
+ * Whether anything was drawn from a generator since it was made: false means that what was made
+ * with it is the same for every seed.
+ *
+ * @param rng A generator from {@link createRng} or {@link createRngFromState}.
+ * @returns True once any number was drawn from it (a {@link Rng.fork} or {@link Rng.forkSeed}
+ * included).
+ * @example
+ * ```ts
+ * import { createRng, hasDrawn } from "./rng.ts";
+ * const rng = createRng(1);
+ * hasDrawn(rng); // false
+ * rng.normal();
+ * hasDrawn(rng); // true
+ * ```
+ */
+export function hasDrawn(rng: Rng): boolean {
+  if (!(rng instanceof Xoshiro128)) {
+    throw new TypeError(
+      `Cannot tell what was drawn: rng must be a generator from createRng(seed), got ${rng}`,
+    );
+  }
+  return rng.drawn;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { Latent, Shape } from "./latent.ts";
 import type { Rng } from "./rng.ts";
-import { deriveChild, type LineageRecord } from "./lineage.ts";
+import { deriveChild, deriveChildSeeded, type LineageRecord } from "./lineage.ts";
 import { createSurrogate, type Surrogate } from "./surrogate.ts";
 import type { Generation } from "./evolution.ts";
 
@@ -28,7 +28,10 @@ const MAX_EXPLORE_POOL = 64;
 
 /**
  * Picks a child by screening: `candidates` tries of `plan`, each with its own seed, the best scored
- * that is not a near-copy of an image in `chosen` (else the best scored), recorded as screened.
+ * that is not a near-copy of an image in `chosen` (else the best scored), recorded as screened with
+ * the number of tries. A plan whose first try drew nothing from its generator (region
+ * recombination's child 0) is the same for every seed: it gets that one try. `candidates` seeds
+ * are drawn from `rng` in either case, so the children after it get the seeds they would have.
  * `chosen` gains the pick.
  */
 export function screenedChild(
@@ -40,9 +43,11 @@ export function screenedChild(
   chosen: Latent[],
   rng: Rng,
 ): { latent: Latent; record: LineageRecord } {
-  const tries = Array.from({ length: candidates }, () => {
-    const record = { ...plan, seed: rng.nextUint32() };
-    const latent = deriveChild(record, parents, shape);
+  const seeds = Array.from({ length: candidates }, () => rng.nextUint32());
+  const first = deriveChildSeeded({ ...plan, seed: seeds[0] }, parents, shape);
+  const tries = (first.seeded ? seeds : seeds.slice(0, 1)).map((seed, i) => {
+    const record = { ...plan, seed };
+    const latent = i === 0 ? first.latent : deriveChild(record, parents, shape);
     return { record, latent, score: surrogate.score(latent) };
   }).sort((a, b) => b.score - a.score);
   // Best score first, but never a near-copy of an image already in the batch.
@@ -50,7 +55,7 @@ export function screenedChild(
     tries[0];
   const record = {
     ...pick.record,
-    params: { ...pick.record.params, screened: { candidates, score: pick.score } },
+    params: { ...pick.record.params, screened: { candidates: tries.length, score: pick.score } },
   };
   chosen.push(pick.latent);
   return { latent: pick.latent, record };

@@ -214,7 +214,7 @@ export async function encodeImages(
   const head = {
     model_name: model.name,
     model_version: model.version,
-    ...(parsed.id ? { id: parsed.id } : {}),
+    ...(parsed.id !== undefined ? { id: parsed.id } : {}),
   };
   // A model's wrong images are the server's fault: a plain Error, answered 500 (never 400).
   const [first] = images;

@@ -3,9 +3,12 @@ import {
   createRng,
   createSession,
   deriveChild,
+  deriveChildSeeded,
   deserializeSession,
   evolve,
   type Feedback,
+  type LineageRecord,
+  randomLatent,
   reproduceChild,
   serializeSession,
 } from "../../core/mod.ts";
@@ -82,4 +85,42 @@ Deno.test("deriveChild() rejects an unknown operator and missing parameters", ()
     () => deriveChild({ operator: "diverse", parents: [], seed: 1, params: { batch: 4 } }, [], [4, 8, 8]),
     /lineage parameter "position" must be a finite number/,
   );
+});
+
+Deno.test("deriveChildSeeded() makes deriveChild()'s child and says whether its seed mattered", () => {
+  const shape = [4, 16, 16] as const, rng = createRng(30);
+  const [a, b] = [randomLatent(shape, rng), randomLatent(shape, rng)];
+  const points = [[{ x: 0.2, y: 0.3 }], [{ x: 0.7, y: 0.8 }]];
+  const region = (seamIndex: number, clickDisc = 0) => ({ points, seamIndex, seamCount: 4, clickDisc });
+  const cases: [Omit<LineageRecord, "seed">, number, boolean][] = [
+    [{ operator: "random", parents: [], params: {} }, 0, true],
+    [{ operator: "diverse", parents: [], params: { batch: 4, position: 1 } }, 0, true],
+    [{ operator: "elite", parents: [], params: {} }, 1, false],
+    [{ operator: "global-mutation", parents: [], params: { sigma: 0.5 } }, 1, true],
+    [{ operator: "mean-mutation", parents: [], params: { sigma: 0.5 } }, 2, true],
+    [{ operator: "voronoi-crossover", parents: [], params: { cells: 4 } }, 2, true],
+    [
+      {
+        operator: "local-mutation",
+        parents: [],
+        params: { points: points[0], radius: 0.1, mode: "change", shape: "square", softEdge: 0 },
+      },
+      1,
+      true,
+    ],
+    // Child 0 of region recombination is a clean cut: no seam noise, no click discs.
+    [{ operator: "region-crossover", parents: [], params: region(0) }, 2, false],
+    [{ operator: "region-crossover", parents: [], params: region(2) }, 2, true],
+    [{ operator: "region-crossover", parents: [], params: region(0, 2) }, 2, true],
+  ];
+  for (const [plan, n, seeded] of cases) {
+    const parents = [a, b].slice(0, n), what = `${plan.operator} ${JSON.stringify(plan.params)}`;
+    const record = { ...plan, seed: 5 };
+    const got = deriveChildSeeded(record, parents, shape);
+    assert.equal(got.seeded, seeded, what);
+    const same = (x: Float32Array, y: Float32Array) => x.every((v, k) => Object.is(v, y[k]));
+    assert.ok(same(got.latent.data, deriveChild(record, parents, shape).data), what);
+    const other = deriveChild({ ...plan, seed: 6 }, parents, shape);
+    assert.equal(same(got.latent.data, other.data), !seeded, `${what}: another seed, other bits`);
+  }
 });

@@ -60,6 +60,43 @@ Deno.test("localMutation() in keep mode leaves the region bit-identical and re-s
   assertNormal(child);
 });
 
+Deno.test("localMutation() changes, or keeps, the position under each point however small the radius", () => {
+  // On [4,8,8] a radius of 0.001 reaches no position's centre: the click alone makes the region.
+  const z = randomLatent([4, 8, 8], createRng(13));
+  // Off-centre, on a cell's corner (0.5 is the start of column 4), and the far edge (1 is in the last).
+  const points = [{ x: 0.13, y: 0.9 }, { x: 0.5, y: 0.5 }, { x: 1, y: 1 }];
+  const under = new Set([7 * 8 + 1, 4 * 8 + 4, 7 * 8 + 7]);
+  for (const shape of ["square", "disc"] as const) {
+    for (const softEdge of [0, 0.01]) {
+      const options = { radius: 0.001, shape, softEdge };
+      const change = changedMap(z, localMutation(z, points, createRng(14), { ...options, mode: "change" }));
+      const keep = changedMap(z, localMutation(z, points, createRng(14), { ...options, mode: "keep" }));
+      for (let pos = 0; pos < 64; pos++) {
+        const what = `${shape}, softEdge ${softEdge}, position ${pos}`;
+        assert.equal(change[pos], under.has(pos) ? 1 : 0, `change: ${what}`);
+        assert.equal(keep[pos], under.has(pos) ? 0 : 1, `keep: ${what}`);
+      }
+    }
+  }
+});
+
+Deno.test("localMutation() from a radius of half a position gives the region of position centres alone", () => {
+  // There the position under a point is within the radius anyway: evolve()'s radii (one position
+  // at least) make the same children as before the rule above.
+  const z = randomLatent([4, 8, 8], createRng(15));
+  const rng = createRng(16);
+  for (let t = 0; t < 200; t++) {
+    const points = [{ x: rng.next(), y: rng.next() }];
+    const disc = t % 2 === 1;
+    const radius = (disc ? Math.SQRT1_2 : 0.5) / 8 * (1 + rng.next());
+    const options = { radius, mode: "change" as const, shape: disc ? "disc" as const : "square" as const };
+    const changed = changedMap(z, localMutation(z, points, createRng(t), options));
+    for (let pos = 0; pos < 64; pos++) {
+      assert.equal(changed[pos], distance(pos, 8, 8, points, disc) <= radius ? 1 : 0, `try ${t}, ${pos}`);
+    }
+  }
+});
+
 Deno.test("localMutation() maps x to columns and y to rows", () => {
   // A wide latent and a click near the top-right corner: only the top-right may change.
   const z = randomLatent([1, 8, 32], createRng(5));

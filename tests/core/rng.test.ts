@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRng, createRngFromState, hashSeed } from "../../core/mod.ts";
+import { createRng, createRngFromState, hasDrawn, hashSeed } from "../../core/mod.ts";
 
 Deno.test("createRng() gives the same sequence for the same seed", () => {
   const a = createRng(42), b = createRng(42);
@@ -75,4 +75,29 @@ Deno.test("Rng.fork() is reproducible and independent of later draws", () => {
   assert.equal(fa.nextUint32(), fb.nextUint32());
   const seed = createRng(9).forkSeed();
   assert.equal(createRng(seed).nextUint32(), createRng(9).fork().nextUint32());
+});
+
+Deno.test("hasDrawn() tells whether anything was drawn from a generator, of every kind of draw", () => {
+  const draws: [string, (r: ReturnType<typeof createRng>) => unknown][] = [
+    ["next", (r) => r.next()],
+    ["nextUint32", (r) => r.nextUint32()],
+    ["normal", (r) => r.normal()],
+    ["int", (r) => r.int(3)],
+    ["fillNormal", (r) => r.fillNormal(new Float32Array(1))],
+    ["fork", (r) => r.fork()],
+    ["forkSeed", (r) => r.forkSeed()],
+  ];
+  for (const [name, draw] of draws) {
+    const rng = createRng(name);
+    assert.equal(hasDrawn(rng), false, name);
+    draw(rng);
+    assert.equal(hasDrawn(rng), true, name);
+  }
+  const empty = createRngFromState([1, 2, 3, 4]);
+  empty.fillNormal(new Float32Array(0));
+  assert.equal(hasDrawn(empty), false, "filling nothing draws nothing");
+  assert.throws(
+    () => hasDrawn({} as never),
+    /^TypeError: Cannot tell what was drawn: rng must be a generator/,
+  );
 });

@@ -352,6 +352,23 @@ Deno.test("encodeInferRequest() refuses data of the wrong class and values its J
   }
 });
 
+Deno.test("an empty-string id round-trips in requests and responses, in both forms", () => {
+  for (const binary of [false, true]) {
+    const request = decodeMessage(encodeInferRequest({ ...sample(), id: "" }, { binary }));
+    assert.equal(request.id, "", `request, binary ${binary}`);
+    const response = encodeInferResponse(
+      {
+        id: "",
+        model_name: "m",
+        outputs: [{ name: "y", datatype: "UINT8", shape: [1], data: new Uint8Array([7]) }],
+      },
+      { binary },
+    );
+    const hl = parseHeaderLength(response.headers[HEADER_LENGTH_HEADER] ?? null, response.body.length);
+    assert.equal(decodeInferResponse(response.body, hl).id, "", `response, binary ${binary}`);
+  }
+});
+
 Deno.test("every datatype round-trips through both forms", () => {
   const tensors: [Datatype, TensorData][] = [
     ["BOOL", new Uint8Array([1, 0, 1])],

@@ -63,6 +63,26 @@ Deno.test("server: infer in JSON form returns UINT8 [N,H,W,4] images as JSON num
   }
 });
 
+Deno.test("server: infer echoes the request's id, the empty string too, in JSON and binary form", async () => {
+  const s = startTestServer({ models: [fakeModel()] });
+  try {
+    const latents = randomLatents(1, 3);
+    for (const binary of [false, true]) {
+      for (const id of ["abc", "", undefined]) {
+        const request = { ...inferRequest(latents, 1), ...(id === undefined ? {} : { id }) };
+        const res = await postInfer(s.url, request, { binary });
+        assert.equal(res.status, 200);
+        const out = await decodeResponse(res);
+        const what = `binary ${binary}, id ${JSON.stringify(id)}`;
+        if (id === undefined) assert.ok(!("id" in out), `${what}: no id in the answer`);
+        else assert.equal(out.id, id, what);
+      }
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("server: a compressed request body is refused 415 naming its encoding; identity is fine", async () => {
   const s = startTestServer({ models: [fakeModel()] });
   try {
