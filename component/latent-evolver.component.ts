@@ -305,6 +305,7 @@ export class LatentEvolverElement extends LitElement {
           loading: !this.#engine.backend && !errors.length,
           savedElsewhere: this.#engine.savedElsewhere,
         }),
+        alert: errors.join("\n"),
       })}${sticky.footer ? errorLine : nothing}</div>
     `;
   }

@@ -329,6 +329,12 @@ export interface StatusContext {
   notice: Notice | null;
   /** What a screen reader is told, in a polite live region: a change of generation or state. */
   announcement: string;
+  /**
+   * The errors shown, one per line (`""`: none), in an assertive live region that stays in place:
+   * the error box a person sees moves between the top and the sticky footer, and a live region moved
+   * is read out again.
+   */
+  alert: string;
 }
 
 /** A line in the status about what the last action did, and how to undo it. */
@@ -346,6 +352,7 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
   return html`
     <div part="status">
       <span class="visually-hidden" role="status">${ctx.announcement}</span>
+      <span class="visually-hidden" role="alert">${ctx.alert}</span>
       ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
       ${download && download.loaded < download.total
         ? html`<label>Model download <progress max=${download.total} value=${download.loaded}></progress></label>`
@@ -378,7 +385,8 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
 }
 
 /**
- * The errors shown, one per line, with a button that tries again when the last render failed.
+ * The errors shown, one per line, with a button that tries again when the last render failed. Not a
+ * live region: the status's alert tells them (see {@link StatusContext.alert}).
  *
  * @param messages The errors.
  * @param onRetry Renders the generation shown again, or `null` when there is nothing to retry.
@@ -392,5 +400,5 @@ export function renderErrors(
   // One space before the button and no other whitespace: the messages keep their line breaks (pre-wrap).
   // deno-fmt-ignore
   const retry = onRetry ? html` <button part="button retry" @click=${onRetry}>Try again</button>` : nothing;
-  return html`<div part="error" role="alert">${messages.join("\n")}${retry}</div>`;
+  return html`<div part="error">${messages.join("\n")}${retry}</div>`;
 }

@@ -265,14 +265,32 @@ describe("<latent-evolver> controls", () => {
         getComputedStyle(footer).position === "sticky" && footer.contains(part(el, "error"))
       );
       assert(footer.contains(part(el, "error")), "the error is not in the sticky footer");
+      // A screen reader hears the error once: from one live region that stays where it is, not from
+      // the error box, which moves (a live region inserted anew is read out again).
+      const alerts =
+        () => [...shadow(el).querySelectorAll('[role="alert"], [aria-live]:not([role="status"])')];
+      const [alert] = alerts();
+      const told = alert?.textContent ?? "";
+      assert(
+        alerts().length === 1 && /radius/.test(told),
+        `live regions: ${alerts().map((a) => a.outerHTML)}`,
+      );
       // The footer grows past a quarter of the window: it stops sticking, and its error moves above
       // the toolbar, resizing the footer the observer has just measured; and back.
+      // A resize event measures at once. The observer reports only in a frame, and this machine's
+      // Chromium sometimes draws none for seconds (the page visible and focused).
       document.head.append(tall);
+      dispatchEvent(new Event("resize"));
       await frames(() => getComputedStyle(footer).position === "static");
+      await frames(() => !!part(el, "error") && !footer.contains(part(el, "error")));
+      assert(part(el, "error") && !footer.contains(part(el, "error")), "the error did not move up");
+      assert(alerts().length === 1 && alerts()[0] === alert && alert.textContent === told, "the alert moved");
       tall.remove();
+      dispatchEvent(new Event("resize"));
       await frames(() => getComputedStyle(footer).position === "sticky");
       for (let i = 0; i < 4; i++) await new Promise((r) => requestAnimationFrame(r));
       assert(getComputedStyle(footer).position === "sticky", "the footer does not stick again");
+      assert(alerts().length === 1 && alerts()[0] === alert && alert.textContent === told, "the alert moved");
       assert(loops.length === 0, `errors: ${loops}`);
     } finally {
       tall.remove();
