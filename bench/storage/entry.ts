@@ -10,11 +10,13 @@ import {
   createRng,
   createSession,
   evolve,
+  type Feedback,
   generationBytes,
   serializeSession,
   type Session,
   sessionHeader,
 } from "../../core/mod.ts";
+import { newPartId } from "../../component/worker/session-store.ts";
 
 /** One session length's timings, in ms (medians). */
 export type StorageRow = {
@@ -22,19 +24,29 @@ export type StorageRow = {
   megabytes: number;
   /** Saving every generation (what each Evolve wrote before one part per generation). */
   wholeMs: number;
-  /** The save after an Evolve: the new generation and the head. */
+  /** The save after an Evolve: the new generation, the header and the head. */
   evolveMs: number;
+  /** The header's size in KiB (lineage and feedback of every generation). */
+  headerKiB: number;
   /** Reading the session back (what an element's start does). */
   loadMs: number;
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** What the engine saves, with an id per generation under `prefix`. */
-function recordOf(session: Session, prefix: string): SessionRecord {
+/** A person's answer each generation: two favourites, with points on them (a header's worst case). */
+const FEEDBACK: Feedback = {
+  selected: [0, 1],
+  points: { 0: [{ x: 0.25, y: 0.5 }, { x: 0.75, y: 0.125 }], 1: [{ x: 0.5, y: 0.5 }] },
+  mode: "keep",
+};
+
+/** What the engine saves: an id per generation, drawn once, as the engine draws them. */
+function recordOf(session: Session, ids: Map<number, string>): SessionRecord {
+  const id = (g: number) => ids.get(g) ?? ids.set(g, newPartId(g)).get(g)!;
   return {
     header: sessionHeader(session),
-    parts: session.generations.map((g) => ({ id: `${prefix}${g.index}`, bytes: () => generationBytes(g) })),
+    parts: session.generations.map((g) => ({ id: id(g.index), bytes: () => generationBytes(g) })),
     seed: 1,
   };
 }
@@ -52,18 +64,19 @@ export async function runBench(lengths: number[], repeats: number): Promise<Stor
   const rows: StorageRow[] = [];
   let run = 0;
   for (const length of lengths) {
-    while (session.generations.length < length) session = evolve(session, { selected: [] }, rng);
+    while (session.generations.length < length) session = evolve(session, FEEDBACK, rng);
     const before = session;
-    const after = evolve(before, { selected: [] }, rng);
+    const after = evolve(before, FEEDBACK, rng);
     const whole: number[] = [], next: number[] = [], load: number[] = [];
     for (let r = 0; r < repeats; r++) {
       // Alternating the two, each on its own key, so that neither gets a warmer database.
       const key = `bench-storage-${run++}`;
+      const ids = new Map<number, string>();
       let t = performance.now();
-      await saveSession(key, recordOf(before, "p"));
+      await saveSession(key, recordOf(before, ids));
       whole.push(performance.now() - t);
       t = performance.now();
-      await saveSession(key, recordOf(after, "p"));
+      await saveSession(key, recordOf(after, ids));
       next.push(performance.now() - t);
       t = performance.now();
       const saved = await loadSession(key);
@@ -76,6 +89,7 @@ export async function runBench(lengths: number[], repeats: number): Promise<Stor
     rows.push({
       generations: length,
       megabytes: serializeSession(before).length / 2 ** 20,
+      headerKiB: sessionHeader(after).length / 1024,
       wholeMs: median(whole),
       evolveMs: median(next),
       loadMs: median(load),

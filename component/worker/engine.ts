@@ -21,7 +21,7 @@ import {
   type Session,
   sessionHeader,
 } from "../../core/mod.ts";
-import { loadManifest, type ModelManifest, sha256Hex } from "../../core/manifest.ts";
+import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import { BackendRegistry } from "../backends/registry.ts";
 import type { Backend } from "../backends/types.ts";
@@ -29,7 +29,7 @@ import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { forgetReplacedFiles, loadModelFile } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
-import { loadSession, saveSession } from "./session-store.ts";
+import { loadSession, newPartId, NOTHING_STORED, saveSession } from "./session-store.ts";
 import type {
   EngineApi,
   EngineConfig,
@@ -78,11 +78,12 @@ export class Engine implements EngineApi {
   /** False while another tab saves this storage key (see `EngineConfig.save`). */
   #saving = true;
   /**
-   * While saving is off: SHA-256 of the stored session as this engine last read or wrote it (`""`:
-   * none stored). Taken only then, when saving stops or a stored session is shown unsaved, not at
-   * every save: a session is megabytes, saved after every generation.
+   * The revision of the stored session as this engine last read or wrote it (`null`: unknown, its
+   * read failed). A tab taking the key over saves only if storage still holds it.
    */
-  #storedDigest = "";
+  #revision: string | null = NOTHING_STORED;
+  /** True while the next save must find {@link #revision} in storage (a takeover's first save). */
+  #checked = false;
   /**
    * The stored part of each generation's latents (see session-store.ts), drawn when first saved:
    * a save writes only the generations that have none yet, or that the stored head does not name.
@@ -274,16 +275,15 @@ export class Engine implements EngineApi {
     }
     if (!on) {
       this.#saving = false;
-      // Every change was saved while saving was on: the session is what storage holds.
-      this.#storedDigest = await digestOf(this.#session ? serializeSession(this.#session) : undefined);
       return true;
     }
-    // Another tab's newer session is kept: its work was saved, this one's was said not to be.
-    const stored = await loadSession(storageKeyFor(key, "session")).catch(() => undefined);
-    if ((await digestOf(stored?.bytes)) !== this.#storedDigest) return false;
+    // Another tab's newer session is kept: its work was saved, this one's was said not to be. The
+    // check and the save are one transaction, so a save of the other tab cannot come between them.
     this.#saving = true;
-    await this.#save();
-    return true;
+    this.#checked = true;
+    if (await this.#save()) return true;
+    this.#saving = false;
+    return false;
   }
 
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
@@ -296,8 +296,9 @@ export class Engine implements EngineApi {
   ): Promise<{ session: Session; seed?: number | string } | { unreadable: string } | null> {
     if (!config.storageKey) return null;
     try {
+      this.#revision = null;
       const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
-      if (!this.#saving) this.#storedDigest = await digestOf(saved?.bytes);
+      this.#revision = saved?.revision ?? NOTHING_STORED;
       if (!saved) return null;
       const session = deserializeSession(saved.bytes);
       // Parts that are not one per generation, each its size, are not taken as its own: written anew.
@@ -324,30 +325,38 @@ export class Engine implements EngineApi {
    * Saves the session: its header and the generations not saved yet. Storage may be refused (a
    * sandboxed iframe, private browsing, a full quota): the session then goes on in memory, and the
    * element is told (it says so once).
+   *
+   * @returns False only when a checked save (see {@link #checked}) found another tab's save.
    */
-  async #save(): Promise<void> {
+  async #save(): Promise<boolean> {
     const key = this.#config?.storageKey;
     const session = this.#session;
-    if (!key || !session || !this.#saving) return;
+    if (!key || !session || !this.#saving) return true;
     try {
-      await saveSession(storageKeyFor(key, "session"), {
+      const record = {
         header: sessionHeader(session),
         parts: session.generations.map((g) => ({ id: this.#partId(g), bytes: () => generationBytes(g) })),
         seed: this.#seed,
-      });
+      };
+      // A revision that was never read matches none stored: the check fails, and the tab restarts.
+      const expect = this.#checked ? { expect: this.#revision ?? "unknown" } : {};
+      const result = await saveSession(storageKeyFor(key, "session"), record, expect);
+      if (!result.saved) return false;
+      this.#revision = result.revision;
+      this.#checked = false;
     } catch (error) {
       void this.#emit({
         type: "storage-failed",
         message: error instanceof Error ? error.message : String(error),
       });
     }
+    return true;
   }
 
   #partId(generation: Generation): string {
     let id = this.#partIds.get(generation.latents);
     if (id === undefined) {
-      const random = crypto.getRandomValues(new Uint8Array(8));
-      id = `${generation.index}-${Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+      id = newPartId(generation.index);
       this.#partIds.set(generation.latents, id);
     }
     return id;
@@ -372,9 +381,4 @@ export class Engine implements EngineApi {
 /** The bytes of a generation's part: 4 per latent value. */
 function generationSize(generation: Generation): number {
   return generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
-}
-
-/** SHA-256 of a stored session's bytes, in hex; `""` for none. */
-async function digestOf(bytes: Uint8Array | undefined): Promise<string> {
-  return bytes ? await sha256Hex(bytes) : "";
 }

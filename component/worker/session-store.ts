@@ -1,22 +1,25 @@
 /**
  * The saved session in IndexedDB: one part per generation, each in chunks under 64 KiB, so that a
- * save after an Evolve writes the new generation and a small head, not every generation again (a
+ * save after an Evolve writes the new generation and the header, not every generation again (a
  * session of 60 generations of SD-Turbo's latents is 30 MiB).
  *
  * Under a key K:
- * - K holds the head: `{ format: 2, header, parts: [{ id, chunks, bytes }], seed? }`, the session's
- *   header (core's `sessionHeader`, a few kilobytes of JSON) and the part of each generation in
- *   order, and the seed its next generations are bred with;
- * - `K#<id>#<i>` holds chunk i of part `id`. An id names one generation's latents for good (the
- *   engine draws it when it first saves them), so a part the head already names is not written again.
+ * - K holds the head: `{ format: 2, revision, header, parts, seed? }`: a revision drawn at each save
+ *   (a tab taking the key over saves only if storage still holds the revision it read), where the
+ *   session's header (core's `sessionHeader`: config, sigma, lineage and feedback, about 1-2 KB per
+ *   generation) and each generation's part are, in order, and the seed its next generations are
+ *   bred with;
+ * - `K#<id>#<i>` holds chunk i of the header or part `id`. A part's id (`<generation>-<16 hex>`,
+ *   {@link newPartId}) names one generation's latents for good, so a part the head already names is
+ *   not written again; the header's (`h-<16 hex>`) is new at each save.
  *
  * Chunks, because Chrome writes a value over 64 KiB to a blob file of its own, and such a write could
  * wait 4 to 25 s when another element's worker had just ended (a page that swaps elements; every
  * test that mounts a new one): the element then sat on its first generation. Chunks that small never
- * waited. One transaction writes the head and the new parts and deletes every chunk under K that the
- * head no longer names, so a reader never sees half a save. Sessions that earlier versions saved (the
- * whole encoding under K, or a head `{ chunks, bytes, seed? }` with chunks `K#<i>`) are still read;
- * the next save replaces them.
+ * waited. One transaction writes the head, the header and the new parts, and deletes this key's
+ * chunks that the head no longer names, so a reader never sees half a save. Sessions that earlier
+ * versions saved (the whole encoding under K, or a head `{ chunks, bytes, seed? }` with chunks
+ * `K#<i>`) are still read; the next save replaces them.
  *
  * @module
  */
@@ -27,21 +30,31 @@ import { joinSession } from "../../core/session.ts";
 /** Bytes per chunk: under Chrome's 64 KiB threshold for values kept as blob files. */
 export const CHUNK_BYTES = 60_000;
 
-/** Where a part's chunks are, as the head lists it. */
+/** Where the chunks of a part (or of the header) are. */
 type PartEntry = { id: string; chunks: number; bytes: number };
 
 /** The head of this version. */
-type Head = { format: 2; header: string; parts: PartEntry[]; seed?: number | string };
+type Head = {
+  format: 2;
+  revision: string;
+  header: PartEntry;
+  parts: PartEntry[];
+  seed?: number | string;
+};
 
 /** The head of the version before: the whole encoding in chunks `K#<i>`. */
 type ChunkHead = { chunks: number; bytes: number; seed?: number | string };
 
-/** A saved session as read: its bytes (core's session format) and the seed it is bred with. */
+/** A saved session as read. */
 export type SavedSession = {
+  /** Its bytes, in core's session format. */
   bytes: Uint8Array;
+  /** The seed its next generations are bred with (absent when an earlier version saved it). */
   seed?: number | string;
-  /** The part of each generation, in order (absent for a session an earlier version saved). */
+  /** The part of each generation, in order (absent when an earlier version saved it). */
   parts?: { id: string; bytes: number }[];
+  /** The revision of the save that wrote it. */
+  revision: string;
 };
 
 /** One generation's latents to save: its id, and its bytes, made only when they must be written. */
@@ -50,25 +63,64 @@ export type SessionPart = { id: string; bytes: () => Uint8Array };
 /** A session to save: core's `sessionHeader`, a part per generation in order, and its seed. */
 export type SessionRecord = { header: string; parts: SessionPart[]; seed?: number | string };
 
+/**
+ * What a save did: saved, with the new revision and the ids of the parts it wrote; or not, because
+ * storage did not hold the revision it expected (`stored` is the one it held).
+ */
+export type SaveResult =
+  | { saved: true; revision: string; written: string[] }
+  | { saved: false; stored: string };
+
+/** The revision of a key that holds nothing. */
+export const NOTHING_STORED = "";
+
 /** The database and store idb-keyval uses by default, so the session stays where it always was. */
 const store = createStore("keyval-store", "keyval");
 
-const chunkKey = (key: string, i: number) => `${key}#${i}`;
-const partChunkKey = (key: string, id: string, i: number) => `${key}#${id}#${i}`;
-/** Every chunk of the session under `key`, of any version: keys from `K#` up to `K#` + U+FFFF. */
+const PART_ID = /^(?:\d+|h)-[0-9a-f]{16}$/;
+/** What follows `K#` in this key's own chunks: `<id>#<i>`, or an earlier version's `<i>`. */
+const OWN_CHUNK = /^(?:(?:\d+|h)-[0-9a-f]{16}#\d+|\d+)$/;
+
+const chunkKey = (key: string, id: string, i: number) => `${key}#${id}#${i}`;
+/** Every key from `K#` up to `K#` + U+FFFF: this key's chunks, and perhaps other keys (filtered). */
 const chunkRange = (key: string) => IDBKeyRange.bound(`${key}#`, `${key}#\uffff`);
 
+function randomHex(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
+
+/**
+ * A new id for a generation's part: unique, drawn once per generation's latents.
+ *
+ * @param generation The generation's index.
+ * @returns `<generation>-<16 hex digits>`.
+ */
+export function newPartId(generation: number): string {
+  return `${generation}-${randomHex()}`;
+}
+
 const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+const isEntry = (p: PartEntry | undefined) =>
+  typeof p?.id === "string" && PART_ID.test(p.id) && isCount(p.chunks) && isCount(p.bytes);
 
 function isHead(value: unknown): value is Head {
   const h = value as Head | undefined;
-  return h?.format === 2 && typeof h.header === "string" && Array.isArray(h.parts) &&
-    h.parts.every((p) => typeof p?.id === "string" && isCount(p.chunks) && isCount(p.bytes));
+  return h?.format === 2 && typeof h.revision === "string" && isEntry(h.header) &&
+    Array.isArray(h.parts) && h.parts.every(isEntry);
 }
 
 function isChunkHead(value: unknown): value is ChunkHead {
   const h = value as ChunkHead | undefined;
   return isCount(h?.chunks) && isCount(h?.bytes);
+}
+
+/** The revision a head stands for (earlier versions' heads have none of their own). */
+function revisionOf(head: unknown): string {
+  if (head === undefined) return NOTHING_STORED;
+  if (isHead(head)) return head.revision;
+  return head instanceof Uint8Array ? "whole" : isChunkHead(head) ? "chunks" : "unreadable";
 }
 
 /** Reads `count` chunks and joins them, checking each is there and that they add up to `bytes`. */
@@ -99,8 +151,9 @@ async function readChunks(
  * Reads a saved session.
  *
  * @param key The storage key.
- * @returns The bytes, seed and part ids, or `undefined` when nothing is saved.
- * @throws RangeError when a chunk is missing or the sizes disagree, TypeError when the head is not one.
+ * @returns The bytes, seed, parts and revision, or `undefined` when nothing is saved.
+ * @throws RangeError when a chunk is missing or the sizes disagree, TypeError when the key holds
+ *   something else than a saved session.
  * @example
  * ```ts
  * import { loadSession } from "./session-store.ts";
@@ -111,35 +164,30 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
   return store("readonly", async (s) => {
     const head: unknown = await promisifyRequest(s.get(key));
     if (head === undefined) return undefined;
-    if (head instanceof Uint8Array) return { bytes: head };
+    const revision = revisionOf(head);
+    if (head instanceof Uint8Array) return { bytes: head, revision };
     const withSeed = (saved: SavedSession, seed: number | string | undefined) =>
       seed === undefined ? saved : { ...saved, seed };
+    const what = `the saved session ${key}`;
     if (isChunkHead(head)) {
-      const bytes = await readChunks(
-        s,
-        (i) => chunkKey(key, i),
-        head.chunks,
-        head.bytes,
-        `the saved session ${key}`,
-      );
-      return withSeed({ bytes }, head.seed);
+      const bytes = await readChunks(s, (i) => `${key}#${i}`, head.chunks, head.bytes, what);
+      return withSeed({ bytes, revision }, head.seed);
     }
-    if (!isHead(head)) throw new TypeError(`Cannot read the saved session ${key}: its head is not one`);
-    const parts = await Promise.all(
-      head.parts.map((p, g) =>
-        readChunks(
-          s,
-          (i) => partChunkKey(key, p.id, i),
-          p.chunks,
-          p.bytes,
-          `the saved session ${key}, generation ${g}`,
-        )
-      ),
-    );
-    return withSeed(
-      { bytes: joinSession(head.header, parts), parts: head.parts.map(({ id, bytes }) => ({ id, bytes })) },
-      head.seed,
-    );
+    if (!isHead(head)) throw new TypeError(`Cannot read ${what}: the key holds no saved session's head`);
+    const read = (p: PartEntry, part: string) =>
+      readChunks(s, (i) => chunkKey(key, p.id, i), p.chunks, p.bytes, `${what}, ${part}`);
+    const [header, ...parts] = await Promise.all([
+      read(head.header, "header"),
+      ...head.parts.map((p, g) => read(p, `generation ${g}`)),
+    ]);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(header);
+    } catch {
+      throw new TypeError(`Cannot read ${what}: its header is not UTF-8 text`);
+    }
+    const ids = head.parts.map(({ id, bytes }) => ({ id, bytes }));
+    return withSeed({ bytes: joinSession(text, parts), parts: ids, revision }, head.seed);
   });
 }
 
@@ -149,45 +197,92 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
  *
  * @param key The storage key.
  * @param record The session's header, parts and seed.
- * @returns The ids of the parts written, when the transaction has committed.
+ * @param options `expect`: save only if storage holds this revision (else nothing is written).
+ * @returns What the save did, once the transaction has committed.
+ * @throws TypeError for a part id that {@link newPartId} did not make; the transaction's error
+ *   when it fails (a full quota).
  * @example
  * ```ts
- * import { saveSession } from "./session-store.ts";
+ * import { newPartId, saveSession } from "./session-store.ts";
  * const header = '{"config":{},"generations":[]}'; // core's sessionHeader(session)
  * await saveSession("latent-evolver:demo:session", { header, parts: [], seed: 7 });
  * ```
  */
-export function saveSession(key: string, { header, parts, seed }: SessionRecord): Promise<string[]> {
+export function saveSession(
+  key: string,
+  { header, parts, seed }: SessionRecord,
+  options: { expect?: string } = {},
+): Promise<SaveResult> {
+  const bad = parts.find((p) => !PART_ID.test(p.id) || p.id.startsWith("h-"));
+  if (bad) return Promise.reject(new TypeError(`Cannot save the session ${key}: part id "${bad.id}"`));
   return store("readwrite", async (s) => {
+    const committed = commit(s.transaction);
+    committed.catch(() => {}); // awaited below; a request failing first rejects this call anyway
     const before: unknown = await promisifyRequest(s.get(key));
-    const present = new Set((await promisifyRequest(s.getAllKeys(chunkRange(key)))).map(String));
+    if (options.expect !== undefined && revisionOf(before) !== options.expect) {
+      await committed;
+      return { saved: false, stored: revisionOf(before) };
+    }
+    const present = new Set(
+      (await promisifyRequest(s.getAllKeys(chunkRange(key)))).map(String).filter((k) =>
+        OWN_CHUNK.test(k.slice(key.length + 1))
+      ),
+    );
     const stored = new Map<string, PartEntry>();
     for (const p of isHead(before) ? before.parts : []) {
-      const whole = Array.from({ length: p.chunks }, (_, i) => partChunkKey(key, p.id, i)).every((k) =>
-        present.has(k)
-      );
-      if (whole) stored.set(p.id, p);
+      const keys = Array.from({ length: p.chunks }, (_, i) => chunkKey(key, p.id, i));
+      if (keys.every((k) => present.has(k))) stored.set(p.id, p);
     }
     const written: string[] = [];
-    const entries = parts.map(({ id, bytes: make }) => {
-      const known = stored.get(id);
-      if (known) return known;
-      const bytes = make();
+    const put = (id: string, bytes: Uint8Array): PartEntry => {
       const entry = { id, chunks: Math.ceil(bytes.length / CHUNK_BYTES), bytes: bytes.length };
       for (let i = 0; i < entry.chunks; i++) {
-        s.put(bytes.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES), partChunkKey(key, id, i));
+        s.put(bytes.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES), chunkKey(key, id, i));
       }
       stored.set(id, entry);
-      written.push(id);
       return entry;
+    };
+    const entries = parts.map(({ id, bytes }) => {
+      const known = stored.get(id);
+      if (known) return known;
+      written.push(id);
+      return put(id, bytes());
     });
-    // What the new head does not name goes: replaced generations, and an earlier version's chunks.
+    const revision = randomHex();
+    const headerEntry = put(`h-${revision}`, new TextEncoder().encode(header));
+    // This key's chunks that the new head does not name go: replaced generations, the last header,
+    // and an earlier version's chunks. Other keys in the range (a storage key that extends this one)
+    // are not this key's, and stay.
     const named = new Set(
-      entries.flatMap((p) => Array.from({ length: p.chunks }, (_, i) => partChunkKey(key, p.id, i))),
+      [headerEntry, ...entries].flatMap((p) =>
+        Array.from({ length: p.chunks }, (_, i) => chunkKey(key, p.id, i))
+      ),
     );
     for (const k of present) if (!named.has(k)) s.delete(k);
-    s.put({ format: 2, header, parts: entries, ...(seed === undefined ? {} : { seed }) } satisfies Head, key);
-    await promisifyRequest(s.transaction);
-    return written;
+    const head: Head = {
+      format: 2,
+      revision,
+      header: headerEntry,
+      parts: entries,
+      ...(seed === undefined ? {} : { seed }),
+    };
+    s.put(head, key);
+    await committed;
+    return { saved: true, revision, written };
+  });
+}
+
+/**
+ * Resolves when a transaction commits; rejects with its error when it aborts. (idb-keyval's
+ * `promisifyRequest(transaction)` rejects with `null` for a request that fails, such as a put over
+ * the quota in some browsers: its `error` event fires before the transaction's `error` is set.)
+ */
+function commit(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed: DOMException | null = null;
+    tx.oncomplete = () => resolve();
+    tx.onerror = (event) => void (failed ??= (event.target as IDBRequest | null)?.error ?? null);
+    tx.onabort = () =>
+      reject(tx.error ?? failed ?? new DOMException("The save was aborted by the browser", "AbortError"));
   });
 }

@@ -82,7 +82,11 @@ describe("<latent-evolver> persistence", () => {
   it("a stored session that cannot be read is not overwritten by the new one until that changes, and the person is told", async () => {
     const attrs = wasmElement("unreadable");
     const key = storageKeyFor(attrs["storage-key"], "session");
-    const garbage = { format: 2, header: "not a session, from a broken save", parts: [], seed: 11 };
+    // A head whose header is not a session's (a broken save).
+    const text = new TextEncoder().encode("not a session, from a broken save");
+    const header = { id: "h-0123456789abcdef", chunks: 1, bytes: text.length };
+    const garbage = { format: 2, revision: "0123456789abcdef", header, parts: [], seed: 11 };
+    await set(`${key}#${header.id}#0`, text);
     await set(key, garbage);
     // The UI state that goes with it: kept with it.
     const ui: UiState = {

@@ -6,6 +6,7 @@ import { createStore, del, get, promisifyRequest, set } from "idb-keyval";
 import {
   CHUNK_BYTES,
   loadSession,
+  newPartId,
   saveSession,
   type SessionRecord,
 } from "../../component/worker/session-store.ts";
@@ -47,12 +48,16 @@ function sessionOf(generations: number): Session {
   return s;
 }
 
-/** What the engine saves: ids `g<index>` stand for the ids it draws for each generation. */
+/** The part id of each generation index, drawn once per test file, as the engine draws one per generation. */
+const ids = new Map<number, string>();
+const idOf = (g: number) => ids.get(g) ?? ids.set(g, newPartId(g)).get(g)!;
+
+/** What the engine saves. */
 function recordOf(session: Session, seed?: number | string, made: number[] = []): SessionRecord {
   return {
     header: sessionHeader(session),
     parts: session.generations.map((g) => ({
-      id: `g${g.index}`,
+      id: idOf(g.index),
       bytes: () => {
         made.push(g.index);
         return generationBytes(g);
@@ -70,9 +75,15 @@ describe("session store", () => {
     const saved = await loadSession(key);
     assert(saved && sameBytes(saved.bytes, serializeSession(session)), "the session did not read back");
     assert(saved.seed === 7, `seed ${saved.seed}`);
-    assert(saved.parts?.map((p) => p.id).join() === "g0,g1,g2", `parts ${JSON.stringify(saved.parts)}`);
+    assert(
+      saved.parts?.map((p) => p.id).join() === [0, 1, 2].map(idOf).join(),
+      `parts ${JSON.stringify(saved.parts)}`,
+    );
     const sizes = await storedSizes(key);
-    assert(sizes.size === 1 + 3 * 2, `expected a head and 2 chunks per generation: ${[...sizes.keys()]}`);
+    assert(
+      sizes.size === 2 + 3 * 2,
+      `expected a head, a header chunk and 2 chunks per generation: ${[...sizes.keys()]}`,
+    );
     assert([...sizes.values()].every((n) => n < 64 * 1024), `a value over 64 KiB: ${[...sizes.entries()]}`);
     for (const seed of [undefined, "a seed"]) {
       await saveSession(key, recordOf(session, seed));
@@ -84,26 +95,29 @@ describe("session store", () => {
   it("a save writes only the generations not stored yet, and drops the chunks of those it replaced", async () => {
     const key = uniqueKey("parts");
     const made: number[] = [];
-    const written = await saveSession(key, recordOf(sessionOf(3), 1, made));
-    assert(written.join() === "g0,g1,g2" && made.join() === "0,1,2", `first save wrote ${written}`);
+    const written = (r: { saved: boolean; written?: string[] }) => r.saved && r.written?.join();
+    const first = await saveSession(key, recordOf(sessionOf(3), 1, made));
+    assert(written(first) === [0, 1, 2].map(idOf).join() && made.join() === "0,1,2", "the first save");
     made.length = 0;
     const longer = sessionOf(4);
     assert(
-      (await saveSession(key, recordOf(longer, 1, made))).join() === "g3" && made.join() === "3",
+      written(await saveSession(key, recordOf(longer, 1, made))) === idOf(3) && made.join() === "3",
       `the next save made ${made}`,
     );
     assert(sameBytes((await loadSession(key))!.bytes, serializeSession(longer)), "the longer session");
     // Evolving again from generation 1: generations 2 and 3 are replaced, by a new part for 2.
     const again = evolve(rewind(longer, 1), { selected: [] }, createRng("again"));
     const record = recordOf(again, 1, made);
-    record.parts[2].id = "g2-again";
+    const replaced = record.parts[2].id = newPartId(2);
     made.length = 0;
-    assert((await saveSession(key, record)).join() === "g2-again" && made.join() === "2", `made ${made}`);
+    assert(written(await saveSession(key, record)) === replaced && made.join() === "2", `made ${made}`);
     assert(sameBytes((await loadSession(key))!.bytes, serializeSession(again)), "the replaced session");
-    const keys = [...(await storedSizes(key)).keys()].sort();
-    const want = [key, ...["g0", "g1", "g2-again"].flatMap((id) => [`${key}#${id}#0`, `${key}#${id}#1`])]
+    const all = [...(await storedSizes(key)).keys()];
+    const keys = all.filter((k) => !k.includes("#h-")).sort();
+    const want = [key, ...[idOf(0), idOf(1), replaced].flatMap((id) => [`${key}#${id}#0`, `${key}#${id}#1`])]
       .sort();
     assert(keys.join() === want.join(), `stored ${keys}, want ${want}`);
+    assert(all.filter((k) => k.includes("#h-")).length === 1, `headers stored: ${all}`);
   });
 
   it("reads sessions saved by earlier versions (whole, or in chunks), and the next save replaces them", async () => {
@@ -123,7 +137,7 @@ describe("session store", () => {
     await saveSession(chunked, recordOf(session, 5));
     const keys = [...(await storedSizes(chunked)).keys()];
     assert(
-      !keys.some((k) => /#\d+$/.test(k) && !/#g\d#/.test(k)),
+      !keys.some((k) => /^[^#]*#\d+$/.test(k)),
       `an earlier version's chunk stays: ${keys}`,
     );
     assert(sameBytes((await loadSession(chunked))!.bytes, bytes), "the replaced session did not read back");
@@ -133,7 +147,7 @@ describe("session store", () => {
     const key = uniqueKey("broken");
     const session = sessionOf(3);
     await saveSession(key, recordOf(session));
-    await del(`${key}#g1#1`);
+    await del(`${key}#${idOf(1)}#1`);
     let message = "";
     await loadSession(key).catch((e: Error) => (message = e.message));
     assert(/generation 1: chunk 1 of 2 is missing/.test(message), `no clear error: "${message}"`);
@@ -144,7 +158,59 @@ describe("session store", () => {
     assert(sameBytes((await loadSession(key))!.bytes, serializeSession(session)), "not repaired");
     await set(key, { format: 2, header: "{}", parts: [{ id: 1 }] });
     await loadSession(key).catch((e: Error) => (message = e.message));
-    assert(/its head is not one/.test(message), `no clear error for a broken head: "${message}"`);
+    assert(/holds no saved session's head/.test(message), `no clear error for a broken head: "${message}"`);
+  });
+
+  it("a long session's header is stored in chunks too: no value over 64 KiB at 80 generations with points", async () => {
+    const key = uniqueKey("long");
+    const rng = createRng("long");
+    let s = createSession({ shape: [4, 8, 8], population: 8 }, rng);
+    for (let g = 1; g < 80; g++) {
+      const points = { 0: [{ x: 0.25, y: 0.5 }, { x: 0.75, y: 0.125 }], 1: [{ x: 0.5, y: 0.5 }] };
+      s = evolve(s, { selected: [0, 1], points, mode: "keep", strength: 0.5 }, rng);
+    }
+    const header = sessionHeader(s);
+    assert(header.length > 64 * 1024, `a header of ${header.length} bytes tests nothing`);
+    await saveSession(key, recordOf(s));
+    const sizes = await storedSizes(key);
+    assert(
+      [...sizes.values()].every((n) => n < 64 * 1024),
+      `a value over 64 KiB: ${Math.max(...sizes.values())}`,
+    );
+    assert(
+      sameBytes((await loadSession(key))!.bytes, serializeSession(s)),
+      "the long session did not read back",
+    );
+  });
+
+  it("a save deletes only its own key's chunks, not those of a storage key that extends it", async () => {
+    // Storage keys "a" and "a:session#b" give the keys latent-evolver:a:session and
+    // latent-evolver:a:session#b:session: the second's keys fall in the first's range of chunks.
+    const key = uniqueKey("prefix");
+    const other = `${key}#b:session`;
+    const session = sessionOf(2);
+    await saveSession(other, recordOf(session, 2));
+    await set(`${key}#b:ui`, { prompt: "the other element's" });
+    await saveSession(key, recordOf(session, 1));
+    await saveSession(key, recordOf(evolve(rewind(session, 0), { selected: [] }, createRng(3)), 1));
+    assert(sameBytes((await loadSession(other))!.bytes, serializeSession(session)), "the other session went");
+    assert((await get(`${key}#b:ui`)) !== undefined, "the other key's UI state went");
+  });
+
+  it("a save that expects a revision saves only if storage holds it, checked in its transaction", async () => {
+    const key = uniqueKey("revision");
+    const session = sessionOf(2);
+    const first = await saveSession(key, recordOf(session), { expect: "" });
+    assert(first.saved && (await loadSession(key))!.revision === first.revision, "the first save");
+    const refused = await saveSession(key, recordOf(sessionOf(3)), { expect: "" });
+    assert(!refused.saved && refused.stored === first.revision, `refused: ${JSON.stringify(refused)}`);
+    assert(sameBytes((await loadSession(key))!.bytes, serializeSession(session)), "a refused save wrote");
+    const second = await saveSession(key, recordOf(sessionOf(3)), { expect: first.revision });
+    assert(second.saved && second.revision !== first.revision, "the expected revision did not save");
+    let message = "";
+    await saveSession(key, { ...recordOf(session), parts: [{ id: "g0", bytes: () => new Uint8Array() }] })
+      .catch((e: Error) => (message = e.message));
+    assert(/part id "g0"/.test(message), `a bad part id: "${message}"`);
   });
 
   it("the element saves each generation once: an Evolve, also after a reload, adds only the new one", async () => {
@@ -155,7 +221,9 @@ describe("session store", () => {
     const first = await storedSizes(key);
     assert(first.size > 2, `a 16-image session is one value: ${[...first.entries()]}`);
     assert([...first.values()].every((n) => n < 64 * 1024), `a value over 64 KiB: ${[...first.entries()]}`);
-    const chunksOf = (sizes: Map<string, number>) => [...sizes.keys()].filter((k) => k !== key).sort();
+    // The parts' chunks (the header's are new at every save).
+    const chunksOf = (sizes: Map<string, number>) =>
+      [...sizes.keys()].filter((k) => k !== key && !k.includes("#h-")).sort();
     await evolveFrom(el, 2);
     const second = chunksOf(await storedSizes(key));
     assert(chunksOf(first).every((k) => second.includes(k)), "generation 0's chunks were written anew");
