@@ -26,6 +26,17 @@ import {
 /** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
 const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
+/**
+ * The kebab-case attributes by their camelCase property names lowercased. A framework that binds
+ * `serverToken` on the tag before the element is defined, or renders it on the server, writes it
+ * as an attribute, which HTML lowercases to `servertoken`: read as `server-token`, not lost.
+ */
+const LOWERCASED = {
+  servertoken: ["serverToken", "server-token"],
+  mutationstrength: ["mutationStrength", "mutation-strength"],
+  storagekey: ["storageKey", "storage-key"],
+} as const;
+
 /** Properties that make the worker's config: a change restarts it. */
 const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
 
@@ -171,6 +182,18 @@ export class LatentEvolverElement extends LitElement {
     api: () => this.#engine.api,
     persist: () => this.#persist(),
   });
+
+  /** The attributes of {@link properties}, and their lowercased camelCase names (see LOWERCASED). */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, ...Object.keys(LOWERCASED)];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (!Object.hasOwn(LOWERCASED, name)) return super.attributeChangedCallback(name, old, value);
+    const [property, attribute] = LOWERCASED[name as keyof typeof LOWERCASED];
+    // Where both are written, the kebab-case attribute is the one that counts.
+    if (!this.hasAttribute(attribute)) this[property] = value;
+  }
 
   constructor() {
     super();
