@@ -37,6 +37,16 @@ const LOWERCASED = {
   storagekey: ["storageKey", "storage-key"],
 } as const;
 
+/**
+ * `marking` as an attribute: present is on, except `marking="false"`, which React 18 writes for
+ * `marking={false}` (as do Vue and Svelte on a tag not defined yet, and server-rendered HTML);
+ * lit's Boolean reads any present value as true. Reflected as present (`""`) or absent.
+ */
+const markingAttribute = {
+  fromAttribute: (value: string | null): boolean => value !== null && value !== "false",
+  toAttribute: (value: boolean): string | null => (value ? "" : null),
+};
+
 /** Properties that make the worker's config: a change restarts it. */
 const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
 
@@ -98,7 +108,7 @@ export class LatentEvolverElement extends LitElement {
     mutationStrength: { type: String, attribute: "mutation-strength" },
     radius: { type: String },
     storageKey: { type: String, attribute: "storage-key" },
-    marking: { type: Boolean, reflect: true },
+    marking: { type: Boolean, reflect: true, converter: markingAttribute },
   };
 
   /**
