@@ -57,12 +57,12 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @tag latent-evolver
  *
- * @fires le-selection-change - {SelectionChangeEvent} Selection or marked points changed.
- * @fires le-generation-start - {GenerationStartEvent} A generation started rendering.
- * @fires le-generation-progress - {GenerationProgressEvent} One more image is shown.
- * @fires le-generation-end - {GenerationEndEvent} A generation finished or was cancelled.
- * @fires le-backend - {BackendEvent} The backend that runs the model was chosen.
- * @fires le-error - {LatentEvolverErrorEvent} A bad attribute, a model that fails to load, a failed render.
+ * @fires {SelectionChangeEvent} le-selection-change - Selection or marked points changed.
+ * @fires {GenerationStartEvent} le-generation-start - A generation started rendering.
+ * @fires {GenerationProgressEvent} le-generation-progress - One more image is shown.
+ * @fires {GenerationEndEvent} le-generation-end - A generation finished or was cancelled.
+ * @fires {BackendEvent} le-backend - The backend that runs the model was chosen.
+ * @fires {LatentEvolverErrorEvent} le-error - A bad attribute, a model that fails to load, a failed render.
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
