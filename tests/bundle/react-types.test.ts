@@ -1,13 +1,14 @@
 // dist/react.d.ts, as a React project gets it from `import type {} from "latent-evolver/react"`:
 // TypeScript checks a small TSX file that uses the tag, right and wrong, against the built types, in
 // a project that has the package in its node_modules, under the resolution of bundlers (through
-// package.json "exports") and under the older "node" (node10, which reads "typesVersions" instead).
+// package.json "exports") and under the older "node" (node10, which reads "typesVersions" instead);
+// and the README's React snippet, as a TypeScript app copies it.
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
 
-Deno.test("the built react.d.ts types the tag in React's JSX, with bundler and node10 resolution", async () => {
+Deno.test("the built react.d.ts types the tag in React's JSX, with bundler and node10 resolution; so does the README's snippet", async () => {
   const pkg = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
   assert.equal(pkg.exports["./react"]?.types, "./dist/react.d.ts");
   // Inside the repository, so that react's types resolve from its node_modules as in a project;
@@ -17,6 +18,11 @@ Deno.test("the built react.d.ts types the tag in React's JSX, with bundler and n
   await Deno.mkdir(new URL("node_modules/", project), { recursive: true });
   await Deno.symlink(fileURLToPath(root), fileURLToPath(installed));
   const file = new URL("app.tsx", project);
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const snippet = /^```tsx\n([^]*?)^```$/m.exec(readme)?.[1];
+  assert.ok(snippet, "the README has no ```tsx snippet");
+  const readmeFile = new URL("readme.tsx", project);
+  await Deno.writeTextFile(readmeFile, snippet);
   await Deno.writeTextFile(
     file,
     `import type {} from "latent-evolver/react";
@@ -53,7 +59,15 @@ document.addEventListener("le-generation-end", (e) => console.log(e.detail.gener
       const options =
         `--noEmit --strict --skipLibCheck --jsx react-jsx --module esnext --moduleResolution ${resolution}`;
       const out = await new Deno.Command("node", {
-        args: [tsc, ...options.split(" "), "--target", "es2022", "--lib", "es2022,dom", fileURLToPath(file)],
+        args: [
+          tsc,
+          ...options.split(" "),
+          "--target",
+          "es2022",
+          "--lib",
+          "es2022,dom",
+          ...[file, readmeFile].map((f) => fileURLToPath(f)),
+        ],
         cwd: fileURLToPath(project),
         stdout: "piped",
         stderr: "piped",
