@@ -196,7 +196,7 @@ export function dispatchAttributeErrors(
 }
 
 declare global {
-  interface HTMLElementEventMap {
+  interface GlobalEventHandlersEventMap {
     "le-selection-change": SelectionChangeEvent;
     "le-generation-start": GenerationStartEvent;
     "le-generation-progress": GenerationProgressEvent;

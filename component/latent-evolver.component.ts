@@ -26,6 +26,27 @@ import {
 /** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
 const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
+/**
+ * The kebab-case attributes by their camelCase property names lowercased. A framework that binds
+ * `serverToken` on the tag before the element is defined, or renders it on the server, writes it
+ * as an attribute, which HTML lowercases to `servertoken`: read as `server-token`, not lost.
+ */
+const LOWERCASED = {
+  servertoken: ["serverToken", "server-token"],
+  mutationstrength: ["mutationStrength", "mutation-strength"],
+  storagekey: ["storageKey", "storage-key"],
+} as const;
+
+/**
+ * `marking` as an attribute: present is on, except `marking="false"`, which React 18 writes for
+ * `marking={false}` (as do Vue and Svelte on a tag not defined yet, and server-rendered HTML);
+ * lit's Boolean reads any present value as true. Reflected as present (`""`) or absent.
+ */
+const markingAttribute = {
+  fromAttribute: (value: string | null): boolean => value !== null && value !== "false",
+  toAttribute: (value: boolean): string | null => (value ? "" : null),
+};
+
 /** Properties that make the worker's config: a change restarts it. */
 const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
 
@@ -36,12 +57,12 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @tag latent-evolver
  *
- * @fires le-selection-change - {SelectionChangeEvent} Selection or marked points changed.
- * @fires le-generation-start - {GenerationStartEvent} A generation started rendering.
- * @fires le-generation-progress - {GenerationProgressEvent} One more image is shown.
- * @fires le-generation-end - {GenerationEndEvent} A generation finished or was cancelled.
- * @fires le-backend - {BackendEvent} The backend that runs the model was chosen.
- * @fires le-error - {LatentEvolverErrorEvent} A bad attribute, a model that fails to load, a failed render.
+ * @fires {SelectionChangeEvent} le-selection-change - Selection or marked points changed.
+ * @fires {GenerationStartEvent} le-generation-start - A generation started rendering.
+ * @fires {GenerationProgressEvent} le-generation-progress - One more image is shown.
+ * @fires {GenerationEndEvent} le-generation-end - A generation finished or was cancelled.
+ * @fires {BackendEvent} le-backend - The backend that runs the model was chosen.
+ * @fires {LatentEvolverErrorEvent} le-error - A bad attribute, a model that fails to load, a failed render.
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
@@ -87,7 +108,7 @@ export class LatentEvolverElement extends LitElement {
     mutationStrength: { type: String, attribute: "mutation-strength" },
     radius: { type: String },
     storageKey: { type: String, attribute: "storage-key" },
-    marking: { type: Boolean, reflect: true },
+    marking: { type: Boolean, reflect: true, converter: markingAttribute },
   };
 
   /**
@@ -171,6 +192,18 @@ export class LatentEvolverElement extends LitElement {
     api: () => this.#engine.api,
     persist: () => this.#persist(),
   });
+
+  /** The attributes of {@link properties}, and their lowercased camelCase names (see LOWERCASED). */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, ...Object.keys(LOWERCASED)];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (!Object.hasOwn(LOWERCASED, name)) return super.attributeChangedCallback(name, old, value);
+    const [property, attribute] = LOWERCASED[name as keyof typeof LOWERCASED];
+    // Where both are written, the kebab-case attribute is the one that counts.
+    if (!this.hasAttribute(attribute)) this[property] = value;
+  }
 
   constructor() {
     super();

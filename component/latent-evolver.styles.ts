@@ -180,7 +180,7 @@ export const styles = css`
     outline: 3px dashed var(--le-text);
     outline-offset: 3px;
   }
-  :host([marking]) [part~="image-button"] {
+  :host([marking]:not([marking="false"])) [part~="image-button"] {
     cursor: crosshair;
   }
   [part~="image"] {

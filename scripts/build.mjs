@@ -82,21 +82,16 @@ const cem = runTool(["@custom-elements-manifest", "analyzer", "cem.js"], [
   "component/latent-evolver.component.ts",
   "component/latent-evolver.ts",
   "component/events.ts",
+  "component/png.ts",
   "--outdir",
   "dist",
 ]);
 if (cem.status !== 0) console.warn(`build: custom-elements.json was not made:\n${cem.stderr || cem.stdout}`);
 else {
-  // The analyzer also lists each `dispatchEvent(new SomeEvent(...))` it sees, without a name; the
-  // class doc's @fires tags already name every event with its class, so drop the nameless copies.
   const manifestPath = join(dist, "custom-elements.json");
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-  for (const mod of manifest.modules ?? []) {
-    for (const decl of mod.declarations ?? []) {
-      if (decl.events) decl.events = decl.events.filter((event) => event.name);
-    }
-  }
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  const bundleExports = result.metafile.outputs["dist/latent-evolver.js"].exports;
+  writeFileSync(manifestPath, JSON.stringify(shippedManifest(manifest, bundleExports), null, 2));
 }
 
 // Declarations for bundler users; best effort, the bundle does not depend on them.
@@ -137,6 +132,53 @@ if (tsc.status === 0) {
 }
 
 await precompress(dist);
+
+/**
+ * The analyzer's manifest describes the sources (component/*.ts), which the package does not ship;
+ * a tool that imports a module it names finds nothing. Every class and function the page gets is
+ * exported by one file, dist/latent-evolver.js: this gathers the declarations the bundle exports
+ * into that one module, lists the bundle's exports (not the sources' type-only ones), and points
+ * every reference at it. A superclass it does not declare (Event) is a global, and an event's type
+ * refers to its class.
+ *
+ * @param manifest The analyzer's manifest.
+ * @param bundleExports The names dist/latent-evolver.js exports (esbuild's metafile).
+ */
+function shippedManifest(manifest, bundleExports) {
+  const path = "dist/latent-evolver.js";
+  const shipped = new Set(bundleExports);
+  const modules = manifest.modules ?? [];
+  const declarations = modules.flatMap((m) => m.declarations ?? []).filter((d) => shipped.has(d.name));
+  const declared = new Set(declarations.map((d) => d.name));
+  const here = (name) => ({ name, module: path });
+  for (const declaration of declarations) {
+    if (declaration.superclass?.module !== undefined && !declaration.superclass.package) {
+      const { name } = declaration.superclass;
+      declaration.superclass = declared.has(name) ? here(name) : { name, package: "global:" };
+    }
+    // The analyzer also lists each `dispatchEvent(new SomeEvent(...))` it sees, without a name; the
+    // class doc's @fires tags already name every event with its class, so drop the nameless copies.
+    if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
+    for (const event of declaration.events ?? []) {
+      if (declared.has(event.type?.text)) event.type.references = [here(event.type.text)];
+    }
+  }
+  const definitions = modules.flatMap((m) => m.exports ?? [])
+    .filter((e) => e.kind === "custom-element-definition")
+    .map((e) => ({ ...e, declaration: here(e.declaration.name) }));
+  return {
+    ...manifest,
+    modules: [{
+      kind: "javascript-module",
+      path,
+      declarations,
+      exports: [
+        ...bundleExports.map((name) => ({ kind: "js", name, declaration: here(name) })),
+        ...definitions,
+      ],
+    }],
+  };
+}
 
 /**
  * Writes `name.br` and `name.gz` beside every .js, .wasm and .json file in `dir` (1 KiB or more),

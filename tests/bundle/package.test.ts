@@ -24,6 +24,8 @@ Deno.test("npm pack ships the built element: every export and every file it load
   for (const entry of Object.values(pkg.exports) as (string | Record<string, string>)[]) {
     targets.push(...(typeof entry === "string" ? [entry] : Object.values(entry)));
   }
+  // The subpaths' types for TypeScript's older "node" resolution, which ignores "exports".
+  for (const paths of Object.values(pkg.typesVersions?.["*"] ?? {}) as string[][]) targets.push(...paths);
   for (const target of targets) assert.ok(files.has(target.replace(/^\.\//, "")), `${target} is not packed`);
   // Loaded at run time from beside the bundle (LatentEvolverElement.assetBase).
   for (

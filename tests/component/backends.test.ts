@@ -4,6 +4,7 @@
 import {
   assert,
   cleanup,
+  loadBundle,
   mount,
   serverProxy,
   settle,
@@ -13,6 +14,7 @@ import {
   waitForEvent,
 } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
 import { checkMetadata, serverBackend } from "../../component/backends/server.ts";
@@ -293,6 +295,33 @@ describe("backends", () => {
     const wrong = waitForEvent<CustomEvent>(el, "le-error", () => true);
     el.serverToken = "not-the-token";
     assert(/HTTP 401/.test((await wrong).detail.message), "a wrong token was let in");
+  });
+
+  it("server-token written as serverToken in HTML (lowercased to servertoken, as a framework writes it before the element is defined or on the server) reaches the server; so do storageKey and mutationStrength", async () => {
+    const { url, token, error } = await (await fetch("/__le/server.json?token=1")).json();
+    assert(url && token, `the token-protected Deno server did not start: ${error}`);
+    await loadBundle();
+    const html = document.createElement("div");
+    html.innerHTML = `<latent-evolver backend="server" server="${url}" serverToken="${token}" population="2"
+      seed="6" storageKey="none" mutationStrength="2"></latent-evolver>`;
+    const el = html.firstElementChild as LatentEvolverElement;
+    assert(el.getAttribute("servertoken") === token, "HTML did not lowercase the attribute's name");
+    const errors: string[] = [];
+    el.addEventListener("le-error", (e) => errors.push(e.detail.message));
+    const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled, 20000);
+    document.body.append(el);
+    await end.catch(() => assert(false, `no render with the token: ${errors.join("; ")}`));
+    assert(el.activeBackend === "server" && errors.length === 0, `${el.activeBackend}: ${errors.join("; ")}`);
+    assert(el.serverToken === token, `the serverToken property is ${el.serverToken}`);
+    assert(
+      el.storageKey === "none" && el.mutationStrength === "2",
+      "storagekey or mutationstrength was lost",
+    );
+    // The kebab-case attribute, where both are written, is the one that counts.
+    const wrong = waitForEvent<CustomEvent>(el, "le-error", () => true);
+    el.setAttribute("server-token", "not-the-token");
+    el.setAttribute("servertoken", token);
+    assert(/HTTP 401/.test((await wrong).detail.message), "servertoken overrode server-token");
   });
 
   it("a render that fails because the server went away names the server; Try again renders it once it is back", async () => {

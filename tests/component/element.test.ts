@@ -157,6 +157,35 @@ describe("<latent-evolver> points", () => {
     assert(Math.abs(Math.max(...radii) - 0.2) < 1e-9, `the largest edit has radius ${radii}, expected 0.2`);
   });
 
+  it('marking="false" (React 18\'s marking={false}) is off; any other value is on; reflected as present or absent', async () => {
+    const el = await mount({ ...wasmElement("marking-false"), marking: "false" });
+    assert(el.marking === false, 'marking="false" turned marking on');
+    assert(button(el, "mark").getAttribute("aria-pressed") === "false", "Mark points is pressed");
+    const [first] = tiles(el);
+    assert(getComputedStyle(first).cursor !== "crosshair", "the images show the marking cursor");
+    const r = first.getBoundingClientRect();
+    await clickAt(r.left + r.width / 2, r.top + r.height / 2);
+    await settle(el);
+    assert(el.selected.join() === "0", `a click did not select (selected: [${el.selected}])`);
+    assert(!shadow(el).querySelector('[part~="point"]'), "a click marked a point");
+    for (const [value, on] of [["", true], ["true", true], ["marking", true], ["false", false]] as const) {
+      el.setAttribute("marking", value);
+      assert(el.marking === on, `marking="${value}" gave ${el.marking}`);
+    }
+    // Set from outside, marking="false" stays as written: styles must read it as off too.
+    await settle(el);
+    assert(getComputedStyle(first).cursor !== "crosshair", 'marking="false" shows the marking cursor');
+    el.removeAttribute("marking");
+    assert(el.marking === false, "no attribute is not off");
+    button(el, "mark").click();
+    await settle(el);
+    assert(el.getAttribute("marking") === "", `marking on reflects as ${el.getAttribute("marking")}`);
+    assert(getComputedStyle(first).cursor === "crosshair", "marking on shows no marking cursor");
+    button(el, "mark").click();
+    await settle(el);
+    assert(!el.hasAttribute("marking"), `marking off reflects as ${el.getAttribute("marking")}`);
+  });
+
   it("shift+click marks a point without marking mode", async () => {
     const el = await mount(wasmElement("shift"));
     const [first] = tiles(el);

@@ -12,6 +12,7 @@ import {
   PROMPT,
   samePixels,
   SEED,
+  TOKEN,
 } from "./frameworks/harness.ts";
 
 /** The same element in plain HTML (attributes are strings): the reference every framework must match. */
@@ -46,6 +47,7 @@ describe("<latent-evolver> in frameworks", () => {
           `${name}: population ${POPULATION} (a number) gave ${first.detail.done} of ${first.detail.total} images`,
         );
         assert(errors.length === 0, `${name}: the element reported ${JSON.stringify(errors)}`);
+        assert(el.serverToken === TOKEN, `${name}: serverToken is ${el.serverToken}`);
         assert(
           samePixels(pixels(el), want),
           `${name}: the first batch differs from the same element in plain HTML`,

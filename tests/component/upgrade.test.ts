@@ -3,7 +3,14 @@
 // on an element not yet defined; when the bundle defines it, the element must start with them.
 // A file of its own: the bundle must not be loaded in this page before the test.
 import { loadBundle, pixels } from "./helpers.ts";
-import { assert, FRAMEWORKS, mountFrameworkApp, POPULATION, samePixels } from "./frameworks/harness.ts";
+import {
+  assert,
+  FRAMEWORKS,
+  mountFrameworkApp,
+  POPULATION,
+  samePixels,
+  TOKEN,
+} from "./frameworks/harness.ts";
 
 describe("<latent-evolver> defined after a framework rendered it", () => {
   it("React, Vue and Svelte's elements upgrade with the values they bound, to the same images", async () => {
@@ -23,6 +30,13 @@ describe("<latent-evolver> defined after a framework rendered it", () => {
           `${ends.name}: ${first.detail.done} images instead of ${POPULATION}`,
         );
         assert(errors.length === 0, `${ends.name}: the element reported ${JSON.stringify(errors)}`);
+        // Bound as serverToken, written as the attribute servertoken before the element was defined.
+        assert(
+          element.serverToken === TOKEN,
+          `${ends.name}: serverToken is ${element.serverToken} (attributes: ${
+            element.getAttributeNames().join(", ")
+          })`,
+        );
         shown.push(pixels(element));
         app.unmount();
       }

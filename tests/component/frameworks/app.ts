@@ -15,6 +15,11 @@ export interface AppOptions {
   prompt: string;
   population: number;
   seed: number;
+  /**
+   * Bound as `serverToken`, camelCase, as React's JSX types offer it: on a tag not defined yet a
+   * framework writes it as an attribute, which HTML lowercases to `servertoken`.
+   */
+  serverToken: string;
   /** Called by the framework's binding of `le-generation-end`. */
   onEnd: (event: Event) => void;
 }

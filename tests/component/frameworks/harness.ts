@@ -8,6 +8,8 @@ export const FRAMEWORKS = ["react", "vue", "svelte"] as const;
 export const PROMPT = "a misty fjord at dawn";
 export const POPULATION = 2;
 export const SEED = 7;
+/** Bound to the element's `serverToken` (the backend is wasm: it is only read). */
+export const TOKEN = "t0ken";
 
 export function assert(ok: unknown, message: string): asserts ok {
   if (!ok) throw new Error(message);
@@ -73,7 +75,14 @@ export async function mountFrameworkApp(name: string) {
     prompt: PROMPT,
     population: POPULATION,
     seed: SEED,
+    serverToken: TOKEN,
     onEnd: ends.onEnd,
   });
-  return { app, container, errors, ends, element: app.element as HTMLElement & { prompt: string } };
+  return {
+    app,
+    container,
+    errors,
+    ends,
+    element: app.element as HTMLElement & { prompt: string; serverToken: string | null },
+  };
 }

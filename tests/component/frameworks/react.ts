@@ -15,6 +15,7 @@ export const mountApp: MountApp = (container, options) => {
         prompt: state.prompt,
         population: state.population,
         seed: state.seed,
+        serverToken: state.serverToken,
         backend: "wasm",
         "storage-key": "none",
         "onle-generation-end": state.onEnd,

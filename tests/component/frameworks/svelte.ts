@@ -11,6 +11,7 @@ export const mountApp: MountApp = (container, options) => {
       initialPrompt: options.prompt,
       population: options.population,
       seed: options.seed,
+      serverToken: options.serverToken,
       onEnd: options.onEnd,
     },
   }) as { setPrompt(value: string): void };

@@ -6,10 +6,11 @@ import { type MountApp, renderedElement } from "./app.ts";
 
 export const mountApp: MountApp = async (container, options) => {
   const prompt = ref(options.prompt);
+  const { population, seed, serverToken, onEnd } = options;
   const app = createApp({
-    setup: () => ({ prompt, population: options.population, seed: options.seed, onEnd: options.onEnd }),
+    setup: () => ({ prompt, population, seed, serverToken, onEnd }),
     template: `<latent-evolver :prompt="prompt" :population="population" :seed="seed" backend="wasm"
-      storage-key="none" @le-generation-end="onEnd" />`,
+      :serverToken="serverToken" storage-key="none" @le-generation-end="onEnd" />`,
   });
   app.config.compilerOptions.isCustomElement = (tag: string) => tag === "latent-evolver";
   app.mount(container);
