@@ -25,7 +25,12 @@ export interface WorkerModelOptions {
   threads?: number;
   /** Another module with the {@link InferenceWorkerApi} (tests use one that crashes). */
   workerUrl?: URL;
+  /** Milliseconds before the first restart of a worker that died; doubled at each further one, up to 30 s (default 500). */
+  restartMs?: number;
 }
+
+/** The longest wait before restarting a worker that keeps dying. */
+const MAX_RESTART_MS = 30_000;
 
 /** One worker holding one copy of the model. */
 class Instance {
@@ -41,14 +46,21 @@ class Instance {
   #busy: Promise<unknown> = Promise.resolve();
   readonly #waiting = new Set<(e: Error) => void>();
 
-  constructor(url: URL, label: string) {
+  /**
+   * @param url The worker module.
+   * @param label The model, for messages.
+   * @param onDeath Called once if the worker dies.
+   */
+  constructor(url: URL, label: string, onDeath: () => void = () => {}) {
     this.#worker = new Worker(url, { type: "module" });
     this.#api = Comlink.wrap<InferenceWorkerApi>(this.#worker as unknown as Comlink.Endpoint);
     // A worker that dies (out of memory, a crash outside Comlink's handlers) fails every waiting call.
     this.#worker.addEventListener("error", (event) => {
       event.preventDefault();
+      if (this.dead) return;
       this.dead = new Error(`the inference worker of ${label} stopped: ${event.message}`);
       for (const fail of this.#waiting) fail(this.dead);
+      onDeath();
     });
   }
 
@@ -114,8 +126,10 @@ class Instance {
  * @param providers Execution providers to try in order.
  * @param engine How batches run (see load.ts).
  * @param options Instances, threads and the worker module.
- * @returns The model; `dispose()` releases its sessions and ends the workers. Once a worker has
- *   died, `model.healthy()` is false, its calls fail naming the cause, and the other instances serve.
+ * @returns The model; `dispose()` releases its sessions and ends the workers. A worker that dies is
+ *   started again and loads the model again (after `restartMs`, doubled at each further restart up
+ *   to 30 s, and back to `restartMs` once a call succeeds); until then `model.healthy()` is false, the
+ *   calls it had fail naming the cause, and the other instances serve.
  * @example
  * ```ts
  * const { model, dispose } = await loadModelInWorker("models/builtin/manifest.json", ["cpu"], "auto", { instances: 2 });
@@ -135,7 +149,36 @@ export async function loadModelInWorker(
   const threads = options.threads ??
     (count > 1 ? Math.max(1, Math.floor(navigator.hardwareConcurrency / count)) : undefined);
   const url = options.workerUrl ?? new URL("./inference-worker.ts", import.meta.url);
-  const instances = [new Instance(url, abs)];
+  const restartMs = options.restartMs ?? 500;
+  /** False until every instance has loaded, and again once disposed: only then are deaths restarted. */
+  let serving = false;
+  /** Restarts so far of each instance since its last successful call. */
+  const restarts: number[] = [];
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Starts the instance at `slot` again, on the provider the first one got, until it loads. */
+  const restart = (slot: number) => {
+    if (!serving) return;
+    const n = restarts[slot] ?? 0;
+    restarts[slot] = n + 1;
+    const wait = Math.min(MAX_RESTART_MS, restartMs * 2 ** n);
+    const timer = setTimeout(async () => {
+      timers.delete(timer);
+      if (!serving) return;
+      const next = new Instance(url, abs, () => restart(slot));
+      try {
+        await next.load(abs, [info.executionProvider], engine, threads);
+      } catch {
+        await next.dispose();
+        return next.dead ? undefined : restart(slot); // a death restarts it already
+      }
+      if (!serving) return void next.dispose();
+      const old = instances[slot];
+      instances[slot] = next;
+      void old.dispose();
+    }, wait);
+    timers.add(timer);
+  };
+  const instances = [new Instance(url, abs, () => restart(0))];
   let info: WorkerModelInfo;
   try {
     info = await instances[0].load(abs, [...providers], engine, threads);
@@ -149,13 +192,14 @@ export async function loadModelInWorker(
     }
     // The others on the provider the first one got, one after another.
     for (let i = 1; i < count; i++) {
-      instances.push(new Instance(url, abs));
+      instances.push(new Instance(url, abs, () => restart(i)));
       await instances[i].load(abs, [info.executionProvider], engine, threads);
     }
   } catch (e) {
     await Promise.all(instances.map((i) => i.dispose()));
     throw e;
   }
+  serving = true;
   const [C, H, W] = info.latentShape;
   const size = C * H * W;
   const model: ServedModel = {
@@ -180,13 +224,17 @@ export async function loadModelInWorker(
       const instance = live.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       const packed = new Float32Array(latents.length * size);
       latents.forEach((l, i) => packed.set(l.data, i * size));
-      return await instance.generate(packed, latents.length, prompt, options.signal);
+      const images = await instance.generate(packed, latents.length, prompt, options.signal);
+      restarts[instances.indexOf(instance)] = 0; // it serves: the next death restarts it soon
+      return images;
     },
   };
   return {
     model,
     dir: abs.slice(0, abs.lastIndexOf("/")),
     async dispose() {
+      serving = false;
+      for (const timer of timers) clearTimeout(timer);
       await Promise.all(instances.map((i) => i.dispose()));
     },
   };

@@ -125,9 +125,10 @@ Deno.test("worker model: a call aborted while an earlier batch runs never reache
   }
 });
 
-Deno.test("worker model: a worker that dies fails its callers, and the server turns unready", async () => {
+Deno.test("worker model: a worker that dies fails its callers, the server turns unready, and the worker is started again", async () => {
   const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
     workerUrl: new URL("./crashing_worker.ts", import.meta.url),
+    restartMs: 300,
   });
   const s = startTestServer({ models: [model] });
   try {
@@ -145,6 +146,15 @@ Deno.test("worker model: a worker that dies fails its callers, and the server tu
     const modelReady = await fetch(`${s.url}/v2/models/crashy/ready`);
     assert.equal(modelReady.status, 503);
     await modelReady.body?.cancel();
+    // A new worker loads the model: ready again, and it takes calls (this one crashes it again).
+    const until = Date.now() + 10_000;
+    while (!model.healthy?.() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(model.healthy?.(), true, "the worker was not started again");
+    const again = await fetch(`${s.url}/v2/health/ready`);
+    assert.equal(again.status, 200);
+    await again.body?.cancel();
+    await assert.rejects(model.generate(latents(1, "crash again"), "x"), /stopped: .*a deliberate crash/);
+    assert.equal(model.healthy?.(), false);
   } finally {
     await s.close();
     await dispose();
