@@ -78,6 +78,7 @@ const INFER_TYPES = ["application/json", "application/octet-stream"];
  *
  * @param options Models, limits and security settings.
  * @returns The handler.
+ * @throws TypeError when two models have the same name.
  * @example
  * ```ts
  * const { handle } = createHandler({ models: [model], token: Deno.env.get("TOKEN") });
@@ -99,7 +100,17 @@ export function createHandler(options: HandlerOptions): Handler {
     retryAfterSeconds: 1,
     ...options,
   };
-  const models = new Map(o.models.map((m) => [m.name, m]));
+  const models = new Map<string, ServedModel>();
+  for (const m of o.models) {
+    // A second model under a name would hide the first, silently: two folders whose manifests share
+    // a name, or a folder named as another model is (each model is also served by its folder's name).
+    if (models.has(m.name)) {
+      throw new TypeError(
+        `Cannot serve two models named "${m.name}": give each model folder a manifest name and a folder name no other model has`,
+      );
+    }
+    models.set(m.name, m);
+  }
   const metrics = new Metrics();
   const batcher = new Batcher({
     maxBatch: o.maxBatch,

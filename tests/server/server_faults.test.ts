@@ -58,3 +58,8 @@ Deno.test("handler: a bad request is still 400, and not logged as a server error
   assert.match((await res.json()).error, /malformed JSON/);
   assert.deepEqual(logged, []);
 });
+
+Deno.test("handler: two models under one name are refused at start, naming it (one would hide the other)", () => {
+  const a = fakeModel(), b = { ...fakeModel(), executionProvider: "other" };
+  assert.throws(() => createHandler({ models: [a, b] }), /two models named "fake"/);
+});
