@@ -41,6 +41,37 @@ export class SelectionChangeEvent extends Event {
   }
 }
 
+/** Detail of {@link PromptChangeEvent}. */
+export interface PromptChangeDetail {
+  /** The prompt now. */
+  prompt: string;
+  /** `typed`: the person edited it in the prompt field; `restored`: a reload brought back theirs. */
+  reason: "typed" | "restored";
+}
+
+/**
+ * Fired when the element changes its prompt itself: the person typed in the prompt field (at each
+ * edit, as `input` fires), or a reload restored the prompt they had typed. Not when the page sets
+ * the `prompt` attribute or property. The images follow a typed prompt after a pause (or Enter).
+ *
+ * @example
+ * ```ts
+ * import { PromptChangeEvent } from "./events.ts";
+ * document.addEventListener(PromptChangeEvent.type, (e) => console.log(e.detail.prompt));
+ * ```
+ */
+export class PromptChangeEvent extends Event {
+  /** The event's name. */
+  static readonly type = "le-prompt-change";
+  /** The prompt, and why it changed. */
+  readonly detail: PromptChangeDetail;
+  /** @param detail The prompt, and why it changed. */
+  constructor(detail: PromptChangeDetail) {
+    super(PromptChangeEvent.type, init);
+    this.detail = detail;
+  }
+}
+
 /** Why a generation is being rendered. */
 export type GenerationReason =
   | "first"
@@ -198,6 +229,7 @@ export function dispatchAttributeErrors(
 declare global {
   interface GlobalEventHandlersEventMap {
     "le-selection-change": SelectionChangeEvent;
+    "le-prompt-change": PromptChangeEvent;
     "le-generation-start": GenerationStartEvent;
     "le-generation-progress": GenerationProgressEvent;
     "le-generation-end": GenerationEndEvent;

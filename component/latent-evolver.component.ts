@@ -3,7 +3,7 @@ import { cssomStyle } from "./cssom-style.ts";
 import { PromptOwner } from "./prompt-owner.ts";
 import { assetUrl, defaultAssetBase } from "./asset-base.ts";
 import { styles } from "./latent-evolver.styles.ts";
-import { BackendEvent, dispatchAttributeErrors, SelectionChangeEvent } from "./events.ts";
+import { BackendEvent, dispatchAttributeErrors, PromptChangeEvent, SelectionChangeEvent } from "./events.ts";
 import type { BackendName, InitResult } from "./worker/protocol.ts";
 import type { UiState } from "./ui-state.ts";
 import { saveBlob, sessionBlob } from "./export-files.ts";
@@ -58,6 +58,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @tag latent-evolver
  *
  * @fires {SelectionChangeEvent} le-selection-change - Selection or marked points changed.
+ * @fires {PromptChangeEvent} le-prompt-change - The person typed in the prompt field, or a reload restored their prompt.
  * @fires {GenerationStartEvent} le-generation-start - A generation started rendering.
  * @fires {GenerationProgressEvent} le-generation-progress - One more image is shown.
  * @fires {GenerationEndEvent} le-generation-end - A generation finished or was cancelled.
@@ -288,6 +289,7 @@ export class LatentEvolverElement extends LitElement {
           if (value === this.prompt) return; // no update would follow
           this.#promptOwner.type();
           this.prompt = value;
+          this.dispatchEvent(new PromptChangeEvent({ prompt: value, reason: "typed" }));
         },
         onPromptEnter: () => {
           if (renderer.renderedPrompt !== this.prompt) this.#actions.promptChanged(0); // else nothing new
@@ -471,6 +473,7 @@ export class LatentEvolverElement extends LitElement {
     if (this.#promptOwner.restores(ui, this.prompt)) {
       this.#promptOwner.own();
       this.prompt = ui.prompt;
+      this.dispatchEvent(new PromptChangeEvent({ prompt: ui.prompt, reason: "restored" }));
     }
     this.dispatchEvent(
       new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),

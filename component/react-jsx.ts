@@ -14,6 +14,7 @@ import type {
   GenerationProgressEvent,
   GenerationStartEvent,
   LatentEvolverErrorEvent,
+  PromptChangeEvent,
   SelectionChangeEvent,
 } from "./events.ts";
 import type { BackendPreference } from "./worker/protocol.ts";
@@ -38,6 +39,7 @@ export type LatentEvolverProps =
     /** Clicks mark points instead of selecting. */
     marking?: boolean;
     "onle-selection-change"?: (event: SelectionChangeEvent) => void;
+    "onle-prompt-change"?: (event: PromptChangeEvent) => void;
     "onle-generation-start"?: (event: GenerationStartEvent) => void;
     "onle-generation-progress"?: (event: GenerationProgressEvent) => void;
     "onle-generation-end"?: (event: GenerationEndEvent) => void;

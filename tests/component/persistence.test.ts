@@ -18,6 +18,7 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import { readGenome } from "../../component/png.ts";
+import type { PromptChangeEvent } from "../../component/events.ts";
 import { deserializeSession } from "../../core/mod.ts";
 import { loadUiState, saveUiState, storageKeyFor, type UiState } from "../../component/ui-state.ts";
 import { loadSession } from "../../component/worker/session-store.ts";
@@ -163,22 +164,36 @@ describe("<latent-evolver> persistence", () => {
 
 describe("<latent-evolver> stored prompt", () => {
   it("the person's prompt comes back, unless the page's prompt attribute changed since it was stored", async () => {
-    const attrs = wasmElement("page-prompt");
-    const el = await mount(attrs);
-    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
-    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
-    input.value = "typed by the person";
-    input.dispatchEvent(new Event("input"));
-    await rerendered;
-    el.remove();
-    await new Promise((r) => setTimeout(r, 300));
-    const same = await mount(attrs);
-    assert(same.prompt === "typed by the person", `with the same page prompt, got "${same.prompt}"`);
-    same.remove();
-    await new Promise((r) => setTimeout(r, 300));
-    // The site owner edits the attribute: the page's new prompt wins over the stored one.
-    const edited = await mount({ ...attrs, prompt: "a new prompt from the page" });
-    assert(edited.prompt === "a new prompt from the page", `the stored prompt won: "${edited.prompt}"`);
+    // le-prompt-change tells the page of the person's prompt: typed, and restored; not of its own.
+    const told: string[] = [];
+    const onPrompt = (e: PromptChangeEvent) => told.push(`${e.detail.reason}: ${e.detail.prompt}`);
+    document.addEventListener("le-prompt-change", onPrompt);
+    try {
+      const attrs = wasmElement("page-prompt");
+      const el = await mount(attrs);
+      const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+      const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+      input.value = "typed by the person";
+      input.dispatchEvent(new Event("input"));
+      await rerendered;
+      el.remove();
+      await new Promise((r) => setTimeout(r, 300));
+      const same = await mount(attrs);
+      assert(same.prompt === "typed by the person", `with the same page prompt, got "${same.prompt}"`);
+      same.remove();
+      await new Promise((r) => setTimeout(r, 300));
+      // The site owner edits the attribute: the page's new prompt wins over the stored one.
+      const edited = await mount({ ...attrs, prompt: "a new prompt from the page" });
+      assert(edited.prompt === "a new prompt from the page", `the stored prompt won: "${edited.prompt}"`);
+      edited.prompt = "set by the page again";
+      await settle(edited);
+      assert(
+        told.join(" | ") === "typed: typed by the person | restored: typed by the person",
+        `le-prompt-change: ${JSON.stringify(told)}`,
+      );
+    } finally {
+      document.removeEventListener("le-prompt-change", onPrompt);
+    }
   });
 
   it("a prompt typed just before the worker restarts is kept, not replaced by the one stored before it", async () => {
