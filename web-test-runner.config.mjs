@@ -63,7 +63,9 @@ async function startDistServer() {
       res.end(`<!doctype html><html lang="en"><title>bare</title>
 <script type="module" src="/latent-evolver.js"></script>
 <script type="module" src="/report.js"></script>
-<latent-evolver backend="wasm" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord" columns="3"></latent-evolver>`);
+<latent-evolver backend="${
+        url.searchParams.get("backend") ?? "wasm"
+      }" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord" columns="3"></latent-evolver>`);
       return;
     }
     if (url.pathname === "/report.js") {
@@ -73,6 +75,9 @@ async function startDistServer() {
       res.end(`const report = (type, detail) => parent.postMessage({ source: "bare", type, detail }, "*");
 // Before the end is reported, a point is marked on the first image (Shift+click), which also selects
 // it: the point and its region square get inline styles too, under the CSP page's style-src.
+// The backends that failed before one started (le-backend), reported with the end.
+let failures = [];
+document.addEventListener("le-backend", (e) => (failures = e.detail.failures));
 document.addEventListener("le-generation-end", (e) => {
   const button = e.target.shadowRoot.querySelector('[part~="image-button"]');
   const box = button.getBoundingClientRect();
@@ -80,7 +85,7 @@ document.addEventListener("le-generation-end", (e) => {
     bubbles: true, composed: true, shiftKey: true,
     clientX: box.left + box.width / 3, clientY: box.top + box.height / 3,
   }));
-  setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length, secure: isSecureContext }), 300);
+  setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length, secure: isSecureContext, failures }), 300);
 });
 document.addEventListener("le-error", (e) => report("error", { message: e.detail.message }));
 // A style the page's policy refused (an inline style attribute under style-src) is an error too.

@@ -53,14 +53,22 @@ type GpuLike = { requestAdapter(): Promise<AdapterLike | null> };
 /**
  * WebGPU through onnxruntime-web: probed with `requestAdapter()`, and `shader-f16` for fp16 models.
  * In `auto` a software fallback adapter (Chromium's SwiftShader, where there is no usable GPU) is
- * passed over: the built-in model took 16 s a batch on it where wasm took 0.1 s.
+ * passed over: the built-in model took 18 s a batch on it where wasm took 0.3 s.
  */
 export const webgpuBackend: BackendFactory = {
   name: "webgpu",
   priority: 30,
   async create(context) {
     const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-    if (!gpu) throw new Error("this browser has no WebGPU (navigator.gpu is missing)");
+    if (!gpu) {
+      // Browsers give WebGPU only to secure contexts: a page on plain http from another host than
+      // localhost (the demo served with --host 0.0.0.0, opened from another machine) has none.
+      throw new Error(
+        globalThis.isSecureContext === false
+          ? "WebGPU is given only to pages served over https (or from localhost), and this page is on plain http"
+          : "this browser has no WebGPU (navigator.gpu is missing)",
+      );
+    }
     const adapter = await gpu.requestAdapter();
     if (!adapter) throw new Error("WebGPU has no adapter (requestAdapter() returned null)");
     if (context.auto && (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter)) {

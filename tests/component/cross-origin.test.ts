@@ -13,7 +13,16 @@ async function distOrigin(): Promise<string> {
   return url;
 }
 
-type Word = { type: string; detail: { done?: number; points?: number; message?: string; secure?: boolean } };
+type Word = {
+  type: string;
+  detail: {
+    done?: number;
+    points?: number;
+    message?: string;
+    secure?: boolean;
+    failures?: { backend: string; message: string }[];
+  };
+};
 
 /**
  * Loads a page of the dist server in an iframe and collects what its element reports, until the
@@ -100,9 +109,12 @@ describe("cross-origin embedding", () => {
     // insecure.test is the dist server under a name that is not localhost (see the test runner's
     // --host-resolver-rules): no Web Crypto (the model file's SHA-256 is checked in JS), Web Locks
     // or Cache Storage. The model load failed there on crypto.subtle being undefined.
-    const words = await framePage("stored.html", { host: "insecure.test" });
+    // backend=auto: WebGPU is passed over, and the reason says why (not "this browser has none").
+    const words = await framePage("stored.html?backend=auto", { host: "insecure.test" });
     assertRendered(words, "insecure page");
     assert(words.length === 1 && words[0].detail.secure === false, `words: ${JSON.stringify(words)}`);
+    const webgpu = words[0].detail.failures?.find((f) => f.backend === "webgpu")?.message ?? "";
+    assert(/only to pages served over https .* plain http/.test(webgpu), `webgpu failed with "${webgpu}"`);
   });
 
   it("under the Content-Security-Policy the README gives, the element works", async () => {
