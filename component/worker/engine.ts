@@ -337,6 +337,8 @@ export class Engine implements EngineApi {
         header: sessionHeader(session),
         parts: session.generations.map((g) => ({ id: this.#partId(g), bytes: () => generationBytes(g) })),
         seed: this.#seed,
+        // The generations an evolve replaced stay stored while Bring back can restore them.
+        keep: this.#replaced?.generations.flatMap((g) => this.#partIds.get(g.latents) ?? []) ?? [],
       };
       // A revision that was never read matches none stored: the check fails, and the tab restarts.
       const expect = this.#checked ? { expect: this.#revision ?? "unknown" } : {};

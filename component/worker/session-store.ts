@@ -39,6 +39,8 @@ type Head = {
   revision: string;
   header: PartEntry;
   parts: PartEntry[];
+  /** Parts kept stored though the session no longer names them (generations it may bring back). */
+  spare?: PartEntry[];
   seed?: number | string;
 };
 
@@ -60,8 +62,17 @@ export type SavedSession = {
 /** One generation's latents to save: its id, and its bytes, made only when they must be written. */
 export type SessionPart = { id: string; bytes: () => Uint8Array };
 
-/** A session to save: core's `sessionHeader`, a part per generation in order, and its seed. */
-export type SessionRecord = { header: string; parts: SessionPart[]; seed?: number | string };
+/**
+ * A session to save: core's `sessionHeader`, a part per generation in order, and its seed; `keep`:
+ * ids of stored parts to keep though no generation names them (replaced generations that Bring back
+ * may restore; one not stored is left out).
+ */
+export type SessionRecord = {
+  header: string;
+  parts: SessionPart[];
+  seed?: number | string;
+  keep?: readonly string[];
+};
 
 /**
  * What a save did: saved, with the new revision and the ids of the parts it wrote; or not, because
@@ -108,7 +119,8 @@ const isEntry = (p: PartEntry | undefined) =>
 function isHead(value: unknown): value is Head {
   const h = value as Head | undefined;
   return h?.format === 2 && typeof h.revision === "string" && isEntry(h.header) &&
-    Array.isArray(h.parts) && h.parts.every(isEntry);
+    Array.isArray(h.parts) && h.parts.every(isEntry) &&
+    (h.spare === undefined || (Array.isArray(h.spare) && h.spare.every(isEntry)));
 }
 
 function isChunkHead(value: unknown): value is ChunkHead {
@@ -210,7 +222,7 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
  */
 export function saveSession(
   key: string,
-  { header, parts, seed }: SessionRecord,
+  { header, parts, seed, keep = [] }: SessionRecord,
   options: { expect?: string } = {},
 ): Promise<SaveResult> {
   const bad = parts.find((p) => !PART_ID.test(p.id) || p.id.startsWith("h-"));
@@ -229,7 +241,7 @@ export function saveSession(
       ),
     );
     const stored = new Map<string, PartEntry>();
-    for (const p of isHead(before) ? before.parts : []) {
+    for (const p of isHead(before) ? [...before.parts, ...(before.spare ?? [])] : []) {
       const keys = Array.from({ length: p.chunks }, (_, i) => chunkKey(key, p.id, i));
       if (keys.every((k) => present.has(k))) stored.set(p.id, p);
     }
@@ -248,22 +260,25 @@ export function saveSession(
       written.push(id);
       return put(id, bytes());
     });
+    const named = new Set(entries.map((p) => p.id));
+    const spare = keep.flatMap((id) => !named.has(id) && stored.has(id) ? [stored.get(id)!] : []);
     const revision = randomHex();
     const headerEntry = put(`h-${revision}`, new TextEncoder().encode(header));
-    // This key's chunks that the new head does not name go: replaced generations, the last header,
-    // and an earlier version's chunks. Other keys in the range (a storage key that extends this one)
-    // are not this key's, and stay.
-    const named = new Set(
-      [headerEntry, ...entries].flatMap((p) =>
+    // This key's chunks that the new head does not list go: replaced generations not kept, the last
+    // header, and an earlier version's chunks. Other keys in the range (a storage key that extends
+    // this one) are not this key's, and stay.
+    const listed = new Set(
+      [headerEntry, ...entries, ...spare].flatMap((p) =>
         Array.from({ length: p.chunks }, (_, i) => chunkKey(key, p.id, i))
       ),
     );
-    for (const k of present) if (!named.has(k)) s.delete(k);
+    for (const k of present) if (!listed.has(k)) s.delete(k);
     const head: Head = {
       format: 2,
       revision,
       header: headerEntry,
       parts: entries,
+      ...(spare.length ? { spare } : {}),
       ...(seed === undefined ? {} : { seed }),
     };
     s.put(head, key);

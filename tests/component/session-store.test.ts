@@ -120,6 +120,27 @@ describe("session store", () => {
     assert(all.filter((k) => k.includes("#h-")).length === 1, `headers stored: ${all}`);
   });
 
+  it("generations kept for Bring back stay stored: bringing them back writes none, and they go once dropped", async () => {
+    const key = uniqueKey("spare");
+    const longer = sessionOf(4);
+    await saveSession(key, recordOf(longer));
+    // Evolving again from generation 1 replaces 2 and 3, which Bring back may restore.
+    const again = evolve(rewind(longer, 1), { selected: [] }, createRng("again"));
+    const record = recordOf(again);
+    record.parts[2].id = newPartId(2);
+    await saveSession(key, { ...record, keep: [idOf(2), idOf(3)] });
+    assert(sameBytes((await loadSession(key))!.bytes, serializeSession(again)), "the new session");
+    const made: number[] = [];
+    const back = await saveSession(key, recordOf(longer, undefined, made));
+    assert(back.saved && back.written.length === 0 && made.length === 0, `Bring back wrote ${made}`);
+    assert(sameBytes((await loadSession(key))!.bytes, serializeSession(longer)), "the session brought back");
+    // The next change drops them (no keep): their chunks go.
+    await saveSession(key, record);
+    const keys = [...(await storedSizes(key)).keys()];
+    assert(!keys.some((k) => k.includes(idOf(3))), `generation 3's chunks stay: ${keys}`);
+    assert(sameBytes((await loadSession(key))!.bytes, serializeSession(again)), "the session after");
+  });
+
   it("reads sessions saved by earlier versions (whole, or in chunks), and the next save replaces them", async () => {
     const session = sessionOf(2);
     const bytes = serializeSession(session);
