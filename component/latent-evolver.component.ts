@@ -482,6 +482,7 @@ export class LatentEvolverElement extends LitElement {
       const what = "The saved session could not be read; a new one started, saved over it once it changes";
       this.#messages.fail(what, new Error(result.unreadable));
     } else this.#persist(); // the stored UI state goes with the stored session, and stays with it
+    if (result.salvaged !== undefined) this.#messages.showError(result.salvaged);
     await this.#actions.renderShown(ui ? "restore" : "first");
   }
 

@@ -138,6 +138,7 @@ export class Engine implements EngineApi {
     // A stored session that could not be read is not overwritten at once: storage may work again at
     // the next start (a passing IndexedDB failure), and the person is told.
     const unreadable = stored && "unreadable" in stored ? stored.unreadable : undefined;
+    const salvaged = restored?.salvaged;
     if (!restored && unreadable === undefined) await this.#save();
     return {
       backend: backend.name,
@@ -147,6 +148,7 @@ export class Engine implements EngineApi {
       restored: restored !== null,
       seed: this.#seed,
       ...(unreadable === undefined ? {} : { unreadable }),
+      ...(salvaged === undefined ? {} : { salvaged }),
     };
   }
 
@@ -293,14 +295,16 @@ export class Engine implements EngineApi {
   async #restore(
     config: EngineConfig,
     manifest: ModelManifest,
-  ): Promise<{ session: Session; seed?: number | string } | { unreadable: string } | null> {
+  ): Promise<
+    { session: Session; seed?: number | string; salvaged?: string } | { unreadable: string } | null
+  > {
     if (!config.storageKey) return null;
     try {
       this.#revision = null;
       const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
       this.#revision = saved?.revision ?? NOTHING_STORED;
       if (!saved) return null;
-      const session = deserializeSession(saved.bytes);
+      let session = deserializeSession(saved.bytes);
       // Parts that are not one per generation, each its size, are not taken as its own: written anew.
       const own = saved.parts?.length === session.generations.length &&
         saved.parts.every((p, g) => p.bytes === generationSize(session.generations[g]));
@@ -312,7 +316,17 @@ export class Engine implements EngineApi {
       // earlier version) is restored whatever the attribute says.
       if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
       if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
-      return { session, seed: saved.seed };
+      // A generation whose images were lost: the ones before it come back, the last of them
+      // unanswered (stored parts of the others are deleted at the next save).
+      const { broken } = saved;
+      if (!broken) return { session, seed: saved.seed };
+      if (broken.generation === 0) throw new RangeError(broken.message);
+      session = rewind(session, broken.generation - 1);
+      const lost = saved.parts!.length - broken.generation;
+      const salvaged = `The saved session lost the images of generation ${broken.generation + 1}${
+        lost > 1 ? ` (and the ${lost - 1} after it)` : ""
+      }: generations 1-${broken.generation} were restored (${broken.message})`;
+      return { session, seed: saved.seed, salvaged };
     } catch (error) {
       // Storage refused altogether (a sandboxed iframe): nothing is stored, and the first save says
       // the session cannot be saved.

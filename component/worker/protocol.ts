@@ -97,6 +97,11 @@ export interface InitResult {
    * it could not: a new session started, and is saved over the stored one only at its first change.
    */
   unreadable?: string;
+  /**
+   * What was lost when the stored session's later generations could not be read: those before
+   * them were restored (the message says which).
+   */
+  salvaged?: string;
 }
 
 /** Events the worker streams to the element while it works. */

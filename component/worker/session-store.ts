@@ -57,6 +57,11 @@ export type SavedSession = {
   parts?: { id: string; bytes: number }[];
   /** The revision of the save that wrote it. */
   revision: string;
+  /**
+   * The first generation whose part could not be read, and why: its latents, and every later
+   * generation's, are zeros in `bytes` (the generations before it are as saved).
+   */
+  broken?: { generation: number; message: string };
 };
 
 /** One generation's latents to save: its id, and its bytes, made only when they must be written. */
@@ -163,9 +168,10 @@ async function readChunks(
  * Reads a saved session.
  *
  * @param key The storage key.
- * @returns The bytes, seed, parts and revision, or `undefined` when nothing is saved.
- * @throws RangeError when a chunk is missing or the sizes disagree, TypeError when the key holds
- *   something else than a saved session.
+ * @returns The bytes, seed, parts and revision, or `undefined` when nothing is saved; a generation
+ *   whose part cannot be read is given as `broken`.
+ * @throws RangeError when a chunk of the header (or of an earlier version's session) is missing or
+ *   the sizes disagree, TypeError when the key holds something else than a saved session.
  * @example
  * ```ts
  * import { loadSession } from "./session-store.ts";
@@ -188,10 +194,16 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
     if (!isHead(head)) throw new TypeError(`Cannot read ${what}: the key holds no saved session's head`);
     const read = (p: PartEntry, part: string) =>
       readChunks(s, (i) => chunkKey(key, p.id, i), p.chunks, p.bytes, `${what}, ${part}`);
-    const [header, ...parts] = await Promise.all([
+    // A part that cannot be read does not lose the generations before it: it and the later ones are
+    // given as zeros, and the reader is told which.
+    const [header, ...results] = await Promise.all([
       read(head.header, "header"),
-      ...head.parts.map((p, g) => read(p, `generation ${g}`)),
+      ...head.parts.map((p, g) => read(p, `generation ${g}`).catch((e: Error) => e)),
     ]);
+    const first = results.findIndex((p) => p instanceof Error);
+    const parts = results.map((p, g) =>
+      first >= 0 && g >= first ? new Uint8Array(head.parts[g].bytes) : p as Uint8Array
+    );
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(header);
@@ -199,7 +211,10 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
       throw new TypeError(`Cannot read ${what}: its header is not UTF-8 text`);
     }
     const ids = head.parts.map(({ id, bytes }) => ({ id, bytes }));
-    return withSeed({ bytes: joinSession(text, parts), parts: ids, revision }, head.seed);
+    const broken = first < 0
+      ? {}
+      : { broken: { generation: first, message: (results[first] as Error).message } };
+    return withSeed({ bytes: joinSession(text, parts), parts: ids, revision, ...broken }, head.seed);
   });
 }
 

@@ -131,6 +131,35 @@ describe("<latent-evolver> persistence", () => {
     }
   });
 
+  it("a stored session that lost a later generation's images restores the ones before it, and says so", async () => {
+    const attrs = wasmElement("salvage");
+    const key = storageKeyFor(attrs["storage-key"], "session");
+    const el = await mount(attrs);
+    await evolveFrom(el, 0);
+    await evolveFrom(el, 1);
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const head = (await get(key)) as { parts: { id: string }[] };
+    await set(`${key}#${head.parts[2].id}#0`, undefined);
+    const errors: string[] = [];
+    const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    document.addEventListener("le-error", onError);
+    try {
+      const again = await mount(attrs);
+      assert(again.generationCount === 2 && again.generation === 1, `restored ${again.generationCount}`);
+      assert(
+        errors.length === 1 &&
+          /^The saved session lost the images of generation 3: generations 1-2 were restored/.test(errors[0]),
+        `errors: ${JSON.stringify(errors)}`,
+      );
+      await evolveFrom(again, 0);
+      const stored = (await loadSession(key))!;
+      assert(!stored.broken && deserializeSession(stored.bytes).generations.length === 3, "not saved again");
+    } finally {
+      document.removeEventListener("le-error", onError);
+    }
+  });
+
   it("a new element with the same storage key restores prompt, generations, selection and points", async () => {
     const attrs = wasmElement("reload");
     const el = await mount(attrs);
