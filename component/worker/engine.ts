@@ -82,8 +82,13 @@ export class Engine implements EngineApi {
    * read failed). A tab taking the key over saves only if storage still holds it.
    */
   #revision: string | null = NOTHING_STORED;
-  /** True while the next save must find {@link #revision} in storage (a takeover's first save). */
-  #checked = false;
+  /**
+   * True while the next save must find {@link #revision} in storage: after a takeover's save failed
+   * for another reason than that (storage refused it), so that no later save goes unchecked.
+   */
+  #checkNext = false;
+  /** The saves in order: each decides what to write, and whether to check, once the last is done. */
+  #saves: Promise<boolean> = Promise.resolve(true);
   /**
    * The stored part of each generation's latents (see session-store.ts), drawn when first saved:
    * a save writes only the generations that have none yet, or that the stored head does not name.
@@ -280,12 +285,9 @@ export class Engine implements EngineApi {
       return true;
     }
     // Another tab's newer session is kept: its work was saved, this one's was said not to be. The
-    // check and the save are one transaction, so a save of the other tab cannot come between them.
-    this.#saving = true;
-    this.#checked = true;
-    if (await this.#save()) return true;
-    this.#saving = false;
-    return false;
+    // check and the save are one transaction, so a save of the other tab cannot come between them;
+    // saving is on once it has saved (a save asked for meanwhile waits for it, then saves too).
+    return await this.#save(true);
   }
 
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
@@ -336,16 +338,28 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * Saves the session: its header and the generations not saved yet. Storage may be refused (a
-   * sandboxed iframe, private browsing, a full quota): the session then goes on in memory, and the
-   * element is told (it says so once).
+   * Saves the session, after the saves before it: its header and the generations not saved yet.
+   * Storage may be refused (a sandboxed iframe, private browsing, a full quota): the session then
+   * goes on in memory, and the element is told (it says so once).
    *
-   * @returns False only when a checked save (see {@link #checked}) found another tab's save.
+   * @param takeOver The save of a tab taking the key over: only if storage holds what this engine
+   *   last read or wrote, and saving is on once it has saved.
+   * @returns False when a checked save found another tab's save (saving is then off).
    */
-  async #save(): Promise<boolean> {
+  #save(takeOver = false): Promise<boolean> {
+    this.#saves = this.#saves.then(() => this.#write(takeOver));
+    return this.#saves;
+  }
+
+  async #write(takeOver: boolean): Promise<boolean> {
     const key = this.#config?.storageKey;
     const session = this.#session;
-    if (!key || !session || !this.#saving) return true;
+    if (!key || !session) {
+      if (takeOver) this.#saving = true; // nothing to save yet (the session is still being read)
+      return true;
+    }
+    if (!this.#saving && !takeOver) return true;
+    const checked = takeOver || this.#checkNext;
     try {
       const record = {
         header: sessionHeader(session),
@@ -355,17 +369,28 @@ export class Engine implements EngineApi {
         keep: this.#replaced?.generations.flatMap((g) => this.#partIds.get(g.latents) ?? []) ?? [],
       };
       // A revision that was never read matches none stored: the check fails, and the tab restarts.
-      const expect = this.#checked ? { expect: this.#revision ?? "unknown" } : {};
+      const expect = checked ? { expect: this.#revision ?? "unknown" } : {};
       const result = await saveSession(storageKeyFor(key, "session"), record, expect);
-      if (!result.saved) return false;
+      if (!result.saved) {
+        this.#saving = false;
+        if (!takeOver) {
+          void this.#emit({
+            type: "storage-failed",
+            message: "another tab saved this session since this one read it: changes here are not saved",
+          });
+        }
+        return false;
+      }
       this.#revision = result.revision;
-      this.#checked = false;
+      this.#checkNext = false;
     } catch (error) {
+      if (checked) this.#checkNext = true;
       void this.#emit({
         type: "storage-failed",
         message: error instanceof Error ? error.message : String(error),
       });
     }
+    if (takeOver) this.#saving = true;
     return true;
   }
 

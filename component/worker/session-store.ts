@@ -101,10 +101,12 @@ const chunkKey = (key: string, id: string, i: number) => `${key}#${id}#${i}`;
 /** Every key from `K#` up to `K#` + U+FFFF: this key's chunks, and perhaps other keys (filtered). */
 const chunkRange = (key: string) => IDBKeyRange.bound(`${key}#`, `${key}#\uffff`);
 
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function randomHex(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
+  return toHex(crypto.getRandomValues(new Uint8Array(8)));
 }
 
 /**
@@ -133,11 +135,37 @@ function isChunkHead(value: unknown): value is ChunkHead {
   return isCount(h?.chunks) && isCount(h?.bytes);
 }
 
-/** The revision a head stands for (earlier versions' heads have none of their own). */
-function revisionOf(head: unknown): string {
+/**
+ * The revision of what a key holds. Earlier versions' sessions have none of their own: theirs is
+ * made of their size and the 8 bytes of their encoding that hold the header's length and the
+ * checksum of the rest, so that a save of such a session changes it too.
+ */
+async function revisionIn(s: IDBObjectStore, key: string, head: unknown): Promise<string> {
   if (head === undefined) return NOTHING_STORED;
   if (isHead(head)) return head.revision;
-  return head instanceof Uint8Array ? "whole" : isChunkHead(head) ? "chunks" : "unreadable";
+  const mark = (kind: string, length: number, first: unknown) =>
+    `${kind}:${length}:${first instanceof Uint8Array ? toHex(first.subarray(8, 16)) : "?"}`;
+  if (head instanceof Uint8Array) return mark("whole", head.length, head);
+  if (isChunkHead(head)) return mark("chunks", head.bytes, await promisifyRequest(s.get(`${key}#0`)));
+  return "unreadable";
+}
+
+/**
+ * A lost generation's latents as zeros, as many as the session's header gives it (the header says
+ * how many images each generation has and their shape; the head's count of bytes may be wrong too).
+ */
+function zeros(header: string, generation: number): Uint8Array {
+  let size = NaN;
+  try {
+    const { config, generations } = JSON.parse(header);
+    size = generations[generation].count * config.shape.reduce((a: number, b: number) => a * b, 1) * 4;
+  } catch { /* size stays NaN */ }
+  if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 30) {
+    throw new RangeError(
+      `Cannot read the session: generation ${generation} is lost, and its header is broken`,
+    );
+  }
+  return new Uint8Array(size);
 }
 
 /** Reads `count` chunks and joins them, checking each is there and that they add up to `bytes`. */
@@ -182,7 +210,7 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
   return store("readonly", async (s) => {
     const head: unknown = await promisifyRequest(s.get(key));
     if (head === undefined) return undefined;
-    const revision = revisionOf(head);
+    const revision = await revisionIn(s, key, head);
     if (head instanceof Uint8Array) return { bytes: head, revision };
     const withSeed = (saved: SavedSession, seed: number | string | undefined) =>
       seed === undefined ? saved : { ...saved, seed };
@@ -200,16 +228,14 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
       read(head.header, "header"),
       ...head.parts.map((p, g) => read(p, `generation ${g}`).catch((e: Error) => e)),
     ]);
-    const first = results.findIndex((p) => p instanceof Error);
-    const parts = results.map((p, g) =>
-      first >= 0 && g >= first ? new Uint8Array(head.parts[g].bytes) : p as Uint8Array
-    );
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(header);
     } catch {
       throw new TypeError(`Cannot read ${what}: its header is not UTF-8 text`);
     }
+    const first = results.findIndex((p) => p instanceof Error);
+    const parts = results.map((p, g) => first >= 0 && g >= first ? zeros(text, g) : p as Uint8Array);
     const ids = head.parts.map(({ id, bytes }) => ({ id, bytes }));
     const broken = first < 0
       ? {}
@@ -246,9 +272,10 @@ export function saveSession(
     const committed = commit(s.transaction);
     committed.catch(() => {}); // awaited below; a request failing first rejects this call anyway
     const before: unknown = await promisifyRequest(s.get(key));
-    if (options.expect !== undefined && revisionOf(before) !== options.expect) {
+    const held = options.expect === undefined ? "" : await revisionIn(s, key, before);
+    if (options.expect !== undefined && held !== options.expect) {
       await committed;
-      return { saved: false, stored: revisionOf(before) };
+      return { saved: false, stored: held };
     }
     const present = new Set(
       (await promisifyRequest(s.getAllKeys(chunkRange(key)))).map(String).filter((k) =>
