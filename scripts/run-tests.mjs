@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite and check, then prints one closing line `N passed, N failed` counting all of them.
-// Deno suites (core, models, server, bench, e2e) count their tests; the browser suites (web-test-runner in
+// Deno suites (core, models, server, worker, bench, e2e) count their tests; the browser suites (web-test-runner in
 // Chromium) count theirs; the type check, lint and format check count as one test each.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -133,7 +133,7 @@ const chrome = want("deno") || want("browser") ? findChromium() : null;
 
 if (want("deno")) {
   ensureVulkanDriver();
-  console.log("\n# deno test (core, models, server, bench, e2e)");
+  console.log("\n# deno test (core, models, server, worker, bench, e2e)");
   // Without Chromium the end-to-end tests fail, saying so; they are not skipped.
   const { code, out } = await run(deno, ["test", "-A", "--no-check"], chrome ? { CHROME_PATH: chrome } : {});
   const m = [...out.matchAll(/(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g)].pop();

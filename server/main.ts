@@ -139,6 +139,8 @@ async function main(): Promise<number> {
   try {
     loaded = await loadModelsInWorkers(config.modelsDir, config.providers, config.engine, {
       instances: config.instances,
+      // A worker that dies is started again: said, so that a 503 from /v2/health/ready has a cause.
+      onWorkerEvent: ({ model, message, error }) => log("error", message, { model, error }),
     });
   } catch (e) {
     log("error", "cannot load models", { dir: config.modelsDir, error: (e as Error).message });

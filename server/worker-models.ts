@@ -27,6 +27,8 @@ export interface WorkerModelOptions {
   workerUrl?: URL;
   /** Milliseconds before the first restart of a worker that died; doubled at each further one, up to 30 s (default 500). */
   restartMs?: number;
+  /** Told of each worker that dies and of each restart that fails (the server logs them). */
+  onWorkerEvent?: (event: { model: string; message: string; error?: string }) => void;
 }
 
 /** The longest wait before restarting a worker that keeps dying. */
@@ -45,13 +47,14 @@ class Instance {
   /** The last call sent: the next one waits for it, so the worker runs one at a time. */
   #busy: Promise<unknown> = Promise.resolve();
   readonly #waiting = new Set<(e: Error) => void>();
+  #disposed = false;
 
   /**
    * @param url The worker module.
    * @param label The model, for messages.
-   * @param onDeath Called once if the worker dies.
+   * @param onDeath Called once if the worker dies, with why.
    */
-  constructor(url: URL, label: string, onDeath: () => void = () => {}) {
+  constructor(url: URL, label: string, onDeath: (error: Error) => void = () => {}) {
     this.#worker = new Worker(url, { type: "module" });
     this.#api = Comlink.wrap<InferenceWorkerApi>(this.#worker as unknown as Comlink.Endpoint);
     // A worker that dies (out of memory, a crash outside Comlink's handlers) fails every waiting call.
@@ -60,7 +63,7 @@ class Instance {
       if (this.dead) return;
       this.dead = new Error(`the inference worker of ${label} stopped: ${event.message}`);
       for (const fail of this.#waiting) fail(this.dead);
-      onDeath();
+      onDeath(this.dead);
     });
   }
 
@@ -112,7 +115,10 @@ class Instance {
     return await this.#call(run, signal);
   }
 
+  /** Releases the model and ends the worker; once (a dead one is ended before its restart). */
   async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
     if (!this.dead) await this.#api.dispose().catch(() => {});
     this.#api[Comlink.releaseProxy]();
     this.#worker.terminate();
@@ -155,30 +161,43 @@ export async function loadModelInWorker(
   /** Restarts so far of each instance since its last successful call. */
   const restarts: number[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Instances started again that are still loading: ended by `dispose()`. */
+  const starting = new Set<Instance>();
+  const tell = options.onWorkerEvent ?? (() => {});
+  /** A worker died: said, and started again. */
+  const died = (slot: number, error: Error) => {
+    tell({ model: abs, message: "inference worker died", error: error.message });
+    restart(slot);
+  };
   /** Starts the instance at `slot` again, on the provider the first one got, until it loads. */
   const restart = (slot: number) => {
-    if (!serving) return;
+    if (!serving) return; // a death while the others load: restarted once they have (see below)
     const n = restarts[slot] ?? 0;
     restarts[slot] = n + 1;
     const wait = Math.min(MAX_RESTART_MS, restartMs * 2 ** n);
     const timer = setTimeout(async () => {
       timers.delete(timer);
       if (!serving) return;
-      const next = new Instance(url, abs, () => restart(slot));
+      // The dead one ends first: a GPU provider's device is the process's, one session at a time.
+      await instances[slot].dispose();
+      const next = new Instance(url, abs, (e) => died(slot, e));
+      starting.add(next);
       try {
         await next.load(abs, [info.executionProvider], engine, threads);
-      } catch {
+      } catch (e) {
+        starting.delete(next);
         await next.dispose();
-        return next.dead ? undefined : restart(slot); // a death restarts it already
+        if (next.dead) return; // its death restarts it already
+        tell({ model: abs, message: "inference worker restart failed", error: (e as Error).message });
+        return restart(slot);
       }
+      starting.delete(next);
       if (!serving) return void next.dispose();
-      const old = instances[slot];
       instances[slot] = next;
-      void old.dispose();
     }, wait);
     timers.add(timer);
   };
-  const instances = [new Instance(url, abs, () => restart(0))];
+  const instances = [new Instance(url, abs, (e) => died(0, e))];
   let info: WorkerModelInfo;
   try {
     info = await instances[0].load(abs, [...providers], engine, threads);
@@ -192,7 +211,7 @@ export async function loadModelInWorker(
     }
     // The others on the provider the first one got, one after another.
     for (let i = 1; i < count; i++) {
-      instances.push(new Instance(url, abs, () => restart(i)));
+      instances.push(new Instance(url, abs, (e) => died(i, e)));
       await instances[i].load(abs, [info.executionProvider], engine, threads);
     }
   } catch (e) {
@@ -200,6 +219,8 @@ export async function loadModelInWorker(
     throw e;
   }
   serving = true;
+  // One that died while the others loaded.
+  instances.forEach((instance, slot) => instance.dead && restart(slot));
   const [C, H, W] = info.latentShape;
   const size = C * H * W;
   const model: ServedModel = {
@@ -235,7 +256,7 @@ export async function loadModelInWorker(
     async dispose() {
       serving = false;
       for (const timer of timers) clearTimeout(timer);
-      await Promise.all(instances.map((i) => i.dispose()));
+      await Promise.all([...instances, ...starting].map((i) => i.dispose()));
     },
   };
 }
@@ -260,9 +281,30 @@ export async function loadModelsInWorkers(
   engine: Engine = "auto",
   options: WorkerModelOptions = {},
 ): Promise<LoadedModel[]> {
+  const folders = await manifestFolders(dir);
+  // Each model answers to its manifest's name and its folder's: two under one name are refused before
+  // any loads (one would hide the other), naming both folders.
+  const owner = new Map<string, string>();
+  for (const { name, path } of folders) {
+    let manifest: string;
+    try {
+      manifest = JSON.parse(await Deno.readTextFile(path)).name;
+    } catch {
+      continue; // loading it says what is wrong
+    }
+    for (const alias of new Set([manifest, name])) {
+      const other = owner.get(alias);
+      if (other !== undefined) {
+        throw new TypeError(
+          `Cannot serve the models in ${other} and ${name} (in ${dir}): both answer to "${alias}" (a manifest's name, or a folder's); rename one`,
+        );
+      }
+      owner.set(alias, name);
+    }
+  }
   const out: LoadedModel[] = [];
   try {
-    for (const { name, path } of await manifestFolders(dir)) {
+    for (const { name, path } of folders) {
       const loaded = await loadModelInWorker(path, providers, engine, options);
       out.push(loaded);
       if (loaded.model.name !== name) {

@@ -102,27 +102,24 @@ Deno.test("worker models: a models folder loads with aliases; failures name the 
 });
 
 Deno.test("worker model: a call aborted while an earlier batch runs never reaches the worker", async () => {
-  const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "batched");
-  try {
-    await model.generate(latents(1, "warm"), "x");
-    const t0 = performance.now();
-    let aDone = 0;
-    const a = model.generate(latents(16, "a"), "x").then(() => aDone = performance.now());
-    const controller = new AbortController();
-    const b = model.generate(latents(16, "b"), "x", { signal: controller.signal });
-    controller.abort();
-    await assert.rejects(b, { name: "AbortError" });
-    await model.generate(latents(1, "c"), "x");
-    const cDone = performance.now();
-    await a;
-    // Had b run, c would have waited for 16 more latents, as long as a took.
-    assert.ok(
-      cDone - aDone < (aDone - t0) / 2,
-      `c finished ${(cDone - aDone).toFixed(0)} ms after a, which took ${(aDone - t0).toFixed(0)} ms`,
-    );
-  } finally {
-    await dispose();
-  }
+  // A stub worker counts the latents it ran: had b reached it, it would have run 16 more.
+  await withTestEnv({ LE_TEST_RUN_MS: "20" }, async () => {
+    const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "batched", {
+      workerUrl: new URL("./stub_worker.ts", import.meta.url),
+    });
+    try {
+      const a = model.generate(latents(16, "a"), "x");
+      const controller = new AbortController();
+      const b = model.generate(latents(16, "b"), "x", { signal: controller.signal });
+      controller.abort();
+      await assert.rejects(b, { name: "AbortError" });
+      await model.generate(latents(1, "c"), "x");
+      await a;
+      assert.equal(Deno.env.get("LE_TEST_RAN"), "17", "the aborted call reached the worker");
+    } finally {
+      await dispose();
+    }
+  });
 });
 
 Deno.test("worker model: a worker that dies fails its callers, the server turns unready, and the worker is started again", async () => {
@@ -230,5 +227,90 @@ Deno.test("worker model: a run whose caller left is cancelled in the worker, so 
     );
   } finally {
     await dispose();
+  }
+});
+
+/** Runs `f` with the test workers' environment set, and clears it after. */
+async function withTestEnv(vars: Record<string, string>, f: () => Promise<void>): Promise<void> {
+  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
+  try {
+    await f();
+  } finally {
+    for (const k of Object.keys(Deno.env.toObject()).filter((k) => k.startsWith("LE_TEST_"))) {
+      Deno.env.delete(k);
+    }
+  }
+}
+
+Deno.test("worker model: an instance that dies while another loads is started again once the model serves, and said", async () => {
+  await withTestEnv({ LE_TEST_DIE_AFTER: "50", LE_TEST_LOAD_MS: "400" }, async () => {
+    const events: string[] = [];
+    const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
+      workerUrl: new URL("./stub_worker.ts", import.meta.url),
+      instances: 2,
+      restartMs: 50,
+      onWorkerEvent: (e) => events.push(`${e.message}: ${e.error}`),
+    });
+    try {
+      assert.equal(model.healthy?.(), false, "the first instance did not die while the second loaded");
+      const until = Date.now() + 10_000;
+      while (!model.healthy?.() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(model.healthy?.(), true, "the instance that died is not started again");
+      assert.equal(events.length, 1);
+      assert.match(events[0], /^inference worker died: .*a deliberate death after loading/);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
+Deno.test("worker model: dispose() ends a worker that is being started again", async () => {
+  await withTestEnv({ LE_TEST_LOAD_MS: "0" }, async () => {
+    const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
+      workerUrl: new URL("./stub_worker.ts", import.meta.url),
+      restartMs: 0,
+    });
+    Deno.env.delete("LE_TEST_LOADED");
+    Deno.env.set("LE_TEST_LOAD_MS", "600"); // the restarted worker loads slowly
+    await assert.rejects(model.generate(latents(1, "crash"), "x"), /a deliberate crash/);
+    await new Promise((r) => setTimeout(r, 200)); // its restart is loading
+    await dispose();
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(Deno.env.get("LE_TEST_LOADED"), undefined, "a worker went on loading after dispose()");
+  });
+});
+
+Deno.test("worker models: two folders whose models answer to one name are refused before any loads, naming both", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const folder of ["a", "b"]) {
+      await Deno.mkdir(`${dir}/${folder}`);
+      for (const file of ["manifest.json", "model.onnx"]) {
+        await Deno.copyFile(
+          new URL(`../../models/builtin/${file}`, import.meta.url),
+          `${dir}/${folder}/${file}`,
+        );
+      }
+    }
+    await assert.rejects(
+      loadModelsInWorkers(dir, ["cpu"]),
+      /Cannot serve the models in a and b .*both answer to "builtin-landscape"/,
+    );
+    // A folder named as another model's manifest name is the same clash.
+    await Deno.remove(`${dir}/b`, { recursive: true });
+    await Deno.rename(`${dir}/a`, `${dir}/builtin-landscape`);
+    await Deno.mkdir(`${dir}/c`);
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/builtin-landscape/manifest.json`));
+    await Deno.writeTextFile(
+      `${dir}/builtin-landscape/manifest.json`,
+      JSON.stringify({ ...manifest, name: "other" }),
+    );
+    await Deno.writeTextFile(
+      `${dir}/c/manifest.json`,
+      JSON.stringify({ ...manifest, name: "builtin-landscape" }),
+    );
+    await assert.rejects(loadModelsInWorkers(dir, ["cpu"]), /both answer to "builtin-landscape"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
