@@ -20,7 +20,7 @@ Comlink.expose({
       Deno.env.set("LE_TEST_LOADED", String(Date.now()));
     }
     return {
-      name: "dying",
+      name: "stub",
       version: "1",
       platform: "decoder",
       executionProvider: "cpu",

@@ -124,7 +124,7 @@ Deno.test("worker model: a call aborted while an earlier batch runs never reache
 
 Deno.test("worker model: a worker that dies fails its callers, the server turns unready, and the worker is started again", async () => {
   const { model, dispose } = await loadModelInWorker(manifestPath, ["cpu"], "auto", {
-    workerUrl: new URL("./crashing_worker.ts", import.meta.url),
+    workerUrl: new URL("./stub_worker.ts", import.meta.url),
     restartMs: 300,
   });
   const s = startTestServer({ models: [model] });
@@ -139,8 +139,8 @@ Deno.test("worker model: a worker that dies fails its callers, the server turns 
     await assert.rejects(model.generate(latents(1, "after"), "x"), /stopped/);
     const ready = await fetch(`${s.url}/v2/health/ready`);
     assert.equal(ready.status, 503);
-    assert.deepEqual(await ready.json(), { ready: false, unhealthy: ["crashy"] });
-    const modelReady = await fetch(`${s.url}/v2/models/crashy/ready`);
+    assert.deepEqual(await ready.json(), { ready: false, unhealthy: ["stub"] });
+    const modelReady = await fetch(`${s.url}/v2/models/stub/ready`);
     assert.equal(modelReady.status, 503);
     await modelReady.body?.cancel();
     // A new worker loads the model: ready again, and it takes calls (this one crashes it again).
