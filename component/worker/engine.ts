@@ -1,7 +1,8 @@
 /**
  * The worker's engine: owns the session (latents, lineage, surrogate), runs every core operator and
- * all inference, and persists the session to IndexedDB after each generation. The element talks to
- * it through Comlink ({@link EngineApi}); only images and plain views cross back.
+ * all inference, and saves the session to IndexedDB after each generation (through a
+ * {@link SessionSaver}). The element talks to it through Comlink ({@link EngineApi}); only images
+ * and plain views cross back.
  *
  * @module
  */
@@ -14,12 +15,9 @@ import {
   evolve,
   type Feedback,
   type Generation,
-  generationBytes,
-  type Latent,
   rewind,
   serializeSession,
   type Session,
-  sessionHeader,
 } from "../../core/mod.ts";
 import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
@@ -29,7 +27,7 @@ import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { forgetReplacedFiles, loadModelFile } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
-import { loadSession, newPartId, NOTHING_STORED, saveSession } from "./session-store.ts";
+import { SessionSaver } from "./session-saver.ts";
 import type {
   EngineApi,
   EngineConfig,
@@ -75,25 +73,16 @@ export class Engine implements EngineApi {
   /** The session's seed: its first batch, and the generator of each evolve, come from it. */
   #seed: number | string = 0;
   #listener: Comlink.Remote<EngineListener> | null = null;
-  /** False while another tab saves this storage key (see `EngineConfig.save`). */
-  #saving = true;
-  /**
-   * The revision of the stored session as this engine last read or wrote it (`null`: unknown, its
-   * read failed). A tab taking the key over saves only if storage still holds it.
-   */
-  #revision: string | null = NOTHING_STORED;
-  /**
-   * True while the next save must find {@link #revision} in storage: after a takeover's save failed
-   * for another reason than that (storage refused it), so that no later save goes unchecked.
-   */
-  #checkNext = false;
-  /** The saves in order: each decides what to write, and whether to check, once the last is done. */
-  #saves: Promise<boolean> = Promise.resolve(true);
-  /**
-   * The stored part of each generation's latents (see session-store.ts), drawn when first saved:
-   * a save writes only the generations that have none yet, or that the stored head does not name.
-   */
-  #partIds = new WeakMap<readonly Latent[], string>();
+  /** What is saved of the session, and when. */
+  #saver = new SessionSaver(
+    () => ({
+      key: this.#config?.storageKey ? storageKeyFor(this.#config.storageKey, "session") : null,
+      session: this.#session,
+      seed: this.#seed,
+      replaced: this.#replaced,
+    }),
+    (message) => void this.#emit({ type: "storage-failed", message }),
+  );
   #abort: AbortController | null = null;
   /** The session before the last evolve that dropped later generations, until the session changes. */
   #replaced: Session | null = null;
@@ -109,7 +98,7 @@ export class Engine implements EngineApi {
 
   async init(config: EngineConfig, listener: EngineListener): Promise<InitResult> {
     // Before the first await: a setSaving sent after init must not be undone by it.
-    this.#saving = config.save;
+    this.#saver.saving = config.save;
     this.cancel();
     await this.#backend?.dispose();
     this.#backend = null;
@@ -144,7 +133,7 @@ export class Engine implements EngineApi {
     // the next start (a passing IndexedDB failure), and the person is told.
     const unreadable = stored && "unreadable" in stored ? stored.unreadable : undefined;
     const salvaged = restored?.salvaged;
-    if (!restored && unreadable === undefined) await this.#save();
+    if (!restored && unreadable === undefined) await this.#saver.save();
     return {
       backend: backend.name,
       failures,
@@ -224,7 +213,7 @@ export class Engine implements EngineApi {
     const next = evolve(base, fb, rng);
     this.#session = next;
     this.#replaced = replaced;
-    await this.#save();
+    await this.#saver.save();
     // Its own generation, even if an import replaced the session while it was saved.
     return view(next.generations[next.generations.length - 1]);
   }
@@ -237,7 +226,7 @@ export class Engine implements EngineApi {
     const back = this.#replaced;
     this.#session = back;
     this.#replaced = null;
-    await this.#save();
+    await this.#saver.save();
     return back.generations.map(view);
   }
 
@@ -270,24 +259,24 @@ export class Engine implements EngineApi {
     this.cancel();
     this.#session = session;
     this.#replaced = null;
-    await this.#save();
+    await this.#saver.save();
     return session.generations.map(view);
   }
 
   async setSaving(on: boolean): Promise<boolean> {
     const key = this.#config?.storageKey;
     if (!key) {
-      this.#saving = on;
+      this.#saver.saving = on;
       return true;
     }
     if (!on) {
-      this.#saving = false;
+      this.#saver.saving = false;
       return true;
     }
     // Another tab's newer session is kept: its work was saved, this one's was said not to be. The
     // check and the save are one transaction, so a save of the other tab cannot come between them;
     // saving is on once it has saved (a save asked for meanwhile waits for it, then saves too).
-    return await this.#save(true);
+    return await this.#saver.save(true);
   }
 
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
@@ -302,15 +291,10 @@ export class Engine implements EngineApi {
   > {
     if (!config.storageKey) return null;
     try {
-      this.#revision = null;
-      const saved = await loadSession(storageKeyFor(config.storageKey, "session"));
-      this.#revision = saved?.revision ?? NOTHING_STORED;
-      if (!saved) return null;
-      let session = deserializeSession(saved.bytes);
-      // Parts that are not one per generation, each its size, are not taken as its own: written anew.
-      const own = saved.parts?.length === session.generations.length &&
-        saved.parts.every((p, g) => p.bytes === generationSize(session.generations[g]));
-      if (own) saved.parts!.forEach((p, g) => this.#partIds.set(session.generations[g].latents, p.id));
+      const read = await this.#saver.read(storageKeyFor(config.storageKey, "session"));
+      if (!read) return null;
+      const { saved } = read;
+      let { session } = read;
       const [c, h, w] = session.config.shape;
       const [mc, mh, mw] = manifest.latentShape;
       // A stored session for another model, population or seed (the seed attribute changed) is not
@@ -337,72 +321,6 @@ export class Engine implements EngineApi {
     }
   }
 
-  /**
-   * Saves the session, after the saves before it: its header and the generations not saved yet.
-   * Storage may be refused (a sandboxed iframe, private browsing, a full quota): the session then
-   * goes on in memory, and the element is told (it says so once).
-   *
-   * @param takeOver The save of a tab taking the key over: only if storage holds what this engine
-   *   last read or wrote, and saving is on once it has saved.
-   * @returns False when a checked save found another tab's save (saving is then off).
-   */
-  #save(takeOver = false): Promise<boolean> {
-    this.#saves = this.#saves.then(() => this.#write(takeOver));
-    return this.#saves;
-  }
-
-  async #write(takeOver: boolean): Promise<boolean> {
-    const key = this.#config?.storageKey;
-    const session = this.#session;
-    if (!key || !session) {
-      if (takeOver) this.#saving = true; // nothing to save yet (the session is still being read)
-      return true;
-    }
-    if (!this.#saving && !takeOver) return true;
-    const checked = takeOver || this.#checkNext;
-    try {
-      const record = {
-        header: sessionHeader(session),
-        parts: session.generations.map((g) => ({ id: this.#partId(g), bytes: () => generationBytes(g) })),
-        seed: this.#seed,
-        // The generations an evolve replaced stay stored while Bring back can restore them.
-        keep: this.#replaced?.generations.flatMap((g) => this.#partIds.get(g.latents) ?? []) ?? [],
-      };
-      // A revision that was never read matches none stored: the check fails, and the tab restarts.
-      const expect = checked ? { expect: this.#revision ?? "unknown" } : {};
-      const result = await saveSession(storageKeyFor(key, "session"), record, expect);
-      if (!result.saved) {
-        this.#saving = false;
-        if (!takeOver) {
-          void this.#emit({
-            type: "storage-failed",
-            message: "another tab saved this session since this one read it: changes here are not saved",
-          });
-        }
-        return false;
-      }
-      this.#revision = result.revision;
-      this.#checkNext = false;
-    } catch (error) {
-      if (checked) this.#checkNext = true;
-      void this.#emit({
-        type: "storage-failed",
-        message: error instanceof Error ? error.message : String(error),
-      });
-    }
-    if (takeOver) this.#saving = true;
-    return true;
-  }
-
-  #partId(generation: Generation): string {
-    let id = this.#partIds.get(generation.latents);
-    if (id === undefined) {
-      id = newPartId(generation.index);
-      this.#partIds.set(generation.latents, id);
-    }
-    return id;
-  }
-
   async #sendImage(request: number, generation: number, index: number, image: RgbaImage): Promise<void> {
     const pixels = new Uint8ClampedArray(image.data);
     const bitmap = await createImageBitmap(new ImageData(pixels, image.width, image.height));
@@ -417,9 +335,4 @@ export class Engine implements EngineApi {
     if (!this.#session) throw new TypeError(`Cannot ${what}: the engine has not been initialised`);
     return this.#session;
   }
-}
-
-/** The bytes of a generation's part: 4 per latent value. */
-function generationSize(generation: Generation): number {
-  return generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
 }
