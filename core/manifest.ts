@@ -14,6 +14,7 @@
  * @module
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import type { Shape } from "./latent.ts";
 
 /** One weight file of a model. */
@@ -220,14 +221,10 @@ export async function loadManifest(url: string | URL, fetchFn: typeof fetch = fe
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   // Web Crypto exists only in secure contexts: a page served over plain http from another host than
   // localhost has no crypto.subtle, and gets the same digest from @noble/hashes (slower, in JS).
-  if (!globalThis.crypto?.subtle) return toHex(sha256(bytes));
+  if (!globalThis.crypto?.subtle) return bytesToHex(sha256(bytes));
   // Digest takes no view of a SharedArrayBuffer: only such bytes are copied (a model is gigabytes).
   const source = bytes.buffer instanceof ArrayBuffer
     ? bytes as Uint8Array<ArrayBuffer>
     : new Uint8Array(bytes);
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", source)));
-}
-
-function toHex(hash: Uint8Array): string {
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", source)));
 }

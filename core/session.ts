@@ -93,14 +93,23 @@ export function sessionHeader(session: Session): string {
  * @returns A new byte array, 4 bytes per latent value.
  */
 export function generationBytes(generation: Generation): Uint8Array {
-  const size = generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(generationByteLength(generation));
   let at = 0;
   for (const l of generation.latents) {
     bytes.set(latentBytes(l), at);
     at += l.data.length * 4;
   }
   return bytes;
+}
+
+/**
+ * How many bytes {@link generationBytes} gives for a generation: 4 per latent value.
+ *
+ * @param generation The generation.
+ * @returns The byte length.
+ */
+export function generationByteLength(generation: Generation): number {
+  return generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
 }
 
 /**

@@ -9,6 +9,7 @@
 import {
   deserializeSession,
   type Generation,
+  generationByteLength,
   generationBytes,
   type Latent,
   type Session,
@@ -82,7 +83,7 @@ export class SessionSaver {
     const session = deserializeSession(saved.bytes);
     // Parts that are not one per generation, each its size, are not taken as its own: written anew.
     const own = saved.parts?.length === session.generations.length &&
-      saved.parts.every((p, g) => p.bytes === generationSize(session.generations[g]));
+      saved.parts.every((p, g) => p.bytes === generationByteLength(session.generations[g]));
     if (own) saved.parts!.forEach((p, g) => this.#partIds.set(session.generations[g].latents, p.id));
     return { saved, session };
   }
@@ -145,9 +146,4 @@ export class SessionSaver {
     }
     return id;
   }
-}
-
-/** The bytes of a generation's part: 4 per latent value. */
-function generationSize(generation: Generation): number {
-  return generation.latents.reduce((n, l) => n + l.data.length * 4, 0);
 }

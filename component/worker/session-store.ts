@@ -25,6 +25,7 @@
  */
 
 import { createStore, promisifyRequest } from "idb-keyval";
+import { bytesToHex as toHex } from "@noble/hashes/utils.js";
 import { joinSession } from "../../core/session.ts";
 
 /** Bytes per chunk: under Chrome's 64 KiB threshold for values kept as blob files. */
@@ -100,10 +101,6 @@ const OWN_CHUNK = /^(?:(?:\d+|h)-[0-9a-f]{16}#\d+|\d+)$/;
 const chunkKey = (key: string, id: string, i: number) => `${key}#${id}#${i}`;
 /** Every key from `K#` up to `K#` + U+FFFF: this key's chunks, and perhaps other keys (filtered). */
 const chunkRange = (key: string) => IDBKeyRange.bound(`${key}#`, `${key}#\uffff`);
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function randomHex(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(8)));
