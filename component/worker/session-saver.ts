@@ -45,6 +45,11 @@ export class SessionSaver {
    */
   #revision: string | null = NOTHING_STORED;
   /**
+   * The revision of this engine's own last save, whose head lists every chunk it stored: a save over
+   * it need not list the storage key's chunks (see `saveSession`'s `trust`).
+   */
+  #wrote: string | undefined;
+  /**
    * True while the next save must find {@link #revision} in storage: after a takeover's save failed
    * for another reason than that (storage refused it), so that no later save goes unchecked.
    */
@@ -77,6 +82,7 @@ export class SessionSaver {
    */
   async read(key: string): Promise<{ saved: SavedSession; session: Session } | null> {
     this.#revision = null;
+    this.#wrote = undefined;
     const saved = await loadSession(key);
     this.#revision = saved?.revision ?? NOTHING_STORED;
     if (!saved) return null;
@@ -120,15 +126,16 @@ export class SessionSaver {
       };
       // A revision that was never read matches none stored: the check fails, and the tab restarts.
       const expect = checked ? { expect: this.#revision ?? "unknown" } : {};
-      const result = await saveSession(key, record, expect);
+      const result = await saveSession(key, record, { ...expect, trust: this.#wrote });
       if (!result.saved) {
         this.saving = false;
+        this.#wrote = undefined;
         if (!takeOver) {
           this.#failed("another tab saved this session since this one read it: changes here are not saved");
         }
         return false;
       }
-      this.#revision = result.revision;
+      this.#revision = this.#wrote = result.revision;
       this.#checkNext = false;
     } catch (error) {
       if (checked) this.#checkNext = true;

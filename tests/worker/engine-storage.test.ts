@@ -3,15 +3,23 @@
 // earlier versions saved. The browser suites (tests/component/) cover the same through the element.
 import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
-import { get, set } from "idb-keyval";
+import { del, get, set } from "idb-keyval";
 import { Engine } from "../../component/worker/engine.ts";
 import { BackendRegistry } from "../../component/backends/registry.ts";
 import type { BackendFactory } from "../../component/backends/types.ts";
 import type { EngineConfig, EngineEvent, FeedbackMessage } from "../../component/worker/protocol.ts";
-import { loadSession } from "../../component/worker/session-store.ts";
+import { loadSession, newPartId, saveSession } from "../../component/worker/session-store.ts";
 import { storageKeyFor } from "../../component/ui-state.ts";
 import { builtinManifestUrl } from "../../models/mod.ts";
-import { createRng, createSession, deserializeSession, evolve, serializeSession } from "../../core/mod.ts";
+import {
+  createRng,
+  createSession,
+  deserializeSession,
+  evolve,
+  generationBytes,
+  serializeSession,
+  sessionHeader,
+} from "../../core/mod.ts";
 
 /** A backend that renders nothing: these tests are about what is saved. */
 const blank: BackendFactory = {
@@ -121,4 +129,89 @@ Deno.test("session store: a lost generation is given as zeros of the size the he
   const session = deserializeSession(saved.bytes);
   assert.equal(session.generations.length, 3);
   assert.ok(session.generations[2].latents.every((l) => l.data.every((v) => v === 0)));
+});
+
+/** Counts the listings of keys in storage (what a save does to check the chunks a head names). */
+function countListings(): { count: number; restore: () => void } {
+  const proto = IDBObjectStore.prototype;
+  const original = proto.getAllKeys;
+  const counter = { count: 0, restore: () => void (proto.getAllKeys = original) };
+  proto.getAllKeys = function (...args: Parameters<typeof original>) {
+    counter.count++;
+    return original.apply(this, args);
+  };
+  return counter;
+}
+
+/** Every key stored under a session key, sorted. */
+async function keysOf(key: string): Promise<string[]> {
+  const { keys: all } = await import("idb-keyval");
+  return (await all()).map(String).filter((k) => k === key || k.startsWith(`${key}#`)).sort();
+}
+
+Deno.test("engine: a save over its own last save lists no keys, and leaves what a save that lists them leaves", async () => {
+  const key = `trust-${keys++}`;
+  const full = storageKeyFor(key, "session");
+  const listings = countListings();
+  try {
+    const a = await tab(true, key);
+    assert.equal(listings.count, 1, "the first save checks the chunks in storage");
+    await a.engine.evolve(0, feedback);
+    await a.engine.evolve(1, feedback);
+    await a.engine.evolve(0, { ...feedback, selected: [2] }); // replaces generations 1 and 2,
+    await a.engine.evolve(1, feedback); // which stay stored for Bring back until this change
+    assert.equal(listings.count, 1, "saves over this engine's own saves listed the keys again");
+    const trusted = await keysOf(full);
+    listings.count--; // keysOf's own
+    // A tab that reads the session checks the chunks at its first save: it finds nothing to drop.
+    const b = await tab(false, key);
+    assert.equal(await b.engine.setSaving(true), true);
+    assert.equal(listings.count, 2, "a takeover's save trusted a head it did not write");
+    const checked = await keysOf(full);
+    const parts = (ks: string[]) => ks.filter((k) => !k.includes("#h-"));
+    assert.deepEqual(
+      parts(checked),
+      parts(trusted),
+      "the trusted saves left chunks a check drops, or lost some",
+    );
+    assert.equal(checked.filter((k) => k.includes("#h-")).length, 1, `headers: ${checked}`);
+    assert.deepEqual(a.failed, []);
+    assert.equal((await stored(key)).generations.length, 3);
+  } finally {
+    listings.restore();
+  }
+});
+
+Deno.test("session store: a save checks the chunks of a head other than the one it trusts, and writes a broken part again", async () => {
+  const key = storageKeyFor(`untrusted-${keys++}`, "session");
+  const session = evolve(
+    createSession({ shape: [4, 8, 8], population: 2 }, createRng(1)),
+    { selected: [0] },
+    createRng(2),
+  );
+  const made: number[] = [];
+  const ids = [newPartId(0), newPartId(1)];
+  const record = {
+    header: sessionHeader(session),
+    parts: session.generations.map((g, i) => ({
+      id: ids[i],
+      bytes: () => (made.push(i), generationBytes(g)),
+    })),
+  };
+  const first = await saveSession(key, record);
+  assert.ok(first.saved);
+  await del(`${key}#${ids[1]}#0`); // generation 1 loses its chunk
+  // Trusting the head it wrote, a save takes every chunk it names as there (the cost of not listing).
+  made.length = 0;
+  const trusted = await saveSession(key, record, { trust: first.revision });
+  assert.ok(trusted.saved);
+  assert.deepEqual(made, []);
+  assert.equal((await loadSession(key))!.broken?.generation, 1);
+  // A head it did not write (another tab's, or one it only read) is checked: the part is written again.
+  const checked = await saveSession(key, record, { trust: first.revision });
+  assert.ok(checked.saved);
+  assert.deepEqual(made, [1]);
+  const saved = (await loadSession(key))!;
+  assert.equal(saved.broken, undefined);
+  assert.deepEqual(saved.bytes, serializeSession(session));
 });
