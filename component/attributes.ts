@@ -15,6 +15,51 @@ import type { BackendPreference, EngineConfig } from "./worker/protocol.ts";
  */
 export type AttributeValue = string | number | null | undefined;
 
+/**
+ * The attributes `<latent-evolver>` takes, typed as frameworks bind them (the numeric ones take
+ * numbers or their text): the one list that the framework typings (latent-evolver/react, /vue,
+ * /svelte) are made from.
+ */
+export interface LatentEvolverAttributes {
+  /** Text the images follow. */
+  prompt?: string;
+  /** URL of a model manifest; the built-in model when unset. */
+  model?: string;
+  /** Base URL of an Open Inference Protocol server. */
+  server?: string;
+  /** The server's bearer token. */
+  "server-token"?: string;
+  /** Where the model runs. */
+  backend?: BackendPreference;
+  /** Images per generation, 1 to 64. */
+  population?: number | string;
+  /** Session seed: an integer or any text. */
+  seed?: number | string;
+  /** Grid columns, 1 to 16. */
+  columns?: number | string;
+  /** Initial strength slider, 0.05 to 3. */
+  "mutation-strength"?: number | string;
+  /** Initial radius slider, 0.02 to 0.5 of the image. */
+  radius?: number | string;
+  /** IndexedDB namespace of the saved session; `none` saves nothing. */
+  "storage-key"?: string;
+  /** Clicks mark points instead of selecting. */
+  marking?: boolean;
+}
+
+/** `server-token` as `serverToken`. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/**
+ * {@link LatentEvolverAttributes}, and the kebab-case ones by the element's camelCase property names
+ * as well (`serverToken`, `storageKey`, `mutationStrength`), which frameworks set as properties.
+ */
+export type LatentEvolverBindings =
+  & LatentEvolverAttributes
+  & { [K in keyof LatentEvolverAttributes as CamelCase<K>]?: LatentEvolverAttributes[K] };
+
 /** The text of an attribute's value; `null` when it is absent. */
 function text(raw: unknown): string | null {
   return raw == null ? null : String(raw);

@@ -226,14 +226,20 @@ export function dispatchAttributeErrors(
   }
 }
 
+/**
+ * Each event `<latent-evolver>` fires, by name, with its class: the one list that the DOM's event map
+ * (`addEventListener`) and the framework typings (latent-evolver/react, /vue, /svelte) are made from.
+ */
+export interface LatentEvolverEventMap {
+  "le-selection-change": SelectionChangeEvent;
+  "le-prompt-change": PromptChangeEvent;
+  "le-generation-start": GenerationStartEvent;
+  "le-generation-progress": GenerationProgressEvent;
+  "le-generation-end": GenerationEndEvent;
+  "le-backend": BackendEvent;
+  "le-error": LatentEvolverErrorEvent;
+}
+
 declare global {
-  interface GlobalEventHandlersEventMap {
-    "le-selection-change": SelectionChangeEvent;
-    "le-prompt-change": PromptChangeEvent;
-    "le-generation-start": GenerationStartEvent;
-    "le-generation-progress": GenerationProgressEvent;
-    "le-generation-end": GenerationEndEvent;
-    "le-backend": BackendEvent;
-    "le-error": LatentEvolverErrorEvent;
-  }
+  interface GlobalEventHandlersEventMap extends LatentEvolverEventMap {}
 }

@@ -8,44 +8,18 @@
 
 import type { DetailedHTMLProps, HTMLAttributes } from "react";
 import type { LatentEvolverElement } from "./latent-evolver.component.ts";
-import type {
-  BackendEvent,
-  GenerationEndEvent,
-  GenerationProgressEvent,
-  GenerationStartEvent,
-  LatentEvolverErrorEvent,
-  PromptChangeEvent,
-  SelectionChangeEvent,
-} from "./events.ts";
-import type { BackendPreference } from "./worker/protocol.ts";
+import type { LatentEvolverBindings } from "./attributes.ts";
+import type { LatentEvolverEventMap } from "./events.ts";
 
-/** The element's attributes and events as React props; the numeric ones take numbers or text. */
+/**
+ * The element's attributes and events as React props; the numeric ones take numbers or text. The
+ * kebab-case attributes are also taken by their property names (`serverToken`), which React 19 sets
+ * as properties.
+ */
 export type LatentEvolverProps =
   & DetailedHTMLProps<HTMLAttributes<LatentEvolverElement>, LatentEvolverElement>
-  & {
-    prompt?: string;
-    model?: string;
-    server?: string;
-    /** The server's bearer token; React 19 sets it as the `serverToken` property when given so. */
-    "server-token"?: string;
-    serverToken?: string;
-    backend?: BackendPreference;
-    population?: number | string;
-    seed?: number | string;
-    columns?: number | string;
-    "mutation-strength"?: number | string;
-    radius?: number | string;
-    "storage-key"?: string;
-    /** Clicks mark points instead of selecting. */
-    marking?: boolean;
-    "onle-selection-change"?: (event: SelectionChangeEvent) => void;
-    "onle-prompt-change"?: (event: PromptChangeEvent) => void;
-    "onle-generation-start"?: (event: GenerationStartEvent) => void;
-    "onle-generation-progress"?: (event: GenerationProgressEvent) => void;
-    "onle-generation-end"?: (event: GenerationEndEvent) => void;
-    "onle-backend"?: (event: BackendEvent) => void;
-    "onle-error"?: (event: LatentEvolverErrorEvent) => void;
-  };
+  & LatentEvolverBindings
+  & { [K in keyof LatentEvolverEventMap as `on${K}`]?: (event: LatentEvolverEventMap[K]) => void };
 
 declare module "react" {
   namespace JSX {

@@ -8,7 +8,8 @@
 //   *.br, *.gz                precompressed copies of the .js, .wasm and .json files, which
 //                             `npm start`'s server sends to browsers that accept them
 //   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works;
-//                             react.d.ts types the tag in React's JSX
+//                             react.d.ts, vue.d.ts and svelte.d.ts type the tag in React's JSX,
+//                             Vue's templates and Svelte's markup
 // Every asset is resolved from import.meta.url, so a page on any origin can load the bundle with
 // one <script type="module" src=".../latent-evolver.js">.
 import { build } from "esbuild";
@@ -113,6 +114,8 @@ const tsc = runTool(["typescript", "bin", "tsc"], [
   join(dist, "types"),
   "component/latent-evolver.ts",
   "component/react-jsx.ts",
+  "component/vue-components.ts",
+  "component/svelte-elements.ts",
 ]);
 if (tsc.status === 0) {
   // tsc keeps the sources' ".ts" specifiers; declaration consumers resolve ".js" to ".d.ts".
@@ -125,8 +128,13 @@ if (tsc.status === 0) {
     join(dist, "latent-evolver.d.ts"),
     'export * from "./types/component/latent-evolver.js";\n',
   );
-  // `import type {} from "latent-evolver/react"` types the tag in React's JSX.
-  writeFileSync(join(dist, "react.d.ts"), 'export * from "./types/component/react-jsx.js";\n');
+  // `import type {} from "latent-evolver/react"` types the tag in React's JSX; /vue and /svelte in
+  // Vue's templates and Svelte's markup.
+  for (
+    const [name, source] of [["react", "react-jsx"], ["vue", "vue-components"], ["svelte", "svelte-elements"]]
+  ) {
+    writeFileSync(join(dist, `${name}.d.ts`), `export * from "./types/component/${source}.js";\n`);
+  }
 } else {
   console.warn(`build: no .d.ts (tsc: ${(tsc.stdout || tsc.stderr).split("\n")[0]})`);
 }
