@@ -215,3 +215,56 @@ Deno.test("session store: a save checks the chunks of a head other than the one 
   assert.equal(saved.broken, undefined);
   assert.deepEqual(saved.bytes, serializeSession(session));
 });
+
+Deno.test("engine: the generations an Evolve replaced stay stored for Bring back, which writes none of them again", async () => {
+  const key = `spare-${keys++}`;
+  const full = storageKeyFor(key, "session");
+  const a = await tab(true, key);
+  await a.engine.evolve(0, feedback);
+  await a.engine.evolve(1, feedback);
+  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[] };
+  const before = (await get(full)) as StoredHead;
+  await a.engine.evolve(0, { ...feedback, selected: [2] }); // replaces generations 1 and 2
+  const after = (await get(full)) as StoredHead;
+  const replaced = before.parts.slice(1).map((p) => p.id);
+  assert.deepEqual(after.spare?.map((p) => p.id), replaced, "the replaced generations were not kept");
+  const proto = IDBObjectStore.prototype;
+  const put = proto.put;
+  const written: string[] = [];
+  proto.put = function (value: unknown, k?: IDBValidKey) {
+    written.push(String(k));
+    return put.call(this, value, k);
+  };
+  try {
+    await a.engine.restoreReplaced();
+  } finally {
+    proto.put = put;
+  }
+  const back = (await get(full)) as StoredHead;
+  assert.deepEqual(back.parts.map((p) => p.id), before.parts.map((p) => p.id));
+  // The head and its header, no part.
+  assert.deepEqual(written.filter((k) => !k.includes("#h-")), [full], `Bring back wrote ${written}`);
+  assert.equal((await stored(key)).generations.length, 3);
+});
+
+Deno.test("engine: after a takeover's save failed in storage, the next save is checked, and does not overwrite another tab's", async () => {
+  const key = `failed-takeover-${keys++}`;
+  const a = await tab(true, key);
+  const b = await tab(false, key);
+  const proto = IDBObjectStore.prototype;
+  const put = proto.put;
+  proto.put = function () {
+    proto.put = put; // once
+    throw new DOMException("The quota is full", "QuotaExceededError");
+  };
+  try {
+    assert.equal(await b.engine.setSaving(true), true);
+  } finally {
+    proto.put = put;
+  }
+  assert.match(b.failed.join(), /quota is full/);
+  await a.engine.evolve(0, feedback); // a saves since b read the session
+  await b.engine.evolve(0, { ...feedback, selected: [1] });
+  assert.match(b.failed.at(-1)!, /another tab saved this session/);
+  assert.equal((await stored(key)).generations[0].feedback?.selected[0], 0, "b overwrote a's newer session");
+});
