@@ -3,9 +3,11 @@
 //   latent-evolver.js         the element, self-contained (lit, comlink, idb-keyval, fast-png inside)
 //   latent-evolver.worker.js  its worker: core operators, onnxruntime-web, backends
 //   ort-wasm-*.wasm           onnxruntime-web's runtime, found by the worker from its own URL
+//   ort-wasm-*.mjs            its JavaScript glue, which the worker has inside; onnxruntime fetches
+//                             this copy only to start threads from a bundle on another origin
 //   models/builtin/           the built-in model, found by the element from its own URL
 //   custom-elements.json      the custom-elements manifest (@custom-elements-manifest/analyzer)
-//   *.br, *.gz                precompressed copies of the .js, .wasm and .json files, which
+//   *.br, *.gz                precompressed copies of the .js, .mjs, .wasm and .json files, which
 //                             `npm start`'s server sends to browsers that accept them
 //   *.d.ts                    types for bundler users (tsc --emitDeclarationOnly), when tsc works;
 //                             react.d.ts, vue.d.ts and svelte.d.ts type the tag in React's JSX,
@@ -63,10 +65,13 @@ const result = await build({
   logLevel: quiet ? "error" : "warning",
 });
 
-// onnxruntime-web's webgpu bundle (which also runs the wasm EP) loads this one runtime file.
+// onnxruntime-web's webgpu bundle (which also runs the wasm EP) loads this one runtime file, and on a
+// cross-origin isolated page that loaded the bundle from another origin (a CDN), its glue: threads
+// are workers, which a page starts only from its own origin, so onnxruntime fetches the glue into a
+// blob: URL rather than use the copy inside the worker (without it, wasm failed on such pages).
 const ortDist = join(root, "node_modules", "onnxruntime-web", "dist");
 for (const file of readdirSync(ortDist)) {
-  if (/^ort-wasm-simd-threaded\.asyncify\.wasm$/.test(file)) {
+  if (/^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(file)) {
     copyFileSync(join(ortDist, file), join(dist, file));
   }
 }
@@ -189,7 +194,7 @@ function shippedManifest(manifest, bundleExports) {
 }
 
 /**
- * Writes `name.br` and `name.gz` beside every .js, .wasm and .json file in `dir` (1 KiB or more),
+ * Writes `name.br` and `name.gz` beside every .js, .mjs, .wasm and .json file in `dir` (1 KiB or more),
  * on libuv's thread pool. Files of 1 MiB or more (onnxruntime-web's 27 MB wasm: 5 MB of brotli, 2 s
  * of compression) keep their copies in node_modules/.cache/latent-evolver/, by content hash, from
  * one build to the next.
@@ -204,7 +209,9 @@ async function precompress(dir) {
       }),
     gz: (data) => promisify(gzip)(data, { level: 9 }),
   };
-  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(js|wasm|json)$/.test(f));
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) =>
+    /\.(m?js|wasm|json)$/.test(f)
+  );
   await Promise.all(files.flatMap((file) => {
     const data = readFileSync(join(dir, file));
     if (data.length < 1024) return [];

@@ -21,7 +21,9 @@ function configureOrt(wasmBase: string): void {
   // Only the .wasm is fetched: the glue module is inside the bundle, so a prefix (which would make
   // onnxruntime import the glue from there too) is not what we want.
   ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.asyncify.wasm", wasmBase).href };
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has. There, from a bundle
+  // on another origin, onnxruntime starts them from ort-wasm-simd-threaded.asyncify.mjs beside the
+  // wasm, fetched into a blob: URL (scripts/build.mjs ships it).
   if (!globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
 }
 

@@ -32,6 +32,7 @@ Deno.test("npm pack ships the built element: every export and every file it load
     const file of [
       "dist/latent-evolver.worker.js",
       "dist/ort-wasm-simd-threaded.asyncify.wasm",
+      "dist/ort-wasm-simd-threaded.asyncify.mjs",
       "dist/models/builtin/manifest.json",
       "dist/models/builtin/model.onnx",
     ]
