@@ -62,7 +62,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @fires {GenerationStartEvent} le-generation-start - A generation started rendering.
  * @fires {GenerationProgressEvent} le-generation-progress - One more image is shown.
  * @fires {GenerationEndEvent} le-generation-end - A generation finished or was cancelled.
- * @fires {BackendEvent} le-backend - The backend that runs the model was chosen.
+ * @fires {BackendEvent} le-backend - The backend that runs the model was chosen; again when it failed while rendering and another took over (auto only).
  * @fires {LatentEvolverErrorEvent} le-error - A bad attribute, a model that fails to load, a failed render.
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
@@ -183,6 +183,10 @@ export class LatentEvolverElement extends LitElement {
     fail: (what, error) => this.#messages.fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
     storageTaken: () => this.#persist(),
+    backendReplaced: ({ backend, failed, failures }) => {
+      this.#messages.backendReplaced(backend, failed);
+      this.dispatchEvent(new BackendEvent({ backend, model: this.#engine.modelName, failures }));
+    },
     released: () => this.#session.release(),
   });
   /** Evolve, show, bring back, render the rest: the moves through the history. */

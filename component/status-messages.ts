@@ -95,6 +95,18 @@ export class StatusMessages {
   }
 
   /**
+   * The backend failed while rendering, and another renders from now on.
+   *
+   * @param backend The backend that renders now.
+   * @param failed The one that failed, and why.
+   */
+  backendReplaced(backend: string, failed: { backend: string; message: string }): void {
+    const why = failed.message.replace(/^failed while rendering: /, "");
+    this.notice = { text: `Rendering on ${backend} now: ${failed.backend} failed (${why}).` };
+    this.#host.requestUpdate();
+  }
+
+  /**
    * A session file was imported, or could not be.
    *
    * @param name The file's name.

@@ -48,6 +48,8 @@ export interface WorkerHooks {
   fail(what: string, error: unknown): void;
   /** The worker could not save the session (storage refused); it goes on in memory. */
   storageFailed(error: Error): void;
+  /** The backend failed while rendering, and another renders from now on. */
+  backendReplaced(event: Extract<EngineEvent, { type: "backend" }>): void;
   /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
   storageTaken(): void;
   /** The element left the page (not a move) and its worker ended: release what only shows images. */
@@ -311,6 +313,11 @@ export class WorkerController implements ReactiveController {
       this.#host.requestUpdate();
     } else if (event.type === "image") this.#hooks.onImage(event);
     else if (event.type === "storage-failed") this.#hooks.storageFailed(new Error(event.message));
+    else if (event.type === "backend") {
+      this.backend = event.backend;
+      this.#hooks.backendReplaced(event);
+      this.#host.requestUpdate();
+    }
   }
 
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {

@@ -48,13 +48,18 @@ export class BackendRegistry {
    *
    * @param preference `auto` or a backend name.
    * @param context What the factories need.
+   * @param exclude Backends not to try (in `auto`: those that failed already).
    * @returns The backend and the failures before it.
    * @throws Error naming each backend's failure when none works.
    */
-  async select(preference: BackendPreference, context: BackendContext): Promise<Selected> {
-    const candidates = preference === "auto"
-      ? this.ordered()
-      : this.ordered().filter((f) => f.name === preference);
+  async select(
+    preference: BackendPreference,
+    context: BackendContext,
+    exclude: readonly BackendName[] = [],
+  ): Promise<Selected> {
+    const candidates =
+      (preference === "auto" ? this.ordered() : this.ordered().filter((f) => f.name === preference))
+        .filter((f) => !exclude.includes(f.name));
     if (!candidates.length) throw new TypeError(`Cannot choose a backend: "${preference}" is not registered`);
     const failures: Selected["failures"] = [];
     for (const factory of candidates) {

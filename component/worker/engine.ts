@@ -22,7 +22,7 @@ import {
 import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import { BackendRegistry } from "../backends/registry.ts";
-import type { Backend } from "../backends/types.ts";
+import type { Backend, BackendContext } from "../backends/types.ts";
 import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { forgetReplacedFiles, loadModelFile } from "../backends/model-cache.ts";
@@ -33,6 +33,7 @@ import type {
   EngineConfig,
   EngineEvent,
   EngineListener,
+  FailedBackend,
   FeedbackMessage,
   GenerationView,
   InitResult,
@@ -69,6 +70,12 @@ export class Engine implements EngineApi {
   #config: EngineConfig | null = null;
   #manifest: ModelManifest | null = null;
   #backend: Backend | null = null;
+  /** What the backends were created with, to create another when the one in use fails (auto only). */
+  #context: BackendContext | null = null;
+  /** The backends that failed, at the start or while rendering (these are not tried again). */
+  #failures: FailedBackend[] = [];
+  /** A switch to another backend under way: renders wait for it. */
+  #switching: Promise<void> = Promise.resolve();
   #session: Session | null = null;
   /** The session's seed: its first batch, and the generator of each evolve, come from it. */
   #seed: number | string = 0;
@@ -112,7 +119,7 @@ export class Engine implements EngineApi {
     this.#manifest = manifest;
     // The files an earlier version of this manifest named go before the new ones download.
     await forgetReplacedFiles(manifest).catch(() => {});
-    const { backend, failures } = await this.#registry.select(config.backend, {
+    const context: BackendContext = {
       manifest,
       manifestUrl: config.model,
       server: config.server,
@@ -120,8 +127,11 @@ export class Engine implements EngineApi {
       wasmBase: this.#wasmBase,
       loadFile: loadModelFile,
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
-    });
+    };
+    const { backend, failures } = await this.#registry.select(config.backend, context);
     this.#backend = backend;
+    this.#context = context;
+    this.#failures = failures;
     const stored = await this.#restore(config, manifest);
     const restored = stored && "session" in stored ? stored : null;
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
@@ -166,28 +176,77 @@ export class Engine implements EngineApi {
     this.#abort = abort;
     const sent: Promise<void>[] = [];
     const done = new Set<number>();
-    const send = (at: number, image: RgbaImage) => {
-      const index = which[at];
+    const send = (index: number, image: RgbaImage) => {
       if (done.has(index) || abort.signal.aborted) return;
       done.add(index);
       sent.push(this.#sendImage(request, generation, index, image));
     };
     try {
-      const images = await this.#backend!.generate(which.map((i) => gen.latents[i]), prompt, {
-        signal: abort.signal,
-        onImage: send,
-      });
-      if (abort.signal.aborted) throw abortError();
-      images.forEach((image, index) => send(index, image));
-      await Promise.all(sent);
+      // In auto, a backend that fails while rendering gives way to the next that starts, which
+      // renders the images not sent yet.
+      for (let left = which;; left = left.filter((i) => !done.has(i))) {
+        await this.#switching;
+        const backend = this.#backend!;
+        try {
+          const images = await backend.generate(left.map((i) => gen.latents[i]), prompt, {
+            signal: abort.signal,
+            onImage: (at, image) => send(left[at], image),
+          });
+          if (abort.signal.aborted) throw abortError();
+          images.forEach((image, at) => send(left[at], image));
+          await Promise.all(sent);
+          return;
+        } catch (error) {
+          // Images already on their way arrive before the answer, not after the element's end event.
+          await Promise.allSettled(sent);
+          if (abort.signal.aborted || !(await this.#replace(backend, error))) throw error;
+        }
+      }
     } catch (error) {
-      // Images already on their way arrive before the answer, not after the element's end event.
-      await Promise.allSettled(sent);
       if (abort.signal.aborted) throw abortError();
       throw error;
     } finally {
       if (this.#abort === abort) this.#abort = null;
     }
+  }
+
+  /**
+   * Replaces a backend that failed while rendering with the next one that starts, in `auto` only,
+   * and tells the element. The failed one is ended once another is ready; when none is, it stays.
+   *
+   * @param failed The backend that failed.
+   * @param error How it failed.
+   * @returns Whether there is another backend to render with.
+   */
+  #replace(failed: Backend, error: unknown): Promise<boolean> {
+    if (this.#backend !== failed) return Promise.resolve(this.#backend !== null); // replaced already
+    const config = this.#config, context = this.#context;
+    if (config?.backend !== "auto" || !context) return Promise.resolve(false);
+    const message = `failed while rendering: ${error instanceof Error ? error.message : String(error)}`;
+    const failure = { backend: failed.name, message };
+    const replaced = (async () => {
+      this.#failures = [...this.#failures, failure];
+      const exclude = this.#failures.map((f) => f.backend);
+      const next = await this.#registry.select("auto", context, exclude).catch(() => null);
+      if (!next) return false;
+      // A start since (another config) has its own backend: this one is not wanted.
+      if (this.#config !== config) {
+        await next.backend.dispose();
+        return false;
+      }
+      this.#backend = next.backend;
+      await failed.dispose().catch(() => {});
+      this.#failures = [...this.#failures, ...next.failures.filter((f) => !exclude.includes(f.backend))];
+      await this.#emit({
+        type: "backend",
+        backend: next.backend.name,
+        failed: failure,
+        failures: this.#failures,
+      });
+      return true;
+    })();
+    this.#switching = replaced.then(() => {});
+    return replaced;
   }
 
   async evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView> {

@@ -14,6 +14,9 @@ export type BackendPreference = "auto" | "webgpu" | "wasm" | "server";
 /** A backend that actually ran. */
 export type BackendName = "webgpu" | "wasm" | "server";
 
+/** A backend that could not run the model, and why. */
+export type FailedBackend = { backend: BackendName; message: string };
+
 /** What the element tells the worker when it starts (or restarts) it. */
 export interface EngineConfig {
   /** Absolute URL of the model manifest. */
@@ -83,7 +86,7 @@ export interface InitResult {
   /** The backend that was chosen. */
   backend: BackendName;
   /** Backends `auto` tried first that could not run the model, with why. */
-  failures: { backend: BackendName; message: string }[];
+  failures: FailedBackend[];
   /** The model's name, from its manifest. */
   modelName: string;
   /** Every generation of the session (restored from storage, or the first one). */
@@ -109,7 +112,12 @@ export type EngineEvent =
   | { type: "download"; loaded: number; total: number }
   | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
   /** Saving the session was refused (sandboxed iframe, private mode, full quota). */
-  | { type: "storage-failed"; message: string };
+  | { type: "storage-failed"; message: string }
+  /**
+   * The backend failed while rendering (`failed`, its message starting "failed while rendering: ")
+   * and another (in `auto`) renders from now on; `failures`: every backend that failed so far.
+   */
+  | { type: "backend"; backend: BackendName; failed: FailedBackend; failures: FailedBackend[] };
 
 /** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
 export type EngineListener = (event: EngineEvent) => void;
