@@ -5,7 +5,8 @@ import {
   HEADER_LENGTH_HEADER,
   parseHeaderLength,
 } from "../../core/wire.ts";
-import { fakeModel } from "./fake_model.ts";
+import { createHandler } from "../../server/handler.ts";
+import { fakeImages, fakeModel } from "./fake_model.ts";
 import { inferRequest, metricValue, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
 
 async function images(res: Response): Promise<Uint8Array> {
@@ -48,6 +49,87 @@ Deno.test("server: concurrent requests with one prompt merge into batches, each 
   } finally {
     await batched.close();
     await plain.close();
+  }
+});
+
+Deno.test("server: a merged batch never holds more than maxBatch latents; a request that does not fit waits", async () => {
+  const model = fakeModel({ hold: true });
+  const s = startTestServer({ models: [model], maxBatch: 4 });
+  const post = (n: number, seed: number) => {
+    const latents = randomLatents(n, seed);
+    const answer = postInfer(s.url, inferRequest(latents, n, "p"), { binary: true }).then(images);
+    return { answer, want: fakeImages(latents, n, "p") };
+  };
+  try {
+    const sent = [post(1, 1)];
+    await waitFor(() => model.calls.length === 1, "the first batch to start");
+    // Queued in this order while it runs: 2 + 3 is over 4, so the 3 waits and the last 2 joins the first.
+    let depth = 0;
+    for (const [i, n] of [2, 3, 2].entries()) {
+      sent.push(post(n, 10 + i));
+      depth += n;
+      await waitFor(() => s.handler.batcher.depth === depth, `request ${i + 1} to queue`);
+    }
+    model.holding = false;
+    model.release();
+    for (const [i, { answer, want }] of sent.entries()) assert.deepEqual(await answer, want, `request ${i}`);
+    assert.ok(model.calls.every((n) => n <= 4), `a batch over maxBatch 4: ${model.calls}`);
+    assert.deepEqual(model.calls, [1, 4, 3]);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("handler: one client leaving a merged batch cancels only its own request; the batch runs on for the rest", async () => {
+  const model = fakeModel({ hold: true });
+  const { handle, batcher } = createHandler({ models: [model] });
+  const post = (latents: Float32Array, n: number, signal?: AbortSignal) =>
+    handle(
+      new Request("http://127.0.0.1/v2/models/fake/infer", {
+        method: "POST",
+        ...encodeInferRequest(inferRequest(latents, n, "p"), { binary: true, binaryOutputs: true }),
+        signal,
+      }),
+    );
+  const first = post(randomLatents(1, 1), 1);
+  await waitFor(() => model.calls.length === 1, "the first batch to start");
+  const leaves = new AbortController();
+  const leaving = post(randomLatents(1, 2), 1, leaves.signal);
+  const kept = randomLatents(2, 3);
+  const staying = post(kept, 2);
+  await waitFor(() => batcher.depth === 3, "both requests to queue");
+  model.release();
+  await waitFor(() => model.calls.length === 2, "the merged batch to start");
+  leaves.abort();
+  assert.equal((await leaving).status, 499);
+  assert.equal(model.aborted, 0, "the merged batch was cancelled though a client still waited for it");
+  model.release();
+  assert.deepEqual(await images(await staying), fakeImages(kept, 2, "p"));
+  assert.deepEqual(model.calls, [1, 3]);
+  await images(await first);
+});
+
+Deno.test("server: only latents with the first request's prompt count toward starting a full batch early", async () => {
+  const model = fakeModel();
+  // A window no test waits out: only a full batch starts before it ends.
+  const s = startTestServer({ models: [model], windowMs: 60_000, maxBatch: 2 });
+  const post = (prompt: string, seed: number) => {
+    const latents = randomLatents(1, seed);
+    const answer = postInfer(s.url, inferRequest(latents, 1, prompt), { binary: true }).then(images);
+    return { answer, want: fakeImages(latents, 1, prompt) };
+  };
+  try {
+    const sent = [post("a", 1)];
+    await waitFor(() => s.handler.batcher.active === 1, "the first request to queue");
+    sent.push(post("b", 2));
+    // Queued, or (had it wrongly filled a batch) run.
+    await waitFor(() => s.handler.batcher.active === 2 || model.calls.length > 0, "the second request");
+    assert.deepEqual(model.calls, [], "one latent of each of two prompts started a batch of 2");
+    sent.push(post("a", 3)); // two of prompt "a": full, so it starts; "b" follows at once
+    for (const [i, { answer, want }] of sent.entries()) assert.deepEqual(await answer, want, `request ${i}`);
+    assert.deepEqual(model.calls, [2, 1]);
+  } finally {
+    await s.close();
   }
 });
 

@@ -1,24 +1,13 @@
 import assert from "node:assert/strict";
 import { decodeInferResponse, HEADER_LENGTH_HEADER, parseHeaderLength } from "../../core/wire.ts";
 import { decode as decodePng } from "fast-png";
-import { fakeModel, renderFake } from "./fake_model.ts";
+import { fakeImages, fakeModel } from "./fake_model.ts";
 import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
 import { encodeImages } from "../../server/infer.ts";
 
 async function decodeResponse(res: Response) {
   const body = new Uint8Array(await res.arrayBuffer());
   return decodeInferResponse(body, parseHeaderLength(res.headers.get(HEADER_LENGTH_HEADER), body.length));
-}
-
-function expected(latents: Float32Array, n: number, prompt: string): Uint8Array {
-  let salt = 0;
-  for (const ch of prompt) salt = (salt * 31 + ch.charCodeAt(0)) & 255;
-  const out = new Uint8Array(n * 16 * 16 * 4);
-  for (let i = 0; i < n; i++) {
-    const img = renderFake({ shape: [4, 8, 8], data: latents.slice(i * 256, (i + 1) * 256) }, salt);
-    out.set(img.data, i * 1024);
-  }
-  return out;
 }
 
 Deno.test("server: health, server metadata, model metadata and model ready answer per the protocol", async () => {
@@ -57,7 +46,7 @@ Deno.test("server: infer in JSON form returns UINT8 [N,H,W,4] images as JSON num
     assert.equal(out.id, "abc");
     assert.equal(out.model_name, "fake");
     assert.deepEqual(out.outputs[0].shape, [2, 16, 16, 4]);
-    assert.deepEqual(out.outputs[0].data, expected(latents, 2, "a cat"));
+    assert.deepEqual(out.outputs[0].data, fakeImages(latents, 2, "a cat"));
   } finally {
     await s.close();
   }
@@ -99,7 +88,7 @@ Deno.test("server: a compressed request body is refused 415 naming its encoding;
   }
 });
 
-Deno.test("server: infer in binary form returns raw bytes after the JSON header", async () => {
+Deno.test("server: infer in binary form returns raw bytes after the JSON header, unless the output asks for JSON", async () => {
   const s = startTestServer({ models: [fakeModel()] });
   try {
     const latents = randomLatents(3, 2);
@@ -108,7 +97,18 @@ Deno.test("server: infer in binary form returns raw bytes after the JSON header"
     assert.ok(Number(res.headers.get(HEADER_LENGTH_HEADER)) > 0);
     const out = await decodeResponse(res);
     assert.equal(out.outputs[0].parameters?.binary_data_size, 3 * 1024);
-    assert.deepEqual(out.outputs[0].data, expected(latents, 3, "dog"));
+    assert.deepEqual(out.outputs[0].data, fakeImages(latents, 3, "dog"));
+    // The output's own binary_data: false wins over the request's binary_data_output: true.
+    const json = await postInfer(s.url, {
+      ...inferRequest(latents, 3, "dog"),
+      outputs: [{ name: "images", parameters: { binary_data: false } }],
+    }, { binary: true });
+    assert.equal(json.status, 200);
+    assert.equal(json.headers.get("content-type"), "application/json");
+    assert.equal(json.headers.get(HEADER_LENGTH_HEADER), null);
+    const asJson = await decodeResponse(json);
+    assert.equal(asJson.outputs[0].parameters?.binary_data_size, undefined);
+    assert.deepEqual(asJson.outputs[0].data, fakeImages(latents, 3, "dog"));
   } finally {
     await s.close();
   }
@@ -134,7 +134,7 @@ Deno.test("server: infer with image_format png returns PNG BYTES, binary and bas
   const s = startTestServer({ models: [fakeModel()] });
   try {
     const latents = randomLatents(2, 3);
-    const want = expected(latents, 2, "x");
+    const want = fakeImages(latents, 2, "x");
     for (const binary of [true, false]) {
       const req = {
         ...inferRequest(latents, 2, "x"),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { fakeModel } from "./fake_model.ts";
-import { inferRequest, postInfer, randomLatents, rawGet, startTestServer } from "./server_helpers.ts";
+import { inferRequest, postInfer, randomLatents, startTestServer } from "./server_helpers.ts";
 import { createHandler } from "../../server/handler.ts";
 import { encodeInferRequest } from "../../core/wire.ts";
 
@@ -65,18 +65,27 @@ Deno.test("server: CORS answers only configured origins", async () => {
     assert.match(res.headers.get("access-control-expose-headers")!, /inference-header-content-length/);
     await res.arrayBuffer();
 
-    for (const method of ["OPTIONS", "GET"]) {
-      const bad = await fetch(`${s.url}/v2/models/fake`, {
-        method,
-        headers: { origin: "https://evil.example" },
-      });
-      assert.equal(bad.status, 403, method);
-      // Refused, but a page may read why (the error names the flag); a refused preflight not even that.
-      assert.equal(
-        bad.headers.get("access-control-allow-origin"),
-        method === "GET" ? "https://evil.example" : null,
-      );
-      assert.match((await bad.json()).error, /origin "https:\/\/evil.example"/);
+    // Origins match whole: a longer host, another port or scheme is another origin. So is the
+    // server's own host on another port (another server there is no page of this one).
+    const port = s.server.addr.port;
+    const others = [
+      "https://evil.example",
+      "https://app.example.evil.com",
+      "https://app.example:444",
+      "http://app.example",
+      `http://127.0.0.1:${port === 65535 ? 1 : port + 1}`,
+    ];
+    for (const origin of others) {
+      for (const method of ["OPTIONS", "GET"]) {
+        const bad = await fetch(`${s.url}/v2/models/fake`, {
+          method,
+          headers: method === "OPTIONS" ? { origin, "access-control-request-method": "GET" } : { origin },
+        });
+        assert.equal(bad.status, 403, `${method} from ${origin}`);
+        // Refused, but a page may read why (the error names the flag); a refused preflight not even that.
+        assert.equal(bad.headers.get("access-control-allow-origin"), method === "GET" ? origin : null);
+        assert.equal((await bad.json()).error, `Cannot serve origin "${origin}": not in the allowed origins`);
+      }
     }
     // The server's own origin (the demo page it serves) needs no listing.
     const self = await fetch(`${s.url}/v2/models/fake`, { headers: { origin: s.url } });
@@ -88,7 +97,7 @@ Deno.test("server: CORS answers only configured origins", async () => {
   }
 });
 
-Deno.test("server: static files have correct types and cache headers, and never leave their folder", async () => {
+Deno.test("server: static files have correct types and cache headers", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "le-static-" });
   const site = `${tmp}/site`;
   const dist = `${tmp}/dist`;
@@ -96,10 +105,8 @@ Deno.test("server: static files have correct types and cache headers, and never 
   await Deno.mkdir(dist);
   await Deno.writeTextFile(`${site}/index.html`, "<!doctype html><title>demo</title>");
   await Deno.writeTextFile(`${site}/sub/page.mjs`, "export {};");
-  await Deno.writeTextFile(`${tmp}/secret.txt`, "TOP SECRET");
   await Deno.writeFile(`${dist}/ort.wasm`, new Uint8Array([0, 97, 115, 109]));
   await Deno.writeTextFile(`${dist}/latent-evolver.js`, "console.log(1)");
-  await Deno.symlink(`${tmp}/secret.txt`, `${site}/leak.txt`);
   await Deno.symlink(`${site}/index.html`, `${site}/alias.html`);
   const s = startTestServer({
     models: [fakeModel()],
@@ -135,31 +142,6 @@ Deno.test("server: static files have correct types and cache headers, and never 
     await wasm.body?.cancel();
     const head = await fetch(`${s.url}/dist/ort.wasm`, { method: "HEAD" });
     assert.equal(head.headers.get("content-length"), "4");
-
-    const port = s.server.addr.port;
-    const attempts = [
-      "/../secret.txt",
-      "/sub/../../secret.txt",
-      "/%2e%2e/secret.txt",
-      "/%2E%2E%2Fsecret.txt",
-      "/..%2fsecret.txt",
-      "/..%5csecret.txt",
-      "/sub/..%2f..%2fsecret.txt",
-      "/%252e%252e/secret.txt",
-      "/leak.txt",
-      "/dist/..%2f..%2fsecret.txt",
-      "/%00/secret.txt",
-      "//etc/passwd",
-      `/${tmp}/secret.txt`,
-      "/C:%5cWindows",
-      "/dist/%2e%2e/secret.txt",
-    ];
-    for (const target of attempts) {
-      const text = await rawGet(port, target);
-      const status = Number(text.split(" ")[1]);
-      assert.ok(status >= 400 && status < 500, `${target}: ${text.split("\r\n")[0]}`);
-      assert.ok(!text.includes("TOP SECRET"), target);
-    }
   } finally {
     await s.close();
     await Deno.remove(tmp, { recursive: true });
@@ -288,43 +270,46 @@ Deno.test("server: the bearer scheme is case-insensitive; read-only routes refus
   }
 });
 
-Deno.test("server: request bodies being read at once are bounded (8x the body limit); past it, 503", async () => {
+Deno.test("server: request bodies being read at once are bounded (8x the body limit), each counted for its Content-Length", async () => {
   const { handle } = createHandler({ models: [fakeModel()], maxBodyBytes: 1000, retryAfterSeconds: 3 });
-  // Eight uploads that declare 1000 bytes and send nothing yet: together they reach the bound.
-  const stalled = Array.from({ length: 8 }, () => {
-    let close!: () => void;
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (close = () => c.close()) });
-    const answer = handle(
+  const post = (body: BodyInit, length: number) =>
+    handle(
       new Request("http://127.0.0.1/v2/models/fake/infer", {
         method: "POST",
         body,
-        headers: { "content-length": "1000", "content-type": "application/json" },
+        headers: { "content-type": "application/json", "content-length": String(length) },
       }),
     );
-    return { close, answer };
-  });
-  await new Promise((r) => setTimeout(r, 20));
+  /** Eight uploads that declare `length` bytes and send nothing yet. */
+  const stall = async (length: number) => {
+    const stalled = Array.from({ length: 8 }, () => {
+      let close!: () => void;
+      const answer = post(new ReadableStream({ start: (c) => void (close = () => c.close()) }), length);
+      return { close, answer };
+    });
+    await new Promise((r) => setTimeout(r)); // each handler reserves its bytes within microtasks
+    return stalled;
+  };
   const small = JSON.stringify({ inputs: [] });
-  const over = await handle(
-    new Request("http://127.0.0.1/v2/models/fake/infer", {
-      method: "POST",
-      body: small,
-      headers: { "content-type": "application/json", "content-length": String(small.length) },
-    }),
-  );
+  const ends = async (stalled: Awaited<ReturnType<typeof stall>>) => {
+    // Closed, they end as malformed (400), and give their bytes back.
+    for (const s of stalled) s.close();
+    for (const s of stalled) assert.equal((await s.answer).status, 400);
+  };
+  // Eight of 100 bytes hold 800 of the 8000: a small body is still read (and refused as malformed).
+  const short = await stall(100);
+  const read = await post(small, small.length);
+  assert.equal(read.status, 400, "uploads were counted for the limit, not their Content-Length");
+  await read.body?.cancel();
+  await ends(short);
+  // Eight of 1000 reach the bound: the next body is refused before it is read.
+  const full = await stall(1000);
+  const over = await post(small, small.length);
   assert.equal(over.status, 503);
   assert.equal(over.headers.get("retry-after"), "3");
-  assert.match((await over.json()).error, /being read/);
-  // Once they end (here as malformed, 400), the budget is free again.
-  for (const s of stalled) s.close();
-  for (const s of stalled) assert.equal((await s.answer).status, 400);
-  const again = await handle(
-    new Request("http://127.0.0.1/v2/models/fake/infer", {
-      method: "POST",
-      body: small,
-      headers: { "content-type": "application/json", "content-length": String(small.length) },
-    }),
-  );
+  assert.match((await over.json()).error, /8000 bytes of request bodies are being read, the most is 8000/);
+  await ends(full);
+  const again = await post(small, small.length);
   assert.equal(again.status, 400, "the budget was not given back");
   await again.body?.cancel();
 });
@@ -398,29 +383,6 @@ Deno.test("server: If-None-Match takes a list of tags, compared weakly, and *", 
       const r = await fetch(`${s.url}/index.html`, { headers: { "if-none-match": header } });
       assert.equal(r.status, status, header);
       await r.body?.cancel();
-    }
-  } finally {
-    await s.close();
-    await Deno.remove(tmp, { recursive: true });
-  }
-});
-
-Deno.test("server: a symlink out of a served folder reads as missing, telling nothing of what is outside", async () => {
-  const tmp = await Deno.makeTempDir({ prefix: "le-link-" });
-  await Deno.mkdir(`${tmp}/site`);
-  await Deno.mkdir(`${tmp}/outside`);
-  await Deno.writeTextFile(`${tmp}/outside/passwd`, "root:x:0:0");
-  await Deno.symlink(`${tmp}/outside`, `${tmp}/site/etc`); // as etc -> /etc
-  await Deno.symlink(`${tmp}/outside/passwd`, `${tmp}/site/passwd`);
-  const s = startTestServer({ models: [fakeModel()], staticRoots: [{ prefix: "/", dir: `${tmp}/site` }] });
-  try {
-    for (const [there, missing] of [["/etc/passwd", "/etc/nonexistent"], ["/passwd", "/nonexistent"]]) {
-      const a = await fetch(`${s.url}${there}`);
-      const b = await fetch(`${s.url}${missing}`);
-      const [ta, tb] = [await a.text(), await b.text()];
-      assert.equal(a.status, 404, `${there}: ${ta}`);
-      assert.equal(b.status, 404, missing);
-      assert.equal(ta.replace(there, "PATH"), tb.replace(missing, "PATH"), "the same answer");
     }
   } finally {
     await s.close();
