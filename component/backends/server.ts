@@ -13,20 +13,37 @@ import {
   decodeInferResponse,
   encodeInferRequest,
   HEADER_LENGTH_HEADER,
+  type InferResponse,
   parseHeaderLength,
 } from "../../core/wire.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
 import type { Backend, BackendFactory } from "./types.ts";
+import { type Answer, fetchAnswer, fetchRetrying, type ServerClientOptions } from "./server-http.ts";
+
+export { SERVER_CLIENT_DEFAULTS, type ServerClientOptions } from "./server-http.ts";
 
 /** Requests in flight at once: enough to keep a batching server busy, few enough to stream images. */
 const concurrency = 4;
 
+/** One server of a backend: where its model is, what it is sent and how it is waited for. */
+interface Target {
+  /** The model's URL (`.../v2/models/{name}`). */
+  model: string;
+  /** The bearer token's header, or none. */
+  auth: Record<string, string>;
+  /** The server as the render's errors name it ("The server https://gpu:8000"). */
+  who: string;
+  /** The model's manifest: its latents' shape and images' size. */
+  manifest: ModelManifest;
+  /** Timeout, retries and waits. */
+  options: ServerClientOptions;
+}
+
 async function inferOne(
-  url: string,
-  auth: Record<string, string>,
+  target: Target,
   latent: Latent,
   prompt: string,
-  signal?: AbortSignal,
+  signal: AbortSignal,
 ): Promise<RgbaImage> {
   const [c, h, w] = latent.shape;
   const { body, headers } = encodeInferRequest({
@@ -36,45 +53,73 @@ async function inferOne(
     ],
     outputs: [{ name: "images", parameters: { binary_data: true } }],
   }, { binary: true });
-  let response: Response, bytes: Uint8Array;
-  try {
-    response = await fetch(url, { method: "POST", body, headers: { ...headers, ...auth }, signal });
-    bytes = new Uint8Array(await response.arrayBuffer());
-  } catch (error) {
-    if ((error as Error).name === "AbortError") throw error;
-    throw new Error(
-      `The server ${new URL(url).origin} cannot be reached: ${(error as Error).message}${UNREACHABLE}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!response.ok) throw new Error(`The server refused to render: ${refusal(response.status, bytes)}`);
-  const decoded = decodeInferResponse(
-    bytes,
-    parseHeaderLength(response.headers.get(HEADER_LENGTH_HEADER), bytes.length),
+  const answer = await fetchRetrying(
+    `${target.model}/infer`,
+    { method: "POST", body, headers: { ...headers, ...target.auth } },
+    target.who,
+    target.options,
+    signal,
   );
-  const images = decoded.outputs.find((o) => o.name === "images");
-  if (!images || images.datatype !== "UINT8" || images.shape.length !== 4 || images.shape[3] !== 4) {
-    throw new TypeError(
-      `Cannot read the server's answer: expected UINT8 images [1,H,W,4], got ${
-        images ? `${images.datatype} ${JSON.stringify(images.shape)}` : "no images output"
-      }`,
-    );
+  const { response, bytes, tries } = answer;
+  if (!response.ok) {
+    const times = tries > 1 ? `; tried ${tries} times` : "";
+    throw new Error(`${target.who} refused to render: ${refusal(response.status, bytes)}${times}`);
   }
-  const data = images.data as Uint8Array;
-  return {
-    width: images.shape[2],
-    height: images.shape[1],
-    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
-  };
+  return readImage(decodeAnswer(answer, target.who), target);
 }
 
 /**
- * What a failed fetch may also mean. A browser hides a refused CORS preflight (sent first when a
- * request carries a token) as a network error: the server's reason cannot be read then.
+ * Decodes an infer answer. A binary answer whose `Inference-Header-Content-Length` the page cannot read
+ * (a Triton or KServe behind a proxy that does not list it in `Access-Control-Expose-Headers`) would
+ * read as malformed JSON: it is named for what it is.
  */
-const UNREACHABLE = " (or it refuses this page's origin: see its --origins)";
+function decodeAnswer({ response, bytes }: Answer, who: string): InferResponse {
+  const header = response.headers.get(HEADER_LENGTH_HEADER);
+  try {
+    return decodeInferResponse(bytes, parseHeaderLength(header, bytes.length));
+  } catch (error) {
+    if (header === null && !isJson(bytes)) {
+      throw new Error(
+        `${who} sent a binary answer without a readable ${HEADER_LENGTH_HEADER} header: its CORS headers ` +
+          `must expose it (Access-Control-Expose-Headers: ${HEADER_LENGTH_HEADER})`,
+        { cause: error },
+      );
+    }
+    throw new Error(`${who} sent an answer that cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function isJson(bytes: Uint8Array): boolean {
+  try {
+    JSON.parse(new TextDecoder().decode(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The one image of an answer, which must be of the model's size: `images` UINT8 `[1,H,W,4]`. */
+function readImage(decoded: InferResponse, target: Target): RgbaImage {
+  const [width, height] = target.manifest.imageSize;
+  const want = [1, height, width, 4];
+  const images = decoded.outputs.find((o) => o.name === "images");
+  const data = images?.data as Uint8Array | undefined;
+  if (
+    !images || !data || images.datatype !== "UINT8" || images.shape.join() !== want.join() ||
+    data.length !== width * height * 4
+  ) {
+    const got = images
+      ? `${images.datatype} images ${JSON.stringify(images.shape)} holding ${data?.length} values`
+      : "no images output";
+    throw new TypeError(
+      `${target.who} answered one latent with ${got}, where the model "${target.manifest.name}" makes ` +
+        `UINT8 ${JSON.stringify(want)} (${width * height * 4} bytes)`,
+    );
+  }
+  return { width, height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+}
 
 /**
  * Why a server refused a request: its status, the `error` its JSON body gives (this project's server
@@ -96,8 +141,8 @@ function refusal(status: number, body: Uint8Array): string {
  * Checks that the server's model takes the manifest's latents: a server that serves another model
  * (or another version) under the same name would otherwise refuse every infer. The batch dimension
  * may be listed (`-1`, or a fixed size) or left out, as Triton does for a model with a max batch size;
- * metadata that lists no `latents` is not checked. The images' size is not checked: it is read from
- * each response.
+ * metadata that lists no `latents` is not checked. The images' size is checked in each answer: it
+ * must be the manifest's `imageSize`.
  *
  * @param text The metadata's body.
  * @param manifest The model's manifest.
@@ -133,77 +178,91 @@ export function checkMetadata(text: string, manifest: ModelManifest, server: str
   }
 }
 
-/** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
-export const serverBackend: BackendFactory = {
-  name: "server",
-  priority: 20,
-  async create(context) {
-    if (!context.server) throw new Error("no server attribute is set");
-    const base = context.server.endsWith("/") ? context.server : context.server + "/";
-    const model = new URL(`v2/models/${encodeURIComponent(context.manifest.name)}`, base).href;
-    // A token-protected server (its --token) wants the bearer token on every /v2 request.
-    const auth: Record<string, string> = context.serverToken
-      ? { authorization: `Bearer ${context.serverToken}` }
-      : {};
-    const get = async (url: string) => {
-      try {
-        return await fetch(url, { headers: auth });
-      } catch (error) {
+/**
+ * Makes the Open Inference Protocol client's factory, with its own timeout and retries (tests make
+ * them short; the element uses {@link serverBackend}, with the defaults).
+ *
+ * @param options Timeout, retries and waits; see {@link SERVER_CLIENT_DEFAULTS}.
+ * @returns The factory.
+ * @example
+ * ```ts
+ * import { createServerBackend } from "./server.ts";
+ * const factory = createServerBackend({ timeoutMs: 60_000, retries: 1 });
+ * ```
+ */
+export function createServerBackend(options: ServerClientOptions = {}): BackendFactory {
+  return {
+    name: "server",
+    priority: 20,
+    async create(context) {
+      if (!context.server) throw new Error("no server attribute is set");
+      const base = context.server.endsWith("/") ? context.server : context.server + "/";
+      const model = new URL(`v2/models/${encodeURIComponent(context.manifest.name)}`, base).href;
+      // A token-protected server (its --token) wants the bearer token on every /v2 request.
+      const auth: Record<string, string> = context.serverToken
+        ? { authorization: `Bearer ${context.serverToken}` }
+        : {};
+      const who = `the server ${context.server}`;
+      const get = (url: string) => fetchAnswer(url, { headers: auth }, who, options);
+      // The model's metadata, which a token-protected server guards (its ready route, a health check
+      // that load balancers probe, answers anyone), then whether it is ready.
+      const metadata = await get(model);
+      if (metadata.response.status === 404) {
+        throw new Error(`${who} does not serve the model "${context.manifest.name}" (HTTP 404)`);
+      }
+      if (!metadata.response.ok) {
+        throw new Error(`${who} refused the request (${refusal(metadata.response.status, metadata.bytes)})`);
+      }
+      checkMetadata(new TextDecoder().decode(metadata.bytes), context.manifest, context.server);
+      const ready = await get(`${model}/ready`);
+      if (!ready.response.ok) {
         throw new Error(
-          `the server ${context.server} cannot be reached: ${(error as Error).message}${UNREACHABLE}`,
+          `${who} is not ready to serve the model "${context.manifest.name}" (HTTP ${ready.response.status})`,
         );
       }
-    };
-    // The model's metadata, which a token-protected server guards (its ready route, a health check
-    // that load balancers probe, answers anyone), then whether it is ready.
-    const metadata = await get(model);
-    if (metadata.status === 404) {
-      await metadata.arrayBuffer().catch(() => null);
-      throw new Error(
-        `the server ${context.server} does not serve the model "${context.manifest.name}" (HTTP 404)`,
-      );
-    }
-    if (!metadata.ok) {
-      const body = new Uint8Array(await metadata.arrayBuffer().catch(() => new ArrayBuffer(0)));
-      throw new Error(`the server ${context.server} refused the request (${refusal(metadata.status, body)})`);
-    }
-    checkMetadata(await metadata.text(), context.manifest, context.server);
-    const ready = await get(`${model}/ready`);
-    // Read, not cancelled: a cancelled body shows as a failed request in the page's network log.
-    await ready.arrayBuffer().catch(() => null);
-    if (!ready.ok) {
-      throw new Error(
-        `the server ${context.server} is not ready to serve the model "${context.manifest.name}" (HTTP ${ready.status})`,
-      );
-    }
-    const backend: Backend = {
-      name: "server",
-      async generate(latents, prompt, options = {}) {
-        const out: RgbaImage[] = new Array(latents.length);
-        let next = 0;
-        // The first failure stops the other requests: no image of a failed render arrives after it.
-        const stop = new AbortController();
-        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-        const worker = async () => {
-          while (next < latents.length) {
-            if (signal.aborted) throw abortError();
-            const i = next++;
-            out[i] = await inferOne(`${model}/infer`, auth, latents[i], prompt, signal);
-            if (signal.aborted) throw abortError();
-            options.onImage?.(i, out[i]);
-          }
-        };
-        try {
-          await Promise.all(Array.from({ length: Math.min(concurrency, latents.length) }, worker));
-        } catch (error) {
-          stop.abort();
-          if (options.signal?.aborted) throw abortError();
-          throw error;
+      const target: Target = {
+        model,
+        auth,
+        who: `The server ${new URL(base).origin}`,
+        manifest: context.manifest,
+        options,
+      };
+      return renderer(target);
+    },
+  };
+}
+
+/** The backend of a server found ready. */
+function renderer(target: Target): Backend {
+  return {
+    name: "server",
+    async generate(latents, prompt, options = {}) {
+      const out: RgbaImage[] = new Array(latents.length);
+      let next = 0;
+      // The first failure stops the other requests: no image of a failed render arrives after it.
+      const stop = new AbortController();
+      const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+      const worker = async () => {
+        while (next < latents.length) {
+          if (signal.aborted) throw abortError();
+          const i = next++;
+          out[i] = await inferOne(target, latents[i], prompt, signal);
+          if (signal.aborted) throw abortError();
+          options.onImage?.(i, out[i]);
         }
-        return out;
-      },
-      dispose: () => Promise.resolve(),
-    };
-    return backend;
-  },
-};
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(concurrency, latents.length) }, worker));
+      } catch (error) {
+        stop.abort();
+        if (options.signal?.aborted) throw abortError();
+        throw error;
+      }
+      return out;
+    },
+    dispose: () => Promise.resolve(),
+  };
+}
+
+/** The Open Inference Protocol client, tried after WebGPU when a server URL is set. */
+export const serverBackend: BackendFactory = createServerBackend();
