@@ -186,6 +186,7 @@ export class Engine implements EngineApi {
       // renders the images not sent yet.
       for (let left = which;; left = left.filter((i) => !done.has(i))) {
         await this.#switching;
+        if (abort.signal.aborted) throw abortError();
         const backend = this.#backend!;
         try {
           const images = await backend.generate(left.map((i) => gen.latents[i]), prompt, {
