@@ -177,7 +177,9 @@ export function deserializeSession(bytes: Uint8Array): Session {
       `Cannot ${op}: format version ${version} is newer than this library reads (${SESSION_FORMAT_VERSION}); update latent-evolver`,
     );
   }
-  if (version < 1) throw new RangeError(`Cannot ${op}: invalid format version ${version}`);
+  if (version < 1) {
+    throw new RangeError(`Cannot ${op}: invalid format version ${version} (versions start at 1)`);
+  }
   const headerLength = view.getUint32(8, true);
   if (PREFIX + headerLength > bytes.length) {
     throw new RangeError(
@@ -240,12 +242,20 @@ export function deserializeSession(bytes: Uint8Array): Session {
       (p.index as number) < (sizes[p.generation as number] as number);
     for (const r of g.lineage) {
       if (
-        !OPERATORS.includes(r?.operator) || !Array.isArray(r.parents) || !r.parents.every(isParent) ||
+        !OPERATORS.includes(r?.operator) || !Array.isArray(r.parents) ||
         typeof r.seed !== "number" || typeof r.params !== "object" || r.params === null ||
         Array.isArray(r.params)
       ) {
         throw new TypeError(
           `Cannot ${op}: generation ${gi} has an invalid lineage record ${JSON.stringify(r)}`,
+        );
+      }
+      const orphan = r.parents.find((p: { generation?: unknown; index?: unknown }) => !isParent(p));
+      if (orphan !== undefined) {
+        throw new TypeError(
+          `Cannot ${op}: generation ${gi} has an invalid lineage record: parent ${
+            JSON.stringify(orphan)
+          } is not an image of an earlier generation`,
         );
       }
     }

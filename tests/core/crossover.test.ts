@@ -106,6 +106,13 @@ Deno.test("voronoiCrossover() defaults to 2k cells, each parent in about 1/k of 
     for (const o of checkCrossover(voronoiCrossover(parents, rng), parents)) share[o]++;
   }
   for (const s of share) assert.ok(Math.abs(s / (60 * 4096) - 1 / 3) < 0.05, `shares ${share}`);
+  // The default is 2k cells exactly: the same child as asking for them, and not k's.
+  for (const k of [2, 3, 5]) {
+    const many = parentsOf(k, [1, 32, 32], 20 + k);
+    const child = voronoiCrossover(many, createRng(k)).data;
+    assert.deepEqual(child, voronoiCrossover(many, createRng(k), { cells: 2 * k }).data, `k=${k}`);
+    assert.notDeepEqual(child, voronoiCrossover(many, createRng(k), { cells: k }).data, `k=${k}`);
+  }
 });
 
 Deno.test("voronoiCrossover() with one parent or one cell copies a parent", () => {

@@ -79,11 +79,21 @@ Deno.test("diverseLatents() gives the same batch for the same seed", () => {
 
 Deno.test("diverseLatents() handles n = 0, n = 1 and shapes not divisible by the blur", () => {
   assert.deepEqual(diverseLatents(0, SHAPE, createRng(1)), []);
-  assert.equal(diverseLatents(1, SHAPE, createRng(1)).length, 1);
+  const one = diverseLatents(1, SHAPE, createRng(1));
+  assert.equal(one.length, 1);
+  assert.deepEqual(one[0].shape, SHAPE);
+  assertNormal(one[0]);
   const odd = diverseLatents(5, [3, 13, 7], createRng(2));
   assert.equal(odd.length, 5);
   for (const l of odd) assert.ok(Math.abs(latentNorm(l) / Math.sqrt(273) - 1) < 1e-5);
-  assert.equal(diverseLatents(3, [1, 2, 2], createRng(3), { blur: 8 }).length, 3);
+  // Edge blocks smaller than the blur (rows 4+4+4+1, columns 4+3) are spread like the others:
+  // the blurred latents are orthogonal, where i.i.d. ones reach about 0.4.
+  assert.ok(blurredMaxCosine(odd, { blur: 4 }) < 1e-4, `${blurredMaxCosine(odd, { blur: 4 })}`);
+  // A blur larger than the plane: one block per channel, too few to spread 3 latents, yet 3 valid ones.
+  const small = diverseLatents(3, [1, 2, 2], createRng(3), { blur: 8 });
+  assert.equal(small.length, 3);
+  for (const l of small) assert.ok(Math.abs(latentNorm(l) / 2 - 1) < 1e-5, `${l.data}`);
+  assert.ok(maxCosine(small) < 0.99, "3 different latents");
 });
 
 Deno.test("diverseLatents() rejects invalid input naming the operation", () => {

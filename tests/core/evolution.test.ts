@@ -105,18 +105,23 @@ Deno.test("evolve() with one selected and points mutates locally: 'change' keeps
   );
   for (let k = 1; k < 6; k++) {
     const { radius, softEdge } = g.lineage[k].params as { radius: number; softEdge: number };
-    let changed = 0;
+    // A soft edge of two latent pixels (ALGORITHMS.md: "across a few latent pixels").
+    assert.equal(softEdge, 2 / 32);
+    let changed = 0, blended = 0;
     for (let c = 0; c < 4; c++) {
       for (let row = 0; row < 32; row++) {
         for (let col = 0; col < 32; col++) {
           const d = Math.max(Math.abs((col + 0.5) / 32 - point.x), Math.abs((row + 0.5) / 32 - point.y));
           const i = c * 1024 + row * 32 + col;
+          const moved = g.latents[k].data[i] !== parent.data[i];
           if (d >= radius + softEdge) assert.ok(Object.is(g.latents[k].data[i], parent.data[i]));
-          else if (d <= radius && g.latents[k].data[i] !== parent.data[i]) changed++;
+          else if (d <= radius && moved) changed++;
+          else if (d > radius && moved) blended++;
         }
       }
     }
     assert.ok(changed > 0, `child ${k} changed nothing inside its region`);
+    assert.ok(blended > 0, `child ${k} has no soft edge`);
   }
 });
 
@@ -183,6 +188,9 @@ Deno.test("evolve() with several selected carrying points recombines their regio
   const clean = currentGeneration(s1).latents[2], [a, b] = [1, 2].map((i) => s0.generations[0].latents[i]);
   assert.ok(Object.is(clean.data[0], a.data[0]), "top-left comes from the parent clicked there");
   assert.ok(Object.is(clean.data[1023], b.data[1023]), "bottom-right comes from the parent clicked there");
+  // Clicks on one of them are enough: the other takes part around a random point per child.
+  const one = evolve(s0, { selected: [1, 2], points: { 1: [{ x: 0.1, y: 0.1 }] } }, rng);
+  assert.deepEqual(ops(one).slice(2, 6), Array(4).fill("region-crossover"));
   const off = evolve(
     createSession({ shape: SHAPE, population: 8, regionRecombination: false }, createRng(8)),
     fb,
@@ -191,59 +199,19 @@ Deno.test("evolve() with several selected carrying points recombines their regio
   assert.ok(!ops(off).includes("region-crossover"));
 });
 
-Deno.test("evolve() screens with the surrogate only once it has seen 1 good and 10 bad images", () => {
-  const rng = createRng(9);
-  let s = createSession({ shape: SHAPE, population: 8 }, rng);
-  s = evolve(s, { selected: [0] }, rng); // 1 good, 7 bad: not yet
-  assert.ok(currentGeneration(s).lineage.every((r) => r.params.screened === undefined));
-  s = evolve(s, { selected: [1] }, rng); // 2 good, 14 bad
-  const screened = currentGeneration(s).lineage.filter((r) => r.params.screened !== undefined);
-  // 5 children, each the best of 32 tries, and the 2 exploration latents, the best of a pool of 64.
-  assert.equal(screened.length, 7);
-  const candidates = screened.map((r) => (r.params.screened as { candidates: number }).candidates);
-  assert.deepEqual(candidates, [32, 32, 32, 32, 32, 64, 64]);
-  const explore = screened.slice(5);
-  assert.ok(explore.every((r) => r.operator === "diverse" && r.params.batch === 64));
-  const scores = screened.map((r) => (r.params.screened as { score: number }).score);
-  assert.ok(scores[5] >= scores[6], "exploration kept best first");
-  let off = createSession({ shape: SHAPE, population: 8, surrogate: false }, rng);
-  for (const i of [0, 1, 2]) off = evolve(off, { selected: [i] }, rng);
-  assert.ok(currentGeneration(off).lineage.every((r) => r.params.screened === undefined));
-});
-
-Deno.test("evolve() screens region recombination's child 0, the same for every seed, as one try", () => {
-  const rng = createRng(9);
-  let s = createSession({ shape: SHAPE, population: 8 }, rng);
-  s = evolve(s, { selected: [0] }, rng);
-  s = evolve(s, { selected: [1] }, rng); // the surrogate screens from now on
-  s = evolve(s, { selected: [1, 2], points: { 1: [{ x: 0.2, y: 0.2 }], 2: [{ x: 0.8, y: 0.7 }] } }, rng);
-  const children = currentGeneration(s).lineage.filter((r) => r.operator === "region-crossover");
-  assert.deepEqual(children.map((r) => r.params.seamIndex), [0, 1, 2, 3]);
-  const candidates = children.map((r) => (r.params.screened as { candidates: number }).candidates);
-  assert.deepEqual(candidates, [1, 32, 32, 32]);
-});
-
-Deno.test("evolve() does not screen while no generation had both a selected and a rejected image", () => {
-  // Every image selected, then none: good and bad images, but no pair to learn "better than" from.
-  const rng = createRng(4);
-  let s = createSession({ shape: SHAPE, population: 4 }, rng);
-  for (let g = 0; g < 6; g++) s = evolve(s, { selected: g % 2 ? [] : [0, 1, 2, 3] }, rng);
-  s = evolve(s, { selected: [0, 1, 2, 3] }, rng);
-  const screened = s.generations.flatMap((g) => g.lineage).filter((r) => r.params.screened !== undefined);
-  assert.equal(screened.length, 0, JSON.stringify(screened[0]?.params));
-});
-
-Deno.test("evolve() screens exploration from a pool of 32 per slot, at most 64 fresh latents", () => {
-  const pools = (population: number) => {
-    const rng = createRng(12);
-    let s = createSession({ shape: SHAPE, population }, rng);
-    // 4 generations answered: 4 good and at least 12 bad, enough for any population here.
-    for (const i of [0, 1, 2, 3]) s = evolve(s, { selected: [i] }, rng);
-    return currentGeneration(s).lineage.filter((r) => r.operator === "diverse")
-      .map((r) => (r.params.screened as { candidates: number }).candidates);
-  };
-  assert.deepEqual(pools(4), [32]);
-  assert.deepEqual(pools(24), [64, 64, 64, 64, 64, 64]);
+Deno.test("evolve() keeps at most half the batch as elites, and breeds at least one child", () => {
+  const rng = createRng(16);
+  // Every image selected: the first half stay as they are, the rest of the batch is bred or fresh.
+  const all = evolve(createSession({ shape: SHAPE, population: 4 }, rng), { selected: [0, 1, 2, 3] }, rng);
+  assert.deepEqual(ops(all), ["elite", "elite", "voronoi-crossover", "diverse"]);
+  assert.deepEqual(currentGeneration(all).lineage.slice(0, 2).map((r) => r.parents[0].index), [0, 1]);
+  // An exploration share that would take every slot the elite leaves still leaves one to a child.
+  const wide = createSession({ shape: SHAPE, population: 8, exploration: 0.9 }, rng);
+  assert.deepEqual(ops(evolve(wide, { selected: [3] }, rng)), [
+    "elite",
+    "global-mutation",
+    ...Array(6).fill("diverse"),
+  ]);
 });
 
 Deno.test("evolve() keeps an exploration share of fresh latents, sized by config.exploration", () => {
@@ -354,10 +322,18 @@ Deno.test("evolve() works on tiny latents: cells within the plane, a full batch 
   let s = createSession({ shape: [1, 1, 2], population: 6 }, rng);
   s = evolve(s, { selected: [0, 1] }, rng);
   assert.equal(s.generations[1].latents.length, 6);
-  // One value per latent: fresh tries are all near-copies of each other, yet every batch is full.
+  const cells = s.generations[1].lineage.filter((r) => r.operator === "voronoi-crossover").map((r) =>
+    r.params.cells
+  );
+  assert.deepEqual(cells, [2]);
+  // One value per latent, +1 or -1 once rescaled: every try nearly copies an image already in the
+  // batch, yet every batch is full, screened from generation 2 on (1 elite, 5 children, 2 fresh).
   let t = createSession({ shape: [1, 1, 1], population: 8 }, rng);
   for (let g = 0; g < 5; g++) t = evolve(t, { selected: [0] }, rng);
   assert.deepEqual(t.generations.map((g) => g.latents.length), Array(6).fill(8));
+  assert.ok(t.generations.every((g) => g.latents.every((l) => Math.abs(l.data[0]) === 1)));
+  const screened = t.generations.map((g) => g.lineage.filter((r) => r.params.screened !== undefined).length);
+  assert.deepEqual(screened, [0, 0, 7, 7, 7, 7]);
 });
 
 Deno.test("evolve() keeps sigma at MIN_SIGMA or above, so a long session still saves and restores", () => {

@@ -138,6 +138,32 @@ Deno.test("localMutation() soft edge blends a band outside the radius and keeps 
   assert.ok(dot / (latentNorm(z) * latentNorm(wide)) > 0.3);
 });
 
+Deno.test("localMutation() soft edge ramps from fresh at the radius to the old value at the band's end", () => {
+  // Correlation with the old value over each third of the band: sqrt(1 - a^2) with `a` falling from
+  // 1 to 0 outwards, so about 0.5, 0.85 and 0.98 from the inside out.
+  const z = randomLatent([4, 64, 64], createRng(17));
+  const points = [{ x: 0.5, y: 0.5 }];
+  const child = localMutation(z, points, createRng(18), {
+    radius: 0.1,
+    softEdge: 0.3,
+    mode: "change",
+    shape: "disc",
+  });
+  const thirds = [0, 1, 2].map(() => ({ ab: 0, aa: 0, bb: 0 }));
+  for (let pos = 0; pos < 4096; pos++) {
+    const third = Math.floor((distance(pos, 64, 64, points, true) - 0.1) / 0.1);
+    if (third < 0 || third > 2) continue;
+    for (let c = 0; c < 4; c++) {
+      const old = z.data[c * 4096 + pos], now = child.data[c * 4096 + pos];
+      thirds[third].ab += old * now;
+      thirds[third].aa += old * old;
+      thirds[third].bb += now * now;
+    }
+  }
+  const corr = thirds.map((t) => t.ab / Math.sqrt(t.aa * t.bb));
+  assert.ok(corr[0] < 0.65 && corr[0] < corr[1] && corr[1] < corr[2] && corr[2] > 0.93, `${corr}`);
+});
+
 Deno.test("localMutation() keeps N(0,1) statistics and gives the same child for the same seed", () => {
   const z = randomLatent([4, 64, 64], createRng(10));
   const options = { radius: 0.3, mode: "change" as const, softEdge: 0.05 };

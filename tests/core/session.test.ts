@@ -84,6 +84,9 @@ Deno.test("deserializeSession() rejects other files, truncation, corruption and 
   const future = bytes.slice();
   new DataView(future.buffer).setUint32(4, SESSION_FORMAT_VERSION + 1, true);
   assert.throws(() => deserializeSession(future), /format version 2 is newer than this library reads \(1\)/);
+  const zero = bytes.slice();
+  new DataView(zero.buffer).setUint32(4, 0, true);
+  assert.throws(() => deserializeSession(zero), /invalid format version 0 \(versions start at 1\)/);
   assert.throws(
     () => deserializeSession("LEVS" as unknown as Uint8Array),
     /expected a Uint8Array, got string/,
@@ -101,7 +104,16 @@ Deno.test("deserializeSession() rejects a well-formed file whose content is wron
     [[{ ...g0, feedback: { selected: [0], strength: -5 } }], /strength/],
     [
       [g0, { ...g1, lineage: g1.lineage.map((r) => ({ ...r, parents: [{ generation: 3, index: 0 }] })) }],
-      /generation 1 has an invalid lineage record/,
+      /generation 1 has an invalid lineage record: parent \{"generation":3,"index":0\} is not an image of an earlier generation/,
+    ],
+    // A parent in its own generation: images are made from the batch before theirs.
+    [
+      [g0, { ...g1, lineage: g1.lineage.map((r) => ({ ...r, parents: [{ generation: 1, index: 0 }] })) }],
+      /generation 1 has an invalid lineage record: parent \{"generation":1,"index":0\}/,
+    ],
+    [
+      [g0, { ...g1, lineage: g1.lineage.map((r) => ({ ...r, parents: [{ generation: 0, index: 6 }] })) }],
+      /parent \{"generation":0,"index":6\} is not an image of an earlier generation/,
     ],
     [
       [g0, { ...g1, lineage: g1.lineage.map(({ params: _, ...r }) => r as typeof g1.lineage[0]) }],

@@ -1,11 +1,20 @@
 import assert from "node:assert/strict";
-import { createRng, createSurrogate, type Latent, randomLatent, type Rng, rocAuc } from "../../core/mod.ts";
+import {
+  createRng,
+  createSurrogate,
+  type Latent,
+  MAX_PAIRS,
+  randomLatent,
+  type Rng,
+  rocAuc,
+  type Shape,
+} from "../../core/mod.ts";
 import { topLeftBrightness } from "./stats.ts";
 
 const SHAPE = [4, 64, 64] as const;
 
-function dataset(n: number, rng: Rng): { latents: Latent[]; taste: number[] } {
-  const latents = Array.from({ length: n }, () => randomLatent(SHAPE, rng));
+function dataset(n: number, rng: Rng, shape: Shape = SHAPE): { latents: Latent[]; taste: number[] } {
+  const latents = Array.from({ length: n }, () => randomLatent(shape, rng));
   return { latents, taste: latents.map(topLeftBrightness) };
 }
 
@@ -109,10 +118,50 @@ Deno.test("createSurrogate() derives its blocks from the shape: odd sizes and a 
   const rng = createRng(4);
   for (const shape of [[3, 30, 50], [1, 1, 1], [4, 256, 256]] as const) {
     const s = createSurrogate();
-    for (let i = 0; i < 12; i++) s.add(randomLatent(shape, rng), i < 3);
+    // The 3 brightest top-left of 12 are selected; each must score above every one left out.
+    const latents = Array.from({ length: 12 }, () => randomLatent(shape, rng));
+    const taste = latents.map(topLeftBrightness);
+    const threshold = [...taste].sort((a, b) => b - a)[3];
+    const labels = taste.map((t) => t > threshold);
+    latents.forEach((l, i) => s.add(l, labels[i]));
     s.train();
-    assert.ok(Number.isFinite(s.score(randomLatent(shape, rng))), `shape [${shape}]`);
+    assert.ok(s.ready, `shape [${shape}]`);
+    assert.equal(rocAuc(latents.map((l) => s.score(l)), labels), 1, `shape [${shape}]`);
   }
+});
+
+Deno.test("createSurrogate() counts a rare selected class as much as the rest: 5% selected", () => {
+  const rng = createRng("surrogate-rare");
+  const train = dataset(200, rng, [4, 16, 16]), test = dataset(400, rng, [4, 16, 16]);
+  const threshold = [...train.taste].sort((a, b) => b - a)[10];
+  const s = createSurrogate();
+  train.latents.forEach((l, i) => s.add(l, train.taste[i] > threshold));
+  s.train();
+  assert.equal(s.good, 10);
+  const auc = rocAuc(test.latents.map((l) => s.score(l)), test.taste.map((t) => t > threshold));
+  assert.ok(auc >= 0.85, `AUC ${auc}`);
+  // Each class carries half the loss, so the selected images score above 0 (even odds between the
+  // classes); weighting each image the same, the 190 rejected push every score below 0.
+  const selected = train.latents.filter((_, i) => train.taste[i] > threshold);
+  assert.ok(selected.every((l) => s.score(l) > 0), `${selected.map((l) => s.score(l))}`);
+});
+
+Deno.test("createSurrogate() pairwise past MAX_PAIRS thins the pairs evenly over the groups", () => {
+  // 16 groups of 16, half selected: 1,024 pairs. The first 8 groups' selections are random; the
+  // taste lives in the last 8 only, so a fit on the first 512 pairs would learn nothing.
+  assert.equal(16 * 8 * 8, 2 * MAX_PAIRS);
+  const rng = createRng("surrogate-thinning");
+  const s = createSurrogate({ pairwise: true });
+  for (let g = 0; g < 16; g++) {
+    const { latents, taste } = dataset(16, rng, [2, 16, 16]);
+    const median = [...taste].sort((a, b) => a - b)[8];
+    latents.forEach((l, i) => s.add(l, g < 8 ? i < 8 : taste[i] >= median, g));
+  }
+  s.train();
+  const test = dataset(200, rng, [2, 16, 16]);
+  const median = [...test.taste].sort((a, b) => a - b)[100];
+  const auc = rocAuc(test.latents.map((l) => s.score(l)), test.taste.map((t) => t > median));
+  assert.ok(auc >= 0.8, `AUC ${auc}`);
 });
 
 Deno.test("createSurrogate() rejects bad options, labels and shapes with errors naming them", () => {
