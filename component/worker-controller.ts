@@ -48,6 +48,8 @@ export interface WorkerHooks {
   fail(what: string, error: unknown): void;
   /** The worker could not save the session (storage refused); it goes on in memory. */
   storageFailed(error: Error): void;
+  /** A model file could not be cached (the message says which and why); the model works all the same. */
+  modelNotCached(message: string): void;
   /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
   storageTaken(): void;
   /** The element left the page (not a move) and its worker ended: release what only shows images. */
@@ -311,6 +313,7 @@ export class WorkerController implements ReactiveController {
       this.#host.requestUpdate();
     } else if (event.type === "image") this.#hooks.onImage(event);
     else if (event.type === "storage-failed") this.#hooks.storageFailed(new Error(event.message));
+    else if (event.type === "model-not-cached") this.#hooks.modelNotCached(event.message);
   }
 
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {

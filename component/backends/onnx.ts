@@ -33,6 +33,7 @@ async function createOnnxBackend(
   const generator = await createGenerator(context.manifest, ort, {
     executionProviders: [name],
     loadFile: context.loadFile,
+    reloadFile: context.reloadFile,
     onDownloadProgress: context.onDownloadProgress,
   });
   return {

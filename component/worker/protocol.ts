@@ -109,7 +109,12 @@ export type EngineEvent =
   | { type: "download"; loaded: number; total: number }
   | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
   /** Saving the session was refused (sandboxed iframe, private mode, full quota). */
-  | { type: "storage-failed"; message: string };
+  | { type: "storage-failed"; message: string }
+  /**
+   * A model file could not be kept in Cache Storage (a full quota, a response with `Vary: *`): the
+   * model works, and downloads again at the next visit. The message names the file and why.
+   */
+  | { type: "model-not-cached"; message: string };
 
 /** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
 export type EngineListener = (event: EngineEvent) => void;
