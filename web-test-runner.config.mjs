@@ -293,10 +293,34 @@ function fixturesPlugin() {
  * `/__le/stale/model.bin` answers as a stale HTTP cache would, unless asked past it;
  * `/__le/versioned/manifest` is the built-in model's manifest naming its file at
  * `?v=<version>`, a new version after each `/__le/versioned/next`, as a site publishing new files
- * (no extension in the path: web-test-runner lets browsers cache such files for a year).
+ * (no extension in the path: web-test-runner lets browsers cache such files for a year);
+ * `/__le/model/manifest?<query>` is the built-in model's manifest without its size and hash, its file
+ * at `/__le/model/file?<query>`, which serves the built-in model (with `Vary: *`, which Cache Storage
+ * refuses, when the query has `vary`) and counts its downloads by query, read at
+ * `/__le/model/downloads?<query>`.
  */
 const versioned = { version: 1 };
+const modelDownloads = new Map();
 async function testServers(context, next) {
+  if (context.path === "/__le/model/manifest") {
+    const manifest = JSON.parse(await readFile(join(root, "models", "builtin", "manifest.json"), "utf8"));
+    manifest.files.decoder = { path: `/__le/model/file?${context.querystring}`, dtype: "float32" };
+    context.type = "json";
+    context.body = JSON.stringify(manifest);
+    return;
+  }
+  if (context.path === "/__le/model/file") {
+    modelDownloads.set(context.querystring, (modelDownloads.get(context.querystring) ?? 0) + 1);
+    context.type = "application/octet-stream";
+    if ("vary" in context.query) context.set("vary", "*");
+    context.body = await readFile(join(root, "models", "builtin", "model.onnx"));
+    return;
+  }
+  if (context.path === "/__le/model/downloads") {
+    context.type = "json";
+    context.body = JSON.stringify(modelDownloads.get(context.querystring) ?? 0);
+    return;
+  }
   if (context.path === "/__le/versioned/next") {
     versioned.version++;
     context.type = "json";

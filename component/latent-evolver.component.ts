@@ -182,6 +182,7 @@ export class LatentEvolverElement extends LitElement {
     onImage: (event) => this.#session.renderer.onImage(event),
     fail: (what, error) => this.#messages.fail(what, error),
     storageFailed: (error) => this.#session.storageRefused(error),
+    modelNotCached: (message) => this.#messages.modelNotCached(message),
     storageTaken: () => this.#persist(),
     backendReplaced: ({ backend, failed, failures }) => {
       this.#messages.backendReplaced(backend, failed);

@@ -107,6 +107,20 @@ export class StatusMessages {
   }
 
   /**
+   * A model file could not be kept in the browser's cache: the model works, but the next visit
+   * downloads it again. Told as a notice, not an error.
+   *
+   * @param message Which file, and why (a full quota, a response with `Vary: *`).
+   */
+  modelNotCached(message: string): void {
+    this.notice = {
+      text:
+        `The model could not be kept in this browser's cache, so the next visit downloads it again (${message}).`,
+    };
+    this.#host.requestUpdate();
+  }
+
+  /**
    * A session file was imported, or could not be.
    *
    * @param name The file's name.

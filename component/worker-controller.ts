@@ -50,6 +50,8 @@ export interface WorkerHooks {
   storageFailed(error: Error): void;
   /** The backend failed while rendering, and another renders from now on. */
   backendReplaced(event: Extract<EngineEvent, { type: "backend" }>): void;
+  /** A model file could not be cached (the message says which and why); the model works all the same. */
+  modelNotCached(message: string): void;
   /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
   storageTaken(): void;
   /** The element left the page (not a move) and its worker ended: release what only shows images. */
@@ -317,7 +319,7 @@ export class WorkerController implements ReactiveController {
       this.backend = event.backend;
       this.#hooks.backendReplaced(event);
       this.#host.requestUpdate();
-    }
+    } else if (event.type === "model-not-cached") this.#hooks.modelNotCached(event.message);
   }
 
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {

@@ -9,7 +9,8 @@
  *
  * Kinds and their files: `decoder` needs `files.decoder` (inputs `latent` [N,C,H,W] and optionally
  * `style` [1,36], output `image` [N,3,H,W] in [0,1]); `sd-turbo` needs `files.text_encoder`,
- * `files.unet`, `files.vae_decoder` and `tokenizer` (a tokenizer.json), latent [4,H/8,W/8].
+ * `files.unet`, `files.vae_decoder` and `tokenizer` (a tokenizer.json: its path, or
+ * `{ "path", "bytes", "sha256" }` to give its size and hash as each of `files` may), latent [4,H/8,W/8].
  *
  * @module
  */
@@ -17,16 +18,20 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { Shape } from "./latent.ts";
 
-/** One weight file of a model. */
-export type ModelFile = {
-  /** Path relative to the manifest, as written in it. */
-  path: string;
-  /** Element type of the model's float inputs and outputs. */
-  dtype: "float32" | "float16";
+/** What a manifest says of a file's content, where it says it: for a loader that checks what it read. */
+export type ExpectedFile = {
   /** Size in bytes: download progress, and a check of what was downloaded or cached. */
   bytes?: number;
   /** SHA-256 of the file, lower-case hex: an exact check of what was downloaded or cached. */
   sha256?: string;
+};
+
+/** One weight file of a model. */
+export type ModelFile = ExpectedFile & {
+  /** Path relative to the manifest, as written in it. */
+  path: string;
+  /** Element type of the model's float inputs and outputs. */
+  dtype: "float32" | "float16";
   /** Absolute URL, resolved against the manifest's URL. */
   url: string;
 };
@@ -45,6 +50,8 @@ export type ModelManifest = {
   files: Record<string, ModelFile>;
   /** Absolute URL of tokenizer.json (sd-turbo). */
   tokenizer?: string;
+  /** The size and SHA-256 the manifest gives for tokenizer.json, where it gives them. */
+  tokenizerExpected?: ExpectedFile;
   description?: string;
   /** Absolute URL of the manifest itself. */
   baseUrl: string;
@@ -68,6 +75,20 @@ function positiveInts(value: unknown, n: number, field: string): number[] {
     fail(field, `an array of ${n} positive integers`, value);
   }
   return value as number[];
+}
+
+/** A file's optional `bytes` and `sha256`, checked; the hash in lower case. */
+function expectedOf(f: Record<string, unknown>, field: string): ExpectedFile {
+  if (f.bytes !== undefined && !(typeof f.bytes === "number" && Number.isInteger(f.bytes) && f.bytes >= 0)) {
+    fail(`${field}.bytes`, "a non-negative integer", f.bytes);
+  }
+  if (f.sha256 !== undefined && !(typeof f.sha256 === "string" && /^[0-9a-f]{64}$/i.test(f.sha256))) {
+    fail(`${field}.sha256`, "64 hexadecimal digits", f.sha256);
+  }
+  return {
+    ...(f.bytes === undefined ? {} : { bytes: f.bytes as number }),
+    ...(f.sha256 === undefined ? {} : { sha256: (f.sha256 as string).toLowerCase() }),
+  };
 }
 
 function resolve(path: string, base: string | URL, field: string): string {
@@ -133,19 +154,10 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
     if (kind === "decoder" && f.dtype !== "float32") {
       fail(`files.${key}.dtype`, `"float32" for a decoder model`, f.dtype);
     }
-    if (
-      f.bytes !== undefined && !(typeof f.bytes === "number" && Number.isInteger(f.bytes) && f.bytes >= 0)
-    ) {
-      fail(`files.${key}.bytes`, "a non-negative integer", f.bytes);
-    }
-    if (f.sha256 !== undefined && !(typeof f.sha256 === "string" && /^[0-9a-f]{64}$/i.test(f.sha256))) {
-      fail(`files.${key}.sha256`, "64 hexadecimal digits", f.sha256);
-    }
     files[key] = {
       path: f.path as string,
       dtype: f.dtype as ModelFile["dtype"],
-      ...(f.bytes === undefined ? {} : { bytes: f.bytes as number }),
-      ...(f.sha256 === undefined ? {} : { sha256: (f.sha256 as string).toLowerCase() }),
+      ...expectedOf(f, `files.${key}`),
       url: resolve(f.path as string, baseUrl, `files.${key}.path`),
     };
   }
@@ -156,12 +168,18 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
   if (kind === "sd-turbo" && files.text_encoder.dtype !== files.unet.dtype) {
     fail("files.text_encoder.dtype", `the UNet's dtype "${files.unet.dtype}"`, files.text_encoder.dtype);
   }
-  let tokenizer: string | undefined;
+  let tokenizer: string | undefined, tokenizerExpected: ExpectedFile = {};
   if (m.tokenizer !== undefined || kind === "sd-turbo") {
-    if (typeof m.tokenizer !== "string" || m.tokenizer === "") {
-      fail("tokenizer", "the path of a tokenizer.json", m.tokenizer);
+    // A path, or { path, bytes, sha256 }: manifests written before the second form keep working.
+    const t = m.tokenizer;
+    const isObject = typeof t === "object" && t !== null && !Array.isArray(t);
+    const path = isObject ? (t as Record<string, unknown>).path : t;
+    if (typeof path !== "string" || path === "") {
+      if (isObject) fail("tokenizer.path", "the path of a tokenizer.json", path);
+      fail("tokenizer", "the path of a tokenizer.json, or an object { path, bytes, sha256 }", t);
     }
-    tokenizer = resolve(m.tokenizer, baseUrl, "tokenizer");
+    tokenizer = resolve(path, baseUrl, isObject ? "tokenizer.path" : "tokenizer");
+    if (isObject) tokenizerExpected = expectedOf(t as Record<string, unknown>, "tokenizer");
   }
   if (m.description !== undefined && typeof m.description !== "string") {
     fail("description", "a string", m.description);
@@ -173,6 +191,7 @@ export function parseManifest(json: unknown, baseUrl: string | URL): ModelManife
     imageSize,
     files,
     ...(tokenizer ? { tokenizer } : {}),
+    ...(Object.keys(tokenizerExpected).length ? { tokenizerExpected } : {}),
     ...(typeof m.description === "string" ? { description: m.description } : {}),
     baseUrl: new URL(baseUrl).href,
   };

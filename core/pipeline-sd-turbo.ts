@@ -68,6 +68,17 @@ async function readFloats(t: OrtCommon.Tensor): Promise<Float32Array> {
   return Float32Array.from(data as ArrayLike<number>); // Float16Array where the engine has it
 }
 
+/** The prompt tokenizer of a tokenizer.json's bytes. */
+function readTokenizer(bytes: Uint8Array) {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new TypeError(`it is not JSON (${(error as Error).message})`, { cause: error });
+  }
+  return createPromptTokenizer(json);
+}
+
 /**
  * Creates the three sessions, the tokenizer, and the renderer.
  *
@@ -83,19 +94,10 @@ export async function createSdTurboRunner(ctx: RunnerContext): Promise<Runner> {
   const [C, h, w] = manifest.latentShape;
   const [width, height] = manifest.imageSize;
   const onGpu = ctx.executionProvider === "webgpu";
-  const tokenizerBytes = ctx.files.tokenizer;
-  if (!tokenizerBytes) {
+  if (!ctx.files.tokenizer) {
     throw new TypeError(`Cannot load model "${manifest.name}": tokenizer was not loaded`);
   }
-  let tokenizerJson: unknown;
-  try {
-    tokenizerJson = JSON.parse(new TextDecoder().decode(tokenizerBytes));
-  } catch (error) {
-    throw new TypeError(
-      `Cannot load model "${manifest.name}": tokenizer is not JSON (${(error as Error).message})`,
-    );
-  }
-  const tokenizer = createPromptTokenizer(tokenizerJson);
+  const tokenizer = await ctx.parseFile("tokenizer", readTokenizer);
 
   // Free dimensions fixed up front let the providers plan memory once (names as in the exported models).
   const dims = { batch_size: 1, num_channels: C, height: h, width: w, sequence_length: CLIP_CONTEXT };

@@ -8,13 +8,16 @@
  */
 import type * as OrtCommon from "onnxruntime-common";
 import type { Latent } from "./latent.ts";
-import { type ModelManifest, sha256Hex } from "./manifest.ts";
+import { type ExpectedFile, type ModelManifest, sha256Hex } from "./manifest.ts";
 import type { RgbaImage } from "./image.ts";
+import { lfsPointerReason, type LoadFile, loadModelFiles, type ReloadFile } from "./model-files.ts";
 import { createDecoderRunner } from "./pipeline-decoder.ts";
 import { createSdTurboRunner } from "./pipeline-sd-turbo.ts";
 import { readResponse } from "./read-body.ts";
 
 export type { RgbaImage } from "./image.ts";
+export type { ExpectedFile } from "./manifest.ts";
+export type { LoadFile, ReloadFile } from "./model-files.ts";
 
 /** The part of an onnxruntime module the pipeline uses (onnxruntime-web and onnxruntime-node both fit). */
 export type Ort = {
@@ -22,21 +25,9 @@ export type Ort = {
   Tensor: typeof OrtCommon.Tensor;
 };
 
-/** What a manifest says of a file, where it says it: for a loader that checks what it read. */
-export type ExpectedFile = { bytes?: number; sha256?: string };
-
 /**
- * Loads a file's bytes, reporting progress as `(loaded, total)`; total is 0 when unknown. `expected`
- * is what the manifest says of the file, for a loader that checks it.
- */
-export type LoadFile = (
-  url: string,
-  onProgress?: (loaded: number, total: number) => void,
-  expected?: ExpectedFile,
-) => Promise<Uint8Array>;
-
-/**
- * Checks bytes against what a manifest says of them.
+ * Checks bytes against what a manifest says of them, and refuses a Git LFS pointer (what a host
+ * serves for a file that Git LFS did not fetch) whatever the manifest says.
  *
  * @param bytes What was read.
  * @param expected The manifest's size and SHA-256, where it gives them.
@@ -47,6 +38,8 @@ export type LoadFile = (
  * ```
  */
 export async function checkFile(bytes: Uint8Array, expected: ExpectedFile): Promise<void> {
+  const pointer = lfsPointerReason(bytes);
+  if (pointer) throw new TypeError(`Cannot use what was read: ${pointer}`);
   if (expected.bytes !== undefined && bytes.length !== expected.bytes) {
     throw new TypeError(
       `Cannot use what was read: ${bytes.length} bytes, where the manifest says ${expected.bytes}`,
@@ -68,6 +61,12 @@ export type GeneratorOptions = {
   executionProviders?: string[];
   /** How to read model files (default: `fetch`, which also reads file: URLs in Deno). */
   loadFile?: LoadFile;
+  /**
+   * How to read a file again past every cache, once, when onnxruntime cannot open its bytes or the
+   * tokenizer cannot be read from them (default: none, a file is read once). The model cache gives
+   * one: a copy it kept that is not the file must not fail every visit.
+   */
+  reloadFile?: ReloadFile;
   /** Download progress over all files of the model, in bytes. */
   onDownloadProgress?: (loaded: number, total: number) => void;
   /** Threads per session run on CPU providers (onnxruntime's `intraOpNumThreads`; default: its own). */
@@ -111,6 +110,9 @@ export type RunnerContext = {
   manifest: ModelManifest;
   executionProvider: string;
   files: Record<string, Uint8Array>;
+  /** Makes something of a file's bytes, reading the file again once if `parse` throws (see ModelFiles). */
+  parseFile<T>(key: string, parse: (bytes: Uint8Array) => T | Promise<T>): Promise<T>;
+  /** A session on the file `key`, read again once if onnxruntime cannot open it. */
   createSession(key: string, options?: OrtCommon.InferenceSession.SessionOptions): Promise<
     OrtCommon.InferenceSession
   >;
@@ -168,34 +170,7 @@ export async function createGenerator(
   ort: Ort,
   options: GeneratorOptions = {},
 ): Promise<Generator> {
-  const loadFile = options.loadFile ?? fetchFile;
-  const entries: [string, ExpectedFile & { url: string }][] = Object.entries(manifest.files);
-  if (manifest.tokenizer) entries.push(["tokenizer", { url: manifest.tokenizer }]);
-  const known = entries.map(([, f]) => f.bytes ?? 0);
-  const loaded = entries.map(() => 0);
-  const totals = [...known];
-  const report = () =>
-    options.onDownloadProgress?.(loaded.reduce((a, b) => a + b, 0), totals.reduce((a, b) => a + b, 0));
-  const files: Record<string, Uint8Array> = {};
-  await Promise.all(entries.map(async ([key, file], i) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = await loadFile(file.url, (l, t) => {
-        loaded[i] = l;
-        // The manifest's size when the server gives none (or a compressed one); at least what came.
-        totals[i] = Math.max(t > 0 ? t : known[i], l);
-        report();
-      }, file);
-    } catch (error) {
-      throw new TypeError(
-        `Cannot load model "${manifest.name}": file ${key} (${file.url}) failed: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    loaded[i] = totals[i] = bytes.length;
-    report();
-    files[key] = bytes;
-  }));
+  const files = await loadModelFiles(manifest, { ...options, loadFile: options.loadFile ?? fetchFile });
 
   const providers = options.executionProviders?.length ? options.executionProviders : [undefined];
   const failures: string[] = [], errors: unknown[] = [];
@@ -205,16 +180,20 @@ export async function createGenerator(
       ort,
       manifest,
       executionProvider: ep ?? "default",
-      files,
-      async createSession(key, sessionOptions = {}) {
-        const session = await ort.InferenceSession.create(files[key], {
-          ...sessionOptions,
-          ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-          ...(ep ? { executionProviders: [ep] } : {}),
-        });
-        opened.push(session);
-        return session;
-      },
+      files: files.bytes,
+      parseFile: files.parse,
+      createSession: (key, sessionOptions = {}) =>
+        files.parse(key, async (bytes) => {
+          const session = await ort.InferenceSession.create(bytes, {
+            ...sessionOptions,
+            ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+            ...(ep ? { executionProviders: [ep] } : {}),
+          }).catch((error: Error) => {
+            throw new Error(`onnxruntime cannot open it (${error.message})`, { cause: error });
+          });
+          opened.push(session);
+          return session;
+        }),
     };
     try {
       const runner = manifest.kind === "decoder"

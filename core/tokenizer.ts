@@ -35,7 +35,7 @@ export type PromptTokenizer = {
  * @example
  * ```ts
  * import { createPromptTokenizer } from "./tokenizer.ts";
- * const json = JSON.parse(await Deno.readTextFile("tests/fixtures/tokenizer/tokenizer.json"));
+ * const json = JSON.parse(await Deno.readTextFile("tests/fixtures/sd-turbo/tokenizer.json"));
  * createPromptTokenizer(json).encode("a fox").length; // 77
  * ```
  */

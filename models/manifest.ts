@@ -3,7 +3,7 @@
  * write nothing by hand: `deno run -A models/manifest.ts <folder>` finds the ONNX files of a decoder or
  * of an SD-Turbo export (optimum's layout, `unet/model.onnx` and so on, or flat `unet.onnx`), reads
  * their element types and shapes from the models themselves (with onnxruntime-node), their sizes and
- * SHA-256 hashes, then loads the folder through `core/pipeline` as the element and the server will,
+ * SHA-256 hashes (the tokenizer.json's too), then loads the folder through `core/pipeline` as the element and the server will,
  * and writes the manifest only if that load succeeds.
  *
  * Options: `--name NAME` (default: the folder's name), `--latent-shape C,H,W` (for a model whose latent
@@ -237,8 +237,11 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
       );
     }
   }
+  let tokenizerEntry: Record<string, unknown> | undefined;
   if (tokenizer) {
-    notes.push(...paddingNotes(JSON.parse(await Deno.readTextFile(join(dir, tokenizer))), tokenizer));
+    const bytes = await Deno.readFile(join(dir, tokenizer));
+    notes.push(...paddingNotes(JSON.parse(new TextDecoder().decode(bytes)), tokenizer));
+    tokenizerEntry = { path: tokenizer, bytes: bytes.length, sha256: await sha256Hex(bytes) };
   }
   const manifest = {
     name: options.name ?? basename(resolve(dir)),
@@ -246,7 +249,7 @@ export async function describeModelFolder(dir: string, options: DescribeOptions 
     ...(options.description ? { description: options.description } : {}),
     latentShape,
     imageSize,
-    ...(tokenizer ? { tokenizer } : {}),
+    ...(tokenizerEntry ? { tokenizer: tokenizerEntry } : {}),
     files,
   };
   return { manifest, notes };

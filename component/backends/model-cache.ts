@@ -7,7 +7,7 @@
  */
 
 import type { ModelManifest } from "../../core/manifest.ts";
-import { checkFile, type ExpectedFile } from "../../core/pipeline.ts";
+import { checkFile, type ExpectedFile, type LoadFile, type ReloadFile } from "../../core/pipeline.ts";
 import { readResponse } from "../../core/read-body.ts";
 
 /** The Cache Storage cache that holds model files. */
@@ -16,17 +16,32 @@ export const modelCacheName = "latent-evolver-models-v1";
 /** The header a cached file keeps its checked SHA-256 in (set when the manifest gives one). */
 const SHA256_HEADER = "x-latent-evolver-sha256";
 
+/** Options of {@link loadModelFile}. */
+export type ModelFileOptions = {
+  /**
+   * Read past every cache: the copy read before could not be used. The cached copy is deleted
+   * first, and the download made with `cache: "reload"`.
+   */
+  reload?: boolean;
+  /**
+   * Called when a download cannot be cached (a full quota, or a response with `Vary: *`, which
+   * Cache Storage refuses): the file is used all the same, and downloaded again at the next visit.
+   */
+  onNotCached?: (url: string, reason: string) => void;
+};
+
 /**
  * Reads a model file: from Cache Storage when it is there, else from the network (then cached).
  * Where Cache Storage is missing (an insecure origin, some private windows) it just fetches. A
  * cached copy that is not what the manifest says (another size, or another SHA-256 where it gives
  * one: the model was rebuilt at the same URL) is stale and downloaded again; a download that is not
- * what the manifest says, or an HTML page (a host that answers a missing file with its site's page
- * and status 200), is refused and not cached.
+ * what the manifest says, an HTML page (a host that answers a missing file with its site's page and
+ * status 200) or a Git LFS pointer is refused and not cached.
  *
  * @param url Absolute URL of the file.
  * @param onProgress Called with bytes read so far and the total (0 when unknown).
  * @param expected The file's size and SHA-256 as the manifest declares them, if it does.
+ * @param options `reload` to read past every cache; `onNotCached` to hear of a download not cached.
  * @returns The file's bytes.
  * @throws TypeError saying what is wrong when the download fails (the caller names the file).
  * @example
@@ -39,24 +54,83 @@ export async function loadModelFile(
   url: string,
   onProgress?: (loaded: number, total: number) => void,
   expected: ExpectedFile = {},
+  options: ModelFileOptions = {},
 ): Promise<Uint8Array> {
+  return (await readModelFile(url, onProgress, expected, options)).bytes;
+}
+
+/**
+ * The loader of one load of a model, for `createGenerator`'s `loadFile` and `reloadFile`: a file
+ * whose bytes cannot be used is read again past every cache once in this load, however many
+ * backends try the model (each would otherwise download it again).
+ *
+ * @param onNotCached Called when a download cannot be cached (see {@link ModelFileOptions}).
+ * @returns The loader and the reloader.
+ * @example
+ * ```ts
+ * import { createModelLoader } from "./model-cache.ts";
+ * const { loadFile, reloadFile } = createModelLoader((url, reason) => console.warn(url, reason));
+ * // await createGenerator(manifest, ort, { loadFile, reloadFile });
+ * ```
+ */
+export function createModelLoader(
+  onNotCached?: (url: string, reason: string) => void,
+): { loadFile: LoadFile; reloadFile: ReloadFile } {
+  /** The files downloaded past every cache in this load: read again, they would be the same. */
+  const fresh = new Set<string>();
+  const read = async (
+    url: string,
+    onProgress: ((loaded: number, total: number) => void) | undefined,
+    expected: ExpectedFile | undefined,
+    reload: boolean,
+  ) => {
+    const file = await readModelFile(url, onProgress, expected, { reload, onNotCached });
+    if (file.fresh) fresh.add(url);
+    return file.bytes;
+  };
+  return {
+    loadFile: (url, onProgress, expected) => read(url, onProgress, expected, false),
+    reloadFile: async (url, onProgress, expected) =>
+      fresh.has(url) ? null : await read(url, onProgress, expected, true),
+  };
+}
+
+/** A file's bytes, and whether they were downloaded past every cache. */
+async function readModelFile(
+  url: string,
+  onProgress: ((loaded: number, total: number) => void) | undefined,
+  expected: ExpectedFile = {},
+  options: ModelFileOptions,
+): Promise<{ bytes: Uint8Array; fresh: boolean }> {
   const cache = await openCache();
-  const cached = await readCached(cache, url, expected);
-  if (cached) {
-    onProgress?.(cached.length, cached.length);
-    return cached;
+  if (options.reload) {
+    // Gone before the download: a download that fails leaves no copy that fails every visit.
+    await cache?.delete(url).catch(() => false);
+  } else {
+    const cached = await readCached(cache, url, expected);
+    if (cached) {
+      onProgress?.(cached.length, cached.length);
+      return { bytes: cached, fresh: false };
+    }
   }
-  let { bytes, headers } = await download(url, onProgress, "default");
+  let fresh = options.reload === true;
+  let { bytes, headers } = await download(url, onProgress, fresh ? "reload" : "default");
   try {
     await checkFile(bytes, expected);
-  } catch {
+  } catch (error) {
+    if (fresh) throw error;
     // The browser's HTTP cache may still hold the file as it was before the model changed (the
     // server lets /models/ be cached for minutes, a CDN longer): once more, past it.
+    fresh = true;
     ({ bytes, headers } = await download(url, onProgress, "reload"));
     await checkFile(bytes, expected);
   }
-  if (cache) await store(cache, url, bytes, headers, expected.sha256);
-  return bytes;
+  if (cache) {
+    await store(cache, url, bytes, headers, expected.sha256).catch((error: Error) =>
+      options.onNotCached?.(url, error?.message ?? String(error))
+    );
+  }
+  return { bytes, fresh };
 }
 
 /**
@@ -93,7 +167,8 @@ async function readCopy(cache: Cache, url: string, expected: ExpectedFile): Prom
     );
     if (fits) {
       if (!checked && expected.sha256 !== undefined) {
-        await store(cache, url, bytes, cached.headers, expected.sha256);
+        // Best effort: without its hash the copy is hashed again next time.
+        await store(cache, url, bytes, cached.headers, expected.sha256).catch(() => {});
       }
       return bytes;
     }
@@ -161,7 +236,7 @@ async function readRecord(cache: Cache, key: string): Promise<string[]> {
   }
 }
 
-/** Caches a file, with the hash it was checked against; best effort (a full quota must not stop the model). */
+/** Caches a file, with the hash it was checked against; rejects as `cache.put` does (a full quota). */
 async function store(
   cache: Cache,
   url: string,
@@ -171,7 +246,7 @@ async function store(
 ): Promise<void> {
   const headers = new Headers(from);
   if (sha256 !== undefined) headers.set(SHA256_HEADER, sha256);
-  await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+  await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }));
 }
 
 /** Downloads a file, refusing an HTML page where it should be. */

@@ -35,6 +35,7 @@ async function createOnnxBackend(
   const generator = await createGenerator(context.manifest, ort, {
     executionProviders: [name],
     loadFile: context.loadFile,
+    reloadFile: context.reloadFile,
     onDownloadProgress: context.onDownloadProgress,
   });
   return {

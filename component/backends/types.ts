@@ -7,7 +7,7 @@
 
 import type { Latent } from "../../core/latent.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
-import type { LoadFile } from "../../core/pipeline.ts";
+import type { LoadFile, ReloadFile } from "../../core/pipeline.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import type { BackendName } from "../worker/protocol.ts";
 
@@ -43,6 +43,8 @@ export interface BackendContext {
   wasmBase: string;
   /** Reads a model file (from Cache Storage when it was downloaded before); see core's `LoadFile`. */
   loadFile: LoadFile;
+  /** Reads a model file again past every cache, once, when its bytes cannot be used; see core's `ReloadFile`. */
+  reloadFile?: ReloadFile;
   /** Model download progress, in bytes over all files. */
   onDownloadProgress?: (loaded: number, total: number) => void;
   /**

@@ -25,7 +25,7 @@ import { BackendRegistry } from "../backends/registry.ts";
 import type { Backend, BackendContext } from "../backends/types.ts";
 import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
-import { forgetReplacedFiles, loadModelFile } from "../backends/model-cache.ts";
+import { createModelLoader, forgetReplacedFiles } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
 import { SessionSaver } from "./session-saver.ts";
 import type {
@@ -119,13 +119,16 @@ export class Engine implements EngineApi {
     this.#manifest = manifest;
     // The files an earlier version of this manifest named go before the new ones download.
     await forgetReplacedFiles(manifest).catch(() => {});
+    const loader = createModelLoader((url, reason) =>
+      void this.#emit({ type: "model-not-cached", message: `${url}: ${reason}` })
+    );
     const context: BackendContext = {
       manifest,
       manifestUrl: config.model,
       server: config.server,
       serverToken: config.serverToken,
       wasmBase: this.#wasmBase,
-      loadFile: loadModelFile,
+      ...loader,
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     };
     const { backend, failures } = await this.#registry.select(config.backend, context);

@@ -117,7 +117,12 @@ export type EngineEvent =
    * The backend failed while rendering (`failed`, its message starting "failed while rendering: ")
    * and another (in `auto`) renders from now on; `failures`: every backend that failed so far.
    */
-  | { type: "backend"; backend: BackendName; failed: FailedBackend; failures: FailedBackend[] };
+  | { type: "backend"; backend: BackendName; failed: FailedBackend; failures: FailedBackend[] }
+  /**
+   * A model file could not be kept in Cache Storage (a full quota, a response with `Vary: *`): the
+   * model works, and downloads again at the next visit. The message names the file and why.
+   */
+  | { type: "model-not-cached"; message: string };
 
 /** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
 export type EngineListener = (event: EngineEvent) => void;

@@ -81,7 +81,13 @@ Deno.test("describeModelFolder() reads float32 flat files, and the built-in mode
       vae_decoder: ["vae_decoder.onnx", "float32"],
     },
   );
-  assert.equal(flat.manifest.tokenizer, "tokenizer.json");
+  // The tokenizer with its size and hash, as each model file: a cached copy that is not it is refused.
+  const tokenizer = await Deno.readFile(`${fixtures}tokenizer.json`);
+  assert.deepEqual(flat.manifest.tokenizer, {
+    path: "tokenizer.json",
+    bytes: tokenizer.length,
+    sha256: await sha256Hex(tokenizer),
+  });
   const { manifest } = await describeModelFolder(builtin, { name: "builtin-landscape" });
   const { description: _, ...shipped } = JSON.parse(await Deno.readTextFile(`${builtin}manifest.json`));
   assert.deepEqual(manifest, shipped);

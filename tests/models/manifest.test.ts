@@ -33,6 +33,25 @@ Deno.test("parseManifest() resolves file paths against the manifest's URL", () =
     },
   }, base);
   assert.equal(sd.tokenizer, "https://example.com/models/tok/tokenizer.json");
+  assert.equal(sd.tokenizerExpected, undefined);
+});
+
+Deno.test("parseManifest() takes the tokenizer as { path, bytes, sha256 }, as each file gives its size and hash", () => {
+  const sha256 = "AB".repeat(32);
+  const m = parseManifest({
+    name: "sd",
+    kind: "sd-turbo",
+    latentShape: [4, 64, 64],
+    imageSize: [512, 512],
+    tokenizer: { path: "tokenizer.json", bytes: 2944, sha256 },
+    files: {
+      text_encoder: { path: "te.onnx", dtype: "float16" },
+      unet: { path: "unet.onnx", dtype: "float16" },
+      vae_decoder: { path: "vae.onnx", dtype: "float16" },
+    },
+  }, base);
+  assert.equal(m.tokenizer, "https://example.com/models/m/tokenizer.json");
+  assert.deepEqual(m.tokenizerExpected, { bytes: 2944, sha256: sha256.toLowerCase() });
 });
 
 Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the field", () => {
@@ -52,6 +71,9 @@ Deno.test("parseManifest() rejects a bad manifest with a TypeError naming the fi
     ["files.decoder.bytes", (m) => ((m.files as { decoder: { bytes: unknown } }).decoder.bytes = -1)],
     ["files.decoder.sha256", (m) => ((m.files as { decoder: { sha256: unknown } }).decoder.sha256 = "abc")],
     ["tokenizer", (m) => (m.tokenizer = 5)],
+    ["tokenizer.path", (m) => (m.tokenizer = { bytes: 3 })],
+    ["tokenizer.bytes", (m) => (m.tokenizer = { path: "t.json", bytes: 1.5 })],
+    ["tokenizer.sha256", (m) => (m.tokenizer = { path: "t.json", sha256: "abc" })],
     ["tokenizer", (m) => {
       m.kind = "sd-turbo";
       m.latentShape = [4, 64, 64];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
-import { loadManifest } from "../../core/manifest.ts";
+import { loadManifest, parseManifest, sha256Hex } from "../../core/manifest.ts";
 import { createGenerator, type Ort } from "../../core/pipeline.ts";
 import { createRng } from "../../core/rng.ts";
 import type { Latent } from "../../core/latent.ts";
@@ -155,6 +155,23 @@ Deno.test("sd-turbo pipeline names a missing tokenizer and a UNet with the wrong
     (e: unknown) =>
       e instanceof TypeError && /unet has inputs \[latent_sample\], expected sample/.test(e.message),
   );
+});
+
+Deno.test("sd-turbo pipeline refuses a tokenizer.json that is not the manifest's size or SHA-256", async () => {
+  const json = JSON.parse(await Deno.readTextFile(fixture("manifest.json")));
+  const tokenizer = await Deno.readFile(fixture("tokenizer.json"));
+  const withTokenizer = (t: Record<string, unknown>) =>
+    parseManifest({ ...json, tokenizer: t }, fixture("m"));
+  await assert.rejects(
+    createGenerator(withTokenizer({ path: "tokenizer.json", sha256: "0".repeat(64) }), ort),
+    /file tokenizer \(.*tokenizer\.json\) failed: Cannot use what was read: its SHA-256 is [0-9a-f]{64}, the manifest says 0{64}/,
+  );
+  await assert.rejects(
+    createGenerator(withTokenizer({ path: "tokenizer.json", bytes: 10 }), ort),
+    /file tokenizer \(.*\) failed: Cannot use what was read: \d+ bytes, where the manifest says 10/,
+  );
+  const right = { path: "tokenizer.json", bytes: tokenizer.length, sha256: await sha256Hex(tokenizer) };
+  await (await createGenerator(withTokenizer(right), ort)).dispose();
 });
 
 Deno.test("sd-turbo pipeline refuses at load a manifest whose dtype is not its files' (not at the first image)", async () => {
