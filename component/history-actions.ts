@@ -15,6 +15,9 @@ import type { TileMarking } from "./tile-marking.ts";
 import type { EngineApi, GenerationView } from "./worker/protocol.ts";
 import type { UiState } from "./ui-state.ts";
 
+/** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
+const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
+
 /** The element whose history moves. */
 export type HistoryHost = ReactiveControllerHost & EventTarget & {
   /** The prompt images are rendered with. */
@@ -263,9 +266,21 @@ export class HistoryActions {
 
   /**
    * After each render: where the focused button of {@link keepFocus} is gone, and the focus with it
-   * (not moved elsewhere by the person), focuses the generation shown.
+   * (not moved elsewhere by the person), focuses the generation shown. So does a history button that
+   * disabled itself as it was pressed.
    */
   updated(): void {
+    this.#handFocusOn();
+    // A history button that disables itself (Undo at the first generation, Cancel once done) would
+    // drop the focus to the page: it goes to the generation shown instead.
+    const focused = this.#host.shadowRoot?.activeElement;
+    if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
+      this.focusShown();
+    }
+  }
+
+  /** The focus of the button of {@link keepFocus}, once that is gone, to the generation shown. */
+  #handFocusOn(): void {
     const from = this.#focusFrom;
     if (!from || from.isConnected) return;
     this.#focusFrom = null;

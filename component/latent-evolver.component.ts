@@ -1,51 +1,19 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
-import { cssomStyle } from "./cssom-style.ts";
+import { LitElement, type PropertyValues, type TemplateResult } from "lit";
 import { PromptOwner } from "./prompt-owner.ts";
 import { assetUrl, defaultAssetBase } from "./asset-base.ts";
 import { styles } from "./latent-evolver.styles.ts";
-import { BackendEvent, dispatchAttributeErrors, PromptChangeEvent, SelectionChangeEvent } from "./events.ts";
-import type { BackendName, InitResult } from "./worker/protocol.ts";
-import type { UiState } from "./ui-state.ts";
+import { dispatchAttributeErrors, SelectionChangeEvent } from "./events.ts";
+import type { BackendName } from "./worker/protocol.ts";
 import { saveBlob, sessionBlob } from "./export-files.ts";
 import { SessionState } from "./session-state.ts";
 import { HistoryActions } from "./history-actions.ts";
-import type { EvolveValues } from "./evolve-settings.ts";
 import { WorkerController } from "./worker-controller.ts";
-import { shortcutOf } from "./tile-input.ts";
 import { TileMarking } from "./tile-marking.ts";
 import { StatusMessages } from "./status-messages.ts";
 import { StickyControls } from "./sticky-controls.ts";
-import {
-  renderErrors,
-  renderHistory,
-  renderStatus,
-  renderTile,
-  renderToolbar,
-} from "./latent-evolver.render.ts";
-
-/** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
-const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
-
-/**
- * The kebab-case attributes by their camelCase property names lowercased. A framework that binds
- * `serverToken` on the tag before the element is defined, or renders it on the server, writes it
- * as an attribute, which HTML lowercases to `servertoken`: read as `server-token`, not lost.
- */
-const LOWERCASED = {
-  servertoken: ["serverToken", "server-token"],
-  mutationstrength: ["mutationStrength", "mutation-strength"],
-  storagekey: ["storageKey", "storage-key"],
-} as const;
-
-/**
- * `marking` as an attribute: present is on, except `marking="false"`, which React 18 writes for
- * `marking={false}` (as do Vue and Svelte on a tag not defined yet, and server-rendered HTML);
- * lit's Boolean reads any present value as true. Reflected as present (`""`) or absent.
- */
-const markingAttribute = {
-  fromAttribute: (value: string | null): boolean => value !== null && value !== "false",
-  toAttribute: (value: boolean): string | null => (value ? "" : null),
-};
+import { ElementView } from "./element-view.ts";
+import { elementWorkerHooks } from "./worker-hooks.ts";
+import { LOWERCASED_ATTRIBUTES, lowercasedAttribute, markingAttribute } from "./framework-attributes.ts";
 
 /** Properties that make the worker's config: a change restarts it. */
 const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
@@ -171,24 +139,18 @@ export class LatentEvolverElement extends LitElement {
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
   #sticky = new StickyControls(this);
-  #engine = new WorkerController(this, {
+  /** The worker, and what the element does at each step of its life (worker-hooks.ts). */
+  #engine: WorkerController = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
-    onStart: () => {
-      this.#messages.clear();
-      this.#promptOwner.started(this.prompt);
-    },
-    onReady: (result, ui) => this.#onReady(result, ui),
-    onImage: (event) => this.#session.renderer.onImage(event),
-    fail: (what, error) => this.#messages.fail(what, error),
-    storageFailed: (error) => this.#session.storageRefused(error),
-    modelNotCached: (message) => this.#messages.modelNotCached(message),
-    storageTaken: () => this.#persist(),
-    backendReplaced: ({ backend, failed, failures }) => {
-      this.#messages.backendReplaced(backend, failed);
-      this.dispatchEvent(new BackendEvent({ backend, model: this.#engine.modelName, failures }));
-    },
-    released: () => this.#session.release(),
+    ...elementWorkerHooks(this, {
+      messages: this.#messages,
+      session: this.#session,
+      promptOwner: this.#promptOwner,
+      engine: () => this.#engine,
+      actions: () => this.#actions,
+      persist: () => this.#persist(),
+    }),
   });
   /** Evolve, show, bring back, render the rest: the moves through the history. */
   #actions = new HistoryActions(this, {
@@ -198,15 +160,27 @@ export class LatentEvolverElement extends LitElement {
     api: () => this.#engine.api,
     persist: () => this.#persist(),
   });
+  /** The template, and what its controls and keyboard shortcuts do. */
+  #view = new ElementView(this, {
+    session: this.#session,
+    engine: this.#engine,
+    messages: this.#messages,
+    tiles: this.#tiles,
+    sticky: this.#sticky,
+    actions: this.#actions,
+    promptOwner: this.#promptOwner,
+    persist: () => this.#persist(),
+  });
 
-  /** The attributes of {@link properties}, and their lowercased camelCase names (see LOWERCASED). */
+  /** The attributes of {@link properties}, and their lowercased camelCase names (framework-attributes.ts). */
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, ...Object.keys(LOWERCASED)];
+    return [...super.observedAttributes, ...LOWERCASED_ATTRIBUTES];
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    if (!Object.hasOwn(LOWERCASED, name)) return super.attributeChangedCallback(name, old, value);
-    const [property, attribute] = LOWERCASED[name as keyof typeof LOWERCASED];
+    const lowercased = lowercasedAttribute(name);
+    if (!lowercased) return super.attributeChangedCallback(name, old, value);
+    const [property, attribute] = lowercased;
     // Where both are written, the kebab-case attribute is the one that counts.
     if (!this.hasAttribute(attribute)) this[property] = value;
   }
@@ -217,7 +191,7 @@ export class LatentEvolverElement extends LitElement {
     this.marking = false;
     // On the host, so the shortcuts work wherever the focus is inside the element (history strip,
     // error's Try again), not only in the toolbar and the grid.
-    this.addEventListener("keydown", this.#onShortcut);
+    this.addEventListener("keydown", this.#view.onShortcut);
   }
 
   /** Selected image indices of the generation shown. */
@@ -257,109 +231,13 @@ export class LatentEvolverElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    const { history, settings, renderer, images } = this.#session;
-    const gen = history.shown;
-    const sticky = this.#sticky.state;
-    const gridStyle = cssomStyle({
-      ...(settings.columns > 0 ? { "--le-columns": `${settings.columns}` } : {}),
-      "--le-covered-top": `${sticky.coversTop}px`,
-      "--le-covered-bottom": `${sticky.coversBottom}px`,
-    });
-    const errors = [
-      ...[...this.#engine.problems, ...settings.problems].map((p) => p.message),
-      ...(this.#messages.error ? [this.#messages.error] : []),
-    ];
-    const rendering = renderer.renders(history.current);
-    // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
-    const ready = !!gen && this.#engine.api !== null;
-    const ctx = this.#tiles.context(
-      { mode: settings.mode, reach: settings.strength * settings.radius, busy: rendering },
-      // Save works while the image renders (it waits for it); one whose render was cut short fails.
-      (i) => void this.downloadImage(i).catch((e) => this.#messages.fail(`Cannot save image ${i + 1}`, e)),
-    );
-    const missing = gen ? renderer.missing(history.current) : [];
-    // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
-    const errorLine = renderErrors(errors, renderer.failed && !renderer.busy ? this.#actions.retry : null);
-    return html`
-      ${sticky.footer ? nothing : errorLine}
-      ${renderToolbar({
-        prompt: this.prompt,
-        ready,
-        marking: this.marking,
-        mode: settings.mode,
-        strength: settings.strength,
-        radius: settings.radius,
-        sticky: sticky.toolbar,
-        onPromptInput: (value) => {
-          if (value === this.prompt) return; // no update would follow
-          this.#promptOwner.type();
-          this.prompt = value;
-          this.dispatchEvent(new PromptChangeEvent({ prompt: value, reason: "typed" }));
-        },
-        onPromptEnter: () => {
-          if (renderer.renderedPrompt !== this.prompt) this.#actions.promptChanged(0); // else nothing new
-        },
-        onEvolve: () => void this.evolve(),
-        onNewBatch: () => void this.newBatch(),
-        onToggleMarking: () => (this.marking = !this.marking),
-        onMode: (mode) => this.#changeSettings({ mode }),
-        onStrength: (strength) => this.#changeSettings({ strength }),
-        onRadius: (radius) => this.#changeSettings({ radius }),
-      })}
-      <div part="grid" style=${gridStyle} role="group"
-        aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
-        ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
-      </div>
-      <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
-        count: history.generations.length,
-        current: history.current,
-        busy: renderer.busy,
-        onShow: (g) => void this.showGeneration(g),
-        onUndo: () => void this.undo(),
-        onRedo: () => void this.redo(),
-        onCancel: () => this.cancel(),
-        ready,
-        onExport: () =>
-          void this.downloadSession().catch((e) => this.#messages.fail("Cannot export the session", e)),
-        onImport: (f) => void this.importSession(f),
-      })}
-      ${renderStatus({
-        backend: this.#engine.backend,
-        model: this.#engine.modelName,
-        download: this.#engine.download,
-        progress: renderer.progress,
-        failed: errors.length > 0,
-        savedElsewhere: this.#engine.savedElsewhere,
-        onUseHere: () => {
-          this.#actions.keepFocus();
-          void this.useHere().catch((e) => this.#messages.fail("Cannot continue here", e));
-        },
-        missing: missing.length && !renderer.failed
-          ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: this.#actions.renderRest }
-          : null,
-        notice: this.#messages.notice,
-        announcement: this.#messages.announcement({
-          shown: gen ? { current: history.current, count: history.generations.length } : null,
-          rendering: rendering ? renderer.progress!.total : null,
-          missing: missing.length,
-          loading: !this.#engine.backend && !errors.length,
-          savedElsewhere: this.#engine.savedElsewhere,
-        }),
-        alert: errors.join("\n"),
-      })}${sticky.footer ? errorLine : nothing}</div>
-    `;
+    return this.#view.render();
   }
 
   protected override updated(): void {
     this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
     this.#actions.revealShown();
     this.#actions.updated();
-    // A history button that disables itself (Undo at the first generation, Cancel once done) would
-    // drop the focus to the page: it goes to the generation shown instead.
-    const focused = this.shadowRoot?.activeElement;
-    if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
-      this.#actions.focusShown();
-    }
   }
 
   /**
@@ -463,32 +341,13 @@ export class LatentEvolverElement extends LitElement {
     await this.#engine.useHere();
   }
 
-  // ---- start-up ---------------------------------------------------------------------------------
+  // ---- attributes -------------------------------------------------------------------------------
 
   /** Takes the slider and layout attributes that changed, and reports their bad values (once). */
   #validateSliders(changed: PropertyValues<this>): void {
     const first = !this.hasUpdated;
     dispatchAttributeErrors(this, this.#session.settings.read(this, (p) => first || changed.has(p)));
     this.requestUpdate();
-  }
-
-  /** Shows the session of a worker that has started, with the stored UI state when it was restored. */
-  async #onReady(result: InitResult, ui: UiState | null): Promise<void> {
-    this.#actions.replaced(result.generations, ui);
-    if (this.#promptOwner.restores(ui, this.prompt)) {
-      this.#promptOwner.own();
-      this.prompt = ui.prompt;
-      this.dispatchEvent(new PromptChangeEvent({ prompt: ui.prompt, reason: "restored" }));
-    }
-    this.dispatchEvent(
-      new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
-    );
-    if (result.unreadable !== undefined) {
-      const what = "The saved session could not be read; a new one started, saved over it once it changes";
-      this.#messages.fail(what, new Error(result.unreadable));
-    } else this.#persist(); // the stored UI state goes with the stored session, and stays with it
-    if (result.salvaged !== undefined) this.#messages.showError(result.salvaged);
-    await this.#actions.renderShown(ui ? "restore" : "first");
   }
 
   // ---- selection and points ---------------------------------------------------------------------
@@ -499,25 +358,6 @@ export class LatentEvolverElement extends LitElement {
     this.#persist();
     this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
   }
-
-  /** Takes a change of mode, strength or radius from the toolbar. */
-  #changeSettings(change: Partial<EvolveValues>): void {
-    this.#session.settings.restore({ ...this.#session.settings.values(), ...change });
-    this.#persist();
-    this.requestUpdate();
-  }
-
-  #onShortcut = (e: KeyboardEvent): void => {
-    const action = shortcutOf(e, this.#session.renderer.busy, this.marking);
-    if (action === "cancel") return this.cancel();
-    if (action === "stop-marking") {
-      this.marking = false;
-      return;
-    }
-    if (!action) return;
-    e.preventDefault();
-    void (action === "evolve" ? this.evolve() : action === "redo" ? this.redo() : this.undo());
-  };
 
   // ---- state ------------------------------------------------------------------------------------
 

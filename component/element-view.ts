@@ -1,0 +1,205 @@
+/**
+ * `<latent-evolver>`'s whole template: the state of its session, worker, messages and controls read
+ * into the templates of its parts (latent-evolver.render.ts), with what each control and keyboard
+ * shortcut does. Apart from the class, so that the class reads as its public API and its lifecycle.
+ *
+ * @module
+ */
+
+import { html, nothing, type ReactiveControllerHost, type TemplateResult } from "lit";
+import { cssomStyle } from "./cssom-style.ts";
+import { PromptChangeEvent } from "./events.ts";
+import type { EvolveValues } from "./evolve-settings.ts";
+import type { HistoryActions } from "./history-actions.ts";
+import type { PromptOwner } from "./prompt-owner.ts";
+import type { SessionState } from "./session-state.ts";
+import type { StatusMessages } from "./status-messages.ts";
+import type { StickyControls } from "./sticky-controls.ts";
+import type { TileMarking } from "./tile-marking.ts";
+import { shortcutOf } from "./tile-input.ts";
+import type { WorkerController } from "./worker-controller.ts";
+import {
+  renderErrors,
+  renderHistory,
+  renderStatus,
+  renderTile,
+  renderToolbar,
+} from "./latent-evolver.render.ts";
+
+/** The element shown: its buttons call its public methods, the way a page would. */
+export type ViewHost = ReactiveControllerHost & HTMLElement & {
+  /** The prompt the images are rendered with. */
+  prompt: string;
+  /** True while clicks mark points instead of selecting. */
+  marking: boolean;
+  evolve(): Promise<void>;
+  newBatch(): Promise<void>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+  showGeneration(index: number): Promise<void>;
+  cancel(): void;
+  downloadImage(index: number): Promise<void>;
+  downloadSession(): Promise<void>;
+  importSession(file: Blob): Promise<void>;
+  useHere(): Promise<void>;
+};
+
+/** The element's parts the template shows and its controls change. */
+export type ViewParts = {
+  session: SessionState;
+  engine: WorkerController;
+  messages: StatusMessages;
+  tiles: TileMarking;
+  sticky: StickyControls;
+  actions: HistoryActions;
+  promptOwner: PromptOwner;
+  /** Stores the UI state. */
+  persist: () => void;
+};
+
+/**
+ * Renders the element from its parts, and takes the person's input on what it rendered.
+ *
+ * @example
+ * ```ts
+ * import { ElementView } from "./element-view.ts";
+ * // In the element: #view = new ElementView(this, { session, engine, ..., persist }); render() calls
+ * // this.#view.render().
+ * ```
+ */
+export class ElementView {
+  #host: ViewHost;
+  #parts: ViewParts;
+
+  /**
+   * @param host The element.
+   * @param parts Its session, worker, messages, tiles, sticky controls, history moves and prompt.
+   */
+  constructor(host: ViewHost, parts: ViewParts) {
+    this.#host = host;
+    this.#parts = parts;
+  }
+
+  /** The element's template, for lit's `render()`. @returns The template. */
+  render(): TemplateResult {
+    const host = this.#host;
+    const { session, engine, messages, tiles, actions } = this.#parts;
+    const { history, settings, renderer, images } = session;
+    const gen = history.shown;
+    const sticky = this.#parts.sticky.state;
+    const gridStyle = cssomStyle({
+      ...(settings.columns > 0 ? { "--le-columns": `${settings.columns}` } : {}),
+      "--le-covered-top": `${sticky.coversTop}px`,
+      "--le-covered-bottom": `${sticky.coversBottom}px`,
+    });
+    const errors = [
+      ...[...engine.problems, ...settings.problems].map((p) => p.message),
+      ...(messages.error ? [messages.error] : []),
+    ];
+    const rendering = renderer.renders(history.current);
+    // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
+    const ready = !!gen && engine.api !== null;
+    const ctx = tiles.context(
+      { mode: settings.mode, reach: settings.strength * settings.radius, busy: rendering },
+      // Save works while the image renders (it waits for it); one whose render was cut short fails.
+      (i) => void host.downloadImage(i).catch((e) => messages.fail(`Cannot save image ${i + 1}`, e)),
+    );
+    const missing = gen ? renderer.missing(history.current) : [];
+    // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
+    const errorLine = renderErrors(errors, renderer.failed && !renderer.busy ? actions.retry : null);
+    return html`
+      ${sticky.footer ? nothing : errorLine}
+      ${renderToolbar({
+        prompt: host.prompt,
+        ready,
+        marking: host.marking,
+        mode: settings.mode,
+        strength: settings.strength,
+        radius: settings.radius,
+        sticky: sticky.toolbar,
+        onPromptInput: (value) => this.#typed(value),
+        onPromptEnter: () => {
+          if (renderer.renderedPrompt !== host.prompt) actions.promptChanged(0); // else nothing new
+        },
+        onEvolve: () => void host.evolve(),
+        onNewBatch: () => void host.newBatch(),
+        onToggleMarking: () => (host.marking = !host.marking),
+        onMode: (mode) => this.#changeSettings({ mode }),
+        onStrength: (strength) => this.#changeSettings({ strength }),
+        onRadius: (radius) => this.#changeSettings({ radius }),
+      })}
+      <div part="grid" style=${gridStyle} role="group"
+        aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
+        ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
+      </div>
+      <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
+        count: history.generations.length,
+        current: history.current,
+        busy: renderer.busy,
+        onShow: (g) => void host.showGeneration(g),
+        onUndo: () => void host.undo(),
+        onRedo: () => void host.redo(),
+        onCancel: () => host.cancel(),
+        ready,
+        onExport: () =>
+          void host.downloadSession().catch((e) => messages.fail("Cannot export the session", e)),
+        onImport: (f) => void host.importSession(f),
+      })}
+      ${renderStatus({
+        backend: engine.backend,
+        model: engine.modelName,
+        download: engine.download,
+        progress: renderer.progress,
+        failed: errors.length > 0,
+        savedElsewhere: engine.savedElsewhere,
+        onUseHere: () => {
+          actions.keepFocus();
+          void host.useHere().catch((e) => messages.fail("Cannot continue here", e));
+        },
+        missing: missing.length && !renderer.failed
+          ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: actions.renderRest }
+          : null,
+        notice: messages.notice,
+        announcement: messages.announcement({
+          shown: gen ? { current: history.current, count: history.generations.length } : null,
+          rendering: rendering ? renderer.progress!.total : null,
+          missing: missing.length,
+          loading: !engine.backend && !errors.length,
+          savedElsewhere: engine.savedElsewhere,
+        }),
+        alert: errors.join("\n"),
+      })}${sticky.footer ? errorLine : nothing}</div>
+    `;
+  }
+
+  /** The keyboard shortcuts (tile-input.ts's shortcutOf), for a `keydown` listener on the element. */
+  onShortcut = (e: KeyboardEvent): void => {
+    const host = this.#host;
+    const action = shortcutOf(e, this.#parts.session.renderer.busy, host.marking);
+    if (action === "cancel") return host.cancel();
+    if (action === "stop-marking") {
+      host.marking = false;
+      return;
+    }
+    if (!action) return;
+    e.preventDefault();
+    void (action === "evolve" ? host.evolve() : action === "redo" ? host.redo() : host.undo());
+  };
+
+  /** Takes what the person typed in the prompt field, and tells the page. */
+  #typed(value: string): void {
+    const host = this.#host;
+    if (value === host.prompt) return; // no update would follow
+    this.#parts.promptOwner.type();
+    host.prompt = value;
+    host.dispatchEvent(new PromptChangeEvent({ prompt: value, reason: "typed" }));
+  }
+
+  /** Takes a change of mode, strength or radius from the toolbar. */
+  #changeSettings(change: Partial<EvolveValues>): void {
+    const { settings } = this.#parts.session;
+    settings.restore({ ...settings.values(), ...change });
+    this.#parts.persist();
+    this.#host.requestUpdate();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What `<latent-evolver>` does at each step of its worker's life (worker-controller.ts's
+ * {@link WorkerHooks}): clears the screen as a worker starts, shows the session of one that is ready
+ * (with the person's stored prompt where it comes back), and shows its images, failures and notices.
+ *
+ * @module
+ */
+
+import { BackendEvent, PromptChangeEvent } from "./events.ts";
+import type { HistoryActions } from "./history-actions.ts";
+import type { PromptOwner } from "./prompt-owner.ts";
+import type { SessionState } from "./session-state.ts";
+import type { StatusMessages } from "./status-messages.ts";
+import type { UiState } from "./ui-state.ts";
+import type { WorkerController, WorkerHooks } from "./worker-controller.ts";
+import type { InitResult } from "./worker/protocol.ts";
+
+/** The element whose worker it is. */
+export type WorkerHooksHost = EventTarget & {
+  /** The prompt the images are rendered with; a restored one replaces it. */
+  prompt: string;
+};
+
+/** The element's parts its worker's steps change. */
+export type WorkerHooksParts = {
+  messages: StatusMessages;
+  session: SessionState;
+  promptOwner: PromptOwner;
+  /** The worker's controller (made with these hooks, so asked for once it runs). */
+  engine: () => WorkerController;
+  /** The history moves (made after the worker's controller, so asked for once it runs). */
+  actions: () => HistoryActions;
+  /** Stores the UI state. */
+  persist: () => void;
+};
+
+/**
+ * The element's hooks, but for where the worker's files are (the element's class knows that).
+ *
+ * @param host The element.
+ * @param parts Its messages, session, prompt, worker, history moves and storage.
+ * @returns The hooks.
+ * @example
+ * ```ts
+ * import { elementWorkerHooks } from "./worker-hooks.ts";
+ * // In the element: new WorkerController(this, { workerUrl, builtinModelUrl, ...elementWorkerHooks(this, parts) });
+ * ```
+ */
+export function elementWorkerHooks(
+  host: WorkerHooksHost,
+  parts: WorkerHooksParts,
+): Omit<WorkerHooks, "workerUrl" | "builtinModelUrl"> {
+  const { messages, session, promptOwner } = parts;
+  return {
+    onStart: () => {
+      messages.clear();
+      promptOwner.started(host.prompt);
+    },
+    onReady: (result, ui) => showReady(host, parts, result, ui),
+    onImage: (event) => session.renderer.onImage(event),
+    fail: (what, error) => messages.fail(what, error),
+    storageFailed: (error) => session.storageRefused(error),
+    modelNotCached: (message) => messages.modelNotCached(message),
+    storageTaken: () => parts.persist(),
+    backendReplaced: ({ backend, failed, failures }) => {
+      messages.backendReplaced(backend, failed);
+      host.dispatchEvent(new BackendEvent({ backend, model: parts.engine().modelName, failures }));
+    },
+    released: () => session.release(),
+  };
+}
+
+/** Shows the session of a worker that has started, with the stored UI state when it was restored. */
+async function showReady(
+  host: WorkerHooksHost,
+  parts: WorkerHooksParts,
+  result: InitResult,
+  ui: UiState | null,
+): Promise<void> {
+  const { messages, promptOwner } = parts;
+  const actions = parts.actions();
+  actions.replaced(result.generations, ui);
+  if (promptOwner.restores(ui, host.prompt)) {
+    promptOwner.own();
+    host.prompt = ui.prompt;
+    host.dispatchEvent(new PromptChangeEvent({ prompt: ui.prompt, reason: "restored" }));
+  }
+  host.dispatchEvent(
+    new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
+  );
+  if (result.unreadable !== undefined) {
+    const what = "The saved session could not be read; a new one started, saved over it once it changes";
+    messages.fail(what, new Error(result.unreadable));
+  } else parts.persist(); // the stored UI state goes with the stored session, and stays with it
+  if (result.salvaged !== undefined) messages.showError(result.salvaged);
+  await actions.renderShown(ui ? "restore" : "first");
+}
