@@ -1,7 +1,8 @@
 /**
  * `<latent-evolver>`'s whole template: the state of its session, worker, messages and controls read
- * into the templates of its parts (latent-evolver.render.ts), with what each control and keyboard
- * shortcut does. Apart from the class, so that the class reads as its public API and its lifecycle.
+ * into the templates of its parts (latent-evolver.render.ts, status.render.ts), with what each
+ * control and keyboard shortcut does. Apart from the class, so that the class reads as its public
+ * API and its lifecycle.
  *
  * @module
  */
@@ -18,13 +19,8 @@ import type { StickyControls } from "./sticky-controls.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
-import {
-  renderErrors,
-  renderHistory,
-  renderStatus,
-  renderTile,
-  renderToolbar,
-} from "./latent-evolver.render.ts";
+import { renderHistory, renderTile, renderToolbar } from "./latent-evolver.render.ts";
+import { renderErrors, renderStatus } from "./status.render.ts";
 
 /** The element shown: its buttons call its public methods, the way a page would. */
 export type ViewHost = ReactiveControllerHost & HTMLElement & {

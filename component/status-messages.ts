@@ -8,7 +8,8 @@
 
 import type { ReactiveControllerHost } from "lit";
 import { LatentEvolverErrorEvent } from "./events.ts";
-import { type Notice, plural } from "./latent-evolver.render.ts";
+import { plural } from "./latent-evolver.render.ts";
+import type { Notice } from "./status.render.ts";
 
 /** The error of an Evolve with nothing selected, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";

@@ -1,0 +1,105 @@
+/**
+ * Templates of `<latent-evolver>`'s status line (backend, progress, notices, what a screen reader is
+ * told) and its error box. Like latent-evolver.render.ts's, they take plain data and callbacks and
+ * hold no state.
+ *
+ * @module
+ */
+
+import { html, nothing, type TemplateResult } from "lit";
+
+/** What the status line shows. */
+export interface StatusContext {
+  /** The backend in use, once chosen. */
+  backend: string | null;
+  /** The model's name. */
+  model: string;
+  /** Model download progress in bytes. */
+  download: { loaded: number; total: number } | null;
+  /** Images done of the generation rendering. */
+  progress: { done: number; total: number } | null;
+  /** True when an error is shown (then no "Loading" line). */
+  failed: boolean;
+  /** True while another tab saves this session (this one saves nothing). */
+  savedElsewhere: boolean;
+  /** Takes the session over from that tab. */
+  onUseHere: () => void;
+  /** Images of the generation shown left out by a cancelled render, and how to render them. */
+  missing: { done: number; total: number; onRenderRest: () => void } | null;
+  /** What the last action did, with a button that undoes it where it can be undone. */
+  notice: Notice | null;
+  /** What a screen reader is told, in a polite live region: a change of generation or state. */
+  announcement: string;
+  /**
+   * The errors shown, one per line (`""`: none), in an assertive live region that stays in place:
+   * the error box a person sees moves between the top and the sticky footer, and a live region moved
+   * is read out again.
+   */
+  alert: string;
+}
+
+/** A line in the status about what the last action did, and how to undo it. */
+export type Notice = { text: string; action?: { label: string; run: () => void } };
+
+/**
+ * The status line: backend and model, download and generation progress bars, and the note (with
+ * its Use here button) while another tab saves the session.
+ *
+ * @param ctx What to show.
+ * @returns The template.
+ */
+export function renderStatus(ctx: StatusContext): TemplateResult {
+  const { download, progress } = ctx;
+  return html`
+    <div part="status">
+      <span class="visually-hidden" role="status">${ctx.announcement}</span>
+      <span class="visually-hidden" role="alert">${ctx.alert}</span>
+      ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
+      ${download && download.loaded < download.total
+        ? html`<label>Model download <progress max=${download.total} value=${download.loaded}></progress></label>`
+        : nothing}
+      ${progress
+        ? html`<label>Images <progress max=${progress.total} value=${progress.done}></progress>
+            ${progress.done} / ${progress.total}</label>`
+        : nothing}
+      ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
+      ${ctx.missing
+        ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
+            <button part="button render-rest" @click=${ctx.missing.onRenderRest}>Render the rest</button></span>`
+        : nothing}
+      ${ctx.notice
+        ? html`<span part="notice">${ctx.notice.text}${
+          ctx.notice.action
+            ? html`
+              <button part="button notice-action" @click=${ctx.notice.action.run}>${ctx.notice.action
+                .label}</button>
+            `
+            : nothing
+        }</span>`
+        : nothing}
+      ${ctx.savedElsewhere
+        ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved
+            <button part="button use-here" @click=${ctx.onUseHere}>Use here</button></span>`
+        : nothing}
+    </div>
+  `;
+}
+
+/**
+ * The errors shown, one per line, with a button that tries again when the last render failed. Not a
+ * live region: the status's alert tells them (see {@link StatusContext.alert}).
+ *
+ * @param messages The errors.
+ * @param onRetry Renders the generation shown again, or `null` when there is nothing to retry.
+ * @returns The template, or nothing without errors.
+ */
+export function renderErrors(
+  messages: string[],
+  onRetry: (() => void) | null,
+): TemplateResult | typeof nothing {
+  if (!messages.length) return nothing;
+  // One space before the button and no other whitespace: the messages keep their line breaks (pre-wrap).
+  // deno-fmt-ignore
+  const retry = onRetry ? html` <button part="button retry" @click=${onRetry}>Try again</button>` : nothing;
+  return html`<div part="error">${messages.join("\n")}${retry}</div>`;
+}
