@@ -92,6 +92,11 @@ export class HistoryActions {
       const bred = api.evolve(current, feedback);
       this.#breeding = bred;
       const gen = await bred.finally(() => (this.#breeding = null));
+      if (gen.existing) {
+        // The answer this generation already had: the next one is what it made, and the later ones stay.
+        messages.sameAnswer(gen.index);
+        return await this.show(gen.index);
+      }
       session.branch(gen);
       tiles.cursor = null;
       if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));

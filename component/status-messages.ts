@@ -122,6 +122,21 @@ export class StatusMessages {
   }
 
   /**
+   * An Evolve from an earlier generation with the answer it already had: the generation that answer
+   * made is shown, rather than bred again (the same answer breeds the same images) over the later ones.
+   *
+   * @param generation The index of the generation shown: the one the answer made.
+   */
+  sameAnswer(generation: number): void {
+    this.notice = {
+      text: `Generation ${generation} already had this answer: showing generation ${
+        generation + 1
+      }, which it made.`,
+    };
+    this.#host.requestUpdate();
+  }
+
+  /**
    * A session file was imported, or could not be.
    *
    * @param name The file's name.

@@ -18,6 +18,7 @@ import {
   rewind,
   serializeSession,
   type Session,
+  validateFeedback,
 } from "../../core/mod.ts";
 import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
@@ -33,6 +34,7 @@ import type {
   EngineConfig,
   EngineEvent,
   EngineListener,
+  EvolvedView,
   FailedBackend,
   FeedbackMessage,
   GenerationView,
@@ -55,6 +57,12 @@ function view(generation: Generation): GenerationView {
       params: structuredClone(l.params) as Record<string, unknown>,
     })),
   };
+}
+
+/** Whether two answers to a generation are the same, once each is checked and put in its plain form. */
+function sameFeedback(a: Feedback, b: Feedback, session: Session): boolean {
+  const size = session.generations[session.generations.length - 1].latents.length;
+  return JSON.stringify(validateFeedback(a, size)) === JSON.stringify(validateFeedback(b, size));
 }
 
 function abortError(): Error {
@@ -253,7 +261,7 @@ export class Engine implements EngineApi {
     return replaced;
   }
 
-  async evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView> {
+  async evolve(from: number, feedback: FeedbackMessage): Promise<EvolvedView> {
     const session = this.#requireSession("evolve");
     if (from < 0 || from >= session.generations.length) {
       throw new RangeError(
@@ -271,6 +279,12 @@ export class Engine implements EngineApi {
       radius: feedback.radius,
       fresh: feedback.fresh,
     };
+    // The answer this earlier generation already had: the generation it made is there, unchanged
+    // (the same answer breeds the same batch), and the later ones stay.
+    const answered = session.generations[from].feedback;
+    if (from < session.generations.length - 1 && answered && sameFeedback(answered, fb, base)) {
+      return { ...view(session.generations[from + 1]), existing: true };
+    }
     // The same session seed, generation and feedback give the same batch, after a reload too.
     const rng = createRng(`${this.#seed}:${from + 1}:${JSON.stringify(fb)}`);
     const next = evolve(base, fb, rng);

@@ -65,6 +65,12 @@ export interface GenerationView {
   lineage: LineageView[];
 }
 
+/**
+ * What an Evolve gives: the new generation, or (`existing`) the one the same answer made before, when
+ * it was given from an earlier generation that already had that answer: nothing was bred or dropped.
+ */
+export type EvolvedView = GenerationView & { existing?: boolean };
+
 /** The person's feedback on one generation, sent when they press Evolve or New batch. */
 export interface FeedbackMessage {
   /** Selected image indices. */
@@ -142,7 +148,7 @@ export interface EngineApi {
    * which {@link restoreReplaced} brings back until the session next changes) and returns it; the
    * caller renders it.
    */
-  evolve(from: number, feedback: FeedbackMessage): Promise<GenerationView>;
+  evolve(from: number, feedback: FeedbackMessage): Promise<EvolvedView>;
   /**
    * Puts back the session as it was before the last evolve that dropped later generations, and
    * returns its generations. Rejects with a RangeError when there is none to put back.

@@ -231,13 +231,21 @@ describe("<latent-evolver> seed", () => {
   it("without a seed attribute, a reloaded session keeps its seed: evolving again gives the same batch", async () => {
     const { seed: _, ...attrs } = wasmElement("no-seed");
     const a = await mount(attrs);
-    await evolveFrom(a, 0);
+    await evolveFrom(a, 0); // the answer [0]
     const bred = await latentsOf(a, 1);
     const genomeA = readGenome(new Uint8Array(await (await a.exportImage(0)).arrayBuffer()));
+    // Another answer, [0, 2], breeds another generation 2 in its place: the one stored.
+    await a.showGeneration(0);
+    const other = waitForEvent<CustomEvent>(a, "le-generation-end", (e) => e.detail.generation === 1);
+    tiles(a)[2].click();
+    await a.evolve();
+    await other;
     a.remove();
     const b = await mount(attrs);
     await b.showGeneration(0);
-    assert(b.selected.join() === "0", `selection not restored: ${b.selected}`);
+    assert(b.selected.join() === "0,2", `selection not restored: ${b.selected}`);
+    // The first answer again, after the reload: the same batch as before it.
+    tiles(b)[2].click();
     const end = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);
     await b.evolve();
     await end;

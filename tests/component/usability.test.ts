@@ -106,6 +106,7 @@ describe("<latent-evolver> usability", () => {
     await evolveFrom(el, 1);
     const before = await lineages(el);
     await el.showGeneration(0);
+    tiles(el)[2].click(); // another answer than before: a new generation 2
     await Promise.all([el.evolve(), el.evolve()]);
     await settle(el);
     assert((el.generationCount as number) === 2, `${el.generationCount} generations`);
@@ -120,6 +121,28 @@ describe("<latent-evolver> usability", () => {
       (await lineages(el)).join() === before.join(),
       "Bring back did not put back the replaced generations",
     );
+  });
+
+  it("an Evolve from an earlier generation with the answer it already had shows what that answer made, and keeps the later ones", async () => {
+    const el = await mount(wasmElement("same-answer"));
+    await evolveFrom(el, 0);
+    await evolveFrom(el, 1);
+    const before = await lineages(el);
+    await el.showGeneration(0);
+    await settle(el);
+    assert(el.selected.join() === "0", `generation 1's answer: ${el.selected}`);
+    const events: string[] = [];
+    el.addEventListener("le-generation-start", (e) => events.push((e as CustomEvent).detail.reason));
+    await el.evolve();
+    await settle(el);
+    assert(
+      el.generation === 1 && (el.generationCount as number) === 3,
+      `shows ${el.generation} of ${el.generationCount}`,
+    );
+    assert((await lineages(el)).join() === before.join(), "the generations changed");
+    const notice = part(el, "notice")?.textContent ?? "";
+    assert(/Generation 1 already had this answer: showing generation 2/.test(notice), `notice: "${notice}"`);
+    assert(!events.includes("evolve"), `bred again: ${events}`);
   });
 
   it("cancel stops a render and says how many images it left out; Render the rest renders just those", async () => {
@@ -210,7 +233,8 @@ describe("<latent-evolver> usability", () => {
     );
     // A Save button disables itself while its image renders again: its focus stays where it is.
     const save = shadow(el).querySelectorAll<HTMLButtonElement>('[part~="save"]')[1];
-    save.focus(); // generation 1 keeps its selection: Ctrl+Enter evolves from it
+    tiles(el)[2].click(); // another answer than it had: Ctrl+Enter breeds a new generation 2
+    save.focus();
     const next = waitForEvent(el, "le-generation-end", (e: CustomEvent) => e.detail.generation === 1);
     await press("Enter", ["Control"]);
     await next;

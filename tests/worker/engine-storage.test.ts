@@ -268,3 +268,21 @@ Deno.test("engine: after a takeover's save failed in storage, the next save is c
   assert.match(b.failed.at(-1)!, /another tab saved this session/);
   assert.equal((await stored(key)).generations[0].feedback?.selected[0], 0, "b overwrote a's newer session");
 });
+
+Deno.test("engine: an Evolve from an earlier generation with the answer it had gives the generation it made, and changes nothing", async () => {
+  const key = `same-answer-${keys++}`;
+  const full = storageKeyFor(key, "session");
+  const a = await tab(true, key);
+  await a.engine.evolve(0, feedback);
+  await a.engine.evolve(1, feedback);
+  const head = await get(full);
+  const again = await a.engine.evolve(0, { ...feedback });
+  assert.equal(again.existing, true);
+  assert.equal(again.index, 1);
+  assert.deepEqual(await get(full), head, "the stored session changed");
+  assert.equal((await stored(key)).generations.length, 3);
+  // Another answer breeds a new generation 2 in place of the later ones.
+  const other = await a.engine.evolve(0, { ...feedback, selected: [1] });
+  assert.equal(other.existing, undefined);
+  assert.equal((await stored(key)).generations.length, 2);
+});
