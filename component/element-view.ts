@@ -9,7 +9,9 @@
 
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from "lit";
 import { cssomStyle } from "./cssom-style.ts";
+import { DismissedProblems } from "./dismissed-problems.ts";
 import { PromptChangeEvent } from "./events.ts";
+import type { AttributeProblem } from "./attributes.ts";
 import type { EvolveValues } from "./evolve-settings.ts";
 import type { HistoryActions } from "./history-actions.ts";
 import type { PromptOwner } from "./prompt-owner.ts";
@@ -66,6 +68,8 @@ export type ViewParts = {
 export class ElementView {
   #host: ViewHost;
   #parts: ViewParts;
+  /** The attribute problems the person dismissed. */
+  #dismissed = new DismissedProblems();
 
   /**
    * @param host The element.
@@ -88,10 +92,10 @@ export class ElementView {
       "--le-covered-top": `${sticky.coversTop}px`,
       "--le-covered-bottom": `${sticky.coversBottom}px`,
     });
-    const errors = [
-      ...[...engine.problems, ...settings.problems].map((p) => p.message),
-      ...(messages.error ? [messages.error] : []),
-    ];
+    // Two boxes: the attribute problems (Dismiss), and the last action's error (Try again where it can).
+    const problems = this.#dismissed.shown([...engine.problems, ...settings.problems]);
+    const problemLines = problems.map((p) => p.message), error = messages.error ? [messages.error] : [];
+    const errors = [...problemLines, ...error];
     const rendering = renderer.renders(history.current);
     // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
     const ready = !!gen && engine.api !== null;
@@ -102,7 +106,9 @@ export class ElementView {
     );
     const missing = gen ? renderer.missing(history.current) : [];
     // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
-    const errorLine = renderErrors(errors, renderer.failed && !renderer.busy ? actions.retry : null);
+    const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
+      renderErrors(error, this.#retry())
+    }`;
     return html`
       ${sticky.footer ? nothing : errorLine}
       ${renderToolbar({
@@ -181,6 +187,25 @@ export class ElementView {
     e.preventDefault();
     void (action === "evolve" ? host.evolve() : action === "redo" ? host.redo() : host.undo());
   };
+
+  /** Try again for the error shown: starts the model again after its start failed, or renders again. */
+  #retry(): (() => void) | null {
+    const { engine, session, actions } = this.#parts;
+    if (engine.failed) {
+      return () => {
+        actions.keepFocus();
+        void engine.restart();
+      };
+    }
+    return session.renderer.failed && !session.renderer.busy ? actions.retry : null;
+  }
+
+  /** Hides the attribute problems shown (the error box's Dismiss). */
+  #dismiss(problems: AttributeProblem[]): void {
+    this.#parts.actions.keepFocus();
+    this.#dismissed.dismiss(problems);
+    this.#host.requestUpdate();
+  }
 
   /** Takes what the person typed in the prompt field, and tells the page. */
   #typed(value: string): void {

@@ -210,9 +210,11 @@ export class HistoryActions {
     });
   }
 
-  /** Focuses the history strip's button of the generation shown. */
+  /** Focuses the history strip's button of the generation shown, or the prompt field before one exists. */
   focusShown(): void {
-    this.#host.renderRoot.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]')?.focus();
+    const root = this.#host.renderRoot;
+    (root.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]') ??
+      root.querySelector<HTMLElement>('[part~="prompt"]'))?.focus();
   }
 
   /**
@@ -262,7 +264,7 @@ export class HistoryActions {
   }
 
   /**
-   * A button that removes itself (Render the rest, Bring back, Try again, Use here) hands the focus
+   * A button that removes itself (Render the rest, Bring back, Try again, Dismiss, Use here) hands the focus
    * to the generation shown: the render after which it is gone does it (see {@link updated}).
    */
   keepFocus(): void {

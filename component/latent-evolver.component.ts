@@ -35,7 +35,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `use-here`, `render-rest`, `notice-action`.
+ * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `dismiss`, `use-here`, `render-rest`, `notice-action`.
  * @csspart mode - Change or Keep for the marked regions: two radio buttons, each with the colour of the points it gives.
  * @csspart mode-option - One of them (also `change` or `keep`): a label around its radio button.
  * @csspart grid - The grid of images.
@@ -53,7 +53,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.
  * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can.
- * @csspart error - The error message.
+ * @csspart error - A box of errors: the attribute problems (with Dismiss), or the last action's error (with Try again where it can be tried again).
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.
  * @cssproperty [--le-tile-size=160px] - Smallest tile width.

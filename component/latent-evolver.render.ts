@@ -242,7 +242,7 @@ export function renderHistory(ctx: HistoryContext): TemplateResult {
 export interface ToolbarContext {
   /** The prompt. */
   prompt: string;
-  /** False until a generation exists. */
+  /** False until a generation exists and a model is ready: the controls that act on images are disabled. */
   ready: boolean;
   /** True while clicks mark points. */
   marking: boolean;
@@ -284,6 +284,7 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         title="Breed the next generation from the selected images (Ctrl+Enter)">Evolve</button>
       <button part="button new-batch" ?disabled=${!ctx.ready} @click=${ctx.onNewBatch}>New batch</button>
       <button part="button mark" aria-pressed=${ctx.marking ? "true" : "false"} @click=${ctx.onToggleMarking}
+        ?disabled=${!ctx.ready}
         title="While on, clicking an image marks a point (arrow keys move the marker, Enter marks, Space or Ctrl+click selects: Cmd+click on a Mac). Shift+click marks too."
       >Mark points</button>
       <span part="mode" role="radiogroup" aria-label="Marked regions"
@@ -291,16 +292,19 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
       >Marked regions: ${(["change", "keep"] as const).map((mode) =>
         html`
           <label part="mode-option ${mode}"><input type="radio" name="mode" value=${mode}
+            ?disabled=${!ctx.ready}
             .checked=${ctx.mode === mode} @change=${() => ctx.onMode(mode)} /><span class="swatch ${mode}"
             aria-hidden="true"></span>${mode === "change" ? "Change" : "Keep"}</label>
         `
       )}</span>
       <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
+        ?disabled=${!ctx.ready}
         aria-valuetext=${ctx.strength.toFixed(2)}
         @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><span part="strength-value" class="value"
         >${ctx.strength.toFixed(2)}</span></label>
       <label title="Half the side of the largest region Evolve changes or keeps around a point, at strength 1"
       >Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
+        ?disabled=${!ctx.ready}
         aria-valuetext=${percent(ctx.radius)}
         @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /><span part="radius-value" class="value"
         >${percent(ctx.radius)}</span></label>

@@ -14,6 +14,9 @@ import type { Notice } from "./status.render.ts";
 /** The error of an Evolve with nothing selected, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
 
+/** Why a file that is no session (core's error, whose detail is `$1`) cannot be imported. */
+const NOT_A_SESSION = "it is not a latent-evolver session file, the kind Export session saves ($1)";
+
 /** The standing message while another tab saves the session. */
 const SAVED_ELSEWHERE = { text: "Open in another tab, which saves it: changes here are not saved." };
 
@@ -137,7 +140,8 @@ export class StatusMessages {
   }
 
   /**
-   * A session file was imported, or could not be.
+   * A session file was imported, or could not be. A failure takes away a notice that only told
+   * something (an earlier import), not one whose button still works (Bring back: the session stays).
    *
    * @param name The file's name.
    * @param result Its number of generations, or the error it was refused with.
@@ -148,9 +152,12 @@ export class StatusMessages {
       this.#host.requestUpdate();
       return;
     }
-    // The worker's reason repeats what failed ("Cannot read a session: ..."): the reason alone.
+    if (!this.notice?.action) this.notice = null;
+    // The worker's reason repeats what failed ("Cannot read a session: ..."): the reason alone, and
+    // in words for a file that is no session at all (core's "no "LEVS" signature" kept after them).
     const reason = String((result as Error)?.message ?? result)
-      .replace(/^Cannot (read|import) (a|the) session: /, "");
+      .replace(/^Cannot (read|import) (a|the) session: /, "")
+      .replace(/^not a latent-evolver session \((.*)\)$/, NOT_A_SESSION);
     this.showError(`Cannot import ${name}: ${reason}`, result);
   }
 

@@ -86,20 +86,25 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
 }
 
 /**
- * The errors shown, one per line, with a button that tries again when the last render failed. Not a
- * live region: the status's alert tells them (see {@link StatusContext.alert}).
+ * The errors shown, one per line, with a button that tries again when what failed can be tried again
+ * (a render, the model's start), or one that dismisses them. Not a live region: the status's alert
+ * tells them (see {@link StatusContext.alert}).
  *
  * @param messages The errors.
- * @param onRetry Renders the generation shown again, or `null` when there is nothing to retry.
+ * @param onRetry Tries again, or `null` when there is nothing to retry.
+ * @param onDismiss Hides these errors, or leave out when they stay.
  * @returns The template, or nothing without errors.
  */
 export function renderErrors(
   messages: string[],
   onRetry: (() => void) | null,
+  onDismiss?: () => void,
 ): TemplateResult | typeof nothing {
   if (!messages.length) return nothing;
-  // One space before the button and no other whitespace: the messages keep their line breaks (pre-wrap).
+  // One space before a button and no other whitespace: the messages keep their line breaks (pre-wrap).
   // deno-fmt-ignore
   const retry = onRetry ? html` <button part="button retry" @click=${onRetry}>Try again</button>` : nothing;
-  return html`<div part="error">${messages.join("\n")}${retry}</div>`;
+  // deno-fmt-ignore
+  const dismiss = onDismiss ? html` <button part="button dismiss" @click=${onDismiss}>Dismiss</button>` : nothing;
+  return html`<div part="error">${messages.join("\n")}${retry}${dismiss}</div>`;
 }

@@ -80,6 +80,8 @@ export class WorkerController implements ReactiveController {
   download: { loaded: number; total: number } | null = null;
   /** The engine attributes rejected at the latest start. */
   problems: AttributeProblem[] = [];
+  /** True when the latest start failed (the model did not load): {@link restart} tries again. */
+  failed = false;
   #host: WorkerControllerHost;
   #hooks: WorkerHooks;
   #worker: WorkerHandle | null = null;
@@ -265,6 +267,7 @@ export class WorkerController implements ReactiveController {
 
   async #start(): Promise<void> {
     const start = ++this.#starts;
+    this.failed = false;
     this.#worker?.terminate();
     this.#worker = null;
     let config: EngineConfig;
@@ -304,7 +307,8 @@ export class WorkerController implements ReactiveController {
     } catch (error) {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
       if (this.#worker === handle && (error as Error)?.name !== "AbortError") {
-        this.#hooks.fail("The model could not be started", error);
+        this.failed = true;
+        this.#hooks.fail("The images cannot be made right now. The model could not be started", error);
       }
     }
   }

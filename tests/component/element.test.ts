@@ -337,7 +337,7 @@ describe("<latent-evolver> errors", () => {
     await settle(el);
     const shown = shadow(el).querySelector('[part~="error"]')?.textContent ?? "";
     assert(shown.includes("/no/such/manifest.json"), `the message does not name the URL: "${shown}"`);
-    assert(e.detail.message === shown.trim(), "the event's message is not the one shown");
+    assert(shown === `${e.detail.message} Try again`, `not the event's message, then Try again: "${shown}"`);
   });
 
   it("Enter in the prompt renders only a changed prompt; Evolve right after typing renders the new batch once", async () => {

@@ -137,8 +137,11 @@ describe("<latent-evolver> export", () => {
     const failed = waitForEvent<CustomEvent>(b, "le-error");
     choose(new File(["not a session"], "notes.txt"));
     const message = (await failed).detail.message;
+    // Said plainly, with core's detail after it.
     assert(
-      /^Cannot import notes\.txt: not a latent-evolver session/.test(message) && !/Cannot read/.test(message),
+      /^Cannot import notes\.txt: it is not a latent-evolver session file, .*\(no "LEVS" signature\)$/.test(
+        message,
+      ),
       `the error of a bad file: ${message}`,
     );
     const kept = b.generationCount;
@@ -151,6 +154,13 @@ describe("<latent-evolver> export", () => {
     assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);
     assert(!b.shadowRoot!.querySelector("[part~=error]"), "the bad file's error stays after a good import");
     assert(input.value === "", "the input keeps the file, so choosing it again would do nothing");
+    // A later import that fails takes the earlier one's notice away.
+    const refused = waitForEvent<CustomEvent>(b, "le-error");
+    choose(new File(["not a session"], "notes.txt"));
+    await refused;
+    await settle(b);
+    const stale = b.shadowRoot!.querySelector("[part~=notice]")?.textContent;
+    assert(stale === undefined, `the earlier import's notice stays beside the error: "${stale}"`);
   });
 
   it("a session with another population is refused on import, saying which population to set", async () => {

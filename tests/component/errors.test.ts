@@ -1,0 +1,112 @@
+// What a person can do about an error: Try again after the model failed to start (with the controls
+// that need a model disabled meanwhile), and Dismiss for the page's attribute problems. A failed
+// render's Try again is in backends.test.ts; what each error says, in element.test.ts.
+import {
+  assert,
+  cleanup,
+  mount,
+  part,
+  serverProxy,
+  settle,
+  shadow,
+  waitForEvent,
+  wasmElement,
+} from "./helpers.ts";
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+
+afterEach(cleanup);
+
+/** The toolbar's controls that act on images (all but the prompt field), by whether they are enabled. */
+const controls = (el: LatentEvolverElement, enabled: boolean) =>
+  [
+    ...shadow(el).querySelectorAll<HTMLButtonElement | HTMLInputElement>(
+      '[part~="toolbar"] button, [part~="toolbar"] input:not([part~="prompt"])',
+    ),
+  ].filter((c) => c.disabled !== enabled).map((c) => c.getAttribute("part") ?? c.type);
+
+/** The errors shown, without their buttons' labels, one box per entry. */
+const boxes = (el: LatentEvolverElement) =>
+  [...shadow(el).querySelectorAll('[part~="error"]')].map((box) =>
+    [...box.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("").trim()
+  );
+
+describe("<latent-evolver> errors a person can act on", () => {
+  it("a model that cannot start says so plainly, disables what needs it, and Try again starts it", async () => {
+    const url = await serverProxy({ down: true });
+    try {
+      const failed = waitForEvent<CustomEvent>(document, "le-error");
+      const attributes = {
+        backend: "server",
+        server: url,
+        population: "2",
+        seed: "4",
+        "storage-key": "none",
+      };
+      const el = await mount(attributes, false);
+      const message = (await failed).detail.message;
+      // A plain sentence first, then what failed and why (the server, unreachable).
+      assert(
+        /^The images cannot be made right now\. The model could not be started: No backend can run .*server/
+          .test(message),
+        message,
+      );
+      await settle(el);
+      assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
+      const on = controls(el, true);
+      assert(on.length === 0 && controls(el, false).length > 4, `enabled with no model: ${on}`);
+      const retry = shadow(el).querySelector<HTMLButtonElement>('[part~="error"] button[part~="retry"]');
+      assert(retry, "no Try again beside the error");
+      await serverProxy();
+      const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+      retry.focus();
+      retry.click();
+      const { generation, done } = (await end).detail;
+      await settle(el);
+      assert(
+        generation === 0 && done === 2 && el.activeBackend === "server",
+        `rendered ${generation}: ${done}`,
+      );
+      assert(!part(el, "error"), `the error stays: ${boxes(el)}`);
+      const off = controls(el, false);
+      assert(off.length === 0, `disabled once the model is ready: ${off}`);
+      // The button went, before any generation existed: the focus went to the prompt field.
+      const focused = shadow(el).activeElement;
+      assert(focused?.matches('[part~="prompt"]'), `focus on ${focused?.outerHTML}`);
+    } finally {
+      await serverProxy();
+    }
+  });
+
+  it("attribute problems can be dismissed, and come back only when an attribute is set wrong again", async () => {
+    const el = await mount({ ...wasmElement("dismiss"), population: "abc", columns: "0" });
+    await settle(el);
+    const shown = () => boxes(el).join("\n");
+    assert(/population .* got "abc"\ncolumns .* got "0"$/.test(shown()), `shown: ${shown()}`);
+    const dismiss = shadow(el).querySelector<HTMLButtonElement>('[part~="error"] button[part~="dismiss"]');
+    assert(dismiss?.textContent === "Dismiss", `no Dismiss button: ${dismiss?.outerHTML}`);
+    dismiss.focus();
+    dismiss.click();
+    await settle(el);
+    assert(!part(el, "error"), `still shown: ${shown()}`);
+    const alert = shadow(el).querySelector('[role="alert"]')!.textContent;
+    assert(alert === "", `a screen reader is still told: ${alert}`);
+    const focused = shadow(el).activeElement;
+    assert(focused?.matches('[part~="generation"][aria-current="true"]'), `focus on ${focused?.outerHTML}`);
+    // A restart reads the same wrong values again, and another attribute's change is no reason either.
+    await el.restartWorker();
+    el.setAttribute("radius", "0.2");
+    await settle(el);
+    assert(!part(el, "error"), `back after a restart: ${shown()}`);
+    // Set wrong again: that attribute's problem alone comes back.
+    const population = waitForEvent<CustomEvent>(el, "le-error", (e) => e.detail.attribute === "population");
+    el.setAttribute("population", "0");
+    await population;
+    await settle(el);
+    assert(/^population .* got "0"$/.test(shown()), `shown: ${shown()}`);
+    el.setAttribute("columns", "2");
+    await settle(el);
+    el.setAttribute("columns", "0");
+    await settle(el);
+    assert(/^population .* got "0"\ncolumns .* got "0"$/.test(shown()), `shown: ${shown()}`);
+  });
+});
