@@ -3,6 +3,7 @@ import { build } from "esbuild";
 import { readFile } from "node:fs/promises";
 import { compile } from "svelte/compiler";
 import { chromeLauncher } from "@web/test-runner-chrome";
+import { a11ySnapshotPlugin } from "@web/test-runner-commands/plugins";
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
@@ -361,7 +362,8 @@ export default {
   files: ["tests/component/**/*.test.ts", "tests/models/**/*.browser.test.ts"],
   nodeResolve: true,
   middleware: [testServers],
-  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin()],
+  // a11ySnapshot: what a screen reader gets (names, descriptions), from Chromium's accessibility tree.
+  plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin(), a11ySnapshotPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {

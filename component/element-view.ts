@@ -23,6 +23,7 @@ import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
 import { renderHistory, renderTile, renderToolbar } from "./latent-evolver.render.ts";
 import { renderErrors, renderStatus } from "./status.render.ts";
+import { MARKING_HINT_ID, renderFooterBar, renderMarkingHint } from "./in-reach.render.ts";
 
 /** The element shown: its buttons call its public methods, the way a page would. */
 export type ViewHost = ReactiveControllerHost & HTMLElement & {
@@ -109,6 +110,15 @@ export class ElementView {
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, this.#retry())
     }`;
+    // Evolve out of reach (a phone): the footer, which stays in view, carries its own.
+    const footerBar = sticky.footer && !sticky.toolbar
+      ? renderFooterBar({
+        ready,
+        marking: host.marking,
+        onEvolve: () => void host.evolve(),
+        onStopMarking: () => (host.marking = false),
+      })
+      : nothing;
     return html`
       ${sticky.footer ? nothing : errorLine}
       ${renderToolbar({
@@ -130,11 +140,13 @@ export class ElementView {
         onStrength: (strength) => this.#changeSettings({ strength }),
         onRadius: (radius) => this.#changeSettings({ radius }),
       })}
+      ${renderMarkingHint(host.marking)}
       <div part="grid" style=${gridStyle} role="group"
-        aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
+        aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}
+        aria-describedby=${host.marking ? MARKING_HINT_ID : nothing}>
         ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
       </div>
-      <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
+      <div class=${sticky.footer ? "footer sticky" : "footer"}>${footerBar}${renderHistory({
         count: history.generations.length,
         current: history.current,
         busy: renderer.busy,

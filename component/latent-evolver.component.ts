@@ -35,7 +35,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  *
  * @csspart toolbar - The bar with the prompt and the buttons.
  * @csspart prompt - The prompt field.
- * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `dismiss`, `use-here`, `render-rest`, `notice-action`.
+ * @csspart button - Every button; each also has its own: `evolve`, `new-batch`, `mark`, `undo`, `redo`, `cancel`, `export`, `import`, `save`, `generation`, `retry`, `dismiss`, `use-here`, `render-rest`, `notice-action`, `footer-evolve`, `stop-marking`.
  * @csspart mode - Change or Keep for the marked regions: two radio buttons, each with the colour of the points it gives.
  * @csspart mode-option - One of them (also `change` or `keep`): a label around its radio button.
  * @csspart grid - The grid of images.
@@ -47,8 +47,12 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart region - The square Evolve changes or keeps around a point (one image selected).
  * @csspart strength-value - The strength slider's value.
  * @csspart radius-value - The radius slider's value.
+ * @csspart marking-hint - The line over the grid while marking points: what a click does and how to stop.
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
+ * @csspart generations-label - The history's Generations label, before its buttons.
+ * @csspart footer-bar - The footer's own Evolve and marking state, shown where the footer sticks and the toolbar does not (a phone).
+ * @csspart footer-marking - Its Marking points, beside the Stop button, while marking.
  * @csspart status - Backend, progress bars and messages.
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.

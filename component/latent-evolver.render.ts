@@ -83,6 +83,14 @@ export function describeLineage(lineage: LineageView): string {
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
 
+/** What Evolve does, its tooltip wherever it is (the toolbar, the footer on a phone). */
+export const EVOLVE_TITLE = "Breed the next generation from the selected images (Ctrl+Enter)";
+/** What the sliders do: their tooltips and, on the slider itself, its accessible description. */
+const STRENGTH_HELP =
+  "How far the next generation moves from the selected images, and how large its marked regions are";
+const RADIUS_HELP =
+  "Half the side of the largest region Evolve changes or keeps around a point, at strength 1";
+
 /**
  * A count and its noun, in the plural unless the count is one.
  *
@@ -219,12 +227,13 @@ export function renderHistory(ctx: HistoryContext): TemplateResult {
         title="Previous generation (Ctrl+Z)">Undo</button>
       <button part="button redo" ?disabled=${ctx.current >= ctx.count - 1} @click=${ctx.onRedo}
         title="Next generation (Ctrl+Shift+Z)">Redo</button>
-      <span class="generations">${generations.map((g) =>
+      <span class="generations-group"><span part="generations-label" id="generations-label">Generations</span>
+      <span class="generations" role="group" aria-labelledby="generations-label">${generations.map((g) =>
         html`
           <button part="button generation" aria-current=${g === ctx.current ? "true" : "false"}
             aria-label="Generation ${g + 1}" @click=${() => ctx.onShow(g)}>${g + 1}</button>
         `
-      )}</span>
+      )}</span></span>
       <button part="button cancel" ?disabled=${!ctx.busy} @click=${ctx.onCancel}>Cancel</button>
       <button part="button export" ?disabled=${!ctx.ready} @click=${ctx.onExport}>Export session</button>
       <label part="button import">Import session <input type="file" accept=".bin,application/octet-stream"
@@ -281,7 +290,7 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
         @keydown=${(e: KeyboardEvent) =>
           e.key === "Enter" && !e.ctrlKey && !e.metaKey && ctx.onPromptEnter()} />
       <button part="button evolve" ?disabled=${!ctx.ready} @click=${ctx.onEvolve}
-        title="Breed the next generation from the selected images (Ctrl+Enter)">Evolve</button>
+        title=${EVOLVE_TITLE}>Evolve</button>
       <button part="button new-batch" ?disabled=${!ctx.ready} @click=${ctx.onNewBatch}>New batch</button>
       <button part="button mark" aria-pressed=${ctx.marking ? "true" : "false"} @click=${ctx.onToggleMarking}
         ?disabled=${!ctx.ready}
@@ -297,15 +306,15 @@ export function renderToolbar(ctx: ToolbarContext): TemplateResult {
             aria-hidden="true"></span>${mode === "change" ? "Change" : "Keep"}</label>
         `
       )}</span>
-      <label>Strength <input type="range" min="0.05" max="3" step="0.05" .value=${String(ctx.strength)}
-        ?disabled=${!ctx.ready}
-        aria-valuetext=${ctx.strength.toFixed(2)}
+      <label title=${STRENGTH_HELP}>Strength <input type="range" min="0.05" max="3" step="0.05"
+        .value=${String(ctx.strength)} ?disabled=${!ctx.ready} title=${STRENGTH_HELP} aria-valuetext=${ctx
+          .strength.toFixed(2)}
         @input=${(e: Event) => ctx.onStrength(Number(value(e)))} /><span part="strength-value" class="value"
         >${ctx.strength.toFixed(2)}</span></label>
-      <label title="Half the side of the largest region Evolve changes or keeps around a point, at strength 1"
-      >Radius <input type="range" min="0.02" max="0.5" step="0.01" .value=${String(ctx.radius)}
-        ?disabled=${!ctx.ready}
-        aria-valuetext=${percent(ctx.radius)}
+      <label title=${RADIUS_HELP}>Radius <input type="range" min="0.02" max="0.5" step="0.01"
+        .value=${String(ctx.radius)} ?disabled=${!ctx.ready} title=${RADIUS_HELP} aria-valuetext=${percent(
+          ctx.radius,
+        )}
         @input=${(e: Event) => ctx.onRadius(Number(value(e)))} /><span part="radius-value" class="value"
         >${percent(ctx.radius)}</span></label>
     </div>

@@ -108,11 +108,38 @@ export const styles = css`
   [part~="import"] input:disabled {
     cursor: not-allowed;
   }
-  button[aria-pressed="true"],
-  [part~="evolve"] {
+  [part~="evolve"],
+  [part~="footer-evolve"] {
     background: var(--le-accent);
     border-color: var(--le-accent);
     color: var(--le-on-accent);
+  }
+  /* Marking on looks unlike the primary Evolve: outlined in the accent, with a check (not read out). */
+  [part~="mark"][aria-pressed="true"] {
+    border-color: var(--le-accent);
+    box-shadow: inset 0 0 0 1px var(--le-accent);
+    color: var(--le-accent);
+    font-weight: 600;
+  }
+  [part~="mark"][aria-pressed="true"]::before {
+    content: "✓ " / "";
+  }
+  /* The footer's Evolve and marking state, and the marking hint over the grid (in-reach.render.ts). */
+  [part~="footer-bar"] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--le-gap);
+    align-items: center;
+    padding-block-start: var(--le-gap);
+  }
+  [part~="footer-marking"],
+  [part~="marking-hint"] {
+    color: var(--le-text);
+    border-inline-start: 3px solid var(--le-accent);
+    padding-inline-start: 0.4rem;
+  }
+  [part~="marking-hint"] {
+    margin: 0 0 calc(var(--le-gap) / 2);
   }
   :focus-visible {
     outline: 3px solid var(--le-accent);
@@ -280,6 +307,19 @@ export const styles = css`
     gap: 0.25rem;
     align-items: center;
     padding-block-start: var(--le-gap);
+  }
+  .generations-group {
+    display: flex;
+    align-items: center;
+    gap: 0.3rem;
+    flex: 0 1 auto;
+    min-width: 0;
+    max-width: 100%;
+  }
+  /* Small, so that the strip keeps to two lines on a phone. */
+  [part~="generations-label"] {
+    color: var(--le-muted);
+    font-size: 0.85em;
   }
   /* One line that scrolls sideways: a long history does not make the sticky strip tall. */
   .generations {

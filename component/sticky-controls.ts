@@ -137,8 +137,12 @@ export class StickyControls implements ReactiveController {
     const top = (parseFloat(topValue) || 0) * (topValue.endsWith("%") ? innerHeight / 100 : 1);
     const height = (e: Element | null) => e ? Math.ceil(e.getBoundingClientRect().height) : 0;
     // An error shown in the footer counts for nothing: it must not unstick the footer it is read in.
+    // Nor does the footer's own Evolve, there only while the footer sticks (it would unstick it), but
+    // it covers the images below it.
     const error = footer.querySelector('[part~="error"]');
-    const next = sticking(height(toolbar) + top, height(footer) - height(error), innerHeight);
+    const bar = height(footer.querySelector('[part~="footer-bar"]'));
+    const next = sticking(height(toolbar) + top, height(footer) - height(error) - bar, innerHeight);
+    if (next.footer) next.coversBottom += bar;
     const s = this.state;
     if (
       next.toolbar === s.toolbar && next.footer === s.footer && next.coversTop === s.coversTop &&

@@ -6,6 +6,7 @@ import {
   cleanup,
   clickAt,
   evolveFrom,
+  frames,
   mount,
   part,
   press,
@@ -17,16 +18,6 @@ import {
 } from "./helpers.ts";
 
 afterEach(cleanup);
-
-/** Waits for `done` to hold, a frame at a time, 60 frames at most (then the assertion after it says why). */
-async function frames(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 60 && !done(); i++) {
-    await new Promise((r) => {
-      requestAnimationFrame(r);
-      setTimeout(r, 100); // a page the browser stops painting gets no frames
-    });
-  }
-}
 
 describe("<latent-evolver> controls", () => {
   it("the grid is one Tab stop: arrow keys, Home and End move between images, Tab leaves after its Save", async () => {

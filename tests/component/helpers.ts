@@ -1,7 +1,7 @@
 // Shared helpers of the element's browser tests. They load the BUILT bundle (dist/, made by
 // scripts/build.mjs before web-test-runner runs), so the tests exercise what a site embeds.
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { sendKeys, sendMouse } from "@web/test-runner-commands";
+import { a11ySnapshot, sendKeys, sendMouse } from "@web/test-runner-commands";
 
 /** Throws `message` unless `ok`: the assertion of the element's browser tests. */
 export function assert(ok: unknown, message: string): asserts ok {
@@ -173,4 +173,51 @@ export async function clickAt(x: number, y: number, modifiers: string[] = []): P
 /** Removes every element the tests added. */
 export function cleanup(): void {
   for (const el of document.querySelectorAll("latent-evolver")) el.remove();
+}
+
+/** Waits for `done` to hold, a frame at a time, 60 frames at most (then the assertion after it says why). */
+export async function frames(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 60 && !done(); i++) {
+    await new Promise((r) => {
+      requestAnimationFrame(r);
+      setTimeout(r, 100); // a page the browser stops painting gets no frames
+    });
+  }
+}
+
+/** Runs an axe-core audit (loaded once) on an element. @returns Its violations, `""` when none. */
+export async function axeViolations(el: Element): Promise<string> {
+  type Axe = { run(ctx: Element): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> };
+  const global = globalThis as unknown as { axe?: Axe };
+  if (!global.axe) {
+    await new Promise<void>((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = "/node_modules/axe-core/axe.min.js";
+      s.onload = () => resolve();
+      s.onerror = () => reject(new Error("axe-core did not load"));
+      document.head.append(s);
+    });
+  }
+  const { violations } = await global.axe!.run(el);
+  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`).join("; ");
+}
+
+/** A node of the browser's accessibility tree, as a screen reader gets it (Puppeteer's snapshot). */
+export type AccessibleNode = {
+  role: string;
+  name?: string;
+  description?: string;
+  disabled?: boolean;
+  pressed?: boolean | "mixed";
+  children?: AccessibleNode[];
+};
+
+/**
+ * The page's accessibility tree's nodes (those of interest), flat. The whole page's: rooted at the
+ * element, Puppeteer's snapshot gives one node of its shadow tree.
+ */
+export async function accessibleNodes(): Promise<AccessibleNode[]> {
+  const root = await a11ySnapshot({}) as unknown as AccessibleNode | null;
+  const flat = (n: AccessibleNode): AccessibleNode[] => [n, ...(n.children ?? []).flatMap(flat)];
+  return root ? flat(root) : [];
 }

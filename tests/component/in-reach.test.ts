@@ -1,0 +1,147 @@
+// Evolve and the marking state stay in reach on a phone: where the toolbar is too tall to stick and
+// the footer sticks, the footer carries its own Evolve and says that clicks mark points.
+import {
+  accessibleNodes,
+  assert,
+  axeViolations,
+  cleanup,
+  frames,
+  mount,
+  part,
+  settle,
+  shadow,
+  tiles,
+  waitForEvent,
+  wasmElement,
+} from "./helpers.ts";
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+import { setViewport } from "@web/test-runner-commands";
+
+afterEach(cleanup);
+
+const sticks = (e: Element) => getComputedStyle(e).position === "sticky";
+const footer = (el: HTMLElement) => shadow(el).querySelector<HTMLElement>(".footer")!;
+const inView = (e: Element) => {
+  const r = e.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
+};
+
+/**
+ * Runs `test` in a window of the given size, then gives the window its size back. What sticks is
+ * measured again on the window's resize event, sent here: the ResizeObserver reports only while the
+ * browser draws frames, which this machine's headless Chromium sometimes does not for seconds.
+ */
+async function inWindow(size: { width: number; height: number }, test: () => Promise<void>): Promise<void> {
+  const before = { width: innerWidth, height: innerHeight };
+  await setViewport(size);
+  try {
+    await test();
+  } finally {
+    await setViewport(before);
+  }
+}
+
+/** Mounts an element in a phone's window and waits for the footer's Evolve, which only it sticks for. */
+async function mountOnPhone(name: string): Promise<LatentEvolverElement> {
+  const el = await mount({ ...wasmElement(name), population: "8" });
+  dispatchEvent(new Event("resize"));
+  await frames(() => !!part(el, "footer-evolve"));
+  assert(
+    !sticks(part(el, "toolbar")!) && sticks(footer(el)) && part(el, "footer-evolve"),
+    `toolbar ${getComputedStyle(part(el, "toolbar")!).position}, footer ${
+      getComputedStyle(footer(el)).position
+    }, footer's Evolve ${!!part(el, "footer-evolve")}`,
+  );
+  return el;
+}
+
+describe("<latent-evolver> on a phone", () => {
+  it("where only the footer sticks, its Evolve stays in view and evolves, and it says marking is on until Stop", async () => {
+    await inWindow({ width: 375, height: 740 }, async () => {
+      const el = await mountOnPhone("phone-evolve");
+      // Scrolled to the last images: the toolbar's Evolve is out of view, the footer's is not.
+      const grid = part(el, "grid")!.getBoundingClientRect();
+      scrollTo(0, scrollY + grid.bottom - innerHeight + 20);
+      dispatchEvent(new Event("resize")); // measures the footer with its Evolve
+      await settle(el);
+      const evolve = part(el, "footer-evolve") as HTMLButtonElement;
+      assert(!inView(part(el, "evolve")!) && inView(evolve), "the footer's Evolve is not what is in view");
+      // One action, one name (WCAG 3.2.4): both are Evolve, to a screen reader too.
+      const nodes = await accessibleNodes();
+      const evolves = nodes.filter((n) => n.role === "button" && n.name === "Evolve");
+      assert(evolves.length === 2, `buttons named Evolve: ${JSON.stringify(evolves)}`);
+      assert(evolve.title === part(el, "evolve")!.title, `the footer's Evolve says ${evolve.title}`);
+      // An image focused from the keyboard scrolls out from under the footer, its Evolve included.
+      const covered = parseFloat(part(el, "grid")!.style.getPropertyValue("--le-covered-bottom"));
+      const height = footer(el).getBoundingClientRect().height;
+      assert(covered >= height - 1, `the grid's scroll margin clears ${covered} px of a ${height} px footer`);
+
+      tiles(el)[7].click();
+      const next = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 1);
+      evolve.click();
+      assert(!(await next).detail.cancelled, "the footer's Evolve did not evolve");
+
+      assert(!part(el, "footer-marking"), "the footer says marking is on while it is off");
+      el.marking = true;
+      await settle(el);
+      const marking = part(el, "footer-marking"), stop = part(el, "stop-marking");
+      assert(marking?.textContent === "Marking points" && inView(marking), `marking: ${marking?.outerHTML}`);
+      const stops = (await accessibleNodes()).filter((n) =>
+        n.role === "button" && n.name === "Stop marking points"
+      );
+      assert(stops.length === 1 && stop && inView(stop), "no Stop marking points button in view");
+      const violations = await axeViolations(el);
+      assert(!violations, violations);
+      stop.click();
+      await settle(el);
+      assert(!el.marking && !part(el, "footer-marking"), "Stop did not stop marking");
+    });
+  });
+
+  it("the footer's Evolve does not unstick the footer it sits in; where the toolbar sticks there is none", async () => {
+    await inWindow({ width: 375, height: 740 }, async () => {
+      const el = await mountOnPhone("phone-stays");
+      // The footer grows to just under a quarter of the window without its Evolve (what it may take
+      // to stick), so over it with: the footer's Evolve must not count, or it would unstick the
+      // footer, go, let it stick again, and so on.
+      const bar = part(el, "footer-bar")!.getBoundingClientRect().height;
+      const history = part(el, "history")!.getBoundingClientRect().height;
+      const spare = Math.floor(innerHeight / 4) - 2 - (footer(el).getBoundingClientRect().height - bar);
+      const tall = document.createElement("style");
+      tall.textContent = `latent-evolver::part(history) { box-sizing: border-box; min-height: ${
+        history + spare
+      }px; }`;
+      document.head.append(tall);
+      try {
+        for (let i = 0; i < 6; i++) {
+          dispatchEvent(new Event("resize"));
+          await settle(el);
+          assert(
+            sticks(footer(el)) && part(el, "footer-evolve") &&
+              footer(el).getBoundingClientRect().height > innerHeight / 4,
+            `measure ${i}: footer ${getComputedStyle(footer(el)).position}, ${
+              footer(el).getBoundingClientRect().height
+            } px of ${innerHeight}, its Evolve ${!!part(el, "footer-evolve")}`,
+          );
+        }
+      } finally {
+        tall.remove();
+      }
+
+      // A wide window: the toolbar sticks, its Evolve is in view, the footer has none.
+      await setViewport({ width: 1280, height: 800 });
+      dispatchEvent(new Event("resize"));
+      await frames(() => sticks(part(el, "toolbar")!));
+      await settle(el);
+      assert(
+        sticks(part(el, "toolbar")!) && sticks(footer(el)) && !part(el, "footer-evolve"),
+        `toolbar ${getComputedStyle(part(el, "toolbar")!).position}, footer's Evolve ${!!part(
+          el,
+          "footer-evolve",
+        )}`,
+      );
+      const evolves = (await accessibleNodes()).filter((n) => n.role === "button" && n.name === "Evolve");
+      assert(evolves.length === 1, `${evolves.length} buttons named Evolve`);
+    });
+  });
+});
