@@ -19,7 +19,7 @@ import type { StickyControls } from "./sticky-controls.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
-import { renderHistory, renderTile, renderToolbar } from "./latent-evolver.render.ts";
+import { renderHistory, renderPlaceholders, renderTile, renderToolbar } from "./latent-evolver.render.ts";
 import { renderErrors, renderStatus } from "./status.render.ts";
 
 /** The element shown: its buttons call its public methods, the way a page would. */
@@ -93,6 +93,7 @@ export class ElementView {
       ...(messages.error ? [messages.error] : []),
     ];
     const rendering = renderer.renders(history.current);
+    const loading = !engine.backend && !errors.length;
     // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
     const ready = !!gen && engine.api !== null;
     const ctx = tiles.context(
@@ -124,9 +125,13 @@ export class ElementView {
         onStrength: (strength) => this.#changeSettings({ strength }),
         onRadius: (radius) => this.#changeSettings({ radius }),
       })}
-      <div part="grid" style=${gridStyle} role="group"
+      <div part="grid" style=${gridStyle} role="group" aria-busy=${!gen && loading ? "true" : "false"}
         aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}>
-        ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
+        ${gen
+          ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i]))
+          : loading
+          ? renderPlaceholders(engine.config?.population ?? 0)
+          : nothing}
       </div>
       <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
         count: history.generations.length,
@@ -160,7 +165,7 @@ export class ElementView {
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
-          loading: !engine.backend && !errors.length,
+          loading,
           savedElsewhere: engine.savedElsewhere,
         }),
         alert: errors.join("\n"),
