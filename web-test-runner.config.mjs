@@ -10,6 +10,7 @@ import { createServer, request as httpRequest } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { heldAssets } from "./tests/component/held-assets.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -361,7 +362,7 @@ async function testServers(context, next) {
 export default {
   files: ["tests/component/**/*.test.ts", "tests/models/**/*.browser.test.ts"],
   nodeResolve: true,
-  middleware: [testServers],
+  middleware: [testServers, heldAssets(root)],
   // a11ySnapshot: what a screen reader gets (names, descriptions), from Chromium's accessibility tree.
   plugins: [esbuildPlugin({ ts: true, target: "es2022" }), fixturesPlugin(), a11ySnapshotPlugin()],
   browsers: [

@@ -21,7 +21,7 @@ import type { StickyControls } from "./sticky-controls.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
-import { renderHistory, renderTile, renderToolbar } from "./latent-evolver.render.ts";
+import { renderHistory, renderPlaceholders, renderTile, renderToolbar } from "./latent-evolver.render.ts";
 import { renderErrors, renderStatus } from "./status.render.ts";
 import { MARKING_HINT_ID, renderFooterBar, renderMarkingHint } from "./in-reach.render.ts";
 
@@ -98,6 +98,7 @@ export class ElementView {
     const problemLines = problems.map((p) => p.message), error = messages.error ? [messages.error] : [];
     const errors = [...problemLines, ...error];
     const rendering = renderer.renders(history.current);
+    const loading = !engine.backend && !errors.length;
     // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
     const ready = !!gen && engine.api !== null;
     const ctx = tiles.context(
@@ -141,10 +142,14 @@ export class ElementView {
         onRadius: (radius) => this.#changeSettings({ radius }),
       })}
       ${renderMarkingHint(host.marking)}
-      <div part="grid" style=${gridStyle} role="group"
+      <div part="grid" style=${gridStyle} role="group" aria-busy=${!gen && loading ? "true" : "false"}
         aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}
         aria-describedby=${host.marking ? MARKING_HINT_ID : nothing}>
-        ${gen ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i])) : nothing}
+        ${gen
+          ? gen.lineage.map((l, i) => renderTile(ctx, i, l, images[i]))
+          : loading
+          ? renderPlaceholders(engine.config?.population ?? 0)
+          : nothing}
       </div>
       <div class=${sticky.footer ? "footer sticky" : "footer"}>${footerBar}${renderHistory({
         count: history.generations.length,
@@ -178,7 +183,7 @@ export class ElementView {
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
-          loading: !engine.backend && !errors.length,
+          loading,
           savedElsewhere: engine.savedElsewhere,
         }),
         alert: errors.join("\n"),

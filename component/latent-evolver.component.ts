@@ -40,6 +40,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart mode-option - One of them (also `change` or `keep`): a label around its radio button.
  * @csspart grid - The grid of images.
  * @csspart tile - One image with its points and lineage.
+ * @csspart placeholder - A tile's empty stand-in while the model loads (also `tile`).
  * @csspart image-button - The toggle button around an image.
  * @csspart image - The canvas an image is drawn on.
  * @csspart point - A marked point (a button that removes it).

@@ -189,6 +189,26 @@ export function renderTile(
   `;
 }
 
+/**
+ * Stand-ins for the tiles while the model loads, the size the tiles will have (the same parts, the
+ * lineage line hidden), so that nothing moves when the images come. Hidden from assistive
+ * technology: the grid says it is busy, and the status line what is loading.
+ *
+ * @param count How many tiles there will be (the population).
+ * @returns The templates.
+ */
+export function renderPlaceholders(count: number): TemplateResult[] {
+  return Array.from({ length: count }, () =>
+    html`
+      <div part="tile placeholder" aria-hidden="true">
+        <div class="frame">
+          <div class="placeholder-image"></div>
+        </div>
+        <span part="lineage"><span>new</span><button part="button save" tabindex="-1" disabled>Save</button></span>
+      </div>
+    `);
+}
+
 /** What the history strip needs from the element. */
 export interface HistoryContext {
   /** Number of generations. */

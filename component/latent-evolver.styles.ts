@@ -173,7 +173,8 @@ export const styles = css`
     inset: var(--le-frame-width);
     pointer-events: none;
   }
-  [part~="image-button"] {
+  [part~="image-button"],
+  .placeholder-image {
     display: block;
     width: 100%;
     padding: 0;
@@ -182,6 +183,13 @@ export const styles = css`
     overflow: hidden;
     aspect-ratio: 1;
     background: light-dark(#eeeeee, #2c2c2c);
+  }
+  /* A tile's stand-in while the model loads: an empty image of the same size. */
+  .placeholder-image {
+    box-sizing: border-box;
+  }
+  [part~="placeholder"] [part~="lineage"] {
+    visibility: hidden;
   }
   [part~="image-button"][aria-pressed="true"] {
     border-color: var(--le-accent);

@@ -14,7 +14,7 @@ export interface StatusContext {
   backend: string | null;
   /** The model's name. */
   model: string;
-  /** Model download progress in bytes. */
+  /** Download progress in bytes: the model's files, and onnxruntime's wasm where it runs on it. */
   download: { loaded: number; total: number } | null;
   /** Images done of the generation rendering. */
   progress: { done: number; total: number } | null;
@@ -41,6 +41,13 @@ export interface StatusContext {
 /** A line in the status about what the last action did, and how to undo it. */
 export type Notice = { text: string; action?: { label: string; run: () => void } };
 
+/** How much of a download is done, in the unit of its total: `3.1 of 26.8 MB`, `12 of 18 KB`. */
+function amountOf(loaded: number, total: number): string {
+  const [unit, name, digits] = total >= 1e6 ? [1e6, "MB", 1] : [1e3, "KB", 0];
+  const amount = (n: number) => (n / unit).toFixed(digits);
+  return `${amount(loaded)} of ${amount(total)} ${name}`;
+}
+
 /**
  * The status line: backend and model, download and generation progress bars, and the note (with
  * its Use here button) while another tab saves the session.
@@ -50,19 +57,21 @@ export type Notice = { text: string; action?: { label: string; run: () => void }
  */
 export function renderStatus(ctx: StatusContext): TemplateResult {
   const { download, progress } = ctx;
+  const downloading = download !== null && download.loaded < download.total;
   return html`
     <div part="status">
       <span class="visually-hidden" role="status">${ctx.announcement}</span>
       <span class="visually-hidden" role="alert">${ctx.alert}</span>
       ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
-      ${download && download.loaded < download.total
-        ? html`<label>Model download <progress max=${download.total} value=${download.loaded}></progress></label>`
+      ${downloading
+        ? html`<label>Downloading the model… <progress max=${download.total} value=${download.loaded}></progress>
+            ${amountOf(download.loaded, download.total)}</label>`
         : nothing}
       ${progress
         ? html`<label>Images <progress max=${progress.total} value=${progress.done}></progress>
             ${progress.done} / ${progress.total}</label>`
         : nothing}
-      ${!ctx.backend && !ctx.failed ? html`<span>Loading model…</span>` : nothing}
+      ${!ctx.backend && !ctx.failed && !downloading ? html`<span>Loading model…</span>` : nothing}
       ${ctx.missing
         ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
             <button part="button render-rest" @click=${ctx.missing.onRenderRest}>Render the rest</button></span>`

@@ -76,7 +76,7 @@ export class WorkerController implements ReactiveController {
   modelName = "";
   /** The session's seed, once the worker is ready. */
   seed: number | string = 0;
-  /** Progress of the model download, or `null` before it starts. */
+  /** Progress of the latest start's download (model files, onnxruntime's wasm), or `null` before it starts. */
   download: { loaded: number; total: number } | null = null;
   /** The engine attributes rejected at the latest start. */
   problems: AttributeProblem[] = [];
@@ -278,6 +278,7 @@ export class WorkerController implements ReactiveController {
     }
     this.config = config;
     this.backend = null;
+    this.download = null; // a download cut short by the restart is not going on
     this.#hooks.onStart();
     this.#host.requestUpdate();
     if (!(await this.#lockStorage(config.storageKey, start))) return;
@@ -296,7 +297,10 @@ export class WorkerController implements ReactiveController {
     // Read now, not at the lock's request: the lock may have been taken since.
     config.save = this.#lock?.held ?? true;
     try {
-      const result = await handle.api.init(config, Comlink.proxy((e: EngineEvent) => this.#onEvent(e)));
+      // A worker ended by a restart may still have events on their way (its download progress): not
+      // about the worker that runs now.
+      const listener = (e: EngineEvent) => void (this.#worker === handle && this.#onEvent(e));
+      const result = await handle.api.init(config, Comlink.proxy(listener));
       if (this.#worker !== handle) return;
       this.#ready = handle;
       this.#deaths = 0;

@@ -169,12 +169,36 @@ export async function loadModelFiles(manifest: ModelManifest, options: ReadOptio
   };
 }
 
+/** One download progress over several files, from {@link downloadProgress}. */
+export type DownloadProgress = {
+  /** File `i` has `loaded` bytes of `total` (0: unknown); fewer than before: it started over. */
+  update(i: number, loaded: number, total: number): void;
+  /** File `i` is read, `bytes` long. */
+  done(i: number, bytes: number): void;
+  /** File `i` is to be read again (its earlier read still counts). */
+  again(i: number): void;
+};
+
 /**
  * Progress over several files whose bytes only ever add up: a file read again (a loader's second
  * try past the HTTP cache, or {@link ModelFiles.parse}'s) keeps what its earlier reads counted, and
  * adds its size to the total, so the bar never goes back.
+ *
+ * @param known Each file's size where it is known beforehand (a manifest's `bytes`), else 0; a
+ * total the loader reports is used first.
+ * @param report Called with the bytes read of all files and their total, at each change.
+ * @returns The progress, told of each file by its index in `known`.
+ * @example
+ * ```ts
+ * import { downloadProgress } from "./model-files.ts";
+ * const progress = downloadProgress([100, 0], (loaded, total) => console.log(loaded, total));
+ * progress.update(1, 10, 50); // 10 150
+ * ```
  */
-function downloadProgress(known: number[], report?: (loaded: number, total: number) => void) {
+export function downloadProgress(
+  known: number[],
+  report?: (loaded: number, total: number) => void,
+): DownloadProgress {
   const earlier = known.map(() => 0), loaded = known.map(() => 0), totals = [...known];
   const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
   const emit = () => report?.(sum(earlier) + sum(loaded), sum(earlier) + sum(totals));

@@ -69,6 +69,11 @@ export type GeneratorOptions = {
   reloadFile?: ReloadFile;
   /** Download progress over all files of the model, in bytes. */
   onDownloadProgress?: (loaded: number, total: number) => void;
+  /**
+   * Waited for with the files, before the first session is made: a runtime that downloads a part of
+   * itself (onnxruntime-web's wasm) does so alongside the model's files. Its rejection fails the load.
+   */
+  runtimeReady?: Promise<unknown>;
   /** Threads per session run on CPU providers (onnxruntime's `intraOpNumThreads`; default: its own). */
   threads?: number;
   /**
@@ -170,7 +175,10 @@ export async function createGenerator(
   ort: Ort,
   options: GeneratorOptions = {},
 ): Promise<Generator> {
-  const files = await loadModelFiles(manifest, { ...options, loadFile: options.loadFile ?? fetchFile });
+  const [files] = await Promise.all([
+    loadModelFiles(manifest, { ...options, loadFile: options.loadFile ?? fetchFile }),
+    options.runtimeReady,
+  ]);
 
   const providers = options.executionProviders?.length ? options.executionProviders : [undefined];
   const failures: string[] = [], errors: unknown[] = [];

@@ -114,7 +114,7 @@ async function readModelFile(
     }
   }
   let fresh = options.reload === true;
-  let { bytes, headers } = await download(url, onProgress, fresh ? "reload" : "default");
+  let { bytes, headers } = await downloadFile(url, onProgress, fresh ? "reload" : "default");
   try {
     await checkFile(bytes, expected);
   } catch (error) {
@@ -122,7 +122,7 @@ async function readModelFile(
     // The browser's HTTP cache may still hold the file as it was before the model changed (the
     // server lets /models/ be cached for minutes, a CDN longer): once more, past it.
     fresh = true;
-    ({ bytes, headers } = await download(url, onProgress, "reload"));
+    ({ bytes, headers } = await downloadFile(url, onProgress, "reload"));
     await checkFile(bytes, expected);
   }
   if (cache) {
@@ -249,8 +249,22 @@ async function store(
   await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }));
 }
 
-/** Downloads a file, refusing an HTML page where it should be. */
-async function download(
+/**
+ * Downloads a file, refusing an HTML page where it should be (a host that answers a missing file
+ * with its site's page and status 200). Nothing is cached here.
+ *
+ * @param url Absolute URL of the file.
+ * @param onProgress Called with bytes read so far and the total (0 when unknown).
+ * @param cacheMode How the browser's HTTP cache is used (`"reload"`: past it).
+ * @returns The bytes, and the response's headers.
+ * @throws TypeError saying what is wrong (the caller names the file).
+ * @example
+ * ```ts
+ * import { downloadFile } from "./model-cache.ts";
+ * const { bytes } = await downloadFile("https://example.com/model.onnx", undefined, "default");
+ * ```
+ */
+export async function downloadFile(
   url: string,
   onProgress: ((loaded: number, total: number) => void) | undefined,
   cacheMode: RequestCache,

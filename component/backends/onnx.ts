@@ -9,6 +9,7 @@ import * as ort from "onnxruntime-web/webgpu";
 import { createGenerator } from "../../core/pipeline.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
 import type { Backend, BackendContext, BackendFactory } from "./types.ts";
+import { loadWithOrtWasm, ortWasmFile } from "./ort-wasm.ts";
 
 /** Models larger than this (all files together) are refused on wasm: too slow to be usable. */
 export const wasmSizeLimit = 256 * 1024 * 1024;
@@ -17,13 +18,13 @@ function modelBytes(manifest: ModelManifest): number {
   return Object.values(manifest.files).reduce((sum, f) => sum + (f.bytes ?? 0), 0);
 }
 
-function configureOrt(wasmBase: string): void {
-  // Only the .wasm is fetched: the glue module is inside the bundle, so a prefix (which would make
-  // onnxruntime import the glue from there too) is not what we want.
-  ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.asyncify.wasm", wasmBase).href };
+function configureOrt(wasm: Uint8Array): void {
+  // The wasm's bytes, which the download bar counted (ort-wasm.ts): onnxruntime fetches none. No
+  // wasmPaths: the glue module is inside the bundle, and a prefix would make onnxruntime import it.
+  ort.env.wasm.wasmBinary = wasm;
   // Threads need SharedArrayBuffer, which only a cross-origin isolated page has. There, from a bundle
   // on another origin, onnxruntime starts them from ort-wasm-simd-threaded.asyncify.mjs beside the
-  // wasm, fetched into a blob: URL (scripts/build.mjs ships it).
+  // worker, fetched into a blob: URL (scripts/build.mjs ships it); the threads get the compiled wasm.
   if (!globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
 }
 
@@ -31,12 +32,13 @@ async function createOnnxBackend(
   name: "webgpu" | "wasm",
   context: BackendContext,
 ): Promise<Backend> {
-  configureOrt(context.wasmBase);
+  const download = loadWithOrtWasm(new URL(ortWasmFile, context.wasmBase).href, context.onDownloadProgress);
   const generator = await createGenerator(context.manifest, ort, {
     executionProviders: [name],
     loadFile: context.loadFile,
     reloadFile: context.reloadFile,
-    onDownloadProgress: context.onDownloadProgress,
+    onDownloadProgress: download.onModelProgress,
+    runtimeReady: download.wasm.then(configureOrt),
   });
   return {
     name,

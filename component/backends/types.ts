@@ -45,7 +45,7 @@ export interface BackendContext {
   loadFile: LoadFile;
   /** Reads a model file again past every cache, once, when its bytes cannot be used; see core's `ReloadFile`. */
   reloadFile?: ReloadFile;
-  /** Model download progress, in bytes over all files. */
+  /** Download progress, in bytes over the model's files (and onnxruntime's wasm, on webgpu and wasm). */
   onDownloadProgress?: (loaded: number, total: number) => void;
   /**
    * True when `auto` is choosing: a factory then declines a poor fit that a site owner's explicit

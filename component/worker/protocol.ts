@@ -115,6 +115,7 @@ export interface InitResult {
 
 /** Events the worker streams to the element while it works. */
 export type EngineEvent =
+  /** Bytes downloaded of the model's files and, on webgpu and wasm, onnxruntime's wasm. */
   | { type: "download"; loaded: number; total: number }
   | { type: "image"; request: number; generation: number; index: number; bitmap: ImageBitmap }
   /** Saving the session was refused (sandboxed iframe, private mode, full quota). */

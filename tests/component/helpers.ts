@@ -156,6 +156,19 @@ export async function settle(el: LatentEvolverElement): Promise<void> {
   });
 }
 
+/** Waits (up to `ms`, 10 s by default) until `check` holds, looking every 50 ms. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 10_000,
+): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Sends a real key press through the DevTools protocol (so default actions run, as for a person). */
 export async function press(key: string, modifiers: string[] = []): Promise<void> {
   for (const m of modifiers) await sendKeys({ down: m });

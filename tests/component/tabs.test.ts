@@ -10,6 +10,7 @@ import {
   sessionBytes,
   settle,
   shadow,
+  until,
   wasmElement,
 } from "./helpers.ts";
 import { loadUiState, saveUiState, storageKeyFor } from "../../component/ui-state.ts";
@@ -51,15 +52,6 @@ async function saveAgain(key: string, saved: SavedSession): Promise<void> {
     parts: session.generations.map((g, i) => ({ id: saved.parts![i].id, bytes: () => generationBytes(g) })),
     seed: saved.seed,
   });
-}
-
-/** Waits (up to 10 s) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const end = performance.now() + 10_000;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const savedElsewhereNote = (el: HTMLElement) => shadow(el).querySelector('[part~="saved-elsewhere"]');

@@ -93,6 +93,10 @@ Deno.test({
         requested.includes("/ort-wasm-simd-threaded.asyncify.mjs"),
         `no threads: the page fetched ${requested.join(", ")}`,
       );
+      // The worker downloads the wasm (for its progress bar) and gives onnxruntime the bytes: neither
+      // onnxruntime nor its threads fetch it again.
+      const wasm = requested.filter((path) => path === "/ort-wasm-simd-threaded.asyncify.wasm");
+      assert.equal(wasm.length, 1, `the wasm was fetched ${wasm.length} times`);
     } finally {
       await browser.close();
       await Promise.all([cdn.shutdown(), site.shutdown()]);

@@ -208,6 +208,39 @@ Deno.test("createGenerator() shows progress against the manifest's sizes when th
   await g.dispose();
 });
 
+Deno.test("createGenerator() makes its sessions once runtimeReady settles, and fails with its rejection", async () => {
+  const m = await loadManifest(builtinManifestUrl);
+  const real = await Deno.readFile(new URL(m.files.decoder.url));
+  const order: string[] = [];
+  const create = ((...args: Parameters<typeof ort.InferenceSession.create>) => {
+    order.push("session");
+    return ort.InferenceSession.create(...args);
+  }) as typeof ort.InferenceSession.create;
+  const watched = { ...ort, InferenceSession: { ...ort.InferenceSession, create } };
+  let read!: () => void;
+  const fileRead = new Promise<void>((resolve) => (read = resolve));
+  const loadFile = () => {
+    order.push("file");
+    read();
+    return Promise.resolve(real);
+  };
+  // onnxruntime-web's wasm, downloading alongside the model: done a task after the model's file.
+  const runtimeReady = fileRead.then(() => new Promise((r) => setTimeout(r, 0))).then(() =>
+    order.push("runtime")
+  );
+  const g = await createGenerator(m, watched as typeof ort, { loadFile, runtimeReady });
+  await g.dispose();
+  assert.deepEqual(order, ["file", "runtime", "session"]);
+
+  order.length = 0;
+  const failed = Promise.reject(new TypeError("Cannot load onnxruntime's wasm: HTTP 404"));
+  await assert.rejects(
+    createGenerator(m, watched as typeof ort, { loadFile, runtimeReady: failed }),
+    /^TypeError: Cannot load onnxruntime's wasm: HTTP 404$/,
+  );
+  assert.deepEqual(order, ["file"]);
+});
+
 Deno.test("sha256Hex() gives the same digest without Web Crypto (a page on plain http from another host)", async () => {
   const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) & 255);
   const withWebCrypto = await sha256Hex(bytes);
