@@ -16,7 +16,7 @@ import type { EvolveValues } from "./evolve-settings.ts";
 import type { HistoryActions } from "./history-actions.ts";
 import type { PromptOwner } from "./prompt-owner.ts";
 import type { SessionState } from "./session-state.ts";
-import type { StatusMessages } from "./status-messages.ts";
+import { marksSummary, type StatusMessages } from "./status-messages.ts";
 import type { StickyControls } from "./sticky-controls.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
@@ -107,6 +107,8 @@ export class ElementView {
       (i) => void host.downloadImage(i).catch((e) => messages.fail(`Cannot save image ${i + 1}`, e)),
     );
     const missing = gen ? renderer.missing(history.current) : [];
+    const points = Object.values(history.marks.pointsOf(history.current)).reduce((n, p) => n + p.length, 0);
+    const marks = gen ? marksSummary(history.selected.length, points) : "";
     // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, this.#retry())
@@ -179,8 +181,10 @@ export class ElementView {
           ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: actions.renderRest }
           : null,
         notice: messages.notice,
+        marks,
         announcement: messages.announcement({
           shown: gen ? { current: history.current, count: history.generations.length } : null,
+          marks,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
           loading,

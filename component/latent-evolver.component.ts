@@ -55,6 +55,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart footer-bar - The footer's own Evolve and marking state, shown where the footer sticks and the toolbar does not (a phone).
  * @csspart footer-marking - Its Marking points, beside the Stop button, while marking.
  * @csspart status - Backend, progress bars and messages.
+ * @csspart marks - How many images of the generation shown are selected and points marked.
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.
  * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can.

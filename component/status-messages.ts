@@ -174,10 +174,13 @@ export class StatusMessages {
    * @param state.missing How many images of the generation shown a cancelled render left out.
    * @param state.loading True while the model loads.
    * @param state.savedElsewhere True while another tab saves the session (this one saves nothing).
+   * @param state.marks What is selected and marked on it ({@link marksSummary}): told with the
+   *   generation, so a selection or a point marked is heard.
    * @returns The line.
    */
   announcement(state: {
     shown: { current: number; count: number } | null;
+    marks: string;
     rendering: number | null;
     missing: number;
     loading: boolean;
@@ -192,6 +195,7 @@ export class StatusMessages {
         ? `${plural(missing, "image")} not rendered`
         : "ready";
       parts.push(`Generation ${shown.current + 1} of ${shown.count}, ${what}.`);
+      if (state.marks) parts.push(`${state.marks}.`);
     }
     const rest = parts.join(" ");
     // Each standing message by identity: the same notice given again is told again.
@@ -208,4 +212,24 @@ export class StatusMessages {
     const told = standing.filter((m) => this.#toldWith.get(m) === rest).map((m) => m.text);
     return [rest, ...told].join(" ").trim();
   }
+}
+
+/**
+ * What is selected and marked on the generation shown, for the status line and the live region.
+ *
+ * @param selected How many images are selected.
+ * @param points How many points are marked, on all its images.
+ * @returns `2 selected, 3 points`, `1 selected`, or `""` when nothing is.
+ * @example
+ * ```ts
+ * import { marksSummary } from "./status-messages.ts";
+ * marksSummary(2, 1); // "2 selected, 1 point"
+ * ```
+ */
+export function marksSummary(selected: number, points: number): string {
+  const parts = [
+    ...(selected ? [`${selected} selected`] : []),
+    ...(points ? [plural(points, "point")] : []),
+  ];
+  return parts.join(", ");
 }

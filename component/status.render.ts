@@ -30,6 +30,8 @@ export interface StatusContext {
   notice: Notice | null;
   /** What a screen reader is told, in a polite live region: a change of generation or state. */
   announcement: string;
+  /** How many images of the generation shown are selected and points marked (`""`: none). */
+  marks: string;
   /**
    * The errors shown, one per line (`""`: none), in an assertive live region that stays in place:
    * the error box a person sees moves between the top and the sticky footer, and a live region moved
@@ -63,6 +65,7 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
       <span class="visually-hidden" role="status">${ctx.announcement}</span>
       <span class="visually-hidden" role="alert">${ctx.alert}</span>
       ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
+      ${ctx.marks ? html`<span part="marks">${ctx.marks}</span>` : nothing}
       ${downloading
         ? html`<label>Downloading the model… <progress max=${download.total} value=${download.loaded}></progress>
             ${amountOf(download.loaded, download.total)}</label>`

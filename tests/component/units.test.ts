@@ -5,7 +5,7 @@ import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
 import { sticking } from "../../component/sticky-controls.ts";
-import { StatusMessages } from "../../component/status-messages.ts";
+import { marksSummary, StatusMessages } from "../../component/status-messages.ts";
 import { assert } from "./helpers.ts";
 
 describe("attributes", () => {
@@ -293,9 +293,10 @@ describe("StatusMessages", () => {
       updateComplete: Promise.resolve(true),
     });
     const messages = new StatusMessages(host);
-    const line = (current: number, rendering: number | null, savedElsewhere = false) =>
+    const line = (current: number, rendering: number | null, savedElsewhere = false, marks = "") =>
       messages.announcement({
         shown: { current, count: 2 },
+        marks,
         rendering,
         missing: 0,
         loading: false,
@@ -314,5 +315,15 @@ describe("StatusMessages", () => {
     messages.clear();
     messages.imported("a.bin", 2);
     assert(line(0, null).endsWith(imported), "a new notice was not told");
+    // A selection or a point marked changes the line, so it is heard; the notice is not told again.
+    const marked = line(0, null, false, marksSummary(2, 1));
+    assert(marked === "Generation 1 of 2, ready. 2 selected, 1 point.", marked);
+  });
+
+  it("marksSummary says what is selected and marked, or nothing", () => {
+    assert(marksSummary(0, 0) === "", marksSummary(0, 0));
+    assert(marksSummary(1, 0) === "1 selected", marksSummary(1, 0));
+    assert(marksSummary(0, 3) === "3 points", marksSummary(0, 3));
+    assert(marksSummary(2, 1) === "2 selected, 1 point", marksSummary(2, 1));
   });
 });

@@ -275,6 +275,13 @@ describe("<latent-evolver> usability", () => {
     tiles(el)[0].click();
     await settle(el);
     assert(!part(el, "error"), "the error stays after a selection");
+    // The count is shown and heard; so is a point marked (Shift+click).
+    assert(part(el, "marks")?.textContent === "1 selected", `marks: ${part(el, "marks")?.textContent}`);
+    assert(announced(el) === "Generation 1 of 1, ready. 1 selected.", `announced: ${announced(el)}`);
+    const box = tiles(el)[0].getBoundingClientRect();
+    await clickAt(box.left + box.width / 2, box.top + box.height / 2, ["Shift"]);
+    await settle(el);
+    assert(announced(el) === "Generation 1 of 1, ready. 1 selected, 1 point.", `announced: ${announced(el)}`);
     const check = getComputedStyle(tiles(el)[0], "::after").content;
     assert(check.includes("✓"), `a selected tile shows ${check}`);
     assert(getComputedStyle(tiles(el)[1], "::after").content === "none", "an unselected tile shows a check");
