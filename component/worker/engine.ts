@@ -59,9 +59,8 @@ function view(generation: Generation): GenerationView {
   };
 }
 
-/** Whether two answers to a generation are the same, once each is checked and put in its plain form. */
-function sameFeedback(a: Feedback, b: Feedback, session: Session): boolean {
-  const size = session.generations[session.generations.length - 1].latents.length;
+/** Whether two answers to a generation of `size` images are the same, each checked and in its plain form. */
+function sameFeedback(a: Feedback, b: Feedback, size: number): boolean {
   return JSON.stringify(validateFeedback(a, size)) === JSON.stringify(validateFeedback(b, size));
 }
 
@@ -281,8 +280,8 @@ export class Engine implements EngineApi {
     };
     // The answer this earlier generation already had: the generation it made is there, unchanged
     // (the same answer breeds the same batch), and the later ones stay.
-    const answered = session.generations[from].feedback;
-    if (from < session.generations.length - 1 && answered && sameFeedback(answered, fb, base)) {
+    const { feedback: answered, latents } = session.generations[from];
+    if (from < session.generations.length - 1 && answered && sameFeedback(answered, fb, latents.length)) {
       return { ...view(session.generations[from + 1]), existing: true };
     }
     // The same session seed, generation and feedback give the same batch, after a reload too.
