@@ -23,19 +23,19 @@ import {
 import { loadManifest, type ModelManifest } from "../../core/manifest.ts";
 import type { RgbaImage } from "../../core/image.ts";
 import { BackendRegistry } from "../backends/registry.ts";
-import type { Backend, BackendContext } from "../backends/types.ts";
+import type { BackendContext } from "../backends/types.ts";
 import { wasmBackend, webgpuBackend } from "../backends/onnx.ts";
 import { serverBackend } from "../backends/server.ts";
 import { createModelLoader, forgetReplacedFiles } from "../backends/model-cache.ts";
 import { storageKeyFor } from "../ui-state.ts";
 import { SessionSaver } from "./session-saver.ts";
+import { BackendSlot } from "./backend-slot.ts";
 import type {
   EngineApi,
   EngineConfig,
   EngineEvent,
   EngineListener,
   EvolvedView,
-  FailedBackend,
   FeedbackMessage,
   GenerationView,
   InitResult,
@@ -73,16 +73,10 @@ function abortError(): Error {
 /** The object the worker exposes. */
 export class Engine implements EngineApi {
   #wasmBase: string;
-  #registry: BackendRegistry;
+  /** The backend it renders with. */
+  #backends: BackendSlot;
   #config: EngineConfig | null = null;
   #manifest: ModelManifest | null = null;
-  #backend: Backend | null = null;
-  /** What the backends were created with, to create another when the one in use fails (auto only). */
-  #context: BackendContext | null = null;
-  /** The backends that failed, at the start or while rendering (these are not tried again). */
-  #failures: FailedBackend[] = [];
-  /** A switch to another backend under way: renders wait for it. */
-  #switching: Promise<void> = Promise.resolve();
   #session: Session | null = null;
   /** The session's seed: its first batch, and the generator of each evolve, come from it. */
   #seed: number | string = 0;
@@ -107,15 +101,14 @@ export class Engine implements EngineApi {
    */
   constructor(wasmBase: string, registry: BackendRegistry = defaultRegistry()) {
     this.#wasmBase = wasmBase;
-    this.#registry = registry;
+    this.#backends = new BackendSlot(registry);
   }
 
   async init(config: EngineConfig, listener: EngineListener): Promise<InitResult> {
     // Before the first await: a setSaving sent after init must not be undone by it.
     this.#saver.saving = config.save;
     this.cancel();
-    await this.#backend?.dispose();
-    this.#backend = null;
+    await this.#backends.end();
     this.#config = config;
     this.#listener = listener as unknown as Comlink.Remote<EngineListener>;
     const manifest = await loadManifest(config.model).catch((error: Error) => {
@@ -138,10 +131,8 @@ export class Engine implements EngineApi {
       ...loader,
       onDownloadProgress: (loaded, total) => void this.#emit({ type: "download", loaded, total }),
     };
-    const { backend, failures } = await this.#registry.select(config.backend, context);
-    this.#backend = backend;
-    this.#context = context;
-    this.#failures = failures;
+    const backend = await this.#backends.start(config.backend, context);
+    const failures = this.#backends.failures;
     const stored = await this.#restore(config, manifest);
     const restored = stored && "session" in stored ? stored : null;
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
@@ -195,9 +186,8 @@ export class Engine implements EngineApi {
       // In auto, a backend that fails while rendering gives way to the next that starts, which
       // renders the images not sent yet.
       for (let left = which;; left = left.filter((i) => !done.has(i))) {
-        await this.#switching;
+        const backend = (await this.#backends.ready())!;
         if (abort.signal.aborted) throw abortError();
-        const backend = this.#backend!;
         try {
           const images = await backend.generate(left.map((i) => gen.latents[i]), prompt, {
             signal: abort.signal,
@@ -210,7 +200,8 @@ export class Engine implements EngineApi {
         } catch (error) {
           // Images already on their way arrive before the answer, not after the element's end event.
           await Promise.allSettled(sent);
-          if (abort.signal.aborted || !(await this.#replace(backend, error))) throw error;
+          if (abort.signal.aborted) throw error;
+          if (!(await this.#backends.replace(backend, error, (event) => this.#emit(event)))) throw error;
         }
       }
     } catch (error) {
@@ -219,45 +210,6 @@ export class Engine implements EngineApi {
     } finally {
       if (this.#abort === abort) this.#abort = null;
     }
-  }
-
-  /**
-   * Replaces a backend that failed while rendering with the next one that starts, in `auto` only,
-   * and tells the element. The failed one is ended once another is ready; when none is, it stays.
-   *
-   * @param failed The backend that failed.
-   * @param error How it failed.
-   * @returns Whether there is another backend to render with.
-   */
-  #replace(failed: Backend, error: unknown): Promise<boolean> {
-    if (this.#backend !== failed) return Promise.resolve(this.#backend !== null); // replaced already
-    const config = this.#config, context = this.#context;
-    if (config?.backend !== "auto" || !context) return Promise.resolve(false);
-    const message = `failed while rendering: ${error instanceof Error ? error.message : String(error)}`;
-    const failure = { backend: failed.name, message };
-    const replaced = (async () => {
-      this.#failures = [...this.#failures, failure];
-      const exclude = this.#failures.map((f) => f.backend);
-      const next = await this.#registry.select("auto", context, exclude).catch(() => null);
-      if (!next) return false;
-      // A start since (another config) has its own backend: this one is not wanted.
-      if (this.#config !== config) {
-        await next.backend.dispose();
-        return false;
-      }
-      this.#backend = next.backend;
-      await failed.dispose().catch(() => {});
-      this.#failures = [...this.#failures, ...next.failures.filter((f) => !exclude.includes(f.backend))];
-      await this.#emit({
-        type: "backend",
-        backend: next.backend.name,
-        failed: failure,
-        failures: this.#failures,
-      });
-      return true;
-    })();
-    this.#switching = replaced.then(() => {});
-    return replaced;
   }
 
   async evolve(from: number, feedback: FeedbackMessage): Promise<EvolvedView> {
