@@ -107,8 +107,7 @@ export class ElementView {
       (i) => void host.downloadImage(i).catch((e) => messages.fail(`Cannot save image ${i + 1}`, e)),
     );
     const missing = gen ? renderer.missing(history.current) : [];
-    const points = Object.values(history.marks.pointsOf(history.current)).reduce((n, p) => n + p.length, 0);
-    const marks = gen ? marksSummary(history.selected.length, points) : "";
+    const marks = gen ? marksSummary(history.selected.length, history.marks.pointCount(history.current)) : "";
     // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, this.#retry())

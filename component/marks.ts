@@ -44,6 +44,11 @@ export class Marks {
     return structuredClone(this.points[generation] ?? {});
   }
 
+  /** @returns How many points a generation has, on all its images. @param generation Generation index. */
+  pointCount(generation: number): number {
+    return Object.values(this.points[generation] ?? {}).reduce((n, p) => n + p.length, 0);
+  }
+
   /** @returns The points of one image. @param generation Generation. @param index Image. */
   pointsOn(generation: number, index: number): Point[] {
     return this.points[generation]?.[index] ?? [];
