@@ -9,7 +9,7 @@
 
 import type { ReactiveControllerHost } from "lit";
 import { type GenerationReason, SelectionChangeEvent } from "./events.ts";
-import type { Dropped, SessionState } from "./session-state.ts";
+import type { Dropped, SessionState, ShownMarks } from "./session-state.ts";
 import type { StatusMessages } from "./status-messages.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import type { EngineApi, GenerationView } from "./worker/protocol.ts";
@@ -49,6 +49,8 @@ export type HistoryParts = {
 export class HistoryActions {
   /** The worker's answer while it breeds a generation (see {@link evolve}), else `null`. */
   #breeding: Promise<unknown> | null = null;
+  /** The worker's answer while it imports a session or brings one back (see {@link #swap}), else `null`. */
+  #swapping: Promise<unknown> | null = null;
   /** The focused button that is to hand the focus on once it is gone (see {@link keepFocus}). */
   #focusFrom: Element | null = null;
   /** The generation and count the history strip's row was last scrolled for. */
@@ -76,8 +78,9 @@ export class HistoryActions {
     const { session, messages, tiles } = this.#parts;
     const api = this.#parts.api();
     // A second press while the worker breeds would breed from the same generation again, replacing
-    // the first's (and what Bring back would put back): it is one press.
-    if (!api || !session.started || this.#breeding) return;
+    // the first's (and what Bring back would put back): it is one press. While the worker swaps in
+    // another session, the one shown is on its way out.
+    if (!api || !session.started || this.#breeding || this.#swapping) return;
     const feedback = session.feedback(fresh);
     if (!fresh && !feedback.selected.length) {
       messages.askToSelect();
@@ -89,9 +92,10 @@ export class HistoryActions {
       // Evolving from an earlier generation drops the later ones: they can be brought back.
       const dropped = generations.length - 1 - current;
       const marks = dropped ? session.marksAfterShown() : null;
-      const bred = api.evolve(current, feedback);
+      // Unset before this goes on, so an import waiting for it starts once the generation is shown.
+      const bred = api.evolve(current, feedback).finally(() => (this.#breeding = null));
       this.#breeding = bred;
-      const gen = await bred.finally(() => (this.#breeding = null));
+      const gen = await bred;
       if (gen.existing) {
         // The answer this generation already had: the next one is what it made, and the later ones stay.
         messages.sameAnswer(gen.index);
@@ -125,26 +129,33 @@ export class HistoryActions {
 
   /**
    * Replaces the session with one from a file made by the element's `exportSession`, and renders
-   * it. A file that is not a session changes nothing and says why.
+   * it; the notice's Bring back puts the session it replaced back, with its marks, until the session
+   * next changes (not offered for a session as it started, with nothing to lose). A file that is not
+   * a session changes nothing and says why.
    *
    * @param file The session file.
    * @returns When the imported session is rendered, or the import failed.
    */
   async importFile(file: Blob): Promise<void> {
-    const { messages } = this.#parts;
+    const { messages, session } = this.#parts;
     const api = this.#parts.api();
     if (!api) return;
     const name = file instanceof File && file.name ? file.name : "the session";
     // The last error goes; a notice (Bring back) stays unless the import replaces the session.
     messages.error = "";
-    // A generation being bred lands first: it must not land on the imported history.
-    await this.#breeding?.catch(() => {});
     try {
-      const generations = await api.importSession(new Uint8Array(await file.arrayBuffer()));
-      this.replaced(generations, null);
-      messages.imported(name, generations.length);
-      this.#parts.persist();
-      await this.renderShown("restore");
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      // A generation being bred lands first: it must not land on the imported history. So does an
+      // import or a Bring back on its way: its session is the one this import replaces.
+      while (this.#breeding || this.#swapping) await (this.#breeding ?? this.#swapping)!.catch(() => {});
+      const marks = session.shownMarks();
+      const replaced = session.untouched ? undefined : {
+        generations: session.history.generations.length,
+        bringBack: () => void this.#bringBackImported(marks),
+      };
+      const generations = await this.#swap(api.importSession(bytes));
+      messages.imported(name, generations.length, replaced);
+      await this.#showSwapped(generations, null);
     } catch (error) {
       messages.imported(name, error);
     }
@@ -155,9 +166,9 @@ export class HistoryActions {
    * page hears of the selection it brings.
    *
    * @param generations Every generation.
-   * @param ui Its stored UI state, or `null`.
+   * @param ui Its stored UI state (or the marks of a session brought back), or `null`.
    */
-  replaced(generations: GenerationView[], ui: UiState | null): void {
+  replaced(generations: GenerationView[], ui: UiState | ShownMarks | null): void {
     this.#parts.session.reset(generations, ui);
     this.#parts.tiles.cursor = null;
     this.#host.dispatchEvent(new SelectionChangeEvent(this.#parts.session.selection()));
@@ -251,6 +262,40 @@ export class HistoryActions {
     } catch (error) {
       messages.fail("Cannot bring the generations back", error);
     }
+  }
+
+  /**
+   * Puts back the session the last import replaced, with the generation it showed and its marks as
+   * they were then.
+   */
+  async #bringBackImported(marks: ShownMarks): Promise<void> {
+    const { messages } = this.#parts;
+    const api = this.#parts.api();
+    if (!api || this.#breeding || this.#swapping) return;
+    messages.clear(); // its button goes: a second press would find nothing to bring back
+    this.keepFocus();
+    try {
+      await this.#showSwapped(await this.#swap(api.restoreImported()), marks);
+    } catch (error) {
+      messages.fail("Cannot bring back the session before the import", error);
+    }
+  }
+
+  /**
+   * Waits for the worker to swap in another session, with {@link #swapping} set meanwhile (unset
+   * before the caller goes on, so an import waiting for it starts once that session is shown).
+   */
+  #swap(swapped: Promise<GenerationView[]>): Promise<GenerationView[]> {
+    const done = swapped.finally(() => (this.#swapping = null));
+    this.#swapping = done;
+    return done;
+  }
+
+  /** Shows a session the worker swapped in (imported, or brought back), stored and rendered. */
+  async #showSwapped(generations: GenerationView[], marks: ShownMarks | null): Promise<void> {
+    this.replaced(generations, marks);
+    this.#parts.persist();
+    await this.renderShown("restore");
   }
 
   /** After the generation shown changed: no marker, stored, announced, and rendered if it must be. */

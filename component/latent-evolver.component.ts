@@ -330,7 +330,8 @@ export class LatentEvolverElement extends LitElement {
   }
 
   /**
-   * Replaces the session with one from a file made by {@link exportSession}.
+   * Replaces the session with one from a file made by {@link exportSession}; the notice's Bring back
+   * puts the session it replaced back, until the session next changes.
    *
    * @param file The session file.
    */

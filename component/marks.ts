@@ -34,6 +34,12 @@ export class Marks {
     this.points = points;
   }
 
+  /** True when no image of any generation is selected or has points. */
+  get empty(): boolean {
+    const none = (lists: Record<number, unknown[]>) => Object.values(lists).every((l) => !l.length);
+    return none(this.selection) && Object.values(this.points).every(none);
+  }
+
   /** @returns The selected indices of a generation, ascending. @param generation Generation index. */
   selected(generation: number): number[] {
     return [...(this.selection[generation] ?? [])];

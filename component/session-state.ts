@@ -21,6 +21,9 @@ import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protoc
 /** The marks of the generations a branch dropped, and the generation it branched from. */
 export type Dropped = Pick<UiState, "selection" | "points"> & { from: number };
 
+/** The generation shown and the marks on each: what a session brought back shows again. */
+export type ShownMarks = Pick<UiState, "current" | "selection" | "points">;
+
 /** The entries of a per-generation record whose generation passes `keep`. */
 function generationsWhere<T>(record: Record<number, T>, keep: (generation: number) => boolean) {
   return Object.fromEntries(Object.entries(record).filter(([g]) => keep(Number(g))));
@@ -67,6 +70,14 @@ export class SessionState {
     return this.history.generations.length > 0;
   }
 
+  /**
+   * True while the session is as the worker started it: its first batch, nothing selected or marked.
+   * Nothing the person did is lost when it is replaced.
+   */
+  get untouched(): boolean {
+    return this.history.generations.length <= 1 && this.history.marks.empty;
+  }
+
   /** The images of the generation shown; a slot is `undefined` until its image arrives. */
   get images(): readonly (ImageBitmap | undefined)[] {
     return this.renderer.bitmaps.get(this.history.current) ?? [];
@@ -99,13 +110,18 @@ export class SessionState {
    *
    * @param generations Every generation.
    * @param ui Stored UI state (generation shown, marks, settings), or `null` for the last generation
-   *   with no marks and the settings unchanged.
+   *   with no marks; the settings stay as they are where it has none (a session brought back).
    */
-  reset(generations: GenerationView[], ui: UiState | null): void {
+  reset(generations: GenerationView[], ui: UiState | ShownMarks | null): void {
     this.dropPromptChange();
     this.history.reset(generations, ui);
     this.renderer.bitmaps.clear();
-    if (ui) this.settings.restore(ui);
+    if (ui && "mode" in ui) this.settings.restore(ui);
+  }
+
+  /** @returns The generation shown and the marks on each, as they are now (a copy). */
+  shownMarks(): ShownMarks {
+    return structuredClone(this.history.persisted());
   }
 
   /**

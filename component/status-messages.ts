@@ -145,10 +145,22 @@ export class StatusMessages {
    *
    * @param name The file's name.
    * @param result Its number of generations, or the error it was refused with.
+   * @param replaced The session the import replaced, which Bring back puts back: its number of
+   *   generations, and what puts it back. None for a session with nothing to lose.
    */
-  imported(name: string, result: number | unknown): void {
+  imported(
+    name: string,
+    result: number | unknown,
+    replaced?: { generations: number; bringBack: () => void },
+  ): void {
     if (typeof result === "number") {
-      this.notice = { text: `Imported ${name}: ${plural(result, "generation")}.` };
+      const text = `Imported ${name}: ${plural(result, "generation")}`;
+      this.notice = replaced
+        ? {
+          text: `${text}, in place of ${plural(replaced.generations, "generation")}.`,
+          action: { label: "Bring back", run: replaced.bringBack },
+        }
+        : { text: `${text}.` };
       this.#host.requestUpdate();
       return;
     }

@@ -87,13 +87,18 @@ export class Engine implements EngineApi {
       key: this.#config?.storageKey ? storageKeyFor(this.#config.storageKey, "session") : null,
       session: this.#session,
       seed: this.#seed,
-      replaced: this.#replaced,
+      spare: [this.#replaced, this.#beforeImport],
     }),
     (message) => void this.#emit({ type: "storage-failed", message }),
   );
   #abort: AbortController | null = null;
   /** The session before the last evolve that dropped later generations, until the session changes. */
   #replaced: Session | null = null;
+  /**
+   * The session the last import replaced, until the session changes again (an evolve, another import
+   * or bringing it back): kept as it was, its seed being the engine's still (an import keeps it).
+   */
+  #beforeImport: Session | null = null;
 
   /**
    * @param wasmBase Base URL of onnxruntime-web's wasm files (the worker bundle's folder).
@@ -241,6 +246,7 @@ export class Engine implements EngineApi {
     const next = evolve(base, fb, rng);
     this.#session = next;
     this.#replaced = replaced;
+    this.#beforeImport = null;
     await this.#saver.save();
     // Its own generation, even if an import replaced the session while it was saved.
     return view(next.generations[next.generations.length - 1]);
@@ -250,12 +256,16 @@ export class Engine implements EngineApi {
     if (!this.#replaced) {
       throw new RangeError("Cannot bring back generations: none were replaced since the last change");
     }
-    this.cancel();
-    const back = this.#replaced;
-    this.#session = back;
-    this.#replaced = null;
-    await this.#saver.save();
-    return back.generations.map(view);
+    return await this.#putBack(this.#replaced);
+  }
+
+  async restoreImported(): Promise<GenerationView[]> {
+    if (!this.#beforeImport) {
+      throw new RangeError(
+        "Cannot bring back the session before the import: no import replaced one since the last change",
+      );
+    }
+    return await this.#putBack(this.#beforeImport);
   }
 
   cancel(): void {
@@ -285,6 +295,8 @@ export class Engine implements EngineApi {
       );
     }
     this.cancel();
+    // Only the last import's: bringing it back puts back the session just before it.
+    this.#beforeImport = this.#session;
     this.#session = session;
     this.#replaced = null;
     await this.#saver.save();
@@ -305,6 +317,15 @@ export class Engine implements EngineApi {
     // check and the save are one transaction, so a save of the other tab cannot come between them;
     // saving is on once it has saved (a save asked for meanwhile waits for it, then saves too).
     return await this.#saver.save(true);
+  }
+
+  /** Makes a session kept for Bring back the session again, forgetting both kept ones, and saves it. */
+  async #putBack(session: Session): Promise<GenerationView[]> {
+    this.cancel();
+    this.#session = session;
+    this.#replaced = this.#beforeImport = null;
+    await this.#saver.save();
+    return session.generations.map(view);
   }
 
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {

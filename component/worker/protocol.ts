@@ -159,8 +159,17 @@ export interface EngineApi {
   cancel(): void;
   /** The whole session as a versioned binary file. */
   exportSession(): Promise<Uint8Array>;
-  /** Replaces the session with one from a file and returns its generations. */
+  /**
+   * Replaces the session with one from a file and returns its generations. The session it replaces
+   * is kept, for {@link restoreImported}, until the session next changes; a file refused changes
+   * nothing (an earlier import's session stays kept).
+   */
   importSession(bytes: Uint8Array): Promise<GenerationView[]>;
+  /**
+   * Puts back the session as it was before the last import (only the last: one level), and returns
+   * its generations. Rejects with a RangeError when there is none: an evolve or Bring back since.
+   */
+  restoreImported(): Promise<GenerationView[]>;
   /**
    * Turns saving off, or on (see `EngineConfig.save`): then the session is saved at once, unless
    * storage no longer holds what this engine loaded or last saved (another tab saved since).

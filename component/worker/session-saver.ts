@@ -23,8 +23,11 @@ export type SaveState = {
   key: string | null;
   session: Session | null;
   seed: number | string;
-  /** The session an evolve replaced, which Bring back may restore: its generations stay stored. */
-  replaced: Session | null;
+  /**
+   * Sessions Bring back may restore (the one an evolve replaced, the one an import replaced), or
+   * `null`s: their generations stay stored.
+   */
+  spare: readonly (Session | null)[];
 };
 
 /**
@@ -33,7 +36,7 @@ export type SaveState = {
  * @example
  * ```ts
  * import { SessionSaver } from "./session-saver.ts";
- * // In the engine: new SessionSaver(() => ({ key, session, seed, replaced }), (message) => tell(message));
+ * // In the engine: new SessionSaver(() => ({ key, session, seed, spare: [replaced] }), (message) => tell(message));
  * ```
  */
 export class SessionSaver {
@@ -109,7 +112,7 @@ export class SessionSaver {
   }
 
   async #write(takeOver: boolean): Promise<boolean> {
-    const { key, session, seed, replaced } = this.#state();
+    const { key, session, seed, spare } = this.#state();
     if (!key || !session) {
       if (takeOver) this.saving = true; // nothing to save yet (the session is still being read)
       return true;
@@ -121,8 +124,8 @@ export class SessionSaver {
         header: sessionHeader(session),
         parts: session.generations.map((g) => ({ id: this.#partId(g), bytes: () => generationBytes(g) })),
         seed,
-        // The generations an evolve replaced stay stored while Bring back can restore them.
-        keep: replaced?.generations.flatMap((g) => this.#partIds.get(g.latents) ?? []) ?? [],
+        // The generations an evolve or an import replaced stay stored while Bring back can restore them.
+        keep: spare.flatMap((s) => s?.generations.flatMap((g) => this.#partIds.get(g.latents) ?? []) ?? []),
       };
       // A revision that was never read matches none stored: the check fails, and the tab restarts.
       const expect = checked ? { expect: this.#revision ?? "unknown" } : {};

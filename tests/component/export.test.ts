@@ -1,20 +1,46 @@
 // Export and import: an image as PNG carrying its genome, and the whole session as a file.
 import {
   assert,
+  button,
   cleanup,
   evolveFrom,
   mount,
+  part,
+  pixels,
+  press,
   sameBytes,
+  serverProxy,
   sessionBytes,
   settle,
+  tiles,
   uniqueKey,
+  until,
   waitForEvent,
 } from "./helpers.ts";
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
+import { loadUiState } from "../../component/ui-state.ts";
 import { readGenome } from "../../component/png.ts";
 import { decode } from "fast-png";
 import { deserializeSession } from "../../core/mod.ts";
 
 afterEach(cleanup);
+
+/** The notice's text, with its button's, on one line. */
+const noticeText = (el: HTMLElement) => part(el, "notice")?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+
+/** The stored generation shown and marks on each, as JSON. */
+const storedMarks = async (key: string) => {
+  const ui = await loadUiState(key);
+  return JSON.stringify(ui && { current: ui.current, selection: ui.selection, points: ui.points });
+};
+
+/** Waits for the render of a generation that ends uncancelled. */
+const rendered = (el: LatentEvolverElement, generation: number) =>
+  waitForEvent<CustomEvent>(
+    el,
+    "le-generation-end",
+    (e) => e.detail.generation === generation && !e.detail.cancelled,
+  );
 
 const attrs = (name: string) => ({
   backend: "wasm",
@@ -102,8 +128,12 @@ describe("<latent-evolver> export", () => {
     const { selected } = (await selection).detail;
     assert(selected.length === 0, `selection after the import: ${selected}`);
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
-    const notice = b.shadowRoot!.querySelector("[part~=notice]")?.textContent ?? "";
-    assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);
+    // b's session had a selection: the notice offers it back.
+    const notice = noticeText(b);
+    assert(
+      /^Imported the session: 2 generations, in place of 1 generation\. Bring back$/.test(notice),
+      `no notice of the import: "${notice}"`,
+    );
     assert(!b.shadowRoot!.querySelector("[part~=error]"), "the bad file's error stays after a good import");
     const fromB = deserializeSession(await sessionBytes(b));
     const fromA = deserializeSession(new Uint8Array(await file.arrayBuffer()));
@@ -150,8 +180,9 @@ describe("<latent-evolver> export", () => {
     choose(file);
     await restored;
     assert(b.generationCount === 2 && b.generation === 1, `b has ${b.generationCount} generations`);
-    const notice = b.shadowRoot!.querySelector("[part~=notice]")?.textContent ?? "";
-    assert(/^Imported .*: 2 generations\.$/.test(notice.trim()), `no notice of the import: "${notice}"`);
+    // b's session was as it started (nothing selected, one generation): nothing to bring back.
+    const notice = noticeText(b);
+    assert(/^Imported session\.bin: 2 generations\.$/.test(notice), `no notice of the import: "${notice}"`);
     assert(!b.shadowRoot!.querySelector("[part~=error]"), "the bad file's error stays after a good import");
     assert(input.value === "", "the input keeps the file, so choosing it again would do nothing");
     // A later import that fails takes the earlier one's notice away.
@@ -161,6 +192,118 @@ describe("<latent-evolver> export", () => {
     await settle(b);
     const stale = b.shadowRoot!.querySelector("[part~=notice]")?.textContent;
     assert(stale === undefined, `the earlier import's notice stays beside the error: "${stale}"`);
+  });
+
+  it("Bring back after an import puts back the session it replaced: generations, the one shown, selections, points, images, and what storage holds", async () => {
+    const source = await mount(attrs("bring-back-source"));
+    await evolveFrom(source, 0);
+    const file = new File([await source.exportSession()], "other.bin"); // 2 generations
+    const key = uniqueKey("bring-back-import");
+    const el = await mount({ ...attrs("unused"), seed: "55", "storage-key": key });
+    await evolveFrom(el, 0); // generation 1 answered [0]
+    await evolveFrom(el, 1); // generation 2 answered [1]
+    tiles(el)[2].click(); // generation 3: image 3 selected, a point on image 1
+    button(el, "mark").click();
+    await settle(el);
+    tiles(el)[0].focus();
+    await press("Enter");
+    button(el, "mark").click();
+    await el.showGeneration(1); // generation 2 shown
+    await settle(el);
+    const before = { bytes: await sessionBytes(el), images: pixels(el), selected: el.selected.join() };
+    const marks = await storedMarks(key);
+    assert(marks.includes('"points":{"2":{"0":[{'), `the point is not stored: ${marks}`);
+
+    await el.importSession(file);
+    await settle(el);
+    assert(el.generationCount === 2, `${el.generationCount} generations after the import`);
+    const notice = noticeText(el);
+    assert(
+      notice === "Imported other.bin: 2 generations, in place of 3 generations. Bring back",
+      `the notice: "${notice}"`,
+    );
+    tiles(el)[1].click(); // a selection on the imported session goes with it
+    const back = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    button(el, "notice-action").click();
+    const { generation, done } = (await back).detail;
+    assert(generation === 1 && done === 3, `rendered ${done} images of generation ${generation + 1}`);
+    await settle(el);
+    assert(
+      (el.generationCount as number) === 3 && el.generation === 1 && el.selected.join() === before.selected,
+      `${el.generationCount} generations, generation ${el.generation + 1} shown with ${el.selected}`,
+    );
+    assert(sameBytes(await sessionBytes(el), before.bytes), "the session brought back differs");
+    const differ = pixels(el).flatMap((image, i) =>
+      image.every((v, j) => v === before.images[i][j]) ? [] : [i]
+    );
+    assert(differ.length === 0, `images ${differ} differ from those before the import`);
+    assert(!part(el, "notice"), "the notice stays after Bring back");
+    await until(async () => (await storedMarks(key)) === marks, "the marks brought back are stored");
+
+    // What was brought back is what storage holds: a new element with the key restores it.
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await mount({ ...attrs("unused"), seed: "55", "storage-key": key });
+    assert(sameBytes(await sessionBytes(again), before.bytes), "storage holds another session");
+    assert(
+      again.generation === 1 && again.selected.join() === before.selected,
+      `restored generation ${again.generation + 1} shown with ${again.selected}`,
+    );
+    assert((await storedMarks(key)) === marks, "the stored marks changed at the reload");
+  });
+
+  it("Bring back pressed while the imported session renders stops that render; a refused file keeps it; it brings back the session before the last import only", async () => {
+    const source = await mount(attrs("levels-source"));
+    await evolveFrom(source, 0);
+    const first = await source.exportSession(); // 2 generations
+    await evolveFrom(source, 1);
+    const second = await source.exportSession(); // 3 generations
+    // The server backend behind the test server's proxy, which holds the imported session's render
+    // until Bring back was pressed.
+    const server = await serverProxy();
+    try {
+      const el = await mount({ ...attrs("levels"), seed: "56", backend: "server", server });
+      tiles(el)[2].click();
+      await el.importSession(first);
+      await settle(el);
+      // A file refused changes nothing: the session the import replaced can still be brought back.
+      await el.importSession(new File(["not a session"], "notes.txt"));
+      await settle(el);
+      assert(part(el, "error") && part(el, "notice-action"), "a refused import took Bring back away");
+      await serverProxy({ pass: 0 });
+      const held = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.generation === 2);
+      const started = waitForEvent<CustomEvent>(
+        el,
+        "le-generation-start",
+        (e) => e.detail.reason === "restore",
+      );
+      const imported = el.importSession(second);
+      await started;
+      await settle(el);
+      assert(noticeText(el).includes("in place of 2 generations."), `the notice: "${noticeText(el)}"`);
+      const back = rendered(el, 1);
+      button(el, "notice-action").click();
+      await serverProxy();
+      const stopped = (await held).detail;
+      assert(
+        stopped.cancelled && stopped.done === 0,
+        `the imported session's render: ${JSON.stringify(stopped)}`,
+      );
+      await imported;
+      assert((await back).detail.done === 3, "the session brought back was not rendered whole");
+      await settle(el);
+      const bytes = new Uint8Array(await first.arrayBuffer());
+      assert(sameBytes(await sessionBytes(el), bytes), "not the session of the first import");
+      assert(el.generationCount === 2 && el.generation === 1, `${el.generationCount} generations`);
+      assert(!part(el, "notice"), "a second Bring back is offered: one level only");
+      // Evolving on an imported session takes Bring back away: it would drop that work.
+      await el.importSession(second);
+      assert(part(el, "notice-action"), "no Bring back after the import");
+      await evolveFrom(el, 0);
+      assert(!part(el, "notice-action"), "Bring back stays after an Evolve on the imported session");
+    } finally {
+      await serverProxy();
+    }
   });
 
   it("a session with another population is refused on import, saying which population to set", async () => {

@@ -247,6 +247,74 @@ Deno.test("engine: the generations an Evolve replaced stay stored for Bring back
   assert.equal((await stored(key)).generations.length, 3);
 });
 
+/** A session file of the built-in model's shape, other than any a test's engine makes. */
+const sessionFile = (seed: number) =>
+  serializeSession(
+    evolve(
+      createSession({ shape: [4, 32, 32], population: 4 }, createRng(seed)),
+      { selected: [1] },
+      createRng(seed),
+    ),
+  );
+
+Deno.test("engine: the session an import replaced stays stored, and restoreImported puts it back writing none of its generations", async () => {
+  const key = `import-back-${keys++}`;
+  const full = storageKeyFor(key, "session");
+  const a = await tab(true, key);
+  await a.engine.evolve(0, feedback);
+  await a.engine.evolve(1, feedback);
+  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[]; seed?: number };
+  const before = (await get(full)) as StoredHead;
+  const bytes = await a.engine.exportSession();
+  await a.engine.importSession(sessionFile(5));
+  const after = (await get(full)) as StoredHead;
+  assert.equal((await stored(key)).generations.length, 2, "the imported session is not what is stored");
+  assert.deepEqual(
+    after.spare?.map((p) => p.id),
+    before.parts.map((p) => p.id),
+    "the replaced session was not kept",
+  );
+  // A file refused changes nothing: what the import replaced can still be brought back.
+  await assert.rejects(a.engine.importSession(new Uint8Array([1, 2, 3])), /not a latent-evolver session/);
+  const proto = IDBObjectStore.prototype;
+  const put = proto.put;
+  const written: string[] = [];
+  proto.put = function (value: unknown, k?: IDBValidKey) {
+    written.push(String(k));
+    return put.call(this, value, k);
+  };
+  let back;
+  try {
+    back = await a.engine.restoreImported();
+  } finally {
+    proto.put = put;
+  }
+  assert.equal(back.length, 3);
+  assert.deepEqual(await a.engine.exportSession(), bytes, "the session brought back differs");
+  const head = (await get(full)) as StoredHead;
+  assert.deepEqual(head.parts.map((p) => p.id), before.parts.map((p) => p.id));
+  assert.equal(head.seed, before.seed);
+  assert.equal(head.spare, undefined, "the imported session's generations stay stored");
+  assert.deepEqual(written.filter((k) => !k.includes("#h-")), [full], `bringing it back wrote ${written}`);
+  assert.deepEqual(serializeSession(await stored(key)), bytes, "storage holds another session");
+  // One level: nothing is left to bring back.
+  await assert.rejects(a.engine.restoreImported(), /no import replaced one since the last change/);
+});
+
+Deno.test("engine: restoreImported brings back the session before the last import only, and nothing after an Evolve", async () => {
+  const a = await tab(true, `import-levels-${keys++}`);
+  const first = sessionFile(5);
+  await a.engine.importSession(first);
+  await a.engine.importSession(sessionFile(6));
+  await a.engine.restoreImported();
+  assert.deepEqual(await a.engine.exportSession(), first, "not the session of the first import");
+  await a.engine.importSession(sessionFile(6));
+  await a.engine.evolve(1, feedback);
+  await assert.rejects(a.engine.restoreImported(), /Cannot bring back the session before the import/);
+  const session = deserializeSession(await a.engine.exportSession());
+  assert.equal(session.generations.length, 3, "the session evolved from the import was replaced");
+});
+
 Deno.test("engine: after a takeover's save failed in storage, the next save is checked, and does not overwrite another tab's", async () => {
   const key = `failed-takeover-${keys++}`;
   const a = await tab(true, key);
