@@ -184,6 +184,7 @@ export class ElementView {
         announcement: messages.announcement({
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           marks,
+          point: tiles.pointTold,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
           loading,

@@ -10,6 +10,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { cssomStyle } from "./cssom-style.ts";
 import type { Point } from "../core/latent.ts";
 import type { LineageView } from "./worker/protocol.ts";
+import { placeOf } from "./tile-input.ts";
 
 /** What a tile needs from the element. */
 export interface TileContext {
@@ -131,7 +132,10 @@ export function renderTile(
   const points = ctx.points[index] ?? [];
   const cursor = ctx.marking && ctx.cursor?.index === index ? ctx.cursor : null;
   const state = bitmap ? "" : ctx.busy ? " (rendering)" : " (not rendered)";
-  const count = points.length ? `, ${plural(points.length, "point")}` : "";
+  // Where its points are, coarsely: the point buttons (after the image in the Tab order) say exactly.
+  const count = points.length
+    ? `, ${plural(points.length, "point")} (${points.map(placeOf).join(", ")})`
+    : "";
   const label = `Image ${index + 1}${state}${count}` +
     (ctx.marking
       ? `: Enter marks a point, arrow keys move the marker, Space selects${

@@ -175,10 +175,10 @@ export class StatusMessages {
 
   /**
    * The line a screen reader is told (a polite live region): the generation shown, whether it is
-   * rendering, ready or cut short, the notice, and that another tab saves the session. It changes
-   * with those, not with every image. A live region is read out whole at each change, so the standing
-   * messages (the notice, the other tab) are in it only until the rest of the line changes: told
-   * once, not again at every Undo or render.
+   * rendering, ready or cut short, where a point was marked or removed, the notice, and that another
+   * tab saves the session. It changes with those, not with every image. A live region is read out
+   * whole at each change, so the standing messages (the point, the notice, the other tab) are in it
+   * only until the rest of the line changes: told once, not again at every Undo or render.
    *
    * @param state What the element shows.
    * @param state.shown The generation shown and how many there are, or `null` before one exists.
@@ -188,11 +188,14 @@ export class StatusMessages {
    * @param state.savedElsewhere True while another tab saves the session (this one saves nothing).
    * @param state.marks What is selected and marked on it ({@link marksSummary}): told with the
    *   generation, so a selection or a point marked is heard.
+   * @param state.point Where the last point was marked or removed, or `null`: a standing message,
+   *   told with the count it changed.
    * @returns The line.
    */
   announcement(state: {
     shown: { current: number; count: number } | null;
     marks: string;
+    point?: { text: string } | null;
     rendering: number | null;
     missing: number;
     loading: boolean;
@@ -212,6 +215,7 @@ export class StatusMessages {
     const rest = parts.join(" ");
     // Each standing message by identity: the same notice given again is told again.
     const standing: { text: string }[] = [
+      ...(state.point ? [state.point] : []),
       ...(this.notice ? [this.notice] : []),
       ...(state.savedElsewhere ? [SAVED_ELSEWHERE] : []),
     ];

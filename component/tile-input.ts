@@ -1,6 +1,7 @@
 /**
  * Pointer and keyboard input of `<latent-evolver>`'s tiles, as plain functions of the event: where
- * a click marks a point, how the arrow keys move the marking cursor, and which shortcut a key is.
+ * a click marks a point (and where that is, in words), how the arrow keys move the marking cursor,
+ * and which shortcut a key is.
  *
  * @module
  */
@@ -43,6 +44,25 @@ export function clickPoint(
     x: clamp01((e.clientX - rect.left) / rect.width),
     y: clamp01((e.clientY - rect.top) / rect.height),
   };
+}
+
+/**
+ * Where a point is on its image, in the words a screen reader says: which of a 3x3 grid's cells it
+ * is in, a row (top, middle, bottom) and a column (left, centre, right); the middle cell is the centre.
+ *
+ * @param point Normalised coordinates, in [0,1]^2.
+ * @returns For example `top left`, `bottom centre`, `centre`.
+ * @example
+ * ```ts
+ * import { placeOf } from "./tile-input.ts";
+ * placeOf({ x: 0.1, y: 0.2 }); // "top left"
+ * ```
+ */
+export function placeOf(point: Point): string {
+  const third = (v: number) => Math.min(2, Math.floor(clamp01(v) * 3));
+  const row = ["top", "middle", "bottom"][third(point.y)],
+    column = ["left", "centre", "right"][third(point.x)];
+  return row === "middle" && column === "centre" ? "centre" : `${row} ${column}`;
 }
 
 /**

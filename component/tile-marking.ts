@@ -12,7 +12,7 @@
 import type { ReactiveControllerHost } from "lit";
 import type { Point } from "../core/latent.ts";
 import type { GenerationHistory } from "./history.ts";
-import { clickPoint, type Cursor, movedCursor, navigatedIndex } from "./tile-input.ts";
+import { clickPoint, type Cursor, movedCursor, navigatedIndex, placeOf } from "./tile-input.ts";
 import type { TileContext } from "./latent-evolver.render.ts";
 
 /** The element whose tiles are marked. */
@@ -36,6 +36,11 @@ export class TileMarking {
   cursor: Cursor | null = null;
   /** The image in the Tab order (the last one focused). */
   active = 0;
+  /**
+   * Where the last point was marked or removed, for the live region (a standing message of
+   * StatusMessages' `announcement`: told once, with the count it changed), or `null`.
+   */
+  pointTold: { text: string } | null = null;
   #host: TileMarkingHost;
   #history: GenerationHistory;
   #changed: () => void;
@@ -132,7 +137,11 @@ export class TileMarking {
 
   /** Removes one point. @param index The image. @param pointIndex The point's position in its list. */
   removePoint(index: number, pointIndex: number): void {
-    this.#history.marks.removePoint(this.#history.current, index, pointIndex);
+    const { current, marks } = this.#history;
+    const point = marks.pointsOn(current, index)[pointIndex];
+    if (!point) return;
+    marks.removePoint(current, index, pointIndex);
+    this.pointTold = { text: `Point removed from image ${index + 1}, ${placeOf(point)}.` };
     this.#changed();
     // Keep keyboard focus in the tile once its point button is gone.
     void this.#host.updateComplete.then(() => this.#image(index)?.focus());
@@ -154,7 +163,10 @@ export class TileMarking {
   }
 
   #addPoint(index: number, point: Point): void {
-    this.#history.marks.addPoint(this.#history.current, index, point);
+    const { current, marks } = this.#history;
+    marks.addPoint(current, index, point);
+    const number = marks.pointsOn(current, index).length;
+    this.pointTold = { text: `Point ${number} on image ${index + 1}, ${placeOf(point)}.` };
     this.#changed();
   }
 }

@@ -1,5 +1,6 @@
-// The tiles' input as plain functions: where a click marks, how arrows move the cursor, shortcuts.
-import { clickPoint, movedCursor, navigatedIndex, shortcutOf } from "../../component/tile-input.ts";
+// The tiles' input as plain functions: where a click marks (and in words), how arrows move the cursor,
+// shortcuts.
+import { clickPoint, movedCursor, navigatedIndex, placeOf, shortcutOf } from "../../component/tile-input.ts";
 import { assert } from "./helpers.ts";
 
 /** A 200x100 canvas at (10, 20) on the page. */
@@ -57,6 +58,32 @@ describe("tile input", () => {
     } finally {
       canvas.remove();
     }
+  });
+
+  it("placeOf() names the cell of a 3x3 grid a point is in, in words; the middle one is the centre", () => {
+    const got = [
+      placeOf({ x: 0, y: 0 }),
+      placeOf({ x: 0.5, y: 0.1 }),
+      placeOf({ x: 1, y: 0.32 }),
+      placeOf({ x: 0.2, y: 0.5 }),
+      placeOf({ x: 0.5, y: 0.5 }),
+      placeOf({ x: 0.7, y: 0.6 }),
+      placeOf({ x: 0.1, y: 1 }),
+      placeOf({ x: 0.34, y: 0.9 }),
+      placeOf({ x: 0.99, y: 0.67 }),
+    ];
+    const want = [
+      "top left",
+      "top centre",
+      "top right",
+      "middle left",
+      "centre",
+      "middle right",
+      "bottom left",
+      "bottom centre",
+      "bottom right",
+    ];
+    assert(got.join() === want.join(), `got ${got.join(" | ")}`);
   });
 
   it("movedCursor() steps 1/32 (0.1 with Shift) from the centre, clamped, and ignores other keys", () => {

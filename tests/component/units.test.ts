@@ -285,14 +285,17 @@ describe("PNG genome", () => {
 });
 
 describe("StatusMessages", () => {
-  it("tells a standing message (a notice, another tab saving) once: only until the rest of the line changes", () => {
-    const host = Object.assign(new EventTarget(), {
+  /** What StatusMessages needs of the element: it is updated, and fires le-error. */
+  const elementStandIn = () =>
+    Object.assign(new EventTarget(), {
       addController() {},
       removeController() {},
       requestUpdate() {},
       updateComplete: Promise.resolve(true),
     });
-    const messages = new StatusMessages(host);
+
+  it("tells a standing message (a notice, another tab saving) once: only until the rest of the line changes", () => {
+    const messages = new StatusMessages(elementStandIn());
     const line = (current: number, rendering: number | null, savedElsewhere = false, marks = "") =>
       messages.announcement({
         shown: { current, count: 2 },
@@ -318,6 +321,29 @@ describe("StatusMessages", () => {
     // A selection or a point marked changes the line, so it is heard; the notice is not told again.
     const marked = line(0, null, false, marksSummary(2, 1));
     assert(marked === "Generation 1 of 2, ready. 2 selected, 1 point.", marked);
+  });
+
+  it("tells where a point was marked or removed once, with the count it changed", () => {
+    const messages = new StatusMessages(elementStandIn());
+    const line = (selected: number, points: number, point: { text: string } | null) =>
+      messages.announcement({
+        shown: { current: 0, count: 1 },
+        marks: marksSummary(selected, points),
+        point,
+        rendering: null,
+        missing: 0,
+        loading: false,
+        savedElsewhere: false,
+      });
+    const marked = { text: "Point 1 on image 2, top left." };
+    const told = line(1, 1, marked);
+    assert(told === "Generation 1 of 1, ready. 1 selected, 1 point. Point 1 on image 2, top left.", told);
+    assert(line(1, 1, marked) === told, "the same line changed");
+    // Another image selected: the count is told, the point not again.
+    assert(line(2, 1, marked) === "Generation 1 of 1, ready. 2 selected, 1 point.", line(2, 1, marked));
+    const removed = { text: "Point removed from image 2, top left." };
+    const gone = line(2, 0, removed);
+    assert(gone === "Generation 1 of 1, ready. 2 selected. Point removed from image 2, top left.", gone);
   });
 
   it("marksSummary says what is selected and marked, or nothing", () => {

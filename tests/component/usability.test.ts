@@ -265,6 +265,43 @@ describe("<latent-evolver> usability", () => {
     assert(!part(el, "cursor"), "the marker carried over to the new generation");
   });
 
+  it("a point marked or removed, with the mouse or the keys, is heard with where it is; the image's label lists its points", async () => {
+    const el = await mount(wasmElement("point-place"));
+    const canvas = shadow(el).querySelectorAll('canvas[part~="image"]')[1].getBoundingClientRect();
+    await clickAt(canvas.left + canvas.width / 10, canvas.top + canvas.height / 10, ["Shift"]);
+    await settle(el);
+    const marked = "Generation 1 of 1, ready. 1 selected, 1 point. Point 1 on image 2, top left.";
+    assert(announced(el) === marked, `announced: ${announced(el)}`);
+    // From the keyboard: the marker 3 big steps right and down from the centre, and Enter.
+    el.marking = true;
+    await settle(el);
+    tiles(el)[1].focus();
+    for (let i = 0; i < 3; i++) {
+      await press("ArrowRight", ["Shift"]);
+      await press("ArrowDown", ["Shift"]);
+    }
+    await press("Enter");
+    await settle(el);
+    const second = "Generation 1 of 1, ready. 1 selected, 2 points. Point 2 on image 2, bottom right.";
+    assert(announced(el) === second, `announced: ${announced(el)}`);
+    const label = tiles(el)[1].getAttribute("aria-label")!;
+    assert(label.startsWith("Image 2, 2 points (top left, bottom right): "), label);
+    // Another image selected (Space while marking): the count is heard, the point not again.
+    tiles(el)[0].focus();
+    await press(" ");
+    await settle(el);
+    assert(
+      announced(el) === "Generation 1 of 1, ready. 2 selected, 2 points.",
+      `announced: ${announced(el)}`,
+    );
+    tiles(el)[1].focus();
+    await press("Delete");
+    await settle(el);
+    const removed =
+      "Generation 1 of 1, ready. 2 selected, 1 point. Point removed from image 2, bottom right.";
+    assert(announced(el) === removed, `announced: ${announced(el)}`);
+  });
+
   it("the error that asks for a selection goes once there is one; selection shows beyond colour", async () => {
     const el = await mount(wasmElement("stale"));
     const failed = waitForEvent<CustomEvent>(el, "le-error");
@@ -281,7 +318,8 @@ describe("<latent-evolver> usability", () => {
     const box = tiles(el)[0].getBoundingClientRect();
     await clickAt(box.left + box.width / 2, box.top + box.height / 2, ["Shift"]);
     await settle(el);
-    assert(announced(el) === "Generation 1 of 1, ready. 1 selected, 1 point.", `announced: ${announced(el)}`);
+    const told = "Generation 1 of 1, ready. 1 selected, 1 point. Point 1 on image 1, centre.";
+    assert(announced(el) === told, `announced: ${announced(el)}`);
     const check = getComputedStyle(tiles(el)[0], "::after").content;
     assert(check.includes("✓"), `a selected tile shows ${check}`);
     assert(getComputedStyle(tiles(el)[1], "::after").content === "none", "an unselected tile shows a check");
