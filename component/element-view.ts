@@ -18,6 +18,7 @@ import type { PromptOwner } from "./prompt-owner.ts";
 import type { SessionState } from "./session-state.ts";
 import { marksSummary, type StatusMessages } from "./status-messages.ts";
 import type { StickyControls } from "./sticky-controls.ts";
+import type { InView } from "./in-view.ts";
 import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
@@ -50,6 +51,8 @@ export type ViewParts = {
   messages: StatusMessages;
   tiles: TileMarking;
   sticky: StickyControls;
+  /** Whether the toolbar's Evolve is in the window. */
+  evolveInView: InView;
   actions: HistoryActions;
   promptOwner: PromptOwner;
   /** Stores the UI state. */
@@ -74,7 +77,8 @@ export class ElementView {
 
   /**
    * @param host The element.
-   * @param parts Its session, worker, messages, tiles, sticky controls, history moves and prompt.
+   * @param parts Its session, worker, messages, tiles, sticky controls (and whether Evolve is in
+   *   view), history moves and prompt.
    */
   constructor(host: ViewHost, parts: ViewParts) {
     this.#host = host;
@@ -112,9 +116,10 @@ export class ElementView {
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, this.#retry())
     }`;
-    // Evolve out of reach (a phone): the footer, which stays in view, carries its own.
+    // Evolve out of reach (a phone, scrolled down): the footer, which stays in view, carries its own.
     const footerBar = sticky.footer && !sticky.toolbar
       ? renderFooterBar({
+        evolve: !this.#parts.evolveInView.visible,
         ready,
         marking: host.marking,
         onEvolve: () => void host.evolve(),

@@ -12,6 +12,8 @@ import { EVOLVE_TITLE } from "./latent-evolver.render.ts";
 
 /** What the footer's bar needs from the element. */
 export interface FooterBarContext {
+  /** True while the toolbar's Evolve is out of view: the footer shows its own. */
+  evolve: boolean;
   /** False until a generation exists (as the toolbar's Evolve). */
   ready: boolean;
   /** True while clicks mark points. */
@@ -22,17 +24,23 @@ export interface FooterBarContext {
 
 /**
  * The footer's bar: Evolve, the same action and name as the toolbar's (WCAG 3.2.4: one function,
- * one name), and while marking, that clicks mark points with a button that stops it. Shown only
- * while the footer sticks and the toolbar does not, so Evolve stays in view on a phone.
+ * one name), once the toolbar's is scrolled out of view (not two Evolves on screen at the top of the
+ * page), and while marking, that clicks mark points with a button that stops it. Shown only while
+ * the footer sticks and the toolbar does not, so Evolve stays in view on a phone.
  *
  * @param ctx The element's state and callbacks.
- * @returns The template.
+ * @returns The template, or nothing when it has neither.
  */
-export function renderFooterBar(ctx: FooterBarContext): TemplateResult {
+export function renderFooterBar(ctx: FooterBarContext): TemplateResult | typeof nothing {
+  if (!ctx.evolve && !ctx.marking) return nothing;
   return html`
     <div part="footer-bar">
-      <button part="button footer-evolve" ?disabled=${!ctx.ready} @click=${ctx.onEvolve}
-        title=${EVOLVE_TITLE}>Evolve</button>
+      ${ctx.evolve
+        ? html`
+          <button part="button footer-evolve" ?disabled=${!ctx.ready} @click=${ctx.onEvolve}
+            title=${EVOLVE_TITLE}>Evolve</button>
+        `
+        : nothing}
       ${ctx.marking
         ? html`
           <span part="footer-marking">Marking points</span><button part="button stop-marking"

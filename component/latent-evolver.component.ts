@@ -11,6 +11,7 @@ import { WorkerController } from "./worker-controller.ts";
 import { TileMarking } from "./tile-marking.ts";
 import { StatusMessages } from "./status-messages.ts";
 import { StickyControls } from "./sticky-controls.ts";
+import { InView } from "./in-view.ts";
 import { ElementView } from "./element-view.ts";
 import { elementWorkerHooks } from "./worker-hooks.ts";
 import { LOWERCASED_ATTRIBUTES, lowercasedAttribute, markingAttribute } from "./framework-attributes.ts";
@@ -52,7 +53,7 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
  * @csspart generations-label - The history's Generations label, before its buttons.
- * @csspart footer-bar - The footer's own Evolve and marking state, shown where the footer sticks and the toolbar does not (a phone).
+ * @csspart footer-bar - The footer's own Evolve (once the toolbar's is scrolled out of view) and marking state, shown where the footer sticks and the toolbar does not (a phone).
  * @csspart footer-marking - Its Marking points, beside the Stop button, while marking.
  * @csspart status - Backend, progress bars and messages.
  * @csspart marks - How many images of the generation shown are selected and points marked.
@@ -145,6 +146,8 @@ export class LatentEvolverElement extends LitElement {
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
   #sticky = new StickyControls(this);
+  /** Whether the toolbar's Evolve is in the window (else the footer carries one where it sticks). */
+  #evolveInView = new InView(this, '[part~="evolve"]');
   /** The worker, and what the element does at each step of its life (worker-hooks.ts). */
   #engine: WorkerController = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
@@ -173,6 +176,7 @@ export class LatentEvolverElement extends LitElement {
     messages: this.#messages,
     tiles: this.#tiles,
     sticky: this.#sticky,
+    evolveInView: this.#evolveInView,
     actions: this.#actions,
     promptOwner: this.#promptOwner,
     persist: () => this.#persist(),
