@@ -214,7 +214,10 @@ export class ElementView {
     void (action === "evolve" ? host.evolve() : action === "redo" ? host.redo() : host.undo());
   };
 
-  /** Try again for the error shown: starts the model again after its start failed, or renders again. */
+  /**
+   * Try again for the error shown: starts the worker again after the model's start failed or the
+   * worker kept dying, or renders again after a render failed.
+   */
   #retry(): (() => void) | null {
     const { engine, session, actions } = this.#parts;
     if (engine.failed) {

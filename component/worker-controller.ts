@@ -13,7 +13,7 @@ import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "
 import { dispatchAttributeErrors } from "./events.ts";
 import { loadUiState, type UiState } from "./ui-state.ts";
 import { StorageLock } from "./storage-lock.ts";
-import { startWorker, type WorkerHandle } from "./worker-client.ts";
+import { policyAdvice, refusedByPolicy, startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
 
 /**
@@ -80,7 +80,11 @@ export class WorkerController implements ReactiveController {
   download: { loaded: number; total: number } | null = null;
   /** The engine attributes rejected at the latest start. */
   problems: AttributeProblem[] = [];
-  /** True when the latest start failed (the model did not load): {@link restart} tries again. */
+  /**
+   * True when the latest start failed (the model did not load) or its worker kept dying, and trying
+   * again may help: {@link restart} tries again. Not where the page's Content-Security-Policy refused
+   * the worker or WebAssembly, which another start meets again.
+   */
   failed = false;
   #host: WorkerControllerHost;
   #hooks: WorkerHooks;
@@ -167,8 +171,14 @@ export class WorkerController implements ReactiveController {
     this.#restartTimer = setTimeout(() => void this.#start(), 0);
   }
 
-  /** Restarts the worker now. @returns When the new worker has shown its session. */
+  /**
+   * Restarts the worker now (Try again, the page's `restartWorker()`): its deaths are counted afresh,
+   * so a worker that kept dying is restarted on its own again.
+   *
+   * @returns When the new worker has shown its session.
+   */
   restart(): Promise<void> {
+    this.#deaths = 0;
     clearTimeout(this.#restartTimer);
     return this.#start();
   }
@@ -290,8 +300,10 @@ export class WorkerController implements ReactiveController {
     try {
       handle = startWorker(this.#hooks.workerUrl(), (error, retry) => this.#onDeath(handle, error, retry));
     } catch (error) {
-      // `new Worker` throws at once when the page's Content-Security-Policy refuses it.
-      return this.#hooks.fail("The worker could not be started", error);
+      // `new Worker` throws at once when the page's Content-Security-Policy refuses it (some
+      // browsers), or for a URL it cannot take: neither is helped by another start.
+      const what = "The worker could not be started";
+      return refusedByPolicy(error) ? this.#refused(what, error) : this.#hooks.fail(what, error);
     }
     this.#worker = handle;
     // Read now, not at the lock's request: the lock may have been taken since.
@@ -310,10 +322,10 @@ export class WorkerController implements ReactiveController {
       await this.#hooks.onReady(result, result.restored && ui ? ui : null);
     } catch (error) {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
-      if (this.#worker === handle && (error as Error)?.name !== "AbortError") {
-        this.failed = true;
-        this.#hooks.fail("The images cannot be made right now. The model could not be started", error);
-      }
+      if (this.#worker !== handle || (error as Error)?.name === "AbortError") return;
+      if (refusedByPolicy(error)) return this.#refused("The model could not be started", error);
+      this.failed = true;
+      this.#hooks.fail("The images cannot be made right now. The model could not be started", error);
     }
   }
 
@@ -332,11 +344,25 @@ export class WorkerController implements ReactiveController {
 
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {
     if (this.#worker !== handle) return;
-    if (!retry) return this.#hooks.fail("The worker cannot run in this page", error);
-    // A worker that dies again and again (a broken deployment) is not restarted forever.
-    if (++this.#deaths > 3) return this.#hooks.fail("The worker keeps failing; giving up", error);
+    if (!retry) return this.#refused("The worker cannot run in this page", error);
+    // A worker that dies again and again (a broken deployment, a page short of memory) is not
+    // restarted forever; Try again restarts it, when the cause may have gone.
+    if (++this.#deaths > 3) {
+      this.failed = true;
+      const what =
+        "The images cannot be made right now. The worker keeps failing, so it is not restarted again";
+      return this.#hooks.fail(what, error);
+    }
     this.#hooks.fail("The worker stopped; restarting it and restoring the session", error);
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => void this.#start(), 250 * this.#deaths);
+  }
+
+  /**
+   * Shows an error the page's Content-Security-Policy caused, with no Try again (another start meets
+   * the same refusal): first what the site must allow, then what failed.
+   */
+  #refused(what: string, error: unknown): void {
+    this.#hooks.fail(`${policyAdvice(this.#hooks.workerUrl())} ${what}`, error);
   }
 }

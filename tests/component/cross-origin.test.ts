@@ -19,6 +19,8 @@ type Word = {
     done?: number;
     points?: number;
     message?: string;
+    /** With an error: whether the element offers Try again beside it. */
+    retry?: boolean;
     secure?: boolean;
     failures?: { backend: string; message: string }[];
   };
@@ -124,7 +126,7 @@ describe("cross-origin embedding", () => {
     assert(words.length === 1 && words[0].detail.points === 1, `errors: ${JSON.stringify(words)}`);
   });
 
-  it("a Content-Security-Policy that blocks the worker or WebAssembly gets an error that says so", async () => {
+  it("a Content-Security-Policy that blocks the worker or WebAssembly gets an error that says so and what to allow, without Try again", async () => {
     const origin = new URL(await distOrigin()).origin;
     for (
       const [policy, expected] of [
@@ -139,6 +141,14 @@ describe("cross-origin embedding", () => {
       const messages = words.map((w) => w.detail.message ?? `end ${w.detail.done}`);
       assert(words.every((w) => w.type === "error"), `${policy}: ${JSON.stringify(messages)}`);
       assert(messages.some((m) => expected.test(m)), `${policy}: ${JSON.stringify(messages)}`);
+      // Another start meets the same refusal: the site owner is told what to allow, and no Try again.
+      const allow =
+        `The site must allow script-src ${origin} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin}.`;
+      const refused = words.filter((w) => expected.test(w.detail.message!));
+      assert(
+        refused.every((w) => w.detail.message!.includes(allow) && w.detail.retry === false),
+        `${policy}: ${JSON.stringify(refused)}`,
+      );
     }
   });
 
@@ -153,6 +163,8 @@ describe("cross-origin embedding", () => {
     });
     const messages = words.map((w) => w.detail.message ?? `end ${w.detail.done}`);
     assert(messages.length === 1, `one error, no restarts: ${JSON.stringify(messages)}`);
+    assert(words[0].detail.retry === false, "a Try again that cannot help");
+    assert(messages[0].includes(`The site must allow script-src ${origin} `), messages[0]);
     assert(
       /cannot run in this page.*Content-Security-Policy refused \S*latent-evolver\.worker\.js/.test(
         messages[0],

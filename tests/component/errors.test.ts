@@ -1,9 +1,11 @@
 // What a person can do about an error: Try again after the model failed to start (with the controls
-// that need a model disabled meanwhile), and Dismiss for the page's attribute problems. A failed
+// that need a model disabled meanwhile) or its worker kept failing, and Dismiss for the page's
+// attribute problems. A failed
 // render's Try again is in backends.test.ts; what each error says, in element.test.ts.
 import {
   assert,
   cleanup,
+  loadBundle,
   mount,
   part,
   serverProxy,
@@ -74,6 +76,52 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(focused?.matches('[part~="prompt"]'), `focus on ${focused?.outerHTML}`);
     } finally {
       await serverProxy();
+    }
+  });
+
+  it("a worker that keeps failing says so with Try again, which restarts it with its restarts counted afresh", async () => {
+    await loadBundle();
+    const Ctor = customElements.get("latent-evolver") as unknown as { assetBase: string };
+    const saved = Ctor.assetBase;
+    // No worker module there: each start's worker dies as it loads, as a broken deployment's does.
+    Ctor.assetBase = "/no/such/folder/";
+    const errors: string[] = [];
+    const collect = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    document.addEventListener("le-error", collect);
+    /** Waits for the element to give up, and says how often it restarted the worker on its own before. */
+    const gaveUp = async () => {
+      await waitForEvent<CustomEvent>(document, "le-error", (e) => /keeps failing/.test(e.detail.message));
+      const restarts = errors.filter((m) => /restarting it/.test(m)).length;
+      errors.length = 0;
+      return restarts;
+    };
+    try {
+      const el = await mount({ ...wasmElement("crashing"), population: "2" }, false);
+      const first = await gaveUp();
+      assert(first === 3, `restarted ${first} times before giving up`);
+      await settle(el);
+      assert(
+        /^The images cannot be made right now\. The worker keeps failing/.test(boxes(el).join()),
+        boxes(el).join(),
+      );
+      const retry = () =>
+        shadow(el).querySelector<HTMLButtonElement>('[part~="error"] button[part~="retry"]');
+      assert(retry(), "no Try again beside the error");
+      // Tried again, still failing: restarted on its own as many times again, not given up at once.
+      retry()!.click();
+      const again = await gaveUp();
+      assert(again === 3, `restarted ${again} times after Try again`);
+      await settle(el);
+      Ctor.assetBase = saved;
+      const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+      retry()!.click();
+      const { generation, done } = (await end).detail;
+      await settle(el);
+      assert(generation === 0 && done === 2, `rendered ${generation}: ${done}`);
+      assert(!part(el, "error"), `the error stays: ${boxes(el)}`);
+    } finally {
+      Ctor.assetBase = saved;
+      document.removeEventListener("le-error", collect);
     }
   });
 

@@ -6,6 +6,7 @@ import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
 import { sticking } from "../../component/sticky-controls.ts";
 import { marksSummary, StatusMessages } from "../../component/status-messages.ts";
+import { refusedByPolicy } from "../../component/worker-client.ts";
 import { assert } from "./helpers.ts";
 
 describe("attributes", () => {
@@ -94,6 +95,20 @@ describe("attributes", () => {
       odd.config.population === 8 && odd.problems[0]?.message.includes('got "[object Object]"'),
       JSON.stringify(odd.problems),
     );
+  });
+});
+
+describe("refusedByPolicy", () => {
+  it("knows a refusal by the page's Content-Security-Policy in each browser's words, and nothing else", () => {
+    const refusals = [
+      "The latent-evolver worker failed: it could not be loaded from x (the page's Content-Security-Policy refused it: worker-src)",
+      "CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive",
+      "Refused to create a WebAssembly object because 'unsafe-eval' or 'wasm-unsafe-eval' is not an allowed source of script in the following Content Security Policy directive",
+      "call to WebAssembly.instantiate() blocked by CSP",
+    ];
+    for (const message of refusals) assert(refusedByPolicy(new Error(message)), message);
+    const others = ["No backend can run the model (server: Failed to fetch)", "Aborted(out of memory)"];
+    for (const message of others) assert(!refusedByPolicy(new Error(message)), message);
   });
 });
 
