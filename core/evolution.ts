@@ -166,7 +166,8 @@ export function currentGeneration(session: Session): Generation {
 /**
  * Breeds the next generation from the feedback on the current one. Nothing selected or `fresh`:
  * a fresh diverse batch. One selected: global mutation (child i steps by
- * `sigma * ((i+1)/(lambda+1))^2`), or local mutation around its points with a radius schedule.
+ * `sigma * ((i+1)/(lambda+1))^2`), or local mutation around its points with radii growing from half of
+ * `strength * radius` to it ({@link radiusSchedule}).
  * Several: Voronoi crossover with random centres alternating with mean-plus-mutation, or region
  * recombination when they carry points. Once the surrogate has seen 1 good and 10 bad images it
  * picks each child as the best of `candidates` tries (one for a child that is the same for every
@@ -323,11 +324,10 @@ function planChildren(
       }
       return plans;
     }
-    // The schedule's smallest radius can fall between latent pixels; one pixel is the least edit.
+    // From half the largest radius (strength x radius, the square the element draws) up to it: smaller
+    // ones barely show once decoded (radiusSchedule). A radius asked below one latent pixel gets one.
     const least = 1 / Math.max(c.shape[1], c.shape[2]);
-    const radii = radiusSchedule(strength, lambda).map((r) =>
-      Math.max(least, fb.radius === undefined ? r : r * 16 * fb.radius)
-    );
+    const radii = radiusSchedule(strength, lambda, { radius: fb.radius }).map((r) => Math.max(least, r));
     // A soft edge of two latent pixels hides the seam and keeps values N(0,1).
     const softEdge = 2 / Math.max(c.shape[1], c.shape[2]);
     for (let i = 0; i < lambda; i++) {

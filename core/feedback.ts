@@ -15,7 +15,7 @@ export type Feedback = {
   mode?: "change" | "keep";
   /** Scales the mutation step (sigma) and the edit radius; default 1. */
   strength?: number;
-  /** Largest edit radius for local changes, normalised units in (0, 1]; default the sdstudio schedule. */
+  /** Largest edit radius for local changes at strength 1, normalised units in (0, 1]; default 1/16 (sdstudio's). */
   radius?: number;
   /** "New batch": ignore the selection for breeding and start from a fresh diverse batch. */
   fresh?: boolean;

@@ -107,7 +107,8 @@ export function paperRules(options: PaperOptions = {}): Strategy {
           if (clicks && index % 2 === 1) {
             const favourite = chosen[0];
             const points = user.points(images[favourite], "change", 1);
-            return radiusSchedule(strength, population).map((radius) =>
+            // floor 0: sdstudio's own schedule, 1/lambda of the largest radius up to it.
+            return radiusSchedule(strength, population, { floor: 0 }).map((radius) =>
               localMutation(latents[favourite], points, rng, { radius, mode: "change", shape: "square" })
             );
           }

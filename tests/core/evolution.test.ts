@@ -125,6 +125,25 @@ Deno.test("evolve() with one selected and points mutates locally: 'change' keeps
   }
 });
 
+Deno.test("evolve() with points gives radii from half of strength x radius up to it, one latent pixel at least", () => {
+  const s0 = createSession({ shape: SHAPE, population: 8 }, createRng(8));
+  const radii = (fb: Omit<Feedback, "selected" | "points">) =>
+    currentGeneration(evolve(s0, { selected: [4], points: { 4: [{ x: 0.4, y: 0.6 }] }, ...fb }, createRng(9)))
+      .lineage.filter((r) => r.operator === "local-mutation").map((r) => r.params.radius as number);
+  const near = (got: number[], want: number[], what: string) =>
+    assert.ok(got.every((r, i) => Math.abs(r - want[i]) < 1e-12), `${what}: radii ${got}, expected ${want}`);
+  // The element's defaults: the dashed square's half side is 0.15, the smallest child's radius 0.09.
+  near(radii({ strength: 1, radius: 0.15 }), [0.09, 0.105, 0.12, 0.135, 0.15], "strength 1, radius 0.15");
+  near(
+    radii({ strength: 2, radius: 0.2, mode: "keep" }),
+    [0.24, 0.28, 0.32, 0.36, 0.4],
+    "strength 2, radius 0.2",
+  );
+  // No radius: sdstudio's largest, strength/16.
+  near(radii({ strength: 2 }), [0.075, 0.0875, 0.1, 0.1125, 0.125], "strength 2");
+  near(radii({ radius: 0.001 }), Array(5).fill(1 / 32), "radius 0.001");
+});
+
 Deno.test("evolve() with mode 'keep' keeps the region around the points bit-exact and changes the rest", () => {
   const rng = createRng(6);
   const s0 = createSession({ shape: SHAPE, population: 8 }, rng);
@@ -350,11 +369,12 @@ Deno.test("evolve() gives, bit for bit, the batches of a seeded session through 
   assert.deepEqual(digests, [
     "d8bf6a06",
     "06a3ec69",
-    "9e0f99f8",
-    "5b41bf8b",
-    "a0d7ef9b",
-    "3027e8d3",
-    "3d3095ce",
-    "de5c5d00",
+    // From generation 2 on: local mutation's radii start at half the largest (radiusSchedule).
+    "4731d721",
+    "51b3b32c",
+    "a8920b42",
+    "4afaaa48",
+    "576f3ec9",
+    "cddf2049",
   ]);
 });

@@ -206,14 +206,50 @@ Deno.test("localMutation() rejects invalid input naming the operation", () => {
   );
 });
 
-Deno.test("radiusSchedule() grows from strength/(16 lambda) to strength/16", () => {
-  assert.deepEqual(radiusSchedule(1, 4), [1 / 64, 2 / 64, 3 / 64, 4 / 64]);
-  assert.deepEqual(radiusSchedule(2, 2), [2 / 32, 4 / 32]);
-  assert.throws(() => radiusSchedule(0, 4), {
-    name: "RangeError",
-    message: /^Cannot schedule mutation radii/,
-  });
+Deno.test("radiusSchedule() grows in equal steps from at least half of strength x radius to it", () => {
+  assert.deepEqual(radiusSchedule(1, 4), [5 / 128, 6 / 128, 7 / 128, 8 / 128]);
+  for (const lambda of [1, 2, 5, 11, 48]) {
+    for (const [strength, radius] of [[1, 0.15], [0.05, 0.02], [3, 0.5], [2, undefined]] as const) {
+      const radii = radiusSchedule(strength, lambda, { radius });
+      const largest = strength * (radius ?? 1 / 16);
+      const at = `strength ${strength}, radius ${radius}, lambda ${lambda}: ${radii}`;
+      assert.equal(radii.length, lambda);
+      assert.ok(
+        Math.abs(radii[lambda - 1] - largest) <= 1e-15 * largest,
+        `largest is strength x radius, ${at}`,
+      );
+      // The smallest at least half the largest, whatever lambda: sdstudio's is 1/lambda of it.
+      assert.ok(radii[0] >= largest / 2, `smallest under half the largest, ${at}`);
+      const step = largest / (2 * lambda);
+      for (let i = 1; i < lambda; i++) {
+        assert.ok(Math.abs(radii[i] - radii[i - 1] - step) <= 1e-12 * largest, `unequal step ${i}, ${at}`);
+      }
+    }
+  }
+  // floor 0 is sdstudio's schedule, to the bit (ALGORITHMS.md; the study's paper rules use it).
+  assert.deepEqual(radiusSchedule(1, 4, { floor: 0 }), [1 / 64, 2 / 64, 3 / 64, 4 / 64]);
+  for (const [strength, lambda] of [[2, 2], [0.3, 5], [1.7, 8], [0.05, 7]]) {
+    assert.deepEqual(
+      radiusSchedule(strength, lambda, { floor: 0 }),
+      Array.from({ length: lambda }, (_, i) => (strength * (i + 1)) / (16 * lambda)),
+    );
+  }
+  radiusSchedule(2, 4, { radius: 0.1, floor: 0.75 }).forEach((r, i) =>
+    assert.ok(Math.abs(r - [0.1625, 0.175, 0.1875, 0.2][i]) < 1e-15, `floor 0.75, radius ${i}: ${r}`)
+  );
+  const op = /^Cannot schedule mutation radii/;
+  assert.throws(() => radiusSchedule(0, 4), { name: "RangeError", message: op });
   assert.throws(() => radiusSchedule(1, 0), RangeError);
+  for (const radius of [0, -0.1, NaN, Infinity, "0.1" as never]) {
+    assert.throws(() => radiusSchedule(1, 4, { radius }), /radius must be a finite number > 0, got/);
+  }
+  for (const floor of [-0.1, 1, NaN, "0.5" as never]) {
+    assert.throws(() => radiusSchedule(1, 4, { floor }), /floor must be a number in \[0, 1\), got/);
+  }
+  assert.throws(() => radiusSchedule(1, 4, null as never), {
+    name: "TypeError",
+    message: /options must be an object/,
+  });
 });
 
 Deno.test("globalMutation() steps from the base and rescales to sqrt(D)", () => {
