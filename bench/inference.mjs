@@ -3,7 +3,7 @@
 // onnxruntime-node (CPU) and on onnxruntime-web's wasm provider in Chromium, in the same run, and
 // their ratio (target: wasm at least half of native). The headline ratio is single-threaded wasm, what a
 // page without COOP/COEP gets; the page here is cross-origin isolated, so a run with as many threads as
-// native is reported too, and one of the WebGPU build of onnxruntime-web used on wasm.
+// native is reported too, and one of onnxruntime-web/webgpu's build used on wasm.
 //
 //   node bench/inference.mjs [--repeats 7]
 //
@@ -96,17 +96,21 @@ const browser = await puppeteer.launch({
   args: ["--no-sandbox", "--disable-gpu"],
 });
 const chromeVersion = await browser.version();
-// ort.wasm.min.mjs is the CPU-only build ("onnxruntime-web/wasm"); ort.min.mjs (plain "onnxruntime-web")
-// also carries WebGPU, and its wasm is built with asyncify, which slows CPU kernels down.
+// ort.wasm.min.mjs is the CPU-only build ("onnxruntime-web/wasm"), which the element's wasm backend
+// runs; ort.webgpu.min.mjs ("onnxruntime-web/webgpu", the webgpu backend's) also carries WebGPU, and
+// its wasm is built with asyncify, which slows CPU kernels down: the element's wasm backend ran it on
+// its wasm provider before it had a build of its own. ort.min.mjs (plain "onnxruntime-web", which
+// the element does not use) carries WebGPU through JSEP, another wasm.
 const configs = [
   { key: "wasm", build: "ort.wasm.min.mjs", threads, label: `onnxruntime-web/wasm, ${threads} threads` },
   { key: "wasm1", build: "ort.wasm.min.mjs", threads: 1, label: "onnxruntime-web/wasm, 1 thread" },
   {
-    key: "jsep1",
-    build: "ort.min.mjs",
+    key: "webgpu1",
+    build: "ort.webgpu.min.mjs",
     threads: 1,
-    label: "onnxruntime-web (WebGPU build) on wasm, 1 thread",
+    label: "onnxruntime-web/webgpu on its wasm provider, 1 thread",
   },
+  { key: "jsep1", build: "ort.min.mjs", threads: 1, label: "onnxruntime-web (JSEP build) on wasm, 1 thread" },
 ];
 const wasm = {};
 for (const { key, build, threads: n } of configs) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Builds the drop-in bundle into dist/:
 //   latent-evolver.js         the element, self-contained (lit, comlink, idb-keyval, fast-png inside)
-//   latent-evolver.worker.js  its worker: core operators, onnxruntime-web, backends
-//   ort-wasm-*.wasm           onnxruntime-web's runtime, found by the worker from its own URL
-//   ort-wasm-*.mjs            its JavaScript glue, which the worker has inside; onnxruntime fetches
-//                             this copy only to start threads from a bundle on another origin
+//   latent-evolver.worker.js  its worker: core operators, onnxruntime-web (its wasm and its webgpu
+//                             builds), backends
+//   ort-wasm-*.wasm           each build's runtime, found by the worker from its own URL
+//   ort-wasm-*.mjs            their JavaScript glue, which the worker has inside; onnxruntime imports
+//                             this copy only on a cross-origin isolated page, to start threads
 //   models/builtin/           the built-in model, found by the element from its own URL
 //   custom-elements.json      the custom-elements manifest (@custom-elements-manifest/analyzer)
 //   *.br, *.gz                precompressed copies of the .js, .mjs, .wasm and .json files, which
@@ -25,6 +26,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
@@ -65,14 +67,24 @@ const result = await build({
   logLevel: quiet ? "error" : "warning",
 });
 
-// onnxruntime-web's webgpu bundle (which also runs the wasm EP) loads this one runtime file, and on a
-// cross-origin isolated page that loaded the bundle from another origin (a CDN), its glue: threads
-// are workers, which a page starts only from its own origin, so onnxruntime fetches the glue into a
-// blob: URL rather than use the copy inside the worker (without it, wasm failed on such pages).
+// Each local backend's onnxruntime-web build loads one runtime file (component/backends/ort-wasm.ts):
+// onnxruntime-web/wasm's ort-wasm-simd-threaded.wasm, onnxruntime-web/webgpu's .asyncify.wasm. On a
+// cross-origin isolated page it also loads its glue (.mjs), to start threads from it: threads are
+// workers, which a page starts only from its own origin, so from another origin (a CDN) onnxruntime
+// fetches the glue into a blob: URL (without it, wasm failed on such pages).
+// The worker knows each wasm's size (ortRuntimes in ort-wasm.ts, which tests/worker/ort-wasm.test.ts
+// checks against node_modules) and refuses a file of another: a build for another onnxruntime-web
+// whose sizes were not updated would fail every visitor's download, so it fails here instead.
 const ortDist = join(root, "node_modules", "onnxruntime-web", "dist");
+const workerJs = readFileSync(join(dist, "latent-evolver.worker.js"), "utf8");
 for (const file of readdirSync(ortDist)) {
-  if (/^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(file)) {
-    copyFileSync(join(ortDist, file), join(dist, file));
+  if (!/^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(file)) continue;
+  copyFileSync(join(ortDist, file), join(dist, file));
+  const bytes = statSync(join(ortDist, file)).size;
+  if (file.endsWith(".wasm") && !workerJs.includes(String(bytes))) {
+    throw new Error(
+      `build: onnxruntime-web's ${file} is ${bytes} bytes, which the worker does not expect: update ortRuntimes in component/backends/ort-wasm.ts`,
+    );
   }
 }
 

@@ -2,43 +2,61 @@
  * The local backends: onnxruntime-web on WebGPU, or on wasm (CPU). Both drive core/pipeline's
  * generator, the same code the server runs on onnxruntime-node, so a latent gives the same image.
  *
+ * Each runs its own build of onnxruntime-web: webgpu `onnxruntime-web/webgpu`, wasm
+ * `onnxruntime-web/wasm`, whose runtime is half the size and faster on the CPU (its wasm is built
+ * without asyncify, which the WebGPU provider needs: bench/inference.mjs). Each build has its own
+ * `env` and wasm instance, and downloads only its own runtime, when its backend starts.
+ *
  * @module
  */
 
-import * as ort from "onnxruntime-web/webgpu";
+import * as ortWebgpu from "onnxruntime-web/webgpu";
+import * as ortWasm from "onnxruntime-web/wasm";
 import { createGenerator } from "../../core/pipeline.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
 import type { Backend, BackendContext, BackendFactory } from "./types.ts";
-import { loadWithOrtWasm, ortWasmFile } from "./ort-wasm.ts";
+import { loadWithOrtWasm, type OrtRuntime, ortRuntimes } from "./ort-wasm.ts";
 
 /** Models larger than this (all files together) are refused on wasm: too slow to be usable. */
 export const wasmSizeLimit = 256 * 1024 * 1024;
+
+/** The onnxruntime-web build each backend runs. */
+const builds = { webgpu: ortWebgpu, wasm: ortWasm };
 
 function modelBytes(manifest: ModelManifest): number {
   return Object.values(manifest.files).reduce((sum, f) => sum + (f.bytes ?? 0), 0);
 }
 
-function configureOrt(wasm: Uint8Array): void {
-  // The wasm's bytes, which the download bar counted (ort-wasm.ts): onnxruntime fetches none. No
-  // wasmPaths: the glue module is inside the bundle, and a prefix would make onnxruntime import it.
+/**
+ * Gives onnxruntime its wasm's bytes, which the download bar counted (ort-wasm.ts): it fetches none.
+ *
+ * Threads need SharedArrayBuffer, which only a cross-origin isolated page has; elsewhere it runs on
+ * one. Threads are workers started from the glue module's URL. The glue inside this bundle would
+ * start them from latent-evolver.worker.js, where both builds' glue answer a thread's messages (the
+ * webgpu backend's threads hung: tests/e2e/isolated.test.ts). So on an isolated page onnxruntime
+ * imports its build's own glue file from beside the worker (scripts/build.mjs ships it), into a
+ * blob: URL when that is on another origin (a page starts workers only from its own). Elsewhere no
+ * wasmPaths, which would make it import the glue file for nothing.
+ */
+function configureOrt(ort: typeof ortWasm, runtime: OrtRuntime, base: string, wasm: Uint8Array): void {
   ort.env.wasm.wasmBinary = wasm;
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has. There, from a bundle
-  // on another origin, onnxruntime starts them from ort-wasm-simd-threaded.asyncify.mjs beside the
-  // worker, fetched into a blob: URL (scripts/build.mjs ships it); the threads get the compiled wasm.
-  if (!globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+  if (globalThis.crossOriginIsolated) ort.env.wasm.wasmPaths = { mjs: new URL(runtime.glue, base).href };
+  else ort.env.wasm.numThreads = 1;
 }
 
 async function createOnnxBackend(
   name: "webgpu" | "wasm",
   context: BackendContext,
 ): Promise<Backend> {
-  const download = loadWithOrtWasm(new URL(ortWasmFile, context.wasmBase).href, context.onDownloadProgress);
+  const ort = builds[name];
+  const runtime = ortRuntimes[name];
+  const download = loadWithOrtWasm(runtime, context.wasmBase, context.onDownloadProgress);
   const generator = await createGenerator(context.manifest, ort, {
     executionProviders: [name],
     loadFile: context.loadFile,
     reloadFile: context.reloadFile,
     onDownloadProgress: download.onModelProgress,
-    runtimeReady: download.wasm.then(configureOrt),
+    runtimeReady: download.wasm.then((wasm) => configureOrt(ort, runtime, context.wasmBase, wasm)),
   });
   return {
     name,

@@ -1,15 +1,16 @@
 /**
- * onnxruntime-web's wasm, the largest download of a first visit (27 MB, 4.8 MB of brotli, where the
- * built-in model is 17 KB): the worker reads it itself, once, so that the element's download bar
- * counts it with the model's files, and gives onnxruntime its bytes (`env.wasm.wasmBinary`), which
- * then fetches nothing.
+ * onnxruntime-web's runtime wasm, the largest download of a first visit (the built-in model is
+ * 17 KB): the worker reads it itself, once, so that the element's download bar counts it with the
+ * model's files, and gives onnxruntime its bytes (`env.wasm.wasmBinary`), which then fetches nothing.
+ * Each backend has its own runtime ({@link ortRuntimes}): a visitor downloads the one of the backend
+ * that starts, not the other.
  *
  * It goes through the browser's HTTP cache, as onnxruntime's own fetch did, not into Cache Storage
  * with the model files. Its URL stays the same from one version of the bundle to the next, whose
  * glue code must match it; a copy kept in Cache Storage would outlive the bundle it came with (and a
- * site that moves to a new version's folder would leave 27 MB in every visitor's storage, named by
- * no manifest that could delete it). The HTTP cache keeps it as the server sent it (4.8 MB of
- * brotli, not 27 MB), revalidates it by the server's rules, and evicts it on its own.
+ * site that moves to a new version's folder would leave megabytes in every visitor's storage, named
+ * by no manifest that could delete it). The HTTP cache keeps it as the server sent it (brotli: a
+ * fifth of its size), revalidates it by the server's rules, and evicts it on its own.
  *
  * @module
  */
@@ -17,42 +18,70 @@
 import { downloadProgress } from "../../core/model-files.ts";
 import { downloadFile } from "./model-cache.ts";
 
-/** The wasm of onnxruntime-web's webgpu bundle, which its wasm provider runs on too (in dist/). */
-export const ortWasmFile = "ort-wasm-simd-threaded.asyncify.wasm";
+/** The runtime of an onnxruntime-web build, its files shipped in dist/ beside the worker. */
+export interface OrtRuntime {
+  /** Its wasm's name, in onnxruntime-web's dist/ and the bundle's. */
+  wasm: string;
+  /**
+   * Its wasm's size in the onnxruntime-web the bundle is built with (tests/worker/ort-wasm.test.ts
+   * checks it against node_modules): the download bar's total for it, whatever the response says. A
+   * response from another origin hides its Content-Encoding, so its Content-Length may be that of the
+   * brotli.
+   */
+  wasmBytes: number;
+  /**
+   * Its JavaScript glue's name: the worker has a copy inside, but threads start from this file
+   * (component/backends/onnx.ts).
+   */
+  glue: string;
+}
 
-/**
- * Its size in the onnxruntime-web the bundle is built with (tests/worker/ort-wasm.test.ts checks it
- * against node_modules): the download bar's total for it, whatever the response says. A response
- * from another origin hides its Content-Encoding, so its Content-Length may be of the 4.8 MB of
- * brotli while 27 MB are read.
- */
-export const ortWasmBytes = 26_781_914;
+/** The runtime of each onnxruntime-web build the backends run. */
+export const ortRuntimes = {
+  /**
+   * onnxruntime-web/webgpu's (27 MB, 4.8 MB of brotli), built with asyncify so that its WebGPU
+   * provider can wait for the GPU; the webgpu backend runs it.
+   */
+  webgpu: {
+    wasm: "ort-wasm-simd-threaded.asyncify.wasm",
+    wasmBytes: 26_781_914,
+    glue: "ort-wasm-simd-threaded.asyncify.mjs",
+  },
+  /**
+   * onnxruntime-web/wasm's (14 MB, 2.8 MB of brotli), CPU only and without asyncify, which slows CPU
+   * kernels down (bench/inference.mjs); the wasm backend runs it.
+   */
+  wasm: { wasm: "ort-wasm-simd-threaded.wasm", wasmBytes: 14_239_897, glue: "ort-wasm-simd-threaded.mjs" },
+} as const satisfies Record<string, OrtRuntime>;
 
-/** The wasm of this worker, read or being read, by URL: one download for every backend that uses it. */
+/** The wasm files this worker read or is reading, by URL: each is downloaded once. */
 const reads = new Map<string, Promise<Uint8Array>>();
 
 /**
- * Reads onnxruntime's wasm, once per worker: a second call (the wasm backend after WebGPU failed)
- * gets the same bytes without a download. A read that failed is tried again at the next call.
+ * Reads the wasm of an onnxruntime-web runtime, once per worker: a second call (its backend started
+ * again) gets the same bytes without a download. A read that failed is tried again at the next call.
  *
- * @param url Absolute URL of the wasm.
- * @param onProgress Called with bytes read so far and {@link ortWasmBytes}, during a download.
+ * @param runtime Whose wasm ({@link ortRuntimes}).
+ * @param base Absolute URL of the folder it is in (the worker bundle's).
+ * @param onProgress Called with bytes read so far and its size, during a download.
  * @returns Its bytes.
  * @throws TypeError naming the URL and what failed: the download, or a file of another size (another
  * version's wasm, which the bundle's glue code cannot run), also when read again past the HTTP cache.
  * @example
  * ```ts
- * import { loadOrtWasm, ortWasmFile } from "./ort-wasm.ts";
- * const wasm = await loadOrtWasm(new URL(ortWasmFile, "https://cdn.example/le/").href);
+ * import { loadOrtWasm, ortRuntimes } from "./ort-wasm.ts";
+ * const wasm = await loadOrtWasm(ortRuntimes.wasm, "https://cdn.example/le/");
  * ```
  */
 export function loadOrtWasm(
-  url: string,
+  runtime: OrtRuntime,
+  base: string,
   onProgress?: (loaded: number, total: number) => void,
 ): Promise<Uint8Array> {
+  const url = new URL(runtime.wasm, base).href;
   let read = reads.get(url);
   if (!read) {
-    read = readOrtWasm(url, onProgress);
+    read = readOrtWasm(url, runtime.wasmBytes, onProgress);
     reads.set(url, read);
     read.catch(() => reads.get(url) === read && reads.delete(url));
   }
@@ -61,16 +90,17 @@ export function loadOrtWasm(
 
 async function readOrtWasm(
   url: string,
+  size: number,
   onProgress?: (loaded: number, total: number) => void,
 ): Promise<Uint8Array> {
-  const report = onProgress && ((loaded: number) => onProgress(loaded, ortWasmBytes));
+  const report = onProgress && ((loaded: number) => onProgress(loaded, size));
   try {
     let { bytes } = await downloadFile(url, report, "default");
     // The HTTP cache may still hold the wasm of the bundle before an update: once more, past it.
-    if (bytes.length !== ortWasmBytes) ({ bytes } = await downloadFile(url, report, "reload"));
-    if (bytes.length !== ortWasmBytes) {
+    if (bytes.length !== size) ({ bytes } = await downloadFile(url, report, "reload"));
+    if (bytes.length !== size) {
       throw new TypeError(
-        `Cannot use it: it is ${bytes.length} bytes, where the wasm of the onnxruntime-web this bundle is built with is ${ortWasmBytes} (serve the wasm of the same build as latent-evolver.worker.js)`,
+        `Cannot use it: it is ${bytes.length} bytes, where the wasm of the onnxruntime-web this bundle is built with is ${size} (serve the wasm of the same build as latent-evolver.worker.js)`,
       );
     }
     return bytes;
@@ -82,36 +112,40 @@ async function readOrtWasm(
 }
 
 /**
- * Reads onnxruntime's wasm alongside a model's files, with one download progress over both. It is
- * reported once both have said how far they are, so that its total does not grow as they start.
+ * Reads the wasm of an onnxruntime-web runtime alongside a model's files, with one download progress
+ * over both. It is reported once both have said how far they are, so that its total does not grow as
+ * they start.
  *
- * @param url Absolute URL of the wasm.
+ * @param runtime Whose wasm ({@link ortRuntimes}).
+ * @param base Absolute URL of the folder it is in (the worker bundle's).
  * @param report Called with the bytes read of the wasm and the model, and their total.
  * @returns `wasm`, the wasm's bytes (see {@link loadOrtWasm}); `onModelProgress`, to be told the
  * model's progress (createGenerator's `onDownloadProgress`).
  * @example
  * ```ts
- * import { loadWithOrtWasm, ortWasmFile } from "./ort-wasm.ts";
+ * import { loadWithOrtWasm, ortRuntimes } from "./ort-wasm.ts";
  * const { wasm, onModelProgress } = loadWithOrtWasm(
- *   new URL(ortWasmFile, "https://cdn.example/le/").href,
+ *   ortRuntimes.wasm,
+ *   "https://cdn.example/le/",
  *   (loaded, total) => console.log(loaded, total),
  * );
  * // createGenerator(manifest, ort, { onDownloadProgress: onModelProgress, runtimeReady: wasm });
  * ```
  */
 export function loadWithOrtWasm(
-  url: string,
+  runtime: OrtRuntime,
+  base: string,
   report?: (loaded: number, total: number) => void,
 ): { wasm: Promise<Uint8Array>; onModelProgress: (loaded: number, total: number) => void } {
   const heard = [false, false];
-  const progress = downloadProgress([ortWasmBytes, 0], (loaded, total) => {
+  const progress = downloadProgress([runtime.wasmBytes, 0], (loaded, total) => {
     if (heard[0] && heard[1]) report?.(loaded, total);
   });
   const update = (i: number, loaded: number, total: number) => {
     heard[i] = true;
     progress.update(i, loaded, total);
   };
-  const wasm = loadOrtWasm(url, (loaded, total) => update(0, loaded, total)).then((bytes) => {
+  const wasm = loadOrtWasm(runtime, base, (loaded, total) => update(0, loaded, total)).then((bytes) => {
     heard[0] = true;
     progress.done(0, bytes.length);
     return bytes;

@@ -3,6 +3,7 @@
 // file the element loads at run time must be in the tarball.
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { ortRuntimes } from "../../component/backends/ort-wasm.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -31,8 +32,8 @@ Deno.test("npm pack ships the built element: every export and every file it load
   for (
     const file of [
       "dist/latent-evolver.worker.js",
-      "dist/ort-wasm-simd-threaded.asyncify.wasm",
-      "dist/ort-wasm-simd-threaded.asyncify.mjs",
+      // Each backend's onnxruntime runtime.
+      ...Object.values(ortRuntimes).flatMap(({ wasm, glue }) => [`dist/${wasm}`, `dist/${glue}`]),
       "dist/models/builtin/manifest.json",
       "dist/models/builtin/model.onnx",
     ]

@@ -1,12 +1,12 @@
 // A test server route (web-test-runner.config.mjs): dist/ under /__le/held/, where the download of
-// onnxruntime's wasm stops after its first MiB until the test lets it go, as on a slow network, so
-// that a test sees the element while it downloads (tests/component/loading.test.ts).
+// the wasm backend's onnxruntime wasm stops after its first MiB until the test lets it go, as on a
+// slow network, so that a test sees the element while it downloads (tests/component/loading.test.ts).
 // /__le/held-control?hold=1 holds the wasm downloads that start from then on, ?release=1 lets those
-// held go; each answers how many times the wasm was requested.
+// held go; each answers how many times the wasm was requested, and the paths of the other files.
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 
-const WASM = "ort-wasm-simd-threaded.asyncify.wasm";
+const WASM = "ort-wasm-simd-threaded.wasm";
 const PREFIX = "/__le/held/";
 
 /**
@@ -17,23 +17,24 @@ const PREFIX = "/__le/held/";
  */
 export function heldAssets(root) {
   const dist = join(root, "dist");
-  const state = { requests: 0, gate: Promise.resolve(), release: () => {} };
+  const state = { requests: 0, others: [], gate: Promise.resolve(), release: () => {} };
   return async (context, next) => {
     if (context.path === "/__le/held-control") {
       if (context.query.release === "1") state.release();
       if (context.query.hold === "1") state.gate = new Promise((resolve) => (state.release = resolve));
       context.type = "json";
-      context.body = JSON.stringify({ wasmRequests: state.requests });
+      context.body = JSON.stringify({ wasmRequests: state.requests, others: state.others });
       return;
     }
     if (!context.path.startsWith(PREFIX)) return next();
+    if (!context.path.endsWith(`/${WASM}`)) state.others.push(context.path.slice(PREFIX.length - 1));
     const file = normalize(join(dist, decodeURIComponent(context.path.slice(PREFIX.length))));
     const bytes = file.startsWith(dist + "/") ? await readFile(file).catch(() => null) : null;
     if (!bytes) {
       context.status = 404;
       return;
     }
-    if (!file.endsWith(WASM)) {
+    if (!file.endsWith(`/${WASM}`)) {
       context.type = extname(file);
       context.body = bytes;
       return;

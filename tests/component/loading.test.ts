@@ -1,10 +1,11 @@
 // The element while its model loads, as on a first visit over a slow network: placeholder tiles the
-// size of the images hold their place, and the status line shows the download, which counts
-// onnxruntime's 27 MB wasm with the model's files (the built-in model is 17 KB). The element loads
-// from a copy of dist/ whose wasm download stops after its first MiB until the test lets it go
-// (tests/component/held-assets.mjs). tests/worker/ort-wasm.test.ts covers the progress in detail.
+// size of the images hold their place, and the status line shows the download, which counts the
+// wasm backend's onnxruntime wasm (14 MB) with the model's files (the built-in model is 17 KB), and
+// not the webgpu backend's (27 MB). The element loads from a copy of dist/ whose wasm download stops
+// after its first MiB until the test lets it go (tests/component/held-assets.mjs).
+// tests/worker/ort-wasm.test.ts covers the progress in detail.
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { ortWasmBytes } from "../../component/backends/ort-wasm.ts";
+import { ortRuntimes } from "../../component/backends/ort-wasm.ts";
 import {
   assert,
   cleanup,
@@ -20,6 +21,13 @@ import {
 /** Holds (`hold=1`) or lets go (`release=1`) the wasm downloads. @returns The wasm's requests so far. */
 async function heldWasm(query = ""): Promise<number> {
   return (await (await fetch(`/__le/held-control?${query}`, { cache: "no-store" })).json()).wasmRequests;
+}
+
+/** @returns The files of the webgpu backend's runtime requested from the copy of dist/ so far. */
+async function webgpuRuntimeRequests(): Promise<string[]> {
+  const { others } = await (await fetch("/__le/held-control", { cache: "no-store" })).json();
+  const { wasm, glue } = ortRuntimes.webgpu;
+  return others.filter((path: string) => path.endsWith(`/${wasm}`) || path.endsWith(`/${glue}`));
 }
 
 /** The status line's download label, or `undefined`. */
@@ -49,12 +57,10 @@ describe("<latent-evolver> while its model loads", () => {
     const el = await mount({ ...wasmElement("loading"), columns: "2" }, false);
     await until(() => downloadLabel(el) !== undefined, "the download shows", 45_000);
     const bar = downloadLabel(el)!.querySelector("progress")!;
-    assert(
-      bar.max >= ortWasmBytes,
-      `the bar's total is ${bar.max} bytes, less than the wasm's ${ortWasmBytes}`,
-    );
+    const { wasmBytes } = ortRuntimes.wasm;
+    assert(bar.max >= wasmBytes, `the bar's total is ${bar.max} bytes, less than the wasm's ${wasmBytes}`);
     const text = downloadLabel(el)!.textContent!.replace(/\s+/g, " ").trim();
-    assert(/^Downloading the model… \d+\.\d of 26\.8 MB$/.test(text), text);
+    assert(/^Downloading the model… \d+\.\d of 14\.3 MB$/.test(text), text);
     const placeholders = [...shadow(el).querySelectorAll('[part~="placeholder"]')];
     assert(placeholders.length === 4, `${placeholders.length} placeholders for 4 images`);
     assert(
@@ -72,6 +78,18 @@ describe("<latent-evolver> while its model loads", () => {
     const after = boxes(el, '[part~="tile"]');
     assert(JSON.stringify(after) === JSON.stringify(before), `tiles moved: ${before} -> ${after}`);
     // onnxruntime was given the bytes: it did not download the wasm again.
+    assert(
+      (await heldWasm()) === requests + 1,
+      `the wasm was requested ${(await heldWasm()) - requests} times`,
+    );
+  });
+
+  it("on a page where auto passes WebGPU over, downloads the wasm backend's runtime alone", async () => {
+    const requests = await heldWasm();
+    const el = await mount({ ...wasmElement("loading-auto"), backend: "auto" });
+    assert(el.activeBackend === "wasm", `auto chose ${el.activeBackend}`);
+    const webgpu = await webgpuRuntimeRequests();
+    assert(webgpu.length === 0, `the webgpu backend's runtime was requested: ${webgpu.join(", ")}`);
     assert(
       (await heldWasm()) === requests + 1,
       `the wasm was requested ${(await heldWasm()) - requests} times`,

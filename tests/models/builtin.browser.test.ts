@@ -1,12 +1,13 @@
 /// <reference path="../component/globals.d.ts" />
-// The built-in model in Chromium through onnxruntime-web, on the wasm and the WebGPU execution
-// providers (software adapter under --enable-unsafe-webgpu), against the pixels onnxruntime-node gave.
+// The built-in model in Chromium through onnxruntime-web, in the builds the element runs: on the wasm
+// execution provider of onnxruntime-web/wasm, and the WebGPU provider of onnxruntime-web/webgpu
+// (software adapter under --enable-unsafe-webgpu), against the pixels onnxruntime-node gave.
 import { loadManifest } from "../../core/manifest.ts";
 import { createGenerator } from "../../core/pipeline.ts";
 import { createRng } from "../../core/rng.ts";
 import { builtinManifestUrl } from "../../models/mod.ts";
 import { blockMeans, EXPECTED_CASES, maxAbsDiff, parseBlocks } from "./block-means.ts";
-import { check, gpuAdapter, ort } from "./ort-web.ts";
+import { check, gpuAdapter, ortBuilds } from "./ort-web.ts";
 
 type Expected = { seed: number; prompt: string; blocks: string }[];
 
@@ -23,7 +24,7 @@ for (const [ep, tolerance] of [["wasm", 0.5], ["webgpu", 1.5]] as const) {
         new URL("../fixtures/builtin-expected.json", import.meta.url),
       )).json();
       const manifest = await loadManifest(builtinManifestUrl);
-      const generator = await createGenerator(manifest, ort, { executionProviders: [ep] });
+      const generator = await createGenerator(manifest, ortBuilds[ep], { executionProviders: [ep] });
       check(generator.executionProvider === ep, `expected ${ep}, got ${generator.executionProvider}`);
       try {
         for (const [i, { seed, prompt }] of EXPECTED_CASES.entries()) {
@@ -50,7 +51,7 @@ describe("built-in model on onnxruntime-web wasm, aborted", () => {
   it("an abort that arrives as a message stops the call between images", async () => {
     // Without threads, a wasm run resolves through promise jobs alone: a cancel posted by the page
     // to the element's worker is a message, which runs only once the generator yields a task.
-    const generator = await createGenerator(await loadManifest(builtinManifestUrl), ort, {
+    const generator = await createGenerator(await loadManifest(builtinManifestUrl), ortBuilds.wasm, {
       executionProviders: ["wasm"],
     });
     const rng = createRng(4);

@@ -1,12 +1,13 @@
 /// <reference path="../component/globals.d.ts" />
 // The SD-Turbo pipeline on the stand-in models in Chromium, on onnxruntime-web's wasm and WebGPU
-// providers, against the pixels onnxruntime-node gave (tests/fixtures/sd-turbo-expected.json). On
-// WebGPU the text embedding stays on the GPU (preferredOutputLocation "gpu-buffer").
+// providers (in the builds the element runs: tests/models/ort-web.ts), against the pixels
+// onnxruntime-node gave (tests/fixtures/sd-turbo-expected.json). On WebGPU the text embedding stays
+// on the GPU (preferredOutputLocation "gpu-buffer").
 import { loadManifest } from "../../core/manifest.ts";
 import { createGenerator } from "../../core/pipeline.ts";
 import { createRng } from "../../core/rng.ts";
 import { blockMeans, EXPECTED_CASES, maxAbsDiff, parseBlocks } from "./block-means.ts";
-import { check, gpuAdapter, ort } from "./ort-web.ts";
+import { check, gpuAdapter, ortBuilds } from "./ort-web.ts";
 
 type Expected = { seed: number; prompt: string; blocks: string }[];
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).href;
@@ -28,7 +29,7 @@ for (
       );
       const expected: Expected = await (await fetch(fixture("sd-turbo-expected.json"))).json();
       const manifest = await loadManifest(fixture(`sd-turbo/${manifestFile}`));
-      const generator = await createGenerator(manifest, ort, { executionProviders: [ep] });
+      const generator = await createGenerator(manifest, ortBuilds[ep], { executionProviders: [ep] });
       check(generator.executionProvider === ep, `expected ${ep}, got ${generator.executionProvider}`);
       try {
         // Two images per prompt: the second reuses the cached embedding (on the GPU for webgpu).

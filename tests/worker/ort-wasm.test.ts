@@ -3,17 +3,13 @@
 // (whatever Content-Length says), one download per worker, and clear errors.
 // tests/component/loading.test.ts covers the element.
 import assert from "node:assert/strict";
-import {
-  loadOrtWasm,
-  loadWithOrtWasm,
-  ortWasmBytes,
-  ortWasmFile,
-} from "../../component/backends/ort-wasm.ts";
+import { loadOrtWasm, loadWithOrtWasm, ortRuntimes } from "../../component/backends/ort-wasm.ts";
 
-const wasm = new Uint8Array(ortWasmBytes).map((_, i) => i & 255);
+const runtime = ortRuntimes.wasm;
+const wasm = new Uint8Array(runtime.wasmBytes).map((_, i) => i & 255);
 let sites = 0;
 /** A site of its own for each test: the worker keeps the wasm it read by URL. */
-const newUrl = () => `https://cdn${sites++}.test/le/${ortWasmFile}`;
+const newBase = () => `https://cdn${sites++}.test/le/`;
 
 /** A response streaming `bytes` in chunks of 1 MiB, as a network does; `onChunk` before each. */
 function chunked(bytes: Uint8Array, headers: HeadersInit = {}, onChunk?: (i: number) => void): Response {
@@ -47,10 +43,13 @@ async function serving<T>(answers: (() => Response)[], f: () => Promise<T>) {
   }
 }
 
-Deno.test("ortWasmBytes is the size of the wasm the bundle ships (update it with onnxruntime-web)", async () => {
-  const file = new URL(`../../node_modules/onnxruntime-web/dist/${ortWasmFile}`, import.meta.url);
-  assert.equal(ortWasmBytes, (await Deno.stat(file)).size);
-});
+for (const [backend, { wasm, wasmBytes, glue }] of Object.entries(ortRuntimes)) {
+  Deno.test(`ortRuntimes.${backend} names files of onnxruntime-web that the build ships, and its wasm's size (update it with onnxruntime-web)`, async () => {
+    const dist = new URL("../../node_modules/onnxruntime-web/dist/", import.meta.url);
+    assert.equal(wasmBytes, (await Deno.stat(new URL(wasm, dist))).size);
+    assert.ok((await Deno.stat(new URL(glue, dist))).isFile, `no ${glue}`);
+  });
+}
 
 Deno.test("loadWithOrtWasm() reports one progress over the wasm and the model, its total known from the start", async () => {
   const model = 300_000;
@@ -59,16 +58,16 @@ Deno.test("loadWithOrtWasm() reports one progress over the wasm and the model, i
   const headers = { "content-length": "4800000" };
   // The model's files report as core/model-files.ts does, while the wasm downloads: their total
   // first heard after 3 chunks of the wasm, their bytes as they come.
-  const modelAt: Record<number, number> = { 3: 0, 10: 100_000, 20: model };
+  const modelAt: Record<number, number> = { 3: 0, 6: 100_000, 10: model };
   let onModelProgress = (_l: number, _t: number) => {};
   const answer = () => chunked(wasm, headers, (i) => i in modelAt && onModelProgress(modelAt[i], model));
   const { value } = await serving([answer], async () => {
-    const read = loadWithOrtWasm(newUrl(), (l, t) => reports.push([l, t]));
+    const read = loadWithOrtWasm(runtime, newBase(), (l, t) => reports.push([l, t]));
     onModelProgress = read.onModelProgress;
     return await read.wasm;
   });
-  assert.equal(value.length, ortWasmBytes);
-  const total = ortWasmBytes + model;
+  assert.equal(value.length, runtime.wasmBytes);
+  const total = runtime.wasmBytes + model;
   assert.ok(reports.length > 10, JSON.stringify(reports));
   assert.ok(reports.every(([, t]) => t === total), `the total changed: ${JSON.stringify(reports)}`);
   assert.ok(reports.every(([l], i) => i === 0 || l >= reports[i - 1][0]), "the bytes read went back");
@@ -76,10 +75,11 @@ Deno.test("loadWithOrtWasm() reports one progress over the wasm and the model, i
 });
 
 Deno.test("loadOrtWasm() downloads once per worker, and again after a download that failed", async () => {
-  const url = newUrl();
+  const base = newBase();
+  const url = base + runtime.wasm;
   const failed = await serving([() => new Response("", { status: 503 })], () =>
     assert.rejects(
-      loadOrtWasm(url),
+      loadOrtWasm(runtime, base),
       new RegExp(
         `^TypeError: Cannot load onnxruntime's wasm \\(${
           url.replaceAll(".", "\\.")
@@ -88,30 +88,33 @@ Deno.test("loadOrtWasm() downloads once per worker, and again after a download t
     ));
   assert.equal(failed.requests.length, 1);
   const { value, requests } = await serving([() => new Response(wasm)], async () => {
-    await loadOrtWasm(url);
-    // The wasm backend after WebGPU failed: the same bytes, the bar at its end at once.
+    await loadOrtWasm(runtime, base);
+    // The wasm backend started again: the same bytes, the bar at its end at once.
     const reports: [number, number][] = [];
-    const second = loadWithOrtWasm(url, (l, t) => reports.push([l, t]));
+    const second = loadWithOrtWasm(runtime, base, (l, t) => reports.push([l, t]));
     second.onModelProgress(0, 100);
     second.onModelProgress(100, 100);
     await second.wasm;
     return reports.at(-1);
   });
   assert.deepEqual(requests, [`${url} default`]);
-  assert.deepEqual(value, [ortWasmBytes + 100, ortWasmBytes + 100]);
+  assert.deepEqual(value, [runtime.wasmBytes + 100, runtime.wasmBytes + 100]);
 });
 
 Deno.test("loadOrtWasm() reads a wasm of another size again past the HTTP cache, and else says the build differs", async () => {
-  const url = newUrl();
+  const base = newBase();
+  const url = base + runtime.wasm;
   const stale = () => new Response(new Uint8Array(1000));
-  const { value, requests } = await serving([stale, () => new Response(wasm)], () => loadOrtWasm(url));
-  assert.equal(value.length, ortWasmBytes);
+  const { value, requests } = await serving(
+    [stale, () => new Response(wasm)],
+    () => loadOrtWasm(runtime, base),
+  );
+  assert.equal(value.length, runtime.wasmBytes);
   assert.deepEqual(requests, [`${url} default`, `${url} reload`]);
 
-  const other = newUrl();
   await serving([stale, stale], () =>
     assert.rejects(
-      loadOrtWasm(other),
-      /Cannot load onnxruntime's wasm \(.*\): Cannot use it: it is 1000 bytes, where the wasm of the onnxruntime-web this bundle is built with is 26781914 \(serve the wasm of the same build as latent-evolver\.worker\.js\)/,
+      loadOrtWasm(runtime, newBase()),
+      /Cannot load onnxruntime's wasm \(.*\/ort-wasm-simd-threaded\.wasm\): Cannot use it: it is 1000 bytes, where the wasm of the onnxruntime-web this bundle is built with is 14239897 \(serve the wasm of the same build as latent-evolver\.worker\.js\)/,
     ));
 });
