@@ -18,6 +18,14 @@ import type { UiState } from "./ui-state.ts";
 /** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
 const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
+/**
+ * Whether a call failed because its worker ended before answering (it died, was restarted, or the
+ * element left the page): nothing the person should hear of from the call itself (a death says so).
+ */
+function ended(error: unknown): boolean {
+  return (error as Error)?.name === "AbortError";
+}
+
 /** The element whose history moves. */
 export type HistoryHost = ReactiveControllerHost & EventTarget & {
   /** The prompt images are rendered with. */
@@ -112,7 +120,7 @@ export class HistoryActions {
     } catch (error) {
       // The worker was ended while it bred (a restart, the element removed, another tab's newer
       // session taken over): nothing failed that the person should hear of. A death says so itself.
-      if ((error as Error)?.name === "AbortError") return;
+      if (ended(error)) return;
       messages.fail("Evolve failed", error);
     }
   }
@@ -124,40 +132,48 @@ export class HistoryActions {
    * @returns When it is shown and rendered.
    */
   async show(index: number): Promise<void> {
-    if (this.#parts.session.show(index)) await this.#shown();
+    // While another session is swapped in, the one shown is on its way out: its render would land on
+    // the other (and fail, or show its images), and the swap shows the other's generation anyway.
+    if (!this.#swapping && this.#parts.session.show(index)) await this.#shown();
   }
 
   /**
    * Replaces the session with one from a file made by the element's `exportSession`, and renders
    * it; the notice's Bring back puts the session it replaced back, with its marks, until the session
-   * next changes (not offered for a session as it started, with nothing to lose). A file that is not
-   * a session changes nothing and says why.
+   * next changes (not offered for a session as it started, with nothing to lose: the worker does
+   * not keep that one). A file that is not a session changes nothing and says why. One the worker
+   * ended before answering is said to be cut short once a new worker runs.
    *
    * @param file The session file.
    * @returns When the imported session is rendered, or the import failed.
    */
   async importFile(file: Blob): Promise<void> {
     const { messages, session } = this.#parts;
-    const api = this.#parts.api();
-    if (!api) return;
+    if (!this.#parts.api()) return;
     const name = file instanceof File && file.name ? file.name : "the session";
-    // The last error goes; a notice (Bring back) stays unless the import replaces the session.
+    // The last error goes; a notice (Bring back) gives way to the import's while it is on its way,
+    // and stays unless the import replaces the session.
     messages.error = "";
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       // A generation being bred lands first: it must not land on the imported history. So does an
       // import or a Bring back on its way: its session is the one this import replaces.
       while (this.#breeding || this.#swapping) await (this.#breeding ?? this.#swapping)!.catch(() => {});
+      // Read again: the worker may have been restarted meanwhile (the one read before is ended).
+      const api = this.#parts.api();
+      if (!api) return messages.importCutShort(name, new Error("the worker was restarted"));
       const marks = session.shownMarks();
       const replaced = session.untouched ? undefined : {
         generations: session.history.generations.length,
         bringBack: () => void this.#bringBackImported(marks),
       };
-      const generations = await this.#swap(api.importSession(bytes));
+      messages.importing(name);
+      const generations = await this.#swap(api.importSession(bytes, replaced !== undefined));
       messages.imported(name, generations.length, replaced);
       await this.#showSwapped(generations, null);
     } catch (error) {
-      messages.imported(name, error);
+      if (ended(error)) messages.importCutShort(name, error);
+      else messages.imported(name, error);
     }
   }
 
@@ -186,6 +202,7 @@ export class HistoryActions {
 
   /** Renders the generation shown again after its render failed (the Try again button). */
   retry = (): void => {
+    if (this.#swapping) return; // the swap renders the session it brings (see show)
     this.keepFocus();
     this.#parts.messages.error = "";
     void this.renderShown("retry");
@@ -195,6 +212,7 @@ export class HistoryActions {
   renderRest = (): void => {
     const { session } = this.#parts;
     const { current } = session.history;
+    if (this.#swapping) return; // the swap renders the session it brings (see show)
     this.keepFocus();
     void session.render(
       this.#parts.api(),
@@ -212,7 +230,9 @@ export class HistoryActions {
    */
   promptChanged(delay: number): void {
     const { session } = this.#parts;
-    session.afterPromptChange(delay, () => {
+    session.afterPromptChange(delay, async () => {
+      // A session on its way in is rendered with the prompt as it is then (see show).
+      while (this.#swapping) await this.#swapping.catch(() => {});
       this.#parts.persist();
       // An Evolve pressed meanwhile rendered its new batch with the prompt already.
       if (this.#host.prompt === session.renderer.renderedPrompt) return;
@@ -253,14 +273,14 @@ export class HistoryActions {
   async #bringBack(dropped: Dropped): Promise<void> {
     const { session, messages } = this.#parts;
     const api = this.#parts.api();
-    if (!api || this.#breeding) return;
+    if (!api || this.#breeding || this.#swapping) return;
     messages.clear(); // its button goes: a second press would find nothing to bring back
     this.keepFocus();
     try {
-      session.unbranch(await api.restoreReplaced(), dropped);
+      session.unbranch(await this.#swap(api.restoreReplaced()), dropped);
       await this.#shown();
     } catch (error) {
-      messages.fail("Cannot bring the generations back", error);
+      if (!ended(error)) messages.fail("Cannot bring back the generations", error);
     }
   }
 
@@ -277,7 +297,7 @@ export class HistoryActions {
     try {
       await this.#showSwapped(await this.#swap(api.restoreImported()), marks);
     } catch (error) {
-      messages.fail("Cannot bring back the session before the import", error);
+      if (!ended(error)) messages.fail("Cannot bring back the session before the import", error);
     }
   }
 

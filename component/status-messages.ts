@@ -35,6 +35,12 @@ export class StatusMessages {
   /** What the last action did, or `null`. */
   notice: Notice | null = null;
   #host: ReactiveControllerHost & EventTarget;
+  /** The notice with a Bring back under each notice that came over it (see {@link #inform}). */
+  #over = new WeakMap<Notice, Notice>();
+  /** The notice an import on its way took the place of, given back if the file is refused. */
+  #beforeImport: Notice | null = null;
+  /** What a worker that ended left undone, said once the next one runs (see {@link started}). */
+  #untold: { message: string; cause: unknown } | null = null;
   /** Each standing message told, with the rest of the line it was told with (`null` once that changed). */
   #toldWith = new Map<{ text: string }, string | null>();
 
@@ -69,7 +75,9 @@ export class StatusMessages {
    * @param error Why.
    */
   fail(what: string, error: unknown): void {
-    this.showError(`${what}: ${error instanceof Error ? error.message : String(error)}`, error);
+    const why = error instanceof Error ? error.message : String(error);
+    // The worker's reason may start with what failed already ("Cannot bring back ...: none were ...").
+    this.showError(why.startsWith(`${what}: `) ? why : `${what}: ${why}`, error);
   }
 
   /** Evolve was pressed with nothing selected. */
@@ -106,8 +114,7 @@ export class StatusMessages {
    */
   backendReplaced(backend: string, failed: { backend: string; message: string }): void {
     const why = failed.message.replace(/^failed while rendering: /, "");
-    this.notice = { text: `Rendering on ${backend} now: ${failed.backend} failed (${why}).` };
-    this.#host.requestUpdate();
+    this.#inform(`Rendering on ${backend} now: ${failed.backend} failed (${why}).`);
   }
 
   /**
@@ -117,11 +124,26 @@ export class StatusMessages {
    * @param message Which file, and why (a full quota, a response with `Vary: *`).
    */
   modelNotCached(message: string): void {
-    this.notice = {
-      text:
-        `The model could not be kept in this browser's cache, so the next visit downloads it again (${message}).`,
-    };
+    this.#inform(
+      `The model could not be kept in this browser's cache, so the next visit downloads it again (${message}).`,
+    );
+  }
+
+  /**
+   * A notice that only tells something the worker met on its own: a notice it comes over keeps its
+   * Bring back (after it: the button follows the sentence it belongs to), which still works.
+   */
+  #inform(text: string): void {
+    const kept = this.#offered();
+    this.notice = kept ? { text: `${text} ${kept.text}`, action: kept.action } : { text };
+    if (kept) this.#over.set(this.notice, kept);
     this.#host.requestUpdate();
+  }
+
+  /** The notice whose Bring back is offered (under the one shown, or it), or `null`. */
+  #offered(): Notice | null {
+    const shown = this.notice;
+    return shown?.action ? this.#over.get(shown) ?? shown : null;
   }
 
   /**
@@ -140,8 +162,44 @@ export class StatusMessages {
   }
 
   /**
-   * A session file was imported, or could not be. A failure takes away a notice that only told
-   * something (an earlier import), not one whose button still works (Bring back: the session stays).
+   * A session file is on its way to the worker: its notice takes the place of the last one, whose
+   * Bring back must not be pressed while the session is replaced (a refused file gives it back).
+   *
+   * @param name The file's name.
+   */
+  importing(name: string): void {
+    this.#beforeImport = this.#offered();
+    this.notice = { text: `Importing ${name}…` };
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * The worker ended before it answered an import (it died, or was restarted): said once the next
+   * worker runs (see {@link started}), not beside the worker's own error, which its start clears.
+   * What the last notice offered went with the worker.
+   *
+   * @param name The file's name.
+   * @param cause The worker's error.
+   */
+  importCutShort(name: string, cause: unknown): void {
+    this.notice = this.#beforeImport = null;
+    const message = `Cannot import ${name}: the worker stopped before the import was done. ` +
+      "If the session shown is not the file's, import it again.";
+    this.#untold = { message, cause };
+    this.#host.requestUpdate();
+  }
+
+  /** A new worker shows its session: what the last one left undone (see {@link importCutShort}) is said. */
+  started(): void {
+    const untold = this.#untold;
+    this.#untold = null;
+    if (untold) this.showError(untold.message, untold.cause);
+  }
+
+  /**
+   * A session file was imported, or could not be. A failure gives back the notice the import took
+   * the place of where its button still works (Bring back: the session stays), not one that only
+   * told something (an earlier import).
    *
    * @param name The file's name.
    * @param result Its number of generations, or the error it was refused with.
@@ -153,6 +211,8 @@ export class StatusMessages {
     result: number | unknown,
     replaced?: { generations: number; bringBack: () => void },
   ): void {
+    const before = this.#beforeImport;
+    this.#beforeImport = null;
     if (typeof result === "number") {
       const text = `Imported ${name}: ${plural(result, "generation")}`;
       this.notice = replaced
@@ -164,7 +224,7 @@ export class StatusMessages {
       this.#host.requestUpdate();
       return;
     }
-    if (!this.notice?.action) this.notice = null;
+    this.notice = before ?? (this.notice?.action ? this.notice : null);
     // The worker's reason repeats what failed ("Cannot read a session: ..."): the reason alone, and
     // in words for a file that is no session at all (core's "no "LEVS" signature" kept after them).
     const reason = String((result as Error)?.message ?? result)

@@ -93,5 +93,6 @@ async function showReady(
     messages.fail(what, new Error(result.unreadable));
   } else parts.persist(); // the stored UI state goes with the stored session, and stays with it
   if (result.salvaged !== undefined) messages.showError(result.salvaged);
+  messages.started(); // an import the last worker ended before answering is said now
   await actions.renderShown(ui ? "restore" : "first");
 }

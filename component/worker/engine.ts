@@ -149,7 +149,9 @@ export class Engine implements EngineApi {
     // the next start (a passing IndexedDB failure), and the person is told.
     const unreadable = stored && "unreadable" in stored ? stored.unreadable : undefined;
     const salvaged = restored?.salvaged;
-    if (!restored && unreadable === undefined) await this.#saver.save();
+    // A new session is saved at once; so is a restored one whose storage still keeps generations for a
+    // Bring back, which drops them (a new worker keeps no session to bring back).
+    if ((!restored && unreadable === undefined) || restored?.spare) await this.#saver.save();
     return {
       backend: backend.name,
       failures,
@@ -239,6 +241,7 @@ export class Engine implements EngineApi {
     // (the same answer breeds the same batch), and the later ones stay.
     const { feedback: answered, latents } = session.generations[from];
     if (from < session.generations.length - 1 && answered && sameFeedback(answered, fb, latents.length)) {
+      await this.#forgetKept(); // an Evolve ends Bring back, as the element's notice does
       return { ...view(session.generations[from + 1]), existing: true };
     }
     // The same session seed, generation and feedback give the same batch, after a reload too.
@@ -254,7 +257,7 @@ export class Engine implements EngineApi {
 
   async restoreReplaced(): Promise<GenerationView[]> {
     if (!this.#replaced) {
-      throw new RangeError("Cannot bring back generations: none were replaced since the last change");
+      throw new RangeError("Cannot bring back the generations: none were replaced since the last change");
     }
     return await this.#putBack(this.#replaced);
   }
@@ -278,7 +281,7 @@ export class Engine implements EngineApi {
     return Promise.resolve(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]));
   }
 
-  async importSession(bytes: Uint8Array): Promise<GenerationView[]> {
+  async importSession(bytes: Uint8Array, keep = true): Promise<GenerationView[]> {
     const session = deserializeSession(bytes);
     const shape = this.#manifest?.latentShape;
     const got = session.config.shape;
@@ -296,7 +299,7 @@ export class Engine implements EngineApi {
     }
     this.cancel();
     // Only the last import's: bringing it back puts back the session just before it.
-    this.#beforeImport = this.#session;
+    this.#beforeImport = keep ? this.#session : null;
     this.#session = session;
     this.#replaced = null;
     await this.#saver.save();
@@ -319,6 +322,13 @@ export class Engine implements EngineApi {
     return await this.#saver.save(true);
   }
 
+  /** Forgets the sessions kept for Bring back, and their generations in storage. */
+  async #forgetKept(): Promise<void> {
+    if (!this.#replaced && !this.#beforeImport) return;
+    this.#replaced = this.#beforeImport = null;
+    await this.#saver.save();
+  }
+
   /** Makes a session kept for Bring back the session again, forgetting both kept ones, and saves it. */
   async #putBack(session: Session): Promise<GenerationView[]> {
     this.cancel();
@@ -336,7 +346,9 @@ export class Engine implements EngineApi {
     config: EngineConfig,
     manifest: ModelManifest,
   ): Promise<
-    { session: Session; seed?: number | string; salvaged?: string } | { unreadable: string } | null
+    | { session: Session; seed?: number | string; salvaged?: string; spare?: boolean }
+    | { unreadable: string }
+    | null
   > {
     if (!config.storageKey) return null;
     try {
@@ -354,7 +366,7 @@ export class Engine implements EngineApi {
       // A generation whose images were lost: the ones before it come back, the last of them
       // unanswered (stored parts of the others are deleted at the next save).
       const { broken } = saved;
-      if (!broken) return { session, seed: saved.seed };
+      if (!broken) return { session, seed: saved.seed, spare: saved.spare !== undefined };
       if (broken.generation === 0) throw new RangeError(broken.message);
       session = rewind(session, broken.generation - 1);
       const lost = saved.parts!.length - broken.generation;

@@ -147,7 +147,8 @@ export interface EngineApi {
   /**
    * Breeds a new generation from `from` (later generations are dropped: a new branch of history,
    * which {@link restoreReplaced} brings back until the session next changes) and returns it; the
-   * caller renders it.
+   * caller renders it. What was kept for a Bring back before is forgotten, and dropped from storage,
+   * also when the answer is the one `from` already had (`existing`: nothing is bred).
    */
   evolve(from: number, feedback: FeedbackMessage): Promise<EvolvedView>;
   /**
@@ -161,10 +162,11 @@ export interface EngineApi {
   exportSession(): Promise<Uint8Array>;
   /**
    * Replaces the session with one from a file and returns its generations. The session it replaces
-   * is kept, for {@link restoreImported}, until the session next changes; a file refused changes
-   * nothing (an earlier import's session stays kept).
+   * is kept, for {@link restoreImported}, until the session next changes, unless `keep` is false (the
+   * element offers no Bring back for it); a file refused changes nothing (an earlier import's
+   * session stays kept).
    */
-  importSession(bytes: Uint8Array): Promise<GenerationView[]>;
+  importSession(bytes: Uint8Array, keep?: boolean): Promise<GenerationView[]>;
   /**
    * Puts back the session as it was before the last import (only the last: one level), and returns
    * its generations. Rejects with a RangeError when there is none: an evolve or Bring back since.

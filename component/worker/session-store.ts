@@ -62,6 +62,8 @@ export type SavedSession = {
   parts?: { id: string; bytes: number }[];
   /** The revision of the save that wrote it. */
   revision: string;
+  /** How many parts it keeps stored for a Bring back (generations no longer in it), when any. */
+  spare?: number;
   /**
    * The first generation whose part could not be read, and why: its latents, and every later
    * generation's, are zeros in `bytes` (the generations before it are as saved).
@@ -244,7 +246,11 @@ export function loadSession(key: string): Promise<SavedSession | undefined> {
     const broken = first < 0
       ? {}
       : { broken: { generation: first, message: (results[first] as Error).message } };
-    return withSeed({ bytes: joinSession(text, parts), parts: ids, revision, ...broken }, head.seed);
+    const spare = head.spare?.length ? { spare: head.spare.length } : {};
+    return withSeed(
+      { bytes: joinSession(text, parts), parts: ids, revision, ...broken, ...spare },
+      head.seed,
+    );
   });
 }
 

@@ -5,6 +5,7 @@ import {
   cleanup,
   evolveFrom,
   mount,
+  noticeText,
   part,
   pixels,
   press,
@@ -24,9 +25,6 @@ import { decode } from "fast-png";
 import { deserializeSession } from "../../core/mod.ts";
 
 afterEach(cleanup);
-
-/** The notice's text, with its button's, on one line. */
-const noticeText = (el: HTMLElement) => part(el, "notice")?.textContent?.replace(/\s+/g, " ").trim() ?? "";
 
 /** The stored generation shown and marks on each, as JSON. */
 const storedMarks = async (key: string) => {

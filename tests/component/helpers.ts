@@ -115,6 +115,11 @@ export function part(el: HTMLElement, name: string): HTMLElement | null {
   return shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
 }
 
+/** The notice's text, with its button's, on one line (`""` without a notice). */
+export function noticeText(el: HTMLElement): string {
+  return part(el, "notice")?.textContent?.replace(/\s+/g, " ").trim() ?? "";
+}
+
 /** A button of the toolbar or history by its part name. */
 export function button(el: HTMLElement, part: string): HTMLButtonElement {
   const b = shadow(el).querySelector<HTMLButtonElement>(`[part~="${part}"]`);

@@ -5,7 +5,6 @@ import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
 import { describeLineage } from "../../component/latent-evolver.render.ts";
 import { sticking } from "../../component/sticky-controls.ts";
-import { marksSummary, StatusMessages } from "../../component/status-messages.ts";
 import { refusedByPolicy } from "../../component/worker-client.ts";
 import { assert } from "./helpers.ts";
 
@@ -296,75 +295,5 @@ describe("PNG genome", () => {
       { toolbar: true, footer: true, coversTop: 120, coversBottom: 150 },
     ];
     assert(JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got));
-  });
-});
-
-describe("StatusMessages", () => {
-  /** What StatusMessages needs of the element: it is updated, and fires le-error. */
-  const elementStandIn = () =>
-    Object.assign(new EventTarget(), {
-      addController() {},
-      removeController() {},
-      requestUpdate() {},
-      updateComplete: Promise.resolve(true),
-    });
-
-  it("tells a standing message (a notice, another tab saving) once: only until the rest of the line changes", () => {
-    const messages = new StatusMessages(elementStandIn());
-    const line = (current: number, rendering: number | null, savedElsewhere = false, marks = "") =>
-      messages.announcement({
-        shown: { current, count: 2 },
-        marks,
-        rendering,
-        missing: 0,
-        loading: false,
-        savedElsewhere,
-      });
-    messages.imported("a.bin", 2);
-    const imported = "Imported a.bin: 2 generations.";
-    assert(line(1, 8) === `Generation 2 of 2, rendering 8 images. ${imported}`, line(1, 8));
-    assert(line(1, 8).endsWith(imported), "a render of the same line dropped the notice");
-    assert(line(1, null) === "Generation 2 of 2, ready.", line(1, null));
-    assert(line(0, null) === "Generation 1 of 2, ready.", line(0, null));
-    assert(line(1, null) === "Generation 2 of 2, ready.", "the notice was told again");
-    const elsewhere = "Open in another tab, which saves it: changes here are not saved.";
-    assert(line(1, null, true) === `Generation 2 of 2, ready. ${elsewhere}`, line(1, null, true));
-    assert(line(0, null, true) === "Generation 1 of 2, ready.", line(0, null, true));
-    messages.clear();
-    messages.imported("a.bin", 2);
-    assert(line(0, null).endsWith(imported), "a new notice was not told");
-    // A selection or a point marked changes the line, so it is heard; the notice is not told again.
-    const marked = line(0, null, false, marksSummary(2, 1));
-    assert(marked === "Generation 1 of 2, ready. 2 selected, 1 point.", marked);
-  });
-
-  it("tells where a point was marked or removed once, with the count it changed", () => {
-    const messages = new StatusMessages(elementStandIn());
-    const line = (selected: number, points: number, point: { text: string } | null) =>
-      messages.announcement({
-        shown: { current: 0, count: 1 },
-        marks: marksSummary(selected, points),
-        point,
-        rendering: null,
-        missing: 0,
-        loading: false,
-        savedElsewhere: false,
-      });
-    const marked = { text: "Point 1 on image 2, top left." };
-    const told = line(1, 1, marked);
-    assert(told === "Generation 1 of 1, ready. 1 selected, 1 point. Point 1 on image 2, top left.", told);
-    assert(line(1, 1, marked) === told, "the same line changed");
-    // Another image selected: the count is told, the point not again.
-    assert(line(2, 1, marked) === "Generation 1 of 1, ready. 2 selected, 1 point.", line(2, 1, marked));
-    const removed = { text: "Point removed from image 2, top left." };
-    const gone = line(2, 0, removed);
-    assert(gone === "Generation 1 of 1, ready. 2 selected. Point removed from image 2, top left.", gone);
-  });
-
-  it("marksSummary says what is selected and marked, or nothing", () => {
-    assert(marksSummary(0, 0) === "", marksSummary(0, 0));
-    assert(marksSummary(1, 0) === "1 selected", marksSummary(1, 0));
-    assert(marksSummary(0, 3) === "3 points", marksSummary(0, 3));
-    assert(marksSummary(2, 1) === "2 selected, 1 point", marksSummary(2, 1));
   });
 });

@@ -1,16 +1,12 @@
 // The worker's engine saving its session, in Deno against fake-indexeddb (an in-memory IndexedDB that
 // follows the spec): the order of saves around a tab taking the storage key over, and sessions that
 // earlier versions saved. The browser suites (tests/component/) cover the same through the element.
+// Bring back's sessions kept in storage: engine-bring-back.test.ts.
 import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { del, get, set } from "idb-keyval";
-import { Engine } from "../../component/worker/engine.ts";
-import { BackendRegistry } from "../../component/backends/registry.ts";
-import type { BackendFactory } from "../../component/backends/types.ts";
-import type { EngineConfig, EngineEvent, FeedbackMessage } from "../../component/worker/protocol.ts";
 import { loadSession, newPartId, saveSession } from "../../component/worker/session-store.ts";
 import { storageKeyFor } from "../../component/ui-state.ts";
-import { builtinManifestUrl } from "../../models/mod.ts";
 import {
   createRng,
   createSession,
@@ -20,51 +16,10 @@ import {
   serializeSession,
   sessionHeader,
 } from "../../core/mod.ts";
-
-/** A backend that renders nothing: these tests are about what is saved. */
-const blank: BackendFactory = {
-  name: "wasm",
-  priority: 10,
-  create: () =>
-    Promise.resolve({ name: "wasm", generate: () => Promise.resolve([]), dispose: async () => {} }),
-};
-
-let keys = 0;
-function config(save: boolean, storageKey: string): EngineConfig {
-  return {
-    model: builtinManifestUrl,
-    server: "",
-    serverToken: "",
-    backend: "auto",
-    population: 4,
-    seed: 1,
-    storageKey,
-    save,
-  } as EngineConfig;
-}
-
-/** A new engine (a tab), and the storage-failed messages it sends. */
-async function tab(save: boolean, storageKey: string) {
-  const failed: string[] = [];
-  const engine = new Engine("", new BackendRegistry().register(blank));
-  const listener = (e: EngineEvent) => void (e.type === "storage-failed" && failed.push(e.message));
-  const init = await engine.init(config(save, storageKey), listener);
-  return { engine, init, failed };
-}
-
-const feedback: FeedbackMessage = {
-  selected: [0],
-  points: {},
-  mode: "change",
-  strength: 1,
-  radius: 0.2,
-  fresh: false,
-};
-const stored = async (key: string) =>
-  deserializeSession((await loadSession(storageKeyFor(key, "session")))!.bytes);
+import { feedback, stored, tab, uniqueKey } from "./engine-tab.ts";
 
 Deno.test("engine: an Evolve right after taking the key over is saved, not refused by the takeover's check", async () => {
-  const key = `race-${keys++}`;
+  const key = uniqueKey("race");
   await tab(true, key); // the tab that saved, closed
   const b = await tab(false, key);
   const takeover = b.engine.setSaving(true);
@@ -76,7 +31,7 @@ Deno.test("engine: an Evolve right after taking the key over is saved, not refus
 });
 
 Deno.test("engine: a tab takes the key over only if nobody saved since it read the session", async () => {
-  const key = `newer-${keys++}`;
+  const key = uniqueKey("newer");
   const a = await tab(true, key);
   const b = await tab(false, key); // opened while a saves
   await a.engine.evolve(0, feedback);
@@ -90,7 +45,7 @@ Deno.test("engine: a tab takes the key over only if nobody saved since it read t
 });
 
 Deno.test("engine: a session an earlier version saved in chunks is taken over only if it did not change", async () => {
-  const key = `legacy-${keys++}`;
+  const key = uniqueKey("legacy");
   const full = storageKeyFor(key, "session");
   const legacy = async (session: ReturnType<typeof createSession>) => {
     const bytes = serializeSession(session);
@@ -116,7 +71,7 @@ Deno.test("engine: a session an earlier version saved in chunks is taken over on
 });
 
 Deno.test("session store: a lost generation is given as zeros of the size the header says, whatever the head says", async () => {
-  const key = storageKeyFor(`salvage-${keys++}`, "session");
+  const key = storageKeyFor(uniqueKey("salvage"), "session");
   const a = await tab(true, key.split(":")[1]);
   await a.engine.evolve(0, feedback);
   await a.engine.evolve(1, feedback);
@@ -150,7 +105,7 @@ async function keysOf(key: string): Promise<string[]> {
 }
 
 Deno.test("engine: a save over its own last save lists no keys, and leaves what a save that lists them leaves", async () => {
-  const key = `trust-${keys++}`;
+  const key = uniqueKey("trust");
   const full = storageKeyFor(key, "session");
   const listings = countListings();
   try {
@@ -183,7 +138,7 @@ Deno.test("engine: a save over its own last save lists no keys, and leaves what 
 });
 
 Deno.test("session store: a save checks the chunks of a head other than the one it trusts, and writes a broken part again", async () => {
-  const key = storageKeyFor(`untrusted-${keys++}`, "session");
+  const key = storageKeyFor(uniqueKey("untrusted"), "session");
   const session = evolve(
     createSession({ shape: [4, 8, 8], population: 2 }, createRng(1)),
     { selected: [0] },
@@ -216,107 +171,8 @@ Deno.test("session store: a save checks the chunks of a head other than the one 
   assert.deepEqual(saved.bytes, serializeSession(session));
 });
 
-Deno.test("engine: the generations an Evolve replaced stay stored for Bring back, which writes none of them again", async () => {
-  const key = `spare-${keys++}`;
-  const full = storageKeyFor(key, "session");
-  const a = await tab(true, key);
-  await a.engine.evolve(0, feedback);
-  await a.engine.evolve(1, feedback);
-  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[] };
-  const before = (await get(full)) as StoredHead;
-  await a.engine.evolve(0, { ...feedback, selected: [2] }); // replaces generations 1 and 2
-  const after = (await get(full)) as StoredHead;
-  const replaced = before.parts.slice(1).map((p) => p.id);
-  assert.deepEqual(after.spare?.map((p) => p.id), replaced, "the replaced generations were not kept");
-  const proto = IDBObjectStore.prototype;
-  const put = proto.put;
-  const written: string[] = [];
-  proto.put = function (value: unknown, k?: IDBValidKey) {
-    written.push(String(k));
-    return put.call(this, value, k);
-  };
-  try {
-    await a.engine.restoreReplaced();
-  } finally {
-    proto.put = put;
-  }
-  const back = (await get(full)) as StoredHead;
-  assert.deepEqual(back.parts.map((p) => p.id), before.parts.map((p) => p.id));
-  // The head and its header, no part.
-  assert.deepEqual(written.filter((k) => !k.includes("#h-")), [full], `Bring back wrote ${written}`);
-  assert.equal((await stored(key)).generations.length, 3);
-});
-
-/** A session file of the built-in model's shape, other than any a test's engine makes. */
-const sessionFile = (seed: number) =>
-  serializeSession(
-    evolve(
-      createSession({ shape: [4, 32, 32], population: 4 }, createRng(seed)),
-      { selected: [1] },
-      createRng(seed),
-    ),
-  );
-
-Deno.test("engine: the session an import replaced stays stored, and restoreImported puts it back writing none of its generations", async () => {
-  const key = `import-back-${keys++}`;
-  const full = storageKeyFor(key, "session");
-  const a = await tab(true, key);
-  await a.engine.evolve(0, feedback);
-  await a.engine.evolve(1, feedback);
-  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[]; seed?: number };
-  const before = (await get(full)) as StoredHead;
-  const bytes = await a.engine.exportSession();
-  await a.engine.importSession(sessionFile(5));
-  const after = (await get(full)) as StoredHead;
-  assert.equal((await stored(key)).generations.length, 2, "the imported session is not what is stored");
-  assert.deepEqual(
-    after.spare?.map((p) => p.id),
-    before.parts.map((p) => p.id),
-    "the replaced session was not kept",
-  );
-  // A file refused changes nothing: what the import replaced can still be brought back.
-  await assert.rejects(a.engine.importSession(new Uint8Array([1, 2, 3])), /not a latent-evolver session/);
-  const proto = IDBObjectStore.prototype;
-  const put = proto.put;
-  const written: string[] = [];
-  proto.put = function (value: unknown, k?: IDBValidKey) {
-    written.push(String(k));
-    return put.call(this, value, k);
-  };
-  let back;
-  try {
-    back = await a.engine.restoreImported();
-  } finally {
-    proto.put = put;
-  }
-  assert.equal(back.length, 3);
-  assert.deepEqual(await a.engine.exportSession(), bytes, "the session brought back differs");
-  const head = (await get(full)) as StoredHead;
-  assert.deepEqual(head.parts.map((p) => p.id), before.parts.map((p) => p.id));
-  assert.equal(head.seed, before.seed);
-  assert.equal(head.spare, undefined, "the imported session's generations stay stored");
-  assert.deepEqual(written.filter((k) => !k.includes("#h-")), [full], `bringing it back wrote ${written}`);
-  assert.deepEqual(serializeSession(await stored(key)), bytes, "storage holds another session");
-  // One level: nothing is left to bring back.
-  await assert.rejects(a.engine.restoreImported(), /no import replaced one since the last change/);
-});
-
-Deno.test("engine: restoreImported brings back the session before the last import only, and nothing after an Evolve", async () => {
-  const a = await tab(true, `import-levels-${keys++}`);
-  const first = sessionFile(5);
-  await a.engine.importSession(first);
-  await a.engine.importSession(sessionFile(6));
-  await a.engine.restoreImported();
-  assert.deepEqual(await a.engine.exportSession(), first, "not the session of the first import");
-  await a.engine.importSession(sessionFile(6));
-  await a.engine.evolve(1, feedback);
-  await assert.rejects(a.engine.restoreImported(), /Cannot bring back the session before the import/);
-  const session = deserializeSession(await a.engine.exportSession());
-  assert.equal(session.generations.length, 3, "the session evolved from the import was replaced");
-});
-
 Deno.test("engine: after a takeover's save failed in storage, the next save is checked, and does not overwrite another tab's", async () => {
-  const key = `failed-takeover-${keys++}`;
+  const key = uniqueKey("failed-takeover");
   const a = await tab(true, key);
   const b = await tab(false, key);
   const proto = IDBObjectStore.prototype;
@@ -335,22 +191,4 @@ Deno.test("engine: after a takeover's save failed in storage, the next save is c
   await b.engine.evolve(0, { ...feedback, selected: [1] });
   assert.match(b.failed.at(-1)!, /another tab saved this session/);
   assert.equal((await stored(key)).generations[0].feedback?.selected[0], 0, "b overwrote a's newer session");
-});
-
-Deno.test("engine: an Evolve from an earlier generation with the answer it had gives the generation it made, and changes nothing", async () => {
-  const key = `same-answer-${keys++}`;
-  const full = storageKeyFor(key, "session");
-  const a = await tab(true, key);
-  await a.engine.evolve(0, feedback);
-  await a.engine.evolve(1, feedback);
-  const head = await get(full);
-  const again = await a.engine.evolve(0, { ...feedback });
-  assert.equal(again.existing, true);
-  assert.equal(again.index, 1);
-  assert.deepEqual(await get(full), head, "the stored session changed");
-  assert.equal((await stored(key)).generations.length, 3);
-  // Another answer breeds a new generation 2 in place of the later ones.
-  const other = await a.engine.evolve(0, { ...feedback, selected: [1] });
-  assert.equal(other.existing, undefined);
-  assert.equal((await stored(key)).generations.length, 2);
 });
