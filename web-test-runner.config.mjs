@@ -46,7 +46,8 @@ async function startDistServer() {
     const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
     // bare.html: the element with storage off; stored.html: with its default storage, for pages (a
     // sandboxed iframe) where the browser refuses storage; csp.html: storage off, under the
-    // Content-Security-Policy the README gives site owners (?policy= replaces it).
+    // Content-Security-Policy the README gives site owners (?policy= replaces it). On each,
+    // ?backend= sets the element's backend (wasm by default) and ?server= its server.
     const origin = `http://127.0.0.1:${port}`;
     const pages = {
       "/": { storageKey: "none" },
@@ -61,13 +62,18 @@ async function startDistServer() {
     const page = pages[url.pathname];
     if (page) {
       const csp = page.csp ? { "content-security-policy": page.csp } : {};
+      // ?server= sets the element's server attribute (HTML-escaped: it is the test's own URL).
+      const server = url.searchParams.get("server");
+      const serverAttribute = server
+        ? ` server="${server.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}"`
+        : "";
       res.writeHead(200, { ...headers, ...csp, "content-type": "text/html" });
       res.end(`<!doctype html><html lang="en"><title>bare</title>
 <script type="module" src="/latent-evolver.js"></script>
 <script type="module" src="/report.js"></script>
 <latent-evolver backend="${
         url.searchParams.get("backend") ?? "wasm"
-      }" storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord" columns="3"></latent-evolver>`);
+      }"${serverAttribute} storage-key="${page.storageKey}" population="4" seed="7" prompt="a misty fjord" columns="3"></latent-evolver>`);
       return;
     }
     if (url.pathname === "/report.js") {

@@ -117,12 +117,16 @@ export class ElementView {
       renderErrors(error, this.#retry())
     }`;
     // Evolve out of reach (a phone, scrolled down): the footer, which stays in view, carries its own.
+    // Focused, it stays though the toolbar's came into view (Home, PageUp): gone, it would drop the
+    // focus to the page. It goes once the focus leaves it.
+    const evolveFocused = !!host.shadowRoot?.activeElement?.matches('[part~="footer-evolve"]');
     const footerBar = sticky.footer && !sticky.toolbar
       ? renderFooterBar({
-        evolve: !this.#parts.evolveInView.visible,
+        evolve: !this.#parts.evolveInView.visible || evolveFocused,
         ready,
         marking: host.marking,
         onEvolve: () => void host.evolve(),
+        onEvolveBlur: () => host.requestUpdate(),
         onStopMarking: () => (host.marking = false),
       })
       : nothing;

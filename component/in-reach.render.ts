@@ -12,13 +12,15 @@ import { EVOLVE_TITLE } from "./latent-evolver.render.ts";
 
 /** What the footer's bar needs from the element. */
 export interface FooterBarContext {
-  /** True while the toolbar's Evolve is out of view: the footer shows its own. */
+  /** True while the toolbar's Evolve is out of view, or the footer's has the focus: the footer shows its own. */
   evolve: boolean;
   /** False until a generation exists (as the toolbar's Evolve). */
   ready: boolean;
   /** True while clicks mark points. */
   marking: boolean;
   onEvolve(): void;
+  /** The footer's Evolve lost the focus (it may go now). */
+  onEvolveBlur(): void;
   onStopMarking(): void;
 }
 
@@ -38,7 +40,7 @@ export function renderFooterBar(ctx: FooterBarContext): TemplateResult | typeof 
       ${ctx.evolve
         ? html`
           <button part="button footer-evolve" ?disabled=${!ctx.ready} @click=${ctx.onEvolve}
-            title=${EVOLVE_TITLE}>Evolve</button>
+            @blur=${ctx.onEvolveBlur} title=${EVOLVE_TITLE}>Evolve</button>
         `
         : nothing}
       ${ctx.marking

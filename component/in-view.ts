@@ -1,7 +1,8 @@
 /**
- * Whether a part of `<latent-evolver>`'s shadow tree is in the window: the toolbar's Evolve, so that
- * the footer carries its own Evolve only once that one is scrolled out of view (a phone, where the
- * toolbar does not stick), not beside it at the top of the page.
+ * Whether a part of `<latent-evolver>`'s shadow tree is in the window, and not under what sticks to
+ * its bottom: the toolbar's Evolve, so that the footer carries its own Evolve only once that one is
+ * scrolled out of view or under the footer (a phone, where the toolbar does not stick), not beside
+ * it at the top of the page.
  *
  * @module
  */
@@ -18,12 +19,14 @@ const IN_VIEW_AT_LEAST = 0.5;
 
 /**
  * Watches a part with an IntersectionObserver and asks the element to render again when it comes
- * into view or leaves it.
+ * into view or leaves it. The window's bottom, for it, is above what covers it there (the sticky
+ * footer): a part under the footer is not in view, though it is in the window.
  *
  * @example
  * ```ts
  * import { InView } from "./in-view.ts";
- * // In the element: #evolveInView = new InView(this, '[part~="evolve"]'); then read .visible.
+ * // In the element: #evolveInView = new InView(this, '[part~="evolve"]', () => sticky.state.coversBottom);
+ * // then read .visible.
  * ```
  */
 export class InView implements ReactiveController {
@@ -36,19 +39,25 @@ export class InView implements ReactiveController {
   #selector: string;
   #observer: IntersectionObserver | null = null;
   #observed: Element | null = null;
+  #coveredBottom: () => number;
+  /** The pixels at the window's bottom that the observer leaves out. */
+  #margin = 0;
 
   /**
    * @param host The element; the controller adds itself to it.
    * @param selector The part, in the element's shadow tree.
+   * @param coveredBottom How many pixels at the window's bottom are covered (read after each render).
    */
-  constructor(host: InViewHost, selector: string) {
+  constructor(host: InViewHost, selector: string, coveredBottom: () => number = () => 0) {
     this.#host = host;
     this.#selector = selector;
+    this.#coveredBottom = coveredBottom;
     host.addController(this);
   }
 
   hostConnected(): void {
     if (typeof IntersectionObserver === "undefined") return;
+    this.#margin = this.#coveredBottom();
     this.#observer = new IntersectionObserver(
       (entries) => {
         const entry = entries.at(-1)!;
@@ -57,7 +66,7 @@ export class InView implements ReactiveController {
         this.visible = visible;
         this.#host.requestUpdate();
       },
-      { threshold: [0, IN_VIEW_AT_LEAST, 1] },
+      { threshold: [0, IN_VIEW_AT_LEAST, 1], rootMargin: `0px 0px ${-this.#margin}px 0px` },
     );
     // Moved in the page: lit renders nothing on reconnecting, so observe the part already there.
     this.#observe();
@@ -69,9 +78,15 @@ export class InView implements ReactiveController {
     this.#observed = null;
   }
 
-  /** After each render: observe the part once it exists, or again if a render replaced it. */
+  /**
+   * After each render: observe the part once it exists, or again if a render replaced it; with a
+   * new observer where what covers the window's bottom changed (an observer's margin is fixed).
+   */
   hostUpdated(): void {
-    this.#observe();
+    if (this.#observer && this.#coveredBottom() !== this.#margin) {
+      this.hostDisconnected();
+      this.hostConnected(); // it reports at once where the part is now
+    } else this.#observe();
   }
 
   #observe(): void {

@@ -146,8 +146,11 @@ export class LatentEvolverElement extends LitElement {
   #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
   /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
   #sticky = new StickyControls(this);
-  /** Whether the toolbar's Evolve is in the window (else the footer carries one where it sticks). */
-  #evolveInView = new InView(this, '[part~="evolve"]');
+  /**
+   * Whether the toolbar's Evolve is in the window and not under the sticky footer (else the footer
+   * carries one where it sticks).
+   */
+  #evolveInView = new InView(this, '[part~="evolve"]', () => this.#sticky.state.coversBottom);
   /** The worker, and what the element does at each step of its life (worker-hooks.ts). */
   #engine: WorkerController = new WorkerController(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,

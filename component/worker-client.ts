@@ -10,7 +10,9 @@
  */
 
 import * as Comlink from "comlink";
+import { keepErrorCauses } from "./worker/error-transfer.ts";
 import type { EngineApi } from "./worker/protocol.ts";
+import { POLICY_REFUSED } from "./page-policy.ts";
 
 /** A started worker: its Comlink proxy, and a way to end it. */
 export interface WorkerHandle {
@@ -26,50 +28,6 @@ export interface WorkerHandle {
 /** What a worker module that could not be loaded (and no policy refused) adds to its error. */
 const NOT_FOUND_HINT = " (is the build's dist/ served there? Where a bundler moved the element's code " +
   "away from it, set LatentEvolverElement.assetBase to the URL that serves dist/)";
-
-/** How a refusal by the page's Content-Security-Policy starts, in the worker's messages and the page's. */
-const POLICY_REFUSED = "the page's Content-Security-Policy refused";
-
-/** How a browser words a refusal by the page's policy: ours, Chrome's and Safari's, Firefox's. */
-const POLICY_WORDS = /Content[- ]Security[- ]Policy|blocked by CSP/i;
-
-/**
- * Whether the page's Content-Security-Policy refused what an error is about (the worker, its module,
- * WebAssembly): another start meets the same refusal.
- *
- * @param error The error.
- * @returns True when its message names the policy.
- * @example
- * ```ts
- * import { refusedByPolicy } from "./worker-client.ts";
- * refusedByPolicy(new Error("violates the following Content Security Policy directive")); // true
- * ```
- */
-export function refusedByPolicy(error: unknown): boolean {
-  return POLICY_WORDS.test(error instanceof Error ? error.message : String(error));
-}
-
-/**
- * What the site must add to its page's Content-Security-Policy for the element whose worker module
- * is at `url` (README's Content-Security-Policy section), in words for a person who cannot change it.
- *
- * @param url URL of the worker module: its origin serves the element's files.
- * @returns The sentences.
- * @example
- * ```ts
- * import { policyAdvice } from "./worker-client.ts";
- * policyAdvice("https://cdn.example/le/latent-evolver.worker.js");
- * // "The images cannot be made in this page: ... script-src https://cdn.example 'wasm-unsafe-eval'; ..."
- * ```
- */
-export function policyAdvice(url: string): string {
-  const origin = new URL(url, location.href).origin;
-  // A page with an opaque origin starts the worker from a data: URL (see startWorker).
-  const worker = globalThis.origin === "null" ? "data:" : "blob:";
-  return "The images cannot be made in this page: its Content-Security-Policy refuses what the element " +
-    "needs, and trying again cannot change that. The site must allow " +
-    `script-src ${origin} 'wasm-unsafe-eval'; worker-src ${worker}; connect-src ${origin}.`;
-}
 
 /**
  * The worker's first script: it imports the worker module by its absolute URL. A dynamic import,
@@ -114,6 +72,7 @@ export function startWorker(
   url: URL | string,
   onDeath: (error: Error, retry: boolean) => void,
 ): WorkerHandle {
+  keepErrorCauses(); // a failed start's error arrives with each backend's failure (its cause)
   const source = bootstrap(new URL(url, location.href).href);
   // A page with an opaque origin (a sandboxed iframe) cannot start a module worker from a Blob URL;
   // a data: URL works there. Elsewhere the Blob URL keeps the page's origin, and so its storage.

@@ -13,7 +13,8 @@ import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "
 import { dispatchAttributeErrors } from "./events.ts";
 import { loadUiState, type UiState } from "./ui-state.ts";
 import { StorageLock } from "./storage-lock.ts";
-import { policyAdvice, refusedByPolicy, startWorker, type WorkerHandle } from "./worker-client.ts";
+import { everyBackendRefused, policyAdvice, refusedByPolicy } from "./page-policy.ts";
+import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
 
 /**
@@ -91,13 +92,18 @@ export class WorkerController implements ReactiveController {
   #worker: WorkerHandle | null = null;
   /** The worker whose `init` answered: its API is the one handed out. */
   #ready: WorkerHandle | null = null;
+  /** The API handed out for {@link #ready}: a render it finishes proves the worker healthy. */
+  #readyApi: Comlink.Remote<EngineApi> | null = null;
   /** Counts starts (and releases): a start that another has overtaken stops at its next step. */
   #starts = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** The attribute problems of the latest config read, before the storage claim added its own. */
   #readProblems: AttributeProblem[] = [];
-  /** Worker deaths since the last successful start. */
+  /**
+   * Worker deaths since a render last finished (or Try again). Not since the last start: a worker
+   * that starts and then dies at each render would be restarted, its model loaded again, for ever.
+   */
   #deaths = 0;
   /** The storage key's lock across tabs, held or waited for; kept over restarts with the same key. */
   #lock: StorageLock | null = null;
@@ -137,7 +143,7 @@ export class WorkerController implements ReactiveController {
 
   /** The running worker's API once its session is ready, or `null` (none runs, or it is starting). */
   get api(): Comlink.Remote<EngineApi> | null {
-    return this.#worker && this.#worker === this.#ready ? this.#worker.api : null;
+    return this.#worker && this.#worker === this.#ready ? this.#readyApi : null;
   }
 
   /** Back on the page: a move keeps its worker; a worker ended while away is started again. */
@@ -315,7 +321,7 @@ export class WorkerController implements ReactiveController {
       const result = await handle.api.init(config, Comlink.proxy(listener));
       if (this.#worker !== handle) return;
       this.#ready = handle;
-      this.#deaths = 0;
+      this.#readyApi = onRendered(handle.api, () => void (this.#worker === handle && (this.#deaths = 0)));
       this.backend = result.backend;
       this.modelName = result.modelName;
       this.seed = result.seed;
@@ -323,7 +329,7 @@ export class WorkerController implements ReactiveController {
     } catch (error) {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
       if (this.#worker !== handle || (error as Error)?.name === "AbortError") return;
-      if (refusedByPolicy(error)) return this.#refused("The model could not be started", error);
+      if (everyBackendRefused(error)) return this.#refused("The model could not be started", error);
       this.failed = true;
       this.#hooks.fail("The images cannot be made right now. The model could not be started", error);
     }
@@ -363,6 +369,24 @@ export class WorkerController implements ReactiveController {
    * the same refusal): first what the site must allow, then what failed.
    */
   #refused(what: string, error: unknown): void {
-    this.#hooks.fail(`${policyAdvice(this.#hooks.workerUrl())} ${what}`, error);
+    this.#hooks.fail(`${policyAdvice(this.#hooks.workerUrl(), this.config)} ${what}`, error);
   }
+}
+
+/**
+ * The worker's API, telling `rendered` each time a render finishes: the worker has shown it can
+ * do its work, not only start.
+ */
+function onRendered(api: Comlink.Remote<EngineApi>, rendered: () => void): Comlink.Remote<EngineApi> {
+  return new Proxy(api, {
+    get(target, prop) {
+      const member = Reflect.get(target, prop);
+      if (prop !== "render") return member;
+      return (...args: Parameters<EngineApi["render"]>) => {
+        const answer = member(...args);
+        answer.then(rendered, () => {});
+        return answer;
+      };
+    },
+  });
 }

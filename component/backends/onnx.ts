@@ -14,7 +14,7 @@ import * as ortWebgpu from "onnxruntime-web/webgpu";
 import * as ortWasm from "onnxruntime-web/wasm";
 import { createGenerator } from "../../core/pipeline.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
-import type { Backend, BackendContext, BackendFactory } from "./types.ts";
+import { type Backend, type BackendContext, type BackendFactory, NotApplicable } from "./types.ts";
 import { loadWithOrtWasm, type OrtRuntime, ortRuntimes } from "./ort-wasm.ts";
 
 /** Models larger than this (all files together) are refused on wasm: too slow to be usable. */
@@ -86,23 +86,23 @@ export const webgpuBackend: BackendFactory = {
     if (!gpu) {
       // Browsers give WebGPU only to secure contexts: a page on plain http from another host than
       // localhost (the demo served with --host 0.0.0.0, opened from another machine) has none.
-      throw new Error(
+      throw new NotApplicable(
         globalThis.isSecureContext === false
           ? "WebGPU is given only to pages served over https (or from localhost), and this page is on plain http"
           : "this browser has no WebGPU (navigator.gpu is missing)",
       );
     }
     const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new Error("WebGPU has no adapter (requestAdapter() returned null)");
+    if (!adapter) throw new NotApplicable("WebGPU has no adapter (requestAdapter() returned null)");
     if (context.auto && (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter)) {
       const which = adapter.info?.architecture || adapter.info?.vendor || "software";
-      throw new Error(
+      throw new NotApplicable(
         `the only WebGPU adapter is a software fallback (${which}), far slower than the CPU backend; set backend="webgpu" to use it anyway`,
       );
     }
     const fp16 = Object.values(context.manifest.files).some((f) => f.dtype === "float16");
     if (fp16 && !adapter.features.has("shader-f16")) {
-      throw new Error("the model is float16 and this GPU lacks the shader-f16 feature");
+      throw new NotApplicable("the model is float16 and this GPU lacks the shader-f16 feature");
     }
     return await createOnnxBackend("webgpu", context);
   },
@@ -120,7 +120,7 @@ export const wasmBackend: BackendFactory = {
       context.auto && manifest.kind === "sd-turbo" &&
       Object.values(manifest.files).some((f) => f.bytes === undefined)
     ) {
-      throw new Error(
+      throw new NotApplicable(
         `the ${manifest.kind} model's manifest gives no bytes for its files, so its size is unknown and auto does not try it on the CPU (limit ${
           wasmSizeLimit / 2 ** 20
         } MiB): without WebGPU, set the server attribute to an inference server (or backend="wasm" to try anyway)`,
@@ -128,7 +128,7 @@ export const wasmBackend: BackendFactory = {
     }
     const bytes = modelBytes(manifest);
     if (bytes > wasmSizeLimit) {
-      throw new Error(
+      throw new NotApplicable(
         `the model is ${Math.round(bytes / 2 ** 20)} MiB, too large for the CPU (limit ${
           wasmSizeLimit / 2 ** 20
         } MiB): without WebGPU, set the element's server attribute to an inference server`,

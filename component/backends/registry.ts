@@ -7,7 +7,7 @@
  */
 
 import type { BackendName, BackendPreference } from "../worker/protocol.ts";
-import type { Backend, BackendContext, BackendFactory } from "./types.ts";
+import { type Backend, type BackendContext, type BackendFactory, NotApplicable } from "./types.ts";
 
 /** A backend chosen by {@link selectBackend}, with the ones that failed before it. */
 export interface Selected {
@@ -15,6 +15,17 @@ export interface Selected {
   backend: Backend;
   /** Backends tried first that failed, with why. */
   failures: { backend: BackendName; message: string }[];
+}
+
+/**
+ * The `cause` of the error {@link BackendRegistry.select} throws when no backend can run the model;
+ * it crosses to the element with the error (worker/error-transfer.ts).
+ */
+export interface NoBackendCause {
+  /** Each backend's failure, as the message lists them. */
+  failures: { backend: BackendName; message: string }[];
+  /** The backends of `failures` passed over as not applicable (no server attribute, no WebGPU), not tried. */
+  skipped: BackendName[];
 }
 
 /** A set of backend factories. */
@@ -50,7 +61,7 @@ export class BackendRegistry {
    * @param context What the factories need.
    * @param exclude Backends not to try (in `auto`: those that failed already).
    * @returns The backend and the failures before it.
-   * @throws Error naming each backend's failure when none works.
+   * @throws Error naming each backend's failure when none works, with a {@link NoBackendCause}.
    */
   async select(
     preference: BackendPreference,
@@ -61,10 +72,11 @@ export class BackendRegistry {
       (preference === "auto" ? this.ordered() : this.ordered().filter((f) => f.name === preference))
         .filter((f) => !exclude.includes(f.name));
     if (!candidates.length) throw new TypeError(`Cannot choose a backend: "${preference}" is not registered`);
-    const failures: Selected["failures"] = [];
+    const failures: Selected["failures"] = [], skipped: BackendName[] = [];
     for (const factory of candidates) {
       if (preference === "auto" && factory.name === "server" && !context.server) {
         failures.push({ backend: "server", message: "no server attribute is set" });
+        skipped.push("server");
         continue;
       }
       try {
@@ -74,11 +86,12 @@ export class BackendRegistry {
           backend: factory.name,
           message: error instanceof Error ? error.message : String(error),
         });
+        if (error instanceof NotApplicable) skipped.push(factory.name);
       }
     }
     const list = failures.map((f) => `${f.backend}: ${f.message}`).join("; ");
     throw new Error(`No backend can run the model "${context.manifest.name}" (${list})`, {
-      cause: failures,
+      cause: { failures, skipped } satisfies NoBackendCause,
     });
   }
 }

@@ -17,7 +17,7 @@ import {
   parseHeaderLength,
 } from "../../core/wire.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
-import type { Backend, BackendFactory } from "./types.ts";
+import { type Backend, type BackendFactory, NotApplicable } from "./types.ts";
 import { type Answer, fetchAnswer, fetchRetrying, type ServerClientOptions } from "./server-http.ts";
 
 export { SERVER_CLIENT_DEFAULTS, type ServerClientOptions } from "./server-http.ts";
@@ -195,7 +195,7 @@ export function createServerBackend(options: ServerClientOptions = {}): BackendF
     name: "server",
     priority: 20,
     async create(context) {
-      if (!context.server) throw new Error("no server attribute is set");
+      if (!context.server) throw new NotApplicable("no server attribute is set");
       const base = context.server.endsWith("/") ? context.server : context.server + "/";
       const model = new URL(`v2/models/${encodeURIComponent(context.manifest.name)}`, base).href;
       // A token-protected server (its --token) wants the bearer token on every /v2 request.

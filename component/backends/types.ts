@@ -1,6 +1,7 @@
 /**
- * The interface every inference backend implements, and what a backend factory is given. A
- * backend turns latents and a prompt into RGBA images; where it runs is its own business.
+ * The interface every inference backend implements, what a backend factory is given, and what it
+ * throws when its backend does not apply. A backend turns latents and a prompt into RGBA images;
+ * where it runs is its own business.
  *
  * @module
  */
@@ -62,4 +63,19 @@ export interface BackendFactory {
   readonly priority: number;
   /** Probes what it needs and loads the model. */
   create(context: BackendContext): Promise<Backend>;
+}
+
+/**
+ * What a factory throws when its backend does not apply here, before trying anything: this browser
+ * has no WebGPU, the model is too large for the CPU. `auto` passes over it, and it does not count as
+ * a backend tried (a start that failed on every backend tried may be the page's policy alone).
+ *
+ * @example
+ * ```ts
+ * import { NotApplicable } from "./types.ts";
+ * throw new NotApplicable("this browser has no WebGPU (navigator.gpu is missing)");
+ * ```
+ */
+export class NotApplicable extends Error {
+  override name = "NotApplicable";
 }

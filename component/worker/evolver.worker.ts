@@ -8,5 +8,7 @@
 
 import * as Comlink from "comlink";
 import { Engine } from "./engine.ts";
+import { keepErrorCauses } from "./error-transfer.ts";
 
+keepErrorCauses(); // the element reads why each backend failed from a failed start's cause
 Comlink.expose(new Engine(new URL("./", import.meta.url).href));

@@ -15,7 +15,7 @@ import {
 } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { BackendRegistry } from "../../component/backends/registry.ts";
+import { BackendRegistry, type NoBackendCause } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
 import { checkMetadata, serverBackend } from "../../component/backends/server.ts";
 import type { BackendContext } from "../../component/backends/types.ts";
@@ -115,15 +115,18 @@ describe("backends", () => {
   it("throws one error naming each failure when no backend can run the model", async () => {
     await withoutWebGpu(async (registry, ctx) => {
       const huge = { ...ctx.manifest, files: { decoder: { ...ctx.manifest.files.decoder, bytes: 2 ** 31 } } };
-      let message = "";
+      let message = "", cause: NoBackendCause | undefined;
       try {
         await registry.select("auto", { ...ctx, manifest: huge });
       } catch (error) {
         message = (error as Error).message;
+        cause = (error as Error).cause as NoBackendCause;
       }
       assert(/webgpu: .*navigator\.gpu/.test(message), `no webgpu reason in "${message}"`);
       assert(/server: no server attribute/.test(message), `no server reason in "${message}"`);
       assert(/wasm: .*too large .*server attribute/.test(message), `no wasm reason in "${message}"`);
+      // None applied here, so none was tried: a start that fails so is no refusal by the page's policy.
+      assert(cause?.skipped.join() === "webgpu,server,wasm", `passed over: ${cause?.skipped}`);
     });
   });
 

@@ -152,6 +152,36 @@ describe("cross-origin embedding", () => {
     }
   });
 
+  it("WebAssembly refused while the server is down is no refusal alone: Try again, as the server may come back; on wasm alone, what to allow names the server", async () => {
+    const origin = new URL(await distOrigin()).origin;
+    const server = "http://127.0.0.1:9/"; // nothing listens there
+    const policy = `script-src ${origin}; worker-src blob:; connect-src ${origin} http://127.0.0.1:9`;
+    const words = await framePage(
+      `csp.html?backend=auto&server=${encodeURIComponent(server)}&policy=${encodeURIComponent(policy)}`,
+      { until: /could not be started/ },
+    );
+    const failed = words.find((w) => /could not be started/.test(w.detail.message ?? ""));
+    assert(failed, JSON.stringify(words));
+    const message = failed.detail.message!;
+    assert(/server: .*127\.0\.0\.1:9.*; wasm: .*WebAssembly/.test(message), message);
+    assert(
+      message.startsWith("The images cannot be made right now.") && !/must allow/.test(message),
+      message,
+    );
+    assert(failed.detail.retry === true, "no Try again, though the server may come back");
+    // On wasm alone the refusal is the whole failure: what to allow names the server's origin too.
+    const [refused] = await framePage(
+      `csp.html?backend=wasm&server=${encodeURIComponent(server)}&policy=${encodeURIComponent(policy)}`,
+      { until: /must allow/ },
+    );
+    const allow =
+      `script-src ${origin} 'wasm-unsafe-eval'; worker-src blob:; connect-src ${origin} http://127.0.0.1:9.`;
+    assert(
+      refused?.detail.message?.includes(allow) && refused.detail.retry === false,
+      JSON.stringify(refused),
+    );
+  });
+
   it("a policy that lets the page's script run but not the worker's module fails once, without restarts", async () => {
     // script-src names the page's two files only, so the worker's import of its module is refused.
     const origin = new URL(await distOrigin()).origin;

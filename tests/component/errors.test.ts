@@ -1,6 +1,6 @@
 // What a person can do about an error: Try again after the model failed to start (with the controls
-// that need a model disabled meanwhile) or its worker kept failing, and Dismiss for the page's
-// attribute problems. A failed
+// that need a model disabled meanwhile) or its worker kept failing (at its start, or at each render),
+// and Dismiss for the page's attribute problems. A failed
 // render's Try again is in backends.test.ts; what each error says, in element.test.ts.
 import {
   assert,
@@ -121,6 +121,47 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(!part(el, "error"), `the error stays: ${boxes(el)}`);
     } finally {
       Ctor.assetBase = saved;
+      document.removeEventListener("le-error", collect);
+    }
+  });
+
+  it("a worker that starts but dies at each render is not restarted for ever: it says it keeps failing, with Try again", async () => {
+    await loadBundle();
+    const Ctor = customElements.get("latent-evolver")!;
+    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+    // Each start loads the model and answers; each render kills the worker (an uncaught error).
+    const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
+    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => crashing });
+    const errors: string[] = [];
+    const collect = (e: Event) => errors.push((e as CustomEvent).detail.message);
+    document.addEventListener("le-error", collect);
+    const restarts = () => errors.filter((m) => /restarting it/.test(m));
+    try {
+      const el = await mount({ ...wasmElement("render-crash"), population: "2" }, false);
+      // Bounded: restarted a 4th time, it would go on for ever.
+      await waitForEvent(
+        document,
+        "le-error",
+        () => /keeps failing/.test(errors.join()) || restarts().length > 3,
+      );
+      const died = restarts();
+      assert(
+        died.length === 3 && died.every((m) => /failed while rendering/.test(m)),
+        `restarted ${died.length} times: ${JSON.stringify(errors)}`,
+      );
+      assert(
+        /^The images cannot be made right now\. The worker keeps failing.*failed while rendering/.test(
+          errors.at(-1)!,
+        ),
+        JSON.stringify(errors),
+      );
+      await settle(el);
+      assert(
+        shadow(el).querySelector('[part~="error"] button[part~="retry"]'),
+        "no Try again beside the error",
+      );
+    } finally {
+      Object.defineProperty(Ctor, "workerUrl", own);
       document.removeEventListener("le-error", collect);
     }
   });

@@ -71,6 +71,24 @@ async function scrollToLastImages(el: LatentEvolverElement): Promise<HTMLButtonE
   return part(el, "footer-evolve") as HTMLButtonElement;
 }
 
+/**
+ * Waits until an IntersectionObserver of the test's own has seen `part` whole in the window. The
+ * browser notifies every observer of the page in one task, so the element's observer has reported
+ * too, and its render is asked for (`settle` then waits for it).
+ */
+async function seenWhole(part: Element, what: string): Promise<void> {
+  let whole = false;
+  const observer = new IntersectionObserver((entries) => (whole = entries.at(-1)!.intersectionRatio >= 1), {
+    threshold: [1],
+  });
+  observer.observe(part);
+  try {
+    await until(() => whole, what, 30_000);
+  } finally {
+    observer.disconnect();
+  }
+}
+
 /** The buttons named Evolve, as a screen reader gets them. */
 const evolveButtons = async () =>
   (await accessibleNodes()).filter((n) => n.role === "button" && n.name === "Evolve");
@@ -119,6 +137,51 @@ describe("<latent-evolver> on a phone", () => {
       part(el, "stop-marking")!.click();
       await settle(el);
       assert(!el.marking && !part(el, "footer-bar"), "Stop did not stop marking");
+    });
+  });
+
+  it("the footer's Evolve, focused, stays when the toolbar's comes into view, and goes once the focus leaves it", async () => {
+    await inWindow({ width: 375, height: 740 }, async () => {
+      const el = await mountOnPhone("phone-focus");
+      const evolve = await scrollToLastImages(el);
+      evolve.focus();
+      // Back to the top, as Home or PageUp goes: the toolbar's Evolve is in view.
+      scrollTo(0, 0);
+      await seenWhole(part(el, "evolve")!, "the toolbar's Evolve is in view at the top");
+      await settle(el);
+      const focused = shadow(el).activeElement;
+      assert(
+        document.activeElement === el && focused?.matches('[part~="footer-evolve"]'),
+        `the focus went to ${document.activeElement?.tagName} ${focused?.outerHTML}`,
+      );
+      part(el, "evolve")!.focus();
+      await settle(el);
+      assert(!part(el, "footer-evolve"), "the footer's Evolve stays once the focus left it");
+    });
+  });
+
+  it("where the element's top is at the window's bottom, the toolbar's Evolve under the sticky footer is out of view: the footer carries its own", async () => {
+    await inWindow({ width: 375, height: 740 }, async () => {
+      const el = await mountOnPhone("phone-covered");
+      const above = document.createElement("div");
+      above.style.height = `${2 * innerHeight}px`;
+      el.before(above);
+      try {
+        // The toolbar's Evolve whole in the window, just above its bottom, where the footer sticks.
+        const evolve = part(el, "evolve")!;
+        scrollTo(0, scrollY + evolve.getBoundingClientRect().bottom - innerHeight + 4);
+        await seenWhole(evolve, "the toolbar's Evolve is in the window");
+        const covered = footer(el).getBoundingClientRect().top, box = evolve.getBoundingClientRect();
+        assert(
+          sticks(footer(el)) && covered <= box.top,
+          `the footer from ${covered}, Evolve from ${box.top}`,
+        );
+        await settle(el);
+        const own = part(el, "footer-evolve");
+        assert(own && inView(own), "the footer has no Evolve while the toolbar's is under it");
+      } finally {
+        above.remove();
+      }
     });
   });
 
