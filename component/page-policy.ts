@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { NoBackendCause } from "./backends/registry.ts";
-import type { EngineConfig } from "./worker/protocol.ts";
+import type { EngineConfig, NoBackendCause } from "./worker/protocol.ts";
 
 /** How a refusal by the page's Content-Security-Policy starts, in the worker's messages and the page's. */
 export const POLICY_REFUSED = "the page's Content-Security-Policy refused";

@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { BackendName, BackendPreference } from "../worker/protocol.ts";
+import type { BackendName, BackendPreference, NoBackendCause } from "../worker/protocol.ts";
+
+export type { NoBackendCause };
 import { type Backend, type BackendContext, type BackendFactory, NotApplicable } from "./types.ts";
 
 /** A backend chosen by {@link selectBackend}, with the ones that failed before it. */
@@ -15,17 +17,6 @@ export interface Selected {
   backend: Backend;
   /** Backends tried first that failed, with why. */
   failures: { backend: BackendName; message: string }[];
-}
-
-/**
- * The `cause` of the error {@link BackendRegistry.select} throws when no backend can run the model;
- * it crosses to the element with the error (worker/error-transfer.ts).
- */
-export interface NoBackendCause {
-  /** Each backend's failure, as the message lists them. */
-  failures: { backend: BackendName; message: string }[];
-  /** The backends of `failures` passed over as not applicable (no server attribute, no WebGPU), not tried. */
-  skipped: BackendName[];
 }
 
 /** A set of backend factories. */

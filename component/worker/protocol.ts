@@ -17,6 +17,17 @@ export type BackendName = "webgpu" | "wasm" | "server";
 /** A backend that could not run the model, and why. */
 export type FailedBackend = { backend: BackendName; message: string };
 
+/**
+ * The `cause` of the error `BackendRegistry.select` (backends/registry.ts) throws when no backend can run the model;
+ * it crosses to the element with the error (error-transfer.ts).
+ */
+export interface NoBackendCause {
+  /** Each backend's failure, as the message lists them. */
+  failures: FailedBackend[];
+  /** The backends of `failures` passed over as not applicable (no server attribute, no WebGPU), not tried. */
+  skipped: BackendName[];
+}
+
 /** What the element tells the worker when it starts (or restarts) it. */
 export interface EngineConfig {
   /** Absolute URL of the model manifest. */
