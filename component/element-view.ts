@@ -164,7 +164,7 @@ export class ElementView {
       <div class=${sticky.footer ? "footer sticky" : "footer"}>${footerBar}${renderHistory({
         count: history.generations.length,
         current: history.current,
-        busy: renderer.busy,
+        busy: actions.busy,
         onShow: (g) => void host.showGeneration(g),
         onUndo: () => void host.undo(),
         onRedo: () => void host.redo(),
@@ -207,7 +207,7 @@ export class ElementView {
   /** The keyboard shortcuts (tile-input.ts's shortcutOf), for a `keydown` listener on the element. */
   onShortcut = (e: KeyboardEvent): void => {
     const host = this.#host;
-    const action = shortcutOf(e, this.#parts.session.renderer.busy, host.marking);
+    const action = shortcutOf(e, this.#parts.actions.busy, host.marking);
     if (action === "cancel") return host.cancel();
     if (action === "stop-marking") {
       host.marking = false;

@@ -3,6 +3,11 @@
  * changed or kept, the mutation strength and the region radius. The sliders start from the
  * `mutation-strength` and `radius` attributes, and the whole goes to storage with the UI state.
  *
+ * A generation that was answered already shows the settings of its answer (as it shows that
+ * answer's selection and points), so that Evolve from it with them goes forward to what it made.
+ * The person's own settings, those of the generation not yet answered, are kept meanwhile and come
+ * back with it; a change made on an answered generation is for an Evolve from there only.
+ *
  * @module
  */
 
@@ -20,6 +25,9 @@ type ControlProperty = (typeof PROPERTY_OF)[keyof typeof PROPERTY_OF];
 /** The settings, as stored and as evolve takes them. */
 export type EvolveValues = Pick<UiState, "mode" | "strength" | "radius">;
 
+/** The settings a generation's answer gave (see `GenerationView.answer`), or `undefined` for none. */
+export type AnswerValues = Partial<EvolveValues> | undefined;
+
 /** Mode, strength and radius. */
 export class EvolveSettings {
   /** Change or keep the marked regions. */
@@ -32,6 +40,8 @@ export class EvolveSettings {
   columns = 0;
   /** The slider attributes rejected at the latest {@link read}. */
   problems: AttributeProblem[] = [];
+  /** The person's own settings while an answered generation's are shown (see {@link show}), else `null`. */
+  #own: EvolveValues | null = null;
 
   /**
    * Takes the slider attributes; a rejected value falls back to its default and is listed.
@@ -54,22 +64,72 @@ export class EvolveSettings {
     changed: (property: ControlProperty) => boolean = () => true,
   ): AttributeProblem[] {
     const controls = readControls(a);
-    if (changed("mutationStrength")) this.strength = controls.strength;
-    if (changed("radius")) this.radius = controls.radius;
+    // The page's values are the person's own, not those of an answer shown.
+    const own = this.#own ?? this;
+    if (changed("mutationStrength")) own.strength = controls.strength;
+    if (changed("radius")) own.radius = controls.radius;
     this.columns = controls.columns;
     this.problems = controls.problems;
     return controls.problems.filter((p) => changed(PROPERTY_OF[p.attribute as keyof typeof PROPERTY_OF]));
   }
 
-  /** Takes stored settings. @param values The settings. */
+  /**
+   * Sets the settings shown (the toolbar's change): on an answered generation, for an Evolve from
+   * it only. @param values The settings.
+   */
   restore(values: EvolveValues): void {
     this.mode = values.mode;
     this.strength = values.strength;
     this.radius = values.radius;
   }
 
-  /** @returns The settings as plain data. */
+  /**
+   * Takes the person's own settings (stored ones, or those of generations brought back), shown as
+   * for a generation not yet answered; {@link show} then gives the generation shown its own.
+   *
+   * @param values The settings.
+   */
+  reset(values: EvolveValues): void {
+    this.#own = null;
+    this.restore(values);
+  }
+
+  /**
+   * Shows the settings for a generation: those of its answer, or without one the person's own.
+   *
+   * @param answer The settings of the generation's answer (`GenerationView.answer`), or `undefined`.
+   * @example
+   * ```ts
+   * import { EvolveSettings } from "./evolve-settings.ts";
+   * const settings = new EvolveSettings();
+   * settings.show({ mode: "keep", strength: 0.5, radius: 0.2 });
+   * settings.strength; // 0.5
+   * settings.show(undefined);
+   * settings.strength; // 1
+   * ```
+   */
+  show(answer: AnswerValues): void {
+    if (answer) {
+      this.#own ??= this.values();
+      this.restore({ ...this.#own, ...answer });
+    } else if (this.#own) this.reset(this.#own);
+  }
+
+  /**
+   * The settings shown become the person's own: an Evolve made a new generation, not yet answered,
+   * with them.
+   */
+  keep(): void {
+    this.#own = null;
+  }
+
+  /** @returns The settings shown, as plain data: what an Evolve sends. */
   values(): EvolveValues {
     return { mode: this.mode, strength: this.strength, radius: this.radius };
+  }
+
+  /** @returns The person's own settings, as plain data: what is stored. */
+  own(): EvolveValues {
+    return this.#own ? { ...this.#own } : this.values();
   }
 }

@@ -15,6 +15,11 @@ import type { TileMarking } from "./tile-marking.ts";
 import type { EngineApi, GenerationView } from "./worker/protocol.ts";
 import type { UiState } from "./ui-state.ts";
 
+/** What renders a generation whose render was cancelled before it started: nothing, cancelled. */
+const CANCELLED: Pick<EngineApi, "render"> = {
+  render: () => Promise.reject(new DOMException("The render was cancelled before it started", "AbortError")),
+};
+
 /** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
 const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
@@ -57,6 +62,8 @@ export type HistoryParts = {
 export class HistoryActions {
   /** The worker's answer while it breeds a generation (see {@link evolve}), else `null`. */
   #breeding: Promise<unknown> | null = null;
+  /** True when a cancel came while the worker bred: the render of what it breeds is cancelled as it starts. */
+  #cancelBred = false;
   /** The worker's answer while it imports a session or brings one back (see {@link #swap}), else `null`. */
   #swapping: Promise<unknown> | null = null;
   /** The focused button that is to hand the focus on once it is gone (see {@link keepFocus}). */
@@ -73,6 +80,20 @@ export class HistoryActions {
   constructor(host: HistoryHost, parts: HistoryParts) {
     this.#host = host;
     this.#parts = parts;
+  }
+
+  /** True from an Evolve's press until its render ends (while it breeds, too): Cancel is offered. */
+  get busy(): boolean {
+    return this.#parts.session.renderer.busy || this.#breeding !== null;
+  }
+
+  /**
+   * Cancels the render in flight; pressed while the worker breeds, the render of what it breeds (it
+   * shows none of its images, and offers to render them).
+   */
+  cancel(): void {
+    if (this.#breeding) this.#cancelBred = true;
+    this.#parts.api()?.cancel();
   }
 
   /**
@@ -94,6 +115,9 @@ export class HistoryActions {
       messages.askToSelect();
       return;
     }
+    const unrendered = feedback.selected.filter((i) => session.unrendered(i));
+    if (!fresh && unrendered.length) return messages.notRendered(unrendered);
+    this.#cancelBred = false;
     try {
       messages.clear();
       const { current, generations } = session.history;
@@ -103,13 +127,14 @@ export class HistoryActions {
       // Unset before this goes on, so an import waiting for it starts once the generation is shown.
       const bred = api.evolve(current, feedback).finally(() => (this.#breeding = null));
       this.#breeding = bred;
+      this.#host.requestUpdate(); // Cancel is offered
       const gen = await bred;
       if (gen.existing) {
         // The answer this generation already had: the next one is what it made, and the later ones stay.
         messages.sameAnswer(gen.index);
         return await this.show(gen.index);
       }
-      session.branch(gen);
+      session.branch(gen, feedback);
       tiles.cursor = null;
       if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));
       this.#parts.persist();
@@ -122,6 +147,9 @@ export class HistoryActions {
       // session taken over): nothing failed that the person should hear of. A death says so itself.
       if (ended(error)) return;
       messages.fail("Evolve failed", error);
+    } finally {
+      this.#cancelBred = false;
+      this.#host.requestUpdate(); // Cancel goes where nothing renders
     }
   }
 
@@ -197,7 +225,9 @@ export class HistoryActions {
    * @returns When the render has ended.
    */
   renderShown(reason: GenerationReason): Promise<void> {
-    return this.#parts.session.render(this.#parts.api(), this.#host.prompt, reason);
+    const cancelled = this.#cancelBred;
+    this.#cancelBred = false;
+    return this.#parts.session.render(cancelled ? CANCELLED : this.#parts.api(), this.#host.prompt, reason);
   }
 
   /** Renders the generation shown again after its render failed (the Try again button). */
@@ -269,7 +299,10 @@ export class HistoryActions {
     else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
   }
 
-  /** Puts back the generations the last Evolve replaced, with their selections and points. */
+  /**
+   * Puts back the generations the last Evolve replaced, with their selections and points, and shows
+   * the first of them: what was brought back, not the generation evolved from.
+   */
   async #bringBack(dropped: Dropped): Promise<void> {
     const { session, messages } = this.#parts;
     const api = this.#parts.api();
@@ -277,7 +310,10 @@ export class HistoryActions {
     messages.clear(); // its button goes: a second press would find nothing to bring back
     this.keepFocus();
     try {
-      session.unbranch(await this.#swap(api.restoreReplaced()), dropped);
+      const generations = await this.#swap(api.restoreReplaced());
+      session.unbranch(generations, dropped);
+      session.show(dropped.from + 1);
+      messages.broughtBack(dropped.from + 1, generations.length - 1 - dropped.from);
       await this.#shown();
     } catch (error) {
       if (!ended(error)) messages.fail("Cannot bring back the generations", error);

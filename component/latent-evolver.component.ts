@@ -143,7 +143,12 @@ export class LatentEvolverElement extends LitElement {
   #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
   /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
   #promptOwner = new PromptOwner();
-  #tiles = new TileMarking(this, this.#session.history, () => this.#selectionChanged());
+  #tiles = new TileMarking(
+    this,
+    this.#session.history,
+    () => this.#selectionChanged(),
+    (i) => this.#markable(i),
+  );
   /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
   #sticky = new StickyControls(this);
   /**
@@ -299,9 +304,12 @@ export class LatentEvolverElement extends LitElement {
     return this.#engine.restart();
   }
 
-  /** Cancels the generation being rendered. */
+  /**
+   * Cancels the generation being rendered; pressed while an Evolve breeds, the render of what it
+   * breeds (none of its images shows, and the element offers to render them).
+   */
   cancel(): void {
-    this.#engine.api?.cancel();
+    this.#actions.cancel();
   }
 
   /**
@@ -365,6 +373,13 @@ export class LatentEvolverElement extends LitElement {
   }
 
   // ---- selection and points ---------------------------------------------------------------------
+
+  /** Whether an image can be selected or marked: not one left unrendered, which is said. */
+  #markable(index: number): boolean {
+    if (!this.#session.unrendered(index)) return true;
+    this.#messages.notRendered([index]);
+    return false;
+  }
 
   #selectionChanged(): void {
     this.#messages.selectionChanged();

@@ -9,7 +9,7 @@
 
 import type { ReactiveControllerHost } from "lit";
 import type { GenerationReason, SelectionChangeDetail } from "./events.ts";
-import { EvolveSettings } from "./evolve-settings.ts";
+import { EvolveSettings, type EvolveValues } from "./evolve-settings.ts";
 import { GenerationRenderer } from "./generation-renderer.ts";
 import { GenerationHistory } from "./history.ts";
 import { KEPT_GENERATIONS } from "./bitmap-cache.ts";
@@ -18,8 +18,11 @@ import { imagePng } from "./export-files.ts";
 import type { Genome } from "./png.ts";
 import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protocol.ts";
 
-/** The marks of the generations a branch dropped, and the generation it branched from. */
-export type Dropped = Pick<UiState, "selection" | "points"> & { from: number };
+/**
+ * The marks of the generations a branch dropped, the generation it branched from, and the person's
+ * own settings then (those of the last generation, not yet answered).
+ */
+export type Dropped = Pick<UiState, "selection" | "points"> & { from: number; settings: EvolveValues };
 
 /** The generation shown and the marks on each: what a session brought back shows again. */
 export type ShownMarks = Pick<UiState, "current" | "selection" | "points">;
@@ -83,6 +86,17 @@ export class SessionState {
     return this.renderer.bitmaps.get(this.history.current) ?? [];
   }
 
+  /**
+   * Whether an image of the generation shown has no pixels: its render was cancelled or failed, and
+   * none is in flight. It cannot be selected or bred from.
+   *
+   * @param index Image index.
+   * @returns True when it is not rendered.
+   */
+  unrendered(index: number): boolean {
+    return this.renderer.missing(this.history.current).includes(index);
+  }
+
   /** True when every image of the generation shown is kept, so showing it needs no render. */
   get rendered(): boolean {
     return this.renderer.bitmaps.complete(this.history.current);
@@ -109,14 +123,16 @@ export class SessionState {
    * caller renders the new session with the prompt as it is.
    *
    * @param generations Every generation.
-   * @param ui Stored UI state (generation shown, marks, settings), or `null` for the last generation
-   *   with no marks; the settings stay as they are where it has none (a session brought back).
+   * @param ui Stored UI state (generation shown, marks, the person's settings), or `null` for the
+   *   last generation with no marks; the person's settings stay as they are where it has none (a
+   *   session brought back). An answered generation shown shows its answer's settings.
    */
   reset(generations: GenerationView[], ui: UiState | ShownMarks | null): void {
     this.dropPromptChange();
     this.history.reset(generations, ui);
     this.renderer.bitmaps.clear();
-    if (ui && "mode" in ui) this.settings.restore(ui);
+    this.settings.reset(ui && "mode" in ui ? ui : this.settings.own());
+    this.settings.show(this.history.shown?.answer);
   }
 
   /** @returns The generation shown and the marks on each, as they are now (a copy). */
@@ -129,10 +145,16 @@ export class SessionState {
    * and bitmaps (see {@link GenerationHistory.branch}).
    *
    * @param gen The new generation.
+   * @param answer The settings it was bred with: its parent's answer, shown with the parent again,
+   *   and the person's own for the new generation.
    */
-  branch(gen: GenerationView): void {
+  branch(gen: GenerationView, answer: EvolveValues): void {
     this.renderer.bitmaps.dropAfter(gen.index - 1);
+    const parent = this.history.generations[gen.index - 1];
+    const { mode, strength, radius } = answer;
+    if (parent) this.history.generations[gen.index - 1] = { ...parent, answer: { mode, strength, radius } };
     this.history.branch(gen);
+    this.settings.keep();
   }
 
   /**
@@ -148,13 +170,14 @@ export class SessionState {
       from,
       selection: generationsWhere(selection, later),
       points: generationsWhere(points, later),
+      settings: this.settings.own(),
     });
   }
 
   /**
    * Undoes a {@link branch}: takes back the generations it dropped, with the marks they had. The
    * marks of the generations it kept stay as they are now; the generation it made is gone, and if it
-   * was shown, the one it branched from is.
+   * was shown, the one it branched from is. The person's own settings are those from before it.
    *
    * @param generations The whole history from before the branch.
    * @param dropped What {@link marksAfterShown} gave before the branch.
@@ -169,17 +192,21 @@ export class SessionState {
       selection: { ...generationsWhere(now.selection, kept), ...dropped.selection },
       points: { ...generationsWhere(now.points, kept), ...dropped.points },
     });
+    this.settings.reset(dropped.settings);
+    this.settings.show(this.history.shown?.answer);
   }
 
   /**
-   * Shows another generation; it becomes the one visited last, which may release the bitmaps of
-   * the one visited longest ago.
+   * Shows another generation, with the settings of its answer (or the person's own where it has
+   * none); it becomes the one visited last, which may release the bitmaps of the one visited
+   * longest ago.
    *
    * @param index Generation index.
    * @returns False when there is no such generation or it is already shown.
    */
   show(index: number): boolean {
     if (!this.history.show(index)) return false;
+    this.settings.show(this.history.shown?.answer);
     this.renderer.bitmaps.visit(index, this.history.generations[index].size);
     return true;
   }
@@ -267,7 +294,8 @@ export class SessionState {
 
   /**
    * Stores what the worker's half of the session does not hold: the prompt, the generation shown,
-   * the marks and the settings. Nothing is stored before the first generation. Storage may be
+   * the marks and the person's own settings (not those of an answered generation shown, which come
+   * from its answer again after a reload; a change made on it is not kept). Nothing is stored before the first generation. Storage may be
    * refused (a sandboxed iframe, private browsing, a full quota): the session then goes on in
    * memory, and that is said once, see {@link storageRefused}.
    *
@@ -282,7 +310,7 @@ export class SessionState {
       prompt,
       pagePrompt,
       ...this.history.persisted(),
-      ...this.settings.values(),
+      ...this.settings.own(),
     }).catch((error) => this.storageRefused(error));
   }
 

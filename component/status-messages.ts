@@ -41,6 +41,13 @@ export class StatusMessages {
   #beforeImport: Notice | null = null;
   /** What a worker that ended left undone, said once the next one runs (see {@link started}). */
   #untold: { message: string; cause: unknown } | null = null;
+  /**
+   * Notices that only say where the last move landed (see {@link sameAnswer}, {@link broughtBack}):
+   * the next selection or point is on from there, and they go.
+   */
+  #passing = new WeakSet<Notice>();
+  /** The error of {@link notRendered}, which the next selection or point makes stale. */
+  #stale = "";
   /** Each standing message told, with the rest of the line it was told with (`null` once that changed). */
   #toldWith = new Map<{ text: string }, string | null>();
 
@@ -85,9 +92,27 @@ export class StatusMessages {
     this.showError(SELECT_FIRST);
   }
 
-  /** The selection changed: an error that asked for one is stale. */
+  /**
+   * Images that were not rendered (a cancelled or failed render) cannot be selected or evolved from.
+   *
+   * @param indices Their indices.
+   */
+  notRendered(indices: number[]): void {
+    const which = indices.length === 1
+      ? `Image ${indices[0] + 1} was`
+      : `Images ${indices.slice(0, -1).map((i) => i + 1).join(", ")} and ${indices.at(-1)! + 1} were`;
+    const it = indices.length === 1 ? "it" : "them";
+    this.showError(`${which} not rendered, so nothing can be bred from ${it}: render ${it} first.`);
+    this.#stale = this.error;
+  }
+
+  /**
+   * The selection or the points changed: an error that asked for a selection is stale, and so is a
+   * notice that said where the last move landed.
+   */
   selectionChanged(): void {
-    if (this.error === SELECT_FIRST) this.error = "";
+    if (this.error === SELECT_FIRST || this.error === this.#stale) this.error = "";
+    if (this.notice && this.#passing.has(this.notice)) this.notice = null;
   }
 
   /**
@@ -153,11 +178,31 @@ export class StatusMessages {
    * @param generation The index of the generation shown: the one the answer made.
    */
   sameAnswer(generation: number): void {
-    this.notice = {
-      text: `Generation ${generation} already had this answer: showing generation ${
+    this.#pass(
+      `Generation ${generation} already had this answer: showing generation ${
         generation + 1
       }, which it made.`,
-    };
+    );
+  }
+
+  /**
+   * Bring back put back the generations an Evolve replaced: the first of them is shown.
+   *
+   * @param first The index of the first generation brought back.
+   * @param count How many were brought back.
+   */
+  broughtBack(first: number, count: number): void {
+    this.#pass(
+      count === 1
+        ? `Brought back generation ${first + 1}.`
+        : `Brought back generations ${first + 1}-${first + count}.`,
+    );
+  }
+
+  /** Shows a notice that goes at the next selection or point (see {@link #passing}). */
+  #pass(text: string): void {
+    this.notice = { text };
+    this.#passing.add(this.notice);
     this.#host.requestUpdate();
   }
 

@@ -77,7 +77,9 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
       ${!ctx.backend && !ctx.failed && !downloading ? html`<span>Loading model…</span>` : nothing}
       ${ctx.missing
         ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
-            <button part="button render-rest" @click=${ctx.missing.onRenderRest}>Render the rest</button></span>`
+            <button part="button render-rest" @click=${ctx.missing.onRenderRest}>${
+          ctx.missing.done ? "Render the rest" : "Render them"
+        }</button></span>`
         : nothing}
       ${ctx.notice
         ? html`<span part="notice">${ctx.notice.text}${

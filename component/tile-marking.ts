@@ -44,16 +44,25 @@ export class TileMarking {
   #host: TileMarkingHost;
   #history: GenerationHistory;
   #changed: () => void;
+  #markable: (index: number) => boolean;
 
   /**
    * @param host The element.
    * @param history The history whose shown generation's marks change.
    * @param changed Called after the selection or the points changed.
+   * @param markable Whether an image of the generation shown can be selected or marked (one that
+   *   was not rendered cannot), saying why where it cannot; it can always be deselected.
    */
-  constructor(host: TileMarkingHost, history: GenerationHistory, changed: () => void) {
+  constructor(
+    host: TileMarkingHost,
+    history: GenerationHistory,
+    changed: () => void,
+    markable: (index: number) => boolean = () => true,
+  ) {
     this.#host = host;
     this.#history = history;
     this.#changed = changed;
+    this.#markable = markable;
   }
 
   /**
@@ -158,12 +167,15 @@ export class TileMarking {
   }
 
   #toggle(index: number): void {
-    this.#history.marks.toggle(this.#history.current, index);
+    const { current, marks } = this.#history;
+    if (!marks.selected(current).includes(index) && !this.#markable(index)) return;
+    marks.toggle(current, index);
     this.#changed();
   }
 
   #addPoint(index: number, point: Point): void {
     const { current, marks } = this.#history;
+    if (!this.#markable(index)) return;
     marks.addPoint(current, index, point);
     const number = marks.pointsOn(current, index).length;
     this.pointTold = { text: `Point ${number} on image ${index + 1}, ${placeOf(point)}.` };

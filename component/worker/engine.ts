@@ -46,8 +46,14 @@ export function defaultRegistry(): BackendRegistry {
   return new BackendRegistry().register(webgpuBackend).register(serverBackend).register(wasmBackend);
 }
 
+/** The settings a generation's answer gave, those it has (see `GenerationView.answer`). */
+function answerOf({ mode, strength, radius }: Feedback): NonNullable<GenerationView["answer"]> {
+  return Object.fromEntries(Object.entries({ mode, strength, radius }).filter(([, v]) => v !== undefined));
+}
+
 function view(generation: Generation): GenerationView {
   return {
+    ...(generation.feedback ? { answer: answerOf(generation.feedback) } : {}),
     index: generation.index,
     size: generation.latents.length,
     lineage: generation.lineage.map((l) => ({

@@ -74,6 +74,11 @@ export interface GenerationView {
   size: number;
   /** How each image was made. */
   lineage: LineageView[];
+  /**
+   * The settings of the answer this generation had (what the next one was bred with), absent while
+   * it has none. The element's answers give all three; a session made otherwise may lack some.
+   */
+  answer?: Partial<Pick<FeedbackMessage, "mode" | "strength" | "radius">>;
 }
 
 /**

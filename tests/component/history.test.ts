@@ -77,4 +77,25 @@ describe("EvolveSettings", () => {
     other.restore(settings.values());
     assert(JSON.stringify(other.values()) === JSON.stringify(settings.values()), "restore lost a value");
   });
+
+  it("show() gives an answered generation its answer's settings, and the person's own come back without one", () => {
+    const settings = new EvolveSettings();
+    settings.restore({ mode: "keep", strength: 0.5, radius: 0.2 }); // the person's, for the latest
+    settings.show({ mode: "change", strength: 2, radius: 0.1 });
+    assert(settings.values().strength === 2 && settings.mode === "change", JSON.stringify(settings.values()));
+    assert(settings.own().strength === 0.5, `stored: ${JSON.stringify(settings.own())}`);
+    settings.restore({ ...settings.values(), strength: 3 }); // a change for an Evolve from there
+    settings.read({ radius: "0.3" }, (p) => p === "radius"); // the page's value is the person's
+    settings.show({ strength: 1.5 }); // a session made otherwise: the rest are the person's
+    assert(settings.strength === 1.5 && settings.radius === 0.3, JSON.stringify(settings.values()));
+    settings.show(undefined);
+    assert(
+      JSON.stringify(settings.values()) === JSON.stringify({ mode: "keep", strength: 0.5, radius: 0.3 }),
+      `the person's settings: ${JSON.stringify(settings.values())}`,
+    );
+    settings.show({ mode: "change", strength: 2, radius: 0.1 });
+    settings.keep(); // an Evolve from it with them: they are the new generation's
+    settings.show(undefined);
+    assert(settings.values().strength === 2, `after keep(): ${JSON.stringify(settings.values())}`);
+  });
 });

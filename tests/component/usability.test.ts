@@ -79,18 +79,20 @@ describe("<latent-evolver> usability", () => {
     button(el, "notice-action").click();
     await shown;
     await settle(el);
+    // The first generation brought back is shown, and the notice says what came back.
     assert(
-      (el.generationCount as number) === 3 && el.generation === 0,
+      (el.generationCount as number) === 3 && el.generation === 1,
       `${el.generationCount}, shows ${el.generation}`,
     );
     assert(
       (await lineages(el)).join() === before.join(),
       "the generations brought back are not the old ones",
     );
-    assert(el.selected.join() === "0,3", `generation 1's selection, as it was just now: ${el.selected}`);
-    assert(!part(el, "notice"), "the notice stays after Bring back");
-    await el.showGeneration(1);
+    const notice = part(el, "notice")?.textContent?.trim();
+    assert(notice === "Brought back generations 2-3.", `notice after Bring back: ${notice}`);
     assert(el.selected.join() === "1", `generation 2's selection: ${el.selected}`);
+    await el.showGeneration(0);
+    assert(el.selected.join() === "0,3", `generation 1's selection, as it was just now: ${el.selected}`);
     await el.showGeneration(2);
     assert(el.selected.join() === "3", `generation 3's selection: ${el.selected}`);
     // What was brought back is what storage holds: a new element with the key restores it.

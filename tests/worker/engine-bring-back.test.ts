@@ -167,3 +167,17 @@ Deno.test("engine: a new engine on the key (a reload) drops the generations stor
   assert.deepEqual(serializeSession(await stored(key)), bytes, "the stored session changed");
   assert.deepEqual(await b.engine.exportSession(), bytes, "the restored session differs");
 });
+
+Deno.test("engine: the generations brought back carry the settings of their answers, and the last none", async () => {
+  const a = await tab(true, uniqueKey("answers"));
+  await a.engine.evolve(0, { ...feedback, mode: "keep", strength: 2, radius: 0.3 });
+  await a.engine.evolve(1, feedback);
+  await a.engine.evolve(0, { ...feedback, selected: [2] }); // replaces generations 1 and 2
+  const back = await a.engine.restoreReplaced();
+  const { mode, strength, radius } = feedback;
+  assert.deepEqual(back.map((g) => g.answer), [
+    { mode: "keep", strength: 2, radius: 0.3 },
+    { mode, strength, radius },
+    undefined,
+  ]);
+});
