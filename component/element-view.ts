@@ -112,26 +112,29 @@ export class ElementView {
     );
     const missing = gen ? renderer.missing(history.current) : [];
     const marks = gen ? marksSummary(history.selected.length, history.marks.pointCount(history.current)) : "";
-    // Errors sit in the footer where it sticks (in view mid-grid), else above the toolbar.
+    // Errors sit in what sticks to the bottom (in view mid-grid), else above the toolbar.
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, this.#retry())
     }`;
-    // Evolve out of reach (a phone, scrolled down): the footer, which stays in view, carries its own.
+    // Evolve out of reach (a phone, scrolled down): the strip pinned to the bottom carries its own.
     // Focused, it stays though the toolbar's came into view (Home, PageUp): gone, it would drop the
     // focus to the page. It goes once the focus leaves it.
     const evolveFocused = !!host.shadowRoot?.activeElement?.matches('[part~="footer-evolve"]');
-    const footerBar = sticky.footer && !sticky.toolbar
+    const footerBar = sticky.strip
       ? renderFooterBar({
         evolve: !this.#parts.evolveInView.visible || evolveFocused,
         ready,
         marking: host.marking,
+        marks,
         onEvolve: () => void host.evolve(),
         onEvolveBlur: () => host.requestUpdate(),
         onStopMarking: () => (host.marking = false),
       })
       : nothing;
+    const sticksBelow = sticky.footer || sticky.strip;
+    const touch = typeof matchMedia === "function" && matchMedia("(pointer: coarse)").matches;
     return html`
-      ${sticky.footer ? nothing : errorLine}
+      ${sticksBelow ? nothing : errorLine}
       ${renderToolbar({
         prompt: host.prompt,
         ready,
@@ -151,7 +154,7 @@ export class ElementView {
         onStrength: (strength) => this.#changeSettings({ strength }),
         onRadius: (radius) => this.#changeSettings({ radius }),
       })}
-      ${renderMarkingHint(host.marking)}
+      ${renderMarkingHint(host.marking, touch)}
       <div part="grid" style=${gridStyle} role="group" aria-busy=${!gen && loading ? "true" : "false"}
         aria-label=${gen ? `Images of generation ${history.current + 1}` : "Images"}
         aria-describedby=${host.marking ? MARKING_HINT_ID : nothing}>
@@ -161,7 +164,10 @@ export class ElementView {
           ? renderPlaceholders(engine.config?.population ?? 0)
           : nothing}
       </div>
-      <div class=${sticky.footer ? "footer sticky" : "footer"}>${footerBar}${renderHistory({
+      <div class=${sticky.strip ? "strip sticky" : "strip"}>${sticky.strip
+        ? errorLine
+        : nothing}${footerBar}</div>
+      <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
         count: history.generations.length,
         current: history.current,
         busy: actions.busy,

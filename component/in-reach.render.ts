@@ -1,8 +1,8 @@
 /**
  * Templates that keep Evolve and the marking state in reach of `<latent-evolver>`'s person: the
- * footer's own Evolve and marking state, for when the toolbar does not stick (a phone) while the
- * footer does, and the hint over the grid while clicks mark points. Like latent-evolver.render.ts's,
- * they take plain data and callbacks and hold no state.
+ * strip pinned to the window's bottom where the toolbar does not stick (a phone), with its own
+ * Evolve, the counts and the marking state, and the hint over the grid while clicks mark points.
+ * Like latent-evolver.render.ts's, they take plain data and callbacks and hold no state.
  *
  * @module
  */
@@ -10,14 +10,16 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { EVOLVE_TITLE } from "./latent-evolver.render.ts";
 
-/** What the footer's bar needs from the element. */
+/** What the strip's bar needs from the element. */
 export interface FooterBarContext {
-  /** True while the toolbar's Evolve is out of view, or the footer's has the focus: the footer shows its own. */
+  /** True while the toolbar's Evolve is out of view, or the strip's has the focus: the strip shows its own. */
   evolve: boolean;
   /** False until a generation exists (as the toolbar's Evolve). */
   ready: boolean;
   /** True while clicks mark points. */
   marking: boolean;
+  /** How many images are selected and points marked (`""`: none), as the status says. */
+  marks: string;
   onEvolve(): void;
   /** The footer's Evolve lost the focus (it may go now). */
   onEvolveBlur(): void;
@@ -25,13 +27,14 @@ export interface FooterBarContext {
 }
 
 /**
- * The footer's bar: Evolve, the same action and name as the toolbar's (WCAG 3.2.4: one function,
+ * The strip's bar: Evolve, the same action and name as the toolbar's (WCAG 3.2.4: one function,
  * one name), once the toolbar's is scrolled out of view (not two Evolves on screen at the top of the
- * page), and while marking, that clicks mark points with a button that stops it. Shown only while
- * the footer sticks and the toolbar does not, so Evolve stays in view on a phone.
+ * page), what it would evolve from (the counts), and while marking, that clicks mark points with a
+ * button that stops it. One line whatever its text (the counts are cut short), so that it is always
+ * as tall. Shown only where the toolbar does not stick, so Evolve stays in view on a phone.
  *
  * @param ctx The element's state and callbacks.
- * @returns The template, or nothing when it has neither.
+ * @returns The template, or nothing when it has neither Evolve nor the marking state.
  */
 export function renderFooterBar(ctx: FooterBarContext): TemplateResult | typeof nothing {
   if (!ctx.evolve && !ctx.marking) return nothing;
@@ -43,6 +46,7 @@ export function renderFooterBar(ctx: FooterBarContext): TemplateResult | typeof 
             @blur=${ctx.onEvolveBlur} title=${EVOLVE_TITLE}>Evolve</button>
         `
         : nothing}
+      <span part="footer-marks">${ctx.marks}</span>
       ${ctx.marking
         ? html`
           <span part="footer-marking">Marking points</span><button part="button stop-marking"
@@ -58,13 +62,16 @@ export const MARKING_HINT_ID = "marking-hint";
 
 /**
  * What a click does while marking, and how to stop (Escape, tile-input.ts's `shortcutOf`, when no
- * render is in flight; the Mark points button at any time).
+ * render is in flight; the Mark points button at any time). Where the primary pointer is a finger,
+ * a tap, and no Escape to press. In a line kept while not marking, so that the grid does not move.
  *
  * @param marking True while clicks mark points.
- * @returns The hint, or nothing when not marking.
+ * @param touch True where the primary pointer is coarse (`matchMedia("(pointer: coarse)")`).
+ * @returns The line, with the hint while marking.
  */
-export function renderMarkingHint(marking: boolean): TemplateResult | typeof nothing {
-  return marking
-    ? html`<p part="marking-hint" id=${MARKING_HINT_ID}>Click an image to mark a point · Esc to stop</p>`
-    : nothing;
+export function renderMarkingHint(marking: boolean, touch: boolean): TemplateResult {
+  const hint = touch ? "Tap an image to mark a point" : "Click an image to mark a point · Esc to stop";
+  return html`<div class="hint-line">${
+    marking ? html`<p part="marking-hint" id=${MARKING_HINT_ID}>${hint}</p>` : nothing
+  }</div>`;
 }

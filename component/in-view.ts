@@ -1,8 +1,8 @@
 /**
  * Whether a part of `<latent-evolver>`'s shadow tree is in the window, and not under what sticks to
- * its bottom: the toolbar's Evolve, so that the footer carries its own Evolve only once that one is
- * scrolled out of view or under the footer (a phone, where the toolbar does not stick), not beside
- * it at the top of the page.
+ * its bottom: the toolbar's Evolve, so that the strip pinned to the bottom carries its own Evolve
+ * only once that one is scrolled out of view or under the strip (a phone, where the toolbar does not
+ * stick), not beside it at the top of the page.
  *
  * @module
  */
@@ -20,7 +20,7 @@ const IN_VIEW_AT_LEAST = 0.5;
 /**
  * Watches a part with an IntersectionObserver and asks the element to render again when it comes
  * into view or leaves it. The window's bottom, for it, is above what covers it there (the sticky
- * footer): a part under the footer is not in view, though it is in the window.
+ * footer, or the strip): a part under it is not in view, though it is in the window.
  *
  * @example
  * ```ts

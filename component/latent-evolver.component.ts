@@ -53,7 +53,8 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart lineage - The line under an image saying where it came from.
  * @csspart history - The strip of earlier generations.
  * @csspart generations-label - The history's Generations label, before its buttons.
- * @csspart footer-bar - The footer's own Evolve (once the toolbar's is scrolled out of view) and marking state, shown where the footer sticks and the toolbar does not (a phone).
+ * @csspart footer-bar - The strip pinned to the window's bottom where the toolbar does not stick (a phone): its own Evolve (once the toolbar's is scrolled out of view), the counts and the marking state, on one line.
+ * @csspart footer-marks - Its counts: how many images are selected and points marked, cut short rather than wrapped.
  * @csspart footer-marking - Its Marking points, beside the Stop button, while marking.
  * @csspart status - Backend, progress bars and messages.
  * @csspart marks - How many images of the generation shown are selected and points marked.

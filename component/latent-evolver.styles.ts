@@ -6,10 +6,11 @@
  * @module
  */
 
-import { css } from "lit";
+import { css, type CSSResult } from "lit";
+import { inReachStyles } from "./in-reach.styles.ts";
 
-/** The element's shadow-root styles. */
-export const styles = css`
+/** The element's own shadow-root styles, apart from those of the controls kept in reach. */
+const base = css`
   :host {
     --le-gap: 0.5rem;
     --le-tile-size: 160px;
@@ -36,14 +37,18 @@ export const styles = css`
   /*
   * The toolbar sticks to the top of the window and the footer (history, status, errors) to its
   * bottom while the page scrolls, within the element's box, when component/sticky-controls.ts finds
-  * they leave most of the window to the images. --le-sticky-top clears a page's sticky header.
+  * they leave most of the window to the images; where the toolbar does not, the strip (Evolve, the
+  * counts, the marking state, errors) sticks to the bottom instead. --le-sticky-top clears a page's
+  * sticky header.
   */
   [part~="toolbar"],
+  .strip,
   .footer {
     z-index: 2;
     background: var(--le-surface);
   }
   [part~="toolbar"].sticky,
+  .strip.sticky,
   .footer.sticky {
     position: sticky;
   }
@@ -60,8 +65,11 @@ export const styles = css`
     padding-block: calc(var(--le-gap) / 2);
     margin-block-end: calc(var(--le-gap) / 2);
   }
+  .strip,
   .footer {
     bottom: 0;
+  }
+  .footer {
     padding-block-end: calc(var(--le-gap) / 2);
   }
   [part~="prompt"] {
@@ -113,33 +121,6 @@ export const styles = css`
     background: var(--le-accent);
     border-color: var(--le-accent);
     color: var(--le-on-accent);
-  }
-  /* Marking on looks unlike the primary Evolve: outlined in the accent, with a check (not read out). */
-  [part~="mark"][aria-pressed="true"] {
-    border-color: var(--le-accent);
-    box-shadow: inset 0 0 0 1px var(--le-accent);
-    color: var(--le-accent);
-    font-weight: 600;
-  }
-  [part~="mark"][aria-pressed="true"]::before {
-    content: "✓ " / "";
-  }
-  /* The footer's Evolve and marking state, and the marking hint over the grid (in-reach.render.ts). */
-  [part~="footer-bar"] {
-    display: flex;
-    flex-wrap: wrap;
-    gap: var(--le-gap);
-    align-items: center;
-    padding-block-start: var(--le-gap);
-  }
-  [part~="footer-marking"],
-  [part~="marking-hint"] {
-    color: var(--le-text);
-    border-inline-start: 3px solid var(--le-accent);
-    padding-inline-start: 0.4rem;
-  }
-  [part~="marking-hint"] {
-    margin: 0 0 calc(var(--le-gap) / 2);
   }
   :focus-visible {
     outline: 3px solid var(--le-accent);
@@ -387,3 +368,6 @@ export const styles = css`
     white-space: nowrap;
   }
 `;
+
+/** The element's shadow-root styles. */
+export const styles: CSSResult[] = [base, inReachStyles];

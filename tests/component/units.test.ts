@@ -389,18 +389,21 @@ describe("PNG genome", () => {
     assert(got.join("|") === want.join("|"), got.join("|"));
   });
 
-  it("sticking() keeps the toolbar in view while it takes a fifth of the window, the footer a quarter", () => {
+  it("sticking() keeps the toolbar in view while it takes a fifth of the window, with the footer while it takes a quarter; else pins the strip", () => {
     const got = [
-      sticking(70, 70, 800),
-      sticking(100, 70, 375),
-      sticking(160, 180, 720),
-      sticking(120, 150, 600),
+      sticking(70, 70, 0, 800),
+      sticking(100, 70, 40, 375),
+      sticking(160, 180, 40, 720),
+      sticking(120, 150, 0, 600),
+      sticking(120, 151, 0, 600),
     ];
     const want = [
-      { toolbar: true, footer: true, coversTop: 70, coversBottom: 70 },
-      { toolbar: false, footer: true, coversTop: 0, coversBottom: 70 },
-      { toolbar: false, footer: true, coversTop: 0, coversBottom: 180 },
-      { toolbar: true, footer: true, coversTop: 120, coversBottom: 150 },
+      { toolbar: true, footer: true, strip: false, coversTop: 70, coversBottom: 70 },
+      // The toolbar too tall (a phone on its side): the strip alone, whatever the footer's height.
+      { toolbar: false, footer: false, strip: true, coversTop: 0, coversBottom: 40 },
+      { toolbar: false, footer: false, strip: true, coversTop: 0, coversBottom: 40 },
+      { toolbar: true, footer: true, strip: false, coversTop: 120, coversBottom: 150 },
+      { toolbar: true, footer: false, strip: false, coversTop: 120, coversBottom: 0 },
     ];
     assert(JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got));
   });
