@@ -14,9 +14,10 @@ import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
 import { HttpError } from "./http.ts";
 import { isLoopback } from "./security.ts";
-import type { LoadedModel } from "./load.ts";
+import { DEFAULT_PROVIDERS, type LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
 import { loadModelsInWorkers } from "./worker-models.ts";
+import { systemProbe, usableProviders } from "./providers.ts";
 
 /** A structured log line: JSON with a time, a level and a message. */
 export function log(
@@ -135,9 +136,10 @@ async function main(): Promise<number> {
       "the token was given as a flag, which other users can see in the process list; prefer LE_TOKEN",
     );
   }
+  const providers = chooseProviders(config.providers);
   let loaded: LoadedModel[];
   try {
-    loaded = await loadModelsInWorkers(config.modelsDir, config.providers, config.engine, {
+    loaded = await loadModelsInWorkers(config.modelsDir, providers, config.engine, {
       instances: config.instances,
       // A worker that dies is started again: said, so that a 503 from /v2/health/ready has a cause.
       onWorkerEvent: ({ model, message, error }) => log("error", message, { model, error }),
@@ -154,6 +156,7 @@ async function main(): Promise<number> {
     return 1;
   }
   for (const l of loaded) {
+    logProvidersFailed(providers, l.model.executionProvider);
     log("info", "model loaded", {
       name: l.model.name,
       executionProvider: l.model.executionProvider,
@@ -208,6 +211,35 @@ async function main(): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, () => onSignal(s));
   return await done.promise;
+}
+
+/**
+ * The providers worth trying here (see providers.ts), each one passed over logged with why. A list
+ * other than the default (`--providers`, `LE_PROVIDERS`) is tried on a machine that seems to lack a GPU.
+ */
+function chooseProviders(asked: string[]): string[] {
+  const given = asked.join() !== DEFAULT_PROVIDERS.join();
+  const { providers, passedOver } = usableProviders(asked, systemProbe(), given);
+  for (const { provider, reason, hint } of passedOver) {
+    log("info", `${provider}: not available (${reason})`, { provider, ...(hint ? { hint } : {}) });
+  }
+  return providers;
+}
+
+/**
+ * Says which providers were tried before the one a model loaded on, and that onnxruntime's and
+ * Dawn's messages about them (a red ONNXRuntimeError, Vulkan warnings) are harmless.
+ */
+function logProvidersFailed(tried: readonly string[], chosen: string): void {
+  for (const provider of tried.slice(0, Math.max(0, tried.indexOf(chosen)))) {
+    log(
+      "info",
+      `${provider}: could not load the model, so it runs on ${chosen} (its errors above are harmless)`,
+      {
+        provider,
+      },
+    );
+  }
 }
 
 /** The C library that has `_exit`, per OS. */

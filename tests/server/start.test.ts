@@ -38,9 +38,20 @@ Deno.test("npm start: serves the built-in model, the demo and dist/ (compressed)
     }));
     assert.deepEqual([plain.encoding, br.encoding], [null, "br"]);
     assert.ok(br.bytes < plain.bytes / 4, `${wasm}: ${br.bytes} bytes of brotli for ${plain.bytes}`);
+    // Each provider before the one in use has one plain line: passed over, or tried and failed.
+    const chosen = meta.parameters.execution_provider;
+    const before = ["cuda", "webgpu", "cpu"].slice(0, ["cuda", "webgpu", "cpu"].indexOf(chosen));
+    const said = server.lines.map((l) => l.match(/"msg":"(\w+): (not available|could not load)/)?.[1]);
+    for (const provider of before) {
+      assert.ok(said.includes(provider), `${provider}: ${server.lines.join("\n")}`);
+    }
     const status = await server.stop("SIGINT");
     assert.equal(status.code, 0, status.output);
     assert.ok(server.lines.some((l) => l.includes('"msg":"stopped"')), status.output);
+    // CUDA passed over for its missing libraries is not tried: onnxruntime's red error is not printed.
+    if (server.lines.some((l) => /"msg":"cuda: not available/.test(l))) {
+      assert.doesNotMatch(status.output, /ONNXRuntimeError/);
+    }
   } finally {
     await server.kill();
   }
