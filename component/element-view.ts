@@ -114,7 +114,7 @@ export class ElementView {
     const marks = gen ? marksSummary(history.selected.length, history.marks.pointCount(history.current)) : "";
     // Errors sit in what sticks to the bottom (in view mid-grid), else above the toolbar.
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
-      renderErrors(error, this.#retry())
+      renderErrors(error, this.#retry(), undefined, messages.errorDetails)
     }`;
     // Evolve out of reach (a phone, scrolled down): the strip pinned to the bottom carries its own.
     // Focused, it stays though the toolbar's came into view (Home, PageUp): gone, it would drop the
@@ -184,6 +184,7 @@ export class ElementView {
         backend: engine.backend,
         model: engine.modelName,
         download: engine.download,
+        serverRetry: engine.serverRetry,
         progress: renderer.progress,
         failed: errors.length > 0,
         savedElsewhere: engine.savedElsewhere,

@@ -189,6 +189,12 @@ export interface ErrorDetail {
   message: string;
   /** The underlying error or value, if any. */
   cause?: unknown;
+  /**
+   * The developer's message, where `message` says it in words for people (`a.png is not a
+   * latent-evolver session file.` for core's `Cannot read a session: not a latent-evolver session (no
+   * "LEVS" signature)`); absent where `message` is that message.
+   */
+  details?: string;
   /** The attribute at fault, when the error is about one. */
   attribute?: string;
 }

@@ -57,11 +57,13 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart footer-marks - Its counts: how many images are selected and points marked, cut short rather than wrapped.
  * @csspart footer-marking - Its Marking points, beside the Stop button, while marking.
  * @csspart status - Backend, progress bars and messages.
+ * @csspart server-retry - In the status, that the image server is not answering (or busy) and is tried again, while it is.
  * @csspart marks - How many images of the generation shown are selected and points marked.
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.
  * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can.
  * @csspart error - A box of errors: the attribute problems (with Dismiss), or the last action's error (with Try again where it can be tried again).
+ * @csspart error-details - In the last action's error box, the developer's message behind an error said in plain words, folded under "Details".
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.
  * @cssproperty [--le-tile-size=160px] - Smallest tile width.

@@ -359,6 +359,13 @@ const base = css`
     max-height: 7.5em;
     overflow-y: auto;
   }
+  [part~="error-details"] {
+    font-size: 0.85em;
+  }
+  [part~="error-details"] > summary {
+    cursor: pointer;
+    width: fit-content;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

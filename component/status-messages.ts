@@ -9,13 +9,11 @@
 import type { ReactiveControllerHost } from "lit";
 import { LatentEvolverErrorEvent } from "./events.ts";
 import { plural } from "./latent-evolver.render.ts";
+import { failure, importRefusal } from "./plain-errors.ts";
 import type { Notice } from "./status.render.ts";
 
 /** The error of an Evolve with nothing selected, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
-
-/** Why a file that is no session (core's error, whose detail is `$1`) cannot be imported. */
-const NOT_A_SESSION = "it is not a latent-evolver session file, the kind Export session saves ($1)";
 
 /** The standing message while another tab saves the session. */
 const SAVED_ELSEWHERE = { text: "Open in another tab, which saves it: changes here are not saved." };
@@ -32,6 +30,8 @@ const SAVED_ELSEWHERE = { text: "Open in another tab, which saves it: changes he
 export class StatusMessages {
   /** The error shown, or "". */
   error = "";
+  /** The developer's message behind the error shown, and the error it was given with. */
+  #details = { error: "", details: "" };
   /** What the last action did, or `null`. */
   notice: Notice | null = null;
   #host: ReactiveControllerHost & EventTarget;
@@ -64,27 +64,39 @@ export class StatusMessages {
   }
 
   /**
+   * The developer's message behind the error shown, where the error is worded for people (see
+   * plain-errors.ts), or `""`: shown folded under it, and given in `le-error`'s `details`.
+   */
+  get errorDetails(): string {
+    return this.#details.error === this.error ? this.#details.details : "";
+  }
+
+  /**
    * Shows an error and fires `le-error`.
    *
    * @param message What went wrong.
    * @param cause The error behind it.
+   * @param details The developer's message, where `message` words it for people.
    */
-  showError(message: string, cause?: unknown): void {
+  showError(message: string, cause?: unknown, details = ""): void {
     this.error = message;
+    this.#details = { error: message, details };
     this.#host.requestUpdate();
-    this.#host.dispatchEvent(new LatentEvolverErrorEvent({ message, cause }));
+    this.#host.dispatchEvent(
+      new LatentEvolverErrorEvent({ message, cause, ...(details ? { details } : {}) }),
+    );
   }
 
   /**
-   * Shows that an action failed, with the error's message.
+   * Shows that an action failed, with the error's message, or in words where it is one a person
+   * meets (a server not answering), the message kept as its details.
    *
    * @param what The action.
    * @param error Why.
    */
   fail(what: string, error: unknown): void {
-    const why = error instanceof Error ? error.message : String(error);
-    // The worker's reason may start with what failed already ("Cannot bring back ...: none were ...").
-    this.showError(why.startsWith(`${what}: `) ? why : `${what}: ${why}`, error);
+    const { text, details } = failure(what, error, globalThis.location?.origin ?? "");
+    this.showError(text, error, details);
   }
 
   /** Evolve was pressed with nothing selected. */
@@ -270,12 +282,8 @@ export class StatusMessages {
       return;
     }
     this.notice = before ?? (this.notice?.action ? this.notice : null);
-    // The worker's reason repeats what failed ("Cannot read a session: ..."): the reason alone, and
-    // in words for a file that is no session at all (core's "no "LEVS" signature" kept after them).
-    const reason = String((result as Error)?.message ?? result)
-      .replace(/^Cannot (read|import) (a|the) session: /, "")
-      .replace(/^not a latent-evolver session \((.*)\)$/, NOT_A_SESSION);
-    this.showError(`Cannot import ${name}: ${reason}`, result);
+    const { text, details } = importRefusal(name, result);
+    this.showError(text, result, details);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 
 import { html, nothing, type TemplateResult } from "lit";
+import type { ServerRetry } from "./worker/protocol.ts";
 
 /** What the status line shows. */
 export interface StatusContext {
@@ -14,8 +15,13 @@ export interface StatusContext {
   backend: string | null;
   /** The model's name. */
   model: string;
-  /** Download progress in bytes: the model's files, and onnxruntime's wasm where it runs on it. */
+  /**
+   * Download progress in bytes: the model's files, and onnxruntime's wasm where it runs on it (the
+   * "image generator": with the built-in model the runtime is most of it, with SD-Turbo the model).
+   */
   download: { loaded: number; total: number } | null;
+  /** The server backend's request waiting to be sent again, or `null`. */
+  serverRetry: ServerRetry | null;
   /** Images done of the generation rendering. */
   progress: { done: number; total: number } | null;
   /** True when an error is shown (then no "Loading" line). */
@@ -50,6 +56,11 @@ function amountOf(loaded: number, total: number): string {
   return `${amount(loaded)} of ${amount(total)} ${name}`;
 }
 
+/** What the status says while a request waits to be sent to the server again. */
+function retryText({ retry, retries, busy }: ServerRetry): string {
+  return `The image server is ${busy ? "busy" : "not answering"}; trying again (${retry} of ${retries})…`;
+}
+
 /**
  * The status line: backend and model, download and generation progress bars, and the note (with
  * its Use here button) while another tab saves the session.
@@ -67,13 +78,14 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
       ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
       ${ctx.marks ? html`<span part="marks">${ctx.marks}</span>` : nothing}
       ${downloading
-        ? html`<label>Downloading the model… <progress max=${download.total} value=${download.loaded}></progress>
+        ? html`<label>Downloading the image generator… <progress max=${download.total} value=${download.loaded}></progress>
             ${amountOf(download.loaded, download.total)}</label>`
         : nothing}
       ${progress
         ? html`<label>Images <progress max=${progress.total} value=${progress.done}></progress>
             ${progress.done} / ${progress.total}</label>`
         : nothing}
+      ${ctx.serverRetry ? html`<span part="server-retry">${retryText(ctx.serverRetry)}</span>` : nothing}
       ${!ctx.backend && !ctx.failed && !downloading ? html`<span>Loading model…</span>` : nothing}
       ${ctx.missing
         ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
@@ -101,18 +113,21 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
 
 /**
  * The errors shown, one per line, with a button that tries again when what failed can be tried again
- * (a render, the model's start), or one that dismisses them. Not a live region: the status's alert
- * tells them (see {@link StatusContext.alert}).
+ * (a render, the model's start), or one that dismisses them, and the developer's message behind an
+ * error worded for people, folded under "Details". Not a live region: the status's alert tells them
+ * (see {@link StatusContext.alert}).
  *
  * @param messages The errors.
  * @param onRetry Tries again, or `null` when there is nothing to retry.
  * @param onDismiss Hides these errors, or leave out when they stay.
+ * @param details The developer's message, or `""`.
  * @returns The template, or nothing without errors.
  */
 export function renderErrors(
   messages: string[],
   onRetry: (() => void) | null,
   onDismiss?: () => void,
+  details = "",
 ): TemplateResult | typeof nothing {
   if (!messages.length) return nothing;
   // One space before a button and no other whitespace: the messages keep their line breaks (pre-wrap).
@@ -120,5 +135,7 @@ export function renderErrors(
   const retry = onRetry ? html` <button part="button retry" @click=${onRetry}>Try again</button>` : nothing;
   // deno-fmt-ignore
   const dismiss = onDismiss ? html` <button part="button dismiss" @click=${onDismiss}>Dismiss</button>` : nothing;
-  return html`<div part="error">${messages.join("\n")}${retry}${dismiss}</div>`;
+  // deno-fmt-ignore
+  const more = details ? html`<details part="error-details"><summary>Details</summary>${details}</details>` : nothing;
+  return html`<div part="error">${messages.join("\n")}${retry}${dismiss}${more}</div>`;
 }

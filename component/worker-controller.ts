@@ -15,7 +15,14 @@ import { loadUiState, type UiState } from "./ui-state.ts";
 import { StorageLock } from "./storage-lock.ts";
 import { everyBackendRefused, policyAdvice, refusedByPolicy } from "./page-policy.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
-import type { BackendName, EngineApi, EngineConfig, EngineEvent, InitResult } from "./worker/protocol.ts";
+import type {
+  BackendName,
+  EngineApi,
+  EngineConfig,
+  EngineEvent,
+  InitResult,
+  ServerRetry,
+} from "./worker/protocol.ts";
 
 /**
  * The elements of this page that save their session, by storage key. Two elements with one key would
@@ -79,6 +86,8 @@ export class WorkerController implements ReactiveController {
   seed: number | string = 0;
   /** Progress of the latest start's download (model files, onnxruntime's wasm), or `null` before it starts. */
   download: { loaded: number; total: number } | null = null;
+  /** The server backend's request that waits to be sent again, or `null` (see protocol.ts `ServerRetry`). */
+  serverRetry: ServerRetry | null = null;
   /** The engine attributes rejected at the latest start. */
   problems: AttributeProblem[] = [];
   /**
@@ -295,6 +304,7 @@ export class WorkerController implements ReactiveController {
     this.config = config;
     this.backend = null;
     this.download = null; // a download cut short by the restart is not going on
+    this.serverRetry = null;
     this.#hooks.onStart();
     this.#host.requestUpdate();
     if (!(await this.#lockStorage(config.storageKey, start))) return;
@@ -346,6 +356,10 @@ export class WorkerController implements ReactiveController {
       this.#hooks.backendReplaced(event);
       this.#host.requestUpdate();
     } else if (event.type === "model-not-cached") this.#hooks.modelNotCached(event.message);
+    else if (event.type === "server-retry") {
+      this.serverRetry = event.retry;
+      this.#host.requestUpdate();
+    }
   }
 
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {

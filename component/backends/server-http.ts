@@ -10,6 +10,7 @@
  */
 
 import { abortError } from "../../core/pipeline.ts";
+import { CANNOT_BE_REACHED, type ServerRetry } from "../worker/protocol.ts";
 
 /** How the server backend waits, retries and gives up; defaults in {@link SERVER_CLIENT_DEFAULTS}. */
 export interface ServerClientOptions {
@@ -132,7 +133,7 @@ export async function fetchAnswer(
         signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
       });
     } catch (error) {
-      const e = fail(error, "cannot be reached");
+      const e = fail(error, CANNOT_BE_REACHED);
       if (e instanceof Unanswered) e.message += UNREACHABLE;
       throw e;
     }
@@ -176,6 +177,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
  * @param who The server as messages name it.
  * @param options Timeout, retries and waits.
  * @param signal Aborts the request or the wait: it then rejects with an AbortError.
+ * @param onRetry Told before each wait for a retry, and with `null` once the request is done (an
+ *   answer, a failure or a cancel) after one: the element says the server is not answering meanwhile.
  * @returns The last answer (a 5xx when the tries ran out), with the number of tries.
  * @throws Error naming the server and the tries when the last one got no whole answer, or when one
  *   timed out (not tried again: a server that did not answer in that long will not answer sooner).
@@ -191,25 +194,34 @@ export async function fetchRetrying(
   who: string,
   options: ServerClientOptions,
   signal: AbortSignal,
+  onRetry?: (retry: ServerRetry | null) => void,
 ): Promise<Answer> {
   const o = { ...SERVER_CLIENT_DEFAULTS, ...options };
-  for (let tries = 1;; tries++) {
-    let wait: number | undefined;
-    try {
-      const answer = await fetchAnswer(url, init, who, o, signal);
-      if (!PASSING.has(answer.response.status) || tries > o.retries) return { ...answer, tries };
-      wait = parseRetryAfter(answer.response.headers.get("retry-after"), Date.now());
-    } catch (error) {
-      if (!(error instanceof Unanswered)) throw error;
-      if (tries > o.retries) {
-        throw new Error(`${error.message}; tried ${tries} times`, { cause: error.cause });
+  let retried = false;
+  try {
+    for (let tries = 1;; tries++) {
+      let wait: number | undefined, busy = false;
+      try {
+        const answer = await fetchAnswer(url, init, who, o, signal);
+        if (!PASSING.has(answer.response.status) || tries > o.retries) return { ...answer, tries };
+        wait = parseRetryAfter(answer.response.headers.get("retry-after"), Date.now());
+        busy = true;
+      } catch (error) {
+        if (!(error instanceof Unanswered)) throw error;
+        if (tries > o.retries) {
+          throw new Error(`${error.message}; tried ${tries} times`, { cause: error.cause });
+        }
+      }
+      retried = true;
+      onRetry?.({ retry: tries, retries: o.retries, busy });
+      try {
+        await o.sleep(Math.min(wait ?? o.backoffMs * 2 ** (tries - 1), o.maxRetryWaitMs), signal);
+      } catch (error) {
+        if (signal.aborted) throw abortError();
+        throw error;
       }
     }
-    try {
-      await o.sleep(Math.min(wait ?? o.backoffMs * 2 ** (tries - 1), o.maxRetryWaitMs), signal);
-    } catch (error) {
-      if (signal.aborted) throw abortError();
-      throw error;
-    }
+  } finally {
+    if (retried) onRetry?.(null);
   }
 }

@@ -19,6 +19,7 @@ import {
 import type { ModelManifest } from "../../core/manifest.ts";
 import { type Backend, type BackendFactory, NotApplicable } from "./types.ts";
 import { type Answer, fetchAnswer, fetchRetrying, type ServerClientOptions } from "./server-http.ts";
+import type { ServerRetry } from "../worker/protocol.ts";
 
 export { SERVER_CLIENT_DEFAULTS, type ServerClientOptions } from "./server-http.ts";
 
@@ -44,6 +45,7 @@ async function inferOne(
   latent: Latent,
   prompt: string,
   signal: AbortSignal,
+  onRetry?: (retry: ServerRetry | null) => void,
 ): Promise<RgbaImage> {
   const [c, h, w] = latent.shape;
   const { body, headers } = encodeInferRequest({
@@ -59,6 +61,7 @@ async function inferOne(
     target.who,
     target.options,
     signal,
+    onRetry,
   );
   const { response, bytes, tries } = answer;
   if (!response.ok) {
@@ -232,6 +235,30 @@ export function createServerBackend(options: ServerClientOptions = {}): BackendF
   };
 }
 
+/**
+ * Tells `onRetry` of a render's requests as one: the furthest retry of those waiting (the requests in
+ * flight fail or are turned away together, so their retries keep pace), and `null` once none waits.
+ *
+ * @returns What each request calls with its own retry (by its image's index), or `null` when done.
+ */
+function retriesTold(
+  onRetry?: (retry: ServerRetry | null) => void,
+): (i: number, retry: ServerRetry | null) => void {
+  const waiting = new Map<number, ServerRetry>();
+  let told: ServerRetry | null = null;
+  return (i, retry) => {
+    if (retry) waiting.set(i, retry);
+    else waiting.delete(i);
+    const furthest = [...waiting.values()].reduce<ServerRetry | null>(
+      (a, b) => (a && a.retry >= b.retry ? a : b),
+      null,
+    );
+    if (furthest === told) return;
+    told = furthest;
+    onRetry?.(furthest);
+  };
+}
+
 /** The backend of a server found ready. */
 function renderer(target: Target): Backend {
   return {
@@ -242,11 +269,12 @@ function renderer(target: Target): Backend {
       // The first failure stops the other requests: no image of a failed render arrives after it.
       const stop = new AbortController();
       const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+      const retries = retriesTold(options.onRetry);
       const worker = async () => {
         while (next < latents.length) {
           if (signal.aborted) throw abortError();
           const i = next++;
-          out[i] = await inferOne(target, latents[i], prompt, signal);
+          out[i] = await inferOne(target, latents[i], prompt, signal, (retry) => retries(i, retry));
           if (signal.aborted) throw abortError();
           options.onImage?.(i, out[i]);
         }

@@ -10,7 +10,7 @@ import type { Latent } from "../../core/latent.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
 import type { LoadFile, ReloadFile } from "../../core/pipeline.ts";
 import type { RgbaImage } from "../../core/image.ts";
-import type { BackendName } from "../worker/protocol.ts";
+import type { BackendName, ServerRetry } from "../worker/protocol.ts";
 
 /** Options of one {@link Backend.generate} call. */
 export interface GenerateOptions {
@@ -18,6 +18,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Called as each image is done, in any order. */
   onImage?: (index: number, image: RgbaImage) => void;
+  /**
+   * The server backend: told when requests wait to be sent again (the furthest retry waited for),
+   * and with `null` when none waits any more.
+   */
+  onRetry?: (retry: ServerRetry | null) => void;
 }
 
 /** A ready backend: a loaded model that renders latents. */

@@ -205,6 +205,7 @@ export class Engine implements EngineApi {
           const images = await backend.generate(left.map((i) => gen.latents[i]), prompt, {
             signal: abort.signal,
             onImage: (at, image) => send(left[at], image),
+            onRetry: (retry) => void this.#emit({ type: "server-retry", retry }),
           });
           if (abort.signal.aborted) throw abortError();
           images.forEach((image, at) => send(left[at], image));

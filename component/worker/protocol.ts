@@ -28,6 +28,25 @@ export interface NoBackendCause {
   skipped: BackendName[];
 }
 
+/**
+ * What the server backend says of a server it cannot reach (`The server https://gpu:8000 cannot be
+ * reached: ...`), which the element words for people (plain-errors.ts).
+ */
+export const CANNOT_BE_REACHED = "cannot be reached";
+
+/**
+ * A render's request the server backend waits to send again (see backends/server-http.ts): which
+ * retry it waits for, of how many, and whether the server answered busy (502, 503, 504) or not at all.
+ */
+export interface ServerRetry {
+  /** The retry waited for, from 1. */
+  retry: number;
+  /** Retries at most. */
+  retries: number;
+  /** True when the server answered that it is busy; false when it did not answer. */
+  busy: boolean;
+}
+
 /** What the element tells the worker when it starts (or restarts) it. */
 export interface EngineConfig {
   /** Absolute URL of the model manifest. */
@@ -145,7 +164,12 @@ export type EngineEvent =
    * A model file could not be kept in Cache Storage (a full quota, a response with `Vary: *`): the
    * model works, and downloads again at the next visit. The message names the file and why.
    */
-  | { type: "model-not-cached"; message: string };
+  | { type: "model-not-cached"; message: string }
+  /**
+   * The server backend waits to send a request of the render again (the furthest retry of those
+   * waiting), or `null`: none waits any more (answered, failed or cancelled).
+   */
+  | { type: "server-retry"; retry: ServerRetry | null };
 
 /** Receives {@link EngineEvent}s; the element passes it wrapped in `Comlink.proxy`. */
 export type EngineListener = (event: EngineEvent) => void;

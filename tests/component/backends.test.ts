@@ -11,6 +11,7 @@ import {
   shadow,
   tiles,
   uniqueKey,
+  until,
   waitForEvent,
 } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
@@ -340,13 +341,26 @@ describe("backends", () => {
       await serverProxy({ down: true });
       const failed = waitForEvent<CustomEvent>(el, "le-error", () => true);
       tiles(el)[0].click();
-      await el.evolve();
-      const message = (await failed).detail.message;
+      const evolved = el.evolve();
+      // While the requests wait to be sent again, the status says so; the failure takes it away.
+      const retrying = () => shadow(el).querySelector("[part~=server-retry]")?.textContent ?? "";
+      await until(() => retrying() !== "", "the status to say the server is tried again");
       assert(
-        /^Rendering failed: The server http:\/\/127\.0\.0\.1:\d+ cannot be reached/.test(message),
-        message,
+        /^The image server is not answering; trying again \([123] of 3\)…$/.test(retrying()),
+        retrying(),
+      );
+      await evolved;
+      const { message, details } = (await failed).detail;
+      // Said in words: the page, of another origin, may be refused too; the fetch's error in details.
+      const words =
+        /^Rendering failed: the image server at http:\/\/127\.0\.0\.1:\d+ is not answering, or it refuses this page's origin \(its --origins setting\)\.$/;
+      assert(words.test(message), message);
+      assert(
+        /The server http:\/\/127\.0\.0\.1:\d+ cannot be reached: .*; tried 4 times$/.test(details),
+        details,
       );
       await settle(el);
+      assert(retrying() === "", `the retry still shows beside the error: ${retrying()}`);
       const retry = shadow(el).querySelector<HTMLButtonElement>("[part~=error] button[part~=retry]");
       assert(retry, "no Try again button beside the error");
       await serverProxy();

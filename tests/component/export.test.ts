@@ -164,14 +164,16 @@ describe("<latent-evolver> export", () => {
     };
     const failed = waitForEvent<CustomEvent>(b, "le-error");
     choose(new File(["not a session"], "notes.txt"));
-    const message = (await failed).detail.message;
-    // Said plainly, with core's detail after it.
+    const { message, details } = (await failed).detail;
+    // Said plainly; core's reason is the error's details, folded under the message.
     assert(
-      /^Cannot import notes\.txt: it is not a latent-evolver session file, .*\(no "LEVS" signature\)$/.test(
-        message,
-      ),
+      message === "notes.txt is not a latent-evolver session file.",
       `the error of a bad file: ${message}`,
     );
+    assert(/\(no "LEVS" signature\)$/.test(details), `the details of a bad file: ${details}`);
+    await settle(b);
+    const folded = b.shadowRoot!.querySelector('[part~=error] > details[part~="error-details"]');
+    assert(folded?.textContent?.includes("LEVS"), `no Details in the error box: ${folded?.outerHTML}`);
     const kept = b.generationCount;
     assert(kept === 1, `a bad file changed the session: ${kept} generations`);
     const restored = waitForEvent<CustomEvent>(b, "le-generation-end", (e) => e.detail.generation === 1);

@@ -60,7 +60,7 @@ describe("<latent-evolver> while its model loads", () => {
     const { wasmBytes } = ortRuntimes.wasm;
     assert(bar.max >= wasmBytes, `the bar's total is ${bar.max} bytes, less than the wasm's ${wasmBytes}`);
     const text = downloadLabel(el)!.textContent!.replace(/\s+/g, " ").trim();
-    assert(/^Downloading the model… \d+\.\d of 14\.3 MB$/.test(text), text);
+    assert(/^Downloading the image generator… \d+\.\d of 14\.3 MB$/.test(text), text);
     const placeholders = [...shadow(el).querySelectorAll('[part~="placeholder"]')];
     assert(placeholders.length === 4, `${placeholders.length} placeholders for 4 images`);
     assert(

@@ -206,6 +206,22 @@ Deno.test("server backend: a reset connection is tried again after a backoff; on
   });
 });
 
+Deno.test("server backend: tells each retry it waits for, busy or unanswered, and then that none waits", async () => {
+  const told = async (act: (n: number) => Act) => {
+    const retries: unknown[] = [];
+    await withServer(act, async (url) => {
+      const backend = await createServerBackend({ sleep: fakeClock().sleep }).create(context(url));
+      await backend.generate([latent], "a fjord", { onRetry: (r) => retries.push(r) }).catch(() => {});
+    });
+    return retries;
+  };
+  const one = (retry: number, busy: boolean) => ({ retry, retries: 3, busy });
+  assert.deepEqual(await told((n) => n === 1 ? reset : images()), [one(1, false), null]);
+  assert.deepEqual(await told((n) => n < 3 ? busy : images()), [one(1, true), one(2, true), null]);
+  assert.deepEqual(await told(() => reset), [one(1, false), one(2, false), one(3, false), null]);
+  assert.deepEqual(await told(() => images()), []);
+});
+
 Deno.test("server backend: cancelling the render during a Retry-After wait rejects as a cancel, and sends nothing more", async () => {
   const cancel = new AbortController();
   const waits: number[] = [];

@@ -1,0 +1,101 @@
+/**
+ * Errors in words for the person using the element. Core and the worker throw messages written for
+ * developers (`no "LEVS" signature`, `corrupted (checksum 0xfb3c8c80, expected 0xfd873892)`, `Failed
+ * to fetch ... tried 4 times`), which their tests hold; the element shows one plain sentence for the
+ * ones a person meets, and keeps the developer's message as the error's details (see
+ * status-messages.ts).
+ *
+ * @module
+ */
+
+import { CANNOT_BE_REACHED } from "./worker/protocol.ts";
+
+/** An error as the element shows it: a plain sentence, and the message it stands for, if it differs. */
+export interface PlainError {
+  /** What the person reads. */
+  text: string;
+  /** The developer's message behind it, or `""` when the text is that message. */
+  details: string;
+}
+
+/** Core's reasons for refusing a session file (core/session.ts), after its "Cannot read a session: ". */
+const NOT_A_SESSION = /^not a latent-evolver session \(/;
+const DAMAGED = /^(truncated|trailing bytes|corrupted|header |generation \d+ )/;
+const NEWER = /^format version \d+ is newer than this library reads/;
+
+/** The developer's message of an error, or the value as text. */
+function messageOf(error: unknown): string {
+  return String((error as Error)?.message ?? error);
+}
+
+/**
+ * Why a session file was not imported, in words: a file that is no session, one cut short or
+ * damaged, one from a newer version. Other reasons (the worker's: latents of another model, another
+ * population) already say what to do and are shown as they are.
+ *
+ * @param name The file's name.
+ * @param error The error the import was refused with.
+ * @returns What to show.
+ * @example
+ * ```ts
+ * import { importRefusal } from "./plain-errors.ts";
+ * importRefusal("a.png", new Error('Cannot read a session: not a latent-evolver session (no "LEVS" signature)')).text;
+ * // "a.png is not a latent-evolver session file."
+ * ```
+ */
+export function importRefusal(name: string, error: unknown): PlainError {
+  const message = messageOf(error);
+  const reason = message.replace(/^Cannot (read|import) (a|the) session: /, "");
+  const plain = NOT_A_SESSION.test(reason)
+    ? `${name} is not a latent-evolver session file.`
+    : DAMAGED.test(reason)
+    ? `${name} is incomplete or damaged, so it was not imported.`
+    : NEWER.test(reason)
+    ? `${name} was saved by a newer latent-evolver, so it was not imported: update latent-evolver.`
+    : null;
+  return plain
+    ? { text: plain, details: message }
+    : { text: `Cannot import ${name}: ${reason}`, details: "" };
+}
+
+/** The server's origin in a message of server-http.ts that it could not be reached, or `null`. */
+function unreachableServer(message: string): string | null {
+  const url = message.match(new RegExp(`\\bthe server (\\S+) ${CANNOT_BE_REACHED}\\b`, "i"))?.[1];
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null; // no URL: not a message of server-http.ts
+  }
+}
+
+/**
+ * Why an action failed, in words: a server that is not answering is said so, and only a page of
+ * another origin than the server's is told that the server may refuse it (a browser hides a refused
+ * CORS request as a network error). Other errors are shown as their message.
+ *
+ * @param what The action that failed ("Rendering failed").
+ * @param error Why: an error that may list each backend's failure in its cause (registry.ts).
+ * @param pageOrigin The page's origin.
+ * @returns What to show.
+ * @example
+ * ```ts
+ * import { failure } from "./plain-errors.ts";
+ * const e = new Error("The server http://gpu:8000 cannot be reached: Failed to fetch; tried 4 times");
+ * failure("Rendering failed", e, "http://gpu:8000").text;
+ * // "Rendering failed: the image server at http://gpu:8000 is not answering."
+ * ```
+ */
+export function failure(what: string, error: unknown, pageOrigin: string): PlainError {
+  const why = messageOf(error);
+  // The worker's reason may start with what failed already ("Cannot bring back ...: none were ...").
+  const message = why.startsWith(`${what}: `) ? why : `${what}: ${why}`;
+  // A start that failed on the server alone (backend="server") lists it in the cause; one where other
+  // backends failed too is left as it is, naming each.
+  const failures = (error as { cause?: { failures?: { message: string }[] } })?.cause?.failures;
+  const server = Array.isArray(failures)
+    ? (failures.length === 1 ? unreachableServer(String(failures[0]?.message)) : null)
+    : unreachableServer(why);
+  if (!server) return { text: message, details: "" };
+  const refuses = server === pageOrigin ? "" : ", or it refuses this page's origin (its --origins setting)";
+  return { text: `${what}: the image server at ${server} is not answering${refuses}.`, details: message };
+}
