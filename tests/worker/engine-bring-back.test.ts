@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { get } from "idb-keyval";
 import { storageKeyFor } from "../../component/ui-state.ts";
 import { deserializeSession, serializeSession } from "../../core/mod.ts";
-import { feedback, sessionFile, stored, tab, uniqueKey } from "./engine-tab.ts";
+import { feedback, keysWritten, sessionFile, stored, type StoredHead, tab, uniqueKey } from "./engine-tab.ts";
 
 Deno.test("engine: the generations an Evolve replaced stay stored for Bring back, which writes none of them again", async () => {
   const key = uniqueKey("spare");
@@ -14,24 +14,12 @@ Deno.test("engine: the generations an Evolve replaced stay stored for Bring back
   const a = await tab(true, key);
   await a.engine.evolve(0, feedback);
   await a.engine.evolve(1, feedback);
-  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[] };
   const before = (await get(full)) as StoredHead;
   await a.engine.evolve(0, { ...feedback, selected: [2] }); // replaces generations 1 and 2
   const after = (await get(full)) as StoredHead;
   const replaced = before.parts.slice(1).map((p) => p.id);
   assert.deepEqual(after.spare?.map((p) => p.id), replaced, "the replaced generations were not kept");
-  const proto = IDBObjectStore.prototype;
-  const put = proto.put;
-  const written: string[] = [];
-  proto.put = function (value: unknown, k?: IDBValidKey) {
-    written.push(String(k));
-    return put.call(this, value, k);
-  };
-  try {
-    await a.engine.restoreReplaced();
-  } finally {
-    proto.put = put;
-  }
+  const { keys: written } = await keysWritten(() => a.engine.restoreReplaced());
   const back = (await get(full)) as StoredHead;
   assert.deepEqual(back.parts.map((p) => p.id), before.parts.map((p) => p.id));
   // The head and its header, no part.
@@ -45,7 +33,6 @@ Deno.test("engine: the session an import replaced stays stored, and restoreImpor
   const a = await tab(true, key);
   await a.engine.evolve(0, feedback);
   await a.engine.evolve(1, feedback);
-  type StoredHead = { parts: { id: string }[]; spare?: { id: string }[]; seed?: number };
   const before = (await get(full)) as StoredHead;
   const bytes = await a.engine.exportSession();
   await a.engine.importSession(sessionFile(5));
@@ -58,19 +45,7 @@ Deno.test("engine: the session an import replaced stays stored, and restoreImpor
   );
   // A file refused changes nothing: what the import replaced can still be brought back.
   await assert.rejects(a.engine.importSession(new Uint8Array([1, 2, 3])), /not a latent-evolver session/);
-  const proto = IDBObjectStore.prototype;
-  const put = proto.put;
-  const written: string[] = [];
-  proto.put = function (value: unknown, k?: IDBValidKey) {
-    written.push(String(k));
-    return put.call(this, value, k);
-  };
-  let back;
-  try {
-    back = await a.engine.restoreImported();
-  } finally {
-    proto.put = put;
-  }
+  const { keys: written, result: back } = await keysWritten(() => a.engine.restoreImported());
   assert.equal(back.length, 3);
   assert.deepEqual(await a.engine.exportSession(), bytes, "the session brought back differs");
   const head = (await get(full)) as StoredHead;
@@ -114,8 +89,6 @@ Deno.test("engine: an Evolve from an earlier generation with the answer it had g
   assert.equal(other.existing, undefined);
   assert.equal((await stored(key)).generations.length, 2);
 });
-
-type StoredHead = { parts: { id: string }[]; spare?: { id: string }[] };
 
 /** Evolves 3 generations, then from the first again: the last 2 are kept for a Bring back. */
 async function branched(key: string) {

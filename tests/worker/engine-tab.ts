@@ -75,3 +75,27 @@ export const sessionFile = (seed: number) =>
       createRng(seed),
     ),
   );
+
+/** What a stored session's head names: its parts, the spare ones kept for a Bring back, its seed. */
+export type StoredHead = { parts: { id: string }[]; spare?: { id: string }[]; seed?: number };
+
+/**
+ * Runs `action` and records the keys it writes to IndexedDB (every `put`).
+ *
+ * @param action What to watch.
+ * @returns The keys written, in order, and what `action` gave.
+ */
+export async function keysWritten<T>(action: () => Promise<T>): Promise<{ keys: string[]; result: T }> {
+  const proto = IDBObjectStore.prototype;
+  const put = proto.put;
+  const keys: string[] = [];
+  proto.put = function (value: unknown, key?: IDBValidKey) {
+    keys.push(String(key));
+    return put.call(this, value, key);
+  };
+  try {
+    return { keys, result: await action() };
+  } finally {
+    proto.put = put;
+  }
+}
