@@ -45,13 +45,15 @@ describe("<latent-evolver> errors a person can act on", () => {
         "storage-key": "none",
       };
       const el = await mount(attributes, false);
-      const message = (await failed).detail.message;
-      // A plain sentence first, then what failed and why (the server, unreachable).
+      const { message, details } = (await failed).detail;
+      // A plain sentence first, then what failed and why (the server, unreachable), in words; the
+      // developer's message in the event's details.
       assert(
-        /^The images cannot be made right now\. The model could not be started: No backend can run .*server/
+        /^The images cannot be made right now\. The model could not be started: the image server at http:\/\/127\.0\.0\.1:\d+ is not answering/
           .test(message),
         message,
       );
+      assert(/No backend can run .*server/.test(details), `details: ${details}`);
       await settle(el);
       assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
       const on = controls(el, true);
