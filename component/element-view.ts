@@ -10,6 +10,7 @@
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from "lit";
 import { cssomStyle } from "./cssom-style.ts";
 import { DismissedProblems } from "./dismissed-problems.ts";
+import { HistoryStrip } from "./history-strip.ts";
 import { PromptChangeEvent } from "./events.ts";
 import type { AttributeProblem } from "./attributes.ts";
 import type { EvolveValues } from "./evolve-settings.ts";
@@ -74,6 +75,8 @@ export class ElementView {
   #parts: ViewParts;
   /** The attribute problems the person dismissed. */
   #dismissed = new DismissedProblems();
+  /** Which generation of the history strip is in the Tab order. */
+  #strip: HistoryStrip;
 
   /**
    * @param host The element.
@@ -83,6 +86,7 @@ export class ElementView {
   constructor(host: ViewHost, parts: ViewParts) {
     this.#host = host;
     this.#parts = parts;
+    this.#strip = new HistoryStrip(host);
   }
 
   /** The element's template, for lit's `render()`. @returns The template. */
@@ -112,9 +116,12 @@ export class ElementView {
     );
     const missing = gen ? renderer.missing(history.current) : [];
     const marks = gen ? marksSummary(history.selected.length, history.marks.pointCount(history.current)) : "";
-    // Errors sit in what sticks to the bottom (in view mid-grid), else above the toolbar.
+    // Errors sit in what sticks to the bottom (in view mid-grid), else above the toolbar. One that
+    // can be tried again stays until it is; one that blocks nothing (a refused import) can be
+    // dismissed, rather than stay until the next Evolve.
+    const retry = this.#retry();
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
-      renderErrors(error, this.#retry(), undefined, messages.errorDetails)
+      renderErrors(error, retry, retry ? undefined : this.#dismissError, messages.errorDetails)
     }`;
     // Evolve out of reach (a phone, scrolled down): the strip pinned to the bottom carries its own.
     // Focused, it stays though the toolbar's came into view (Home, PageUp): gone, it would drop the
@@ -170,8 +177,12 @@ export class ElementView {
       <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
         count: history.generations.length,
         current: history.current,
+        stop: this.#strip.stop(history.current, history.generations.length),
         busy: actions.busy,
         onShow: (g) => void host.showGeneration(g),
+        onFocusGeneration: this.#strip.onFocus,
+        onGenerationKey: this.#strip.onKey,
+        onGenerationsFocusOut: this.#strip.onFocusOut,
         onUndo: () => void host.undo(),
         onRedo: () => void host.redo(),
         onCancel: () => host.cancel(),
@@ -201,6 +212,7 @@ export class ElementView {
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           marks,
           point: tiles.pointTold,
+          serverRetry: engine.serverRetry,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
           loading,
@@ -246,6 +258,12 @@ export class ElementView {
     this.#dismissed.dismiss(problems);
     this.#host.requestUpdate();
   }
+
+  /** Hides the last action's error (its box's Dismiss, where there is no Try again). */
+  #dismissError = (): void => {
+    this.#parts.actions.keepFocus();
+    this.#parts.messages.dismissError();
+  };
 
   /** Takes what the person typed in the prompt field, and tells the page. */
   #typed(value: string): void {

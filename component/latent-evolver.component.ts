@@ -61,8 +61,8 @@ const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "
  * @csspart marks - How many images of the generation shown are selected and points marked.
  * @csspart saved-elsewhere - The note that another tab saves this session, so this one does not, with its Use here button.
  * @csspart cancelled - How many images a cancelled render left out, with its Render the rest button.
- * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can.
- * @csspart error - A box of errors: the attribute problems (with Dismiss), or the last action's error (with Try again where it can be tried again).
+ * @csspart notice - What the last action did (an import, later generations replaced), with a button that undoes it where it can; or that Evolve needs a selection.
+ * @csspart error - A box of errors: the attribute problems (with Dismiss), or the last action's error (with Try again where it can be tried again, else Dismiss).
  * @csspart error-details - In the last action's error box, the developer's message behind an error said in plain words, folded under "Details".
  *
  * @cssproperty [--le-gap=0.5rem] - Space between tiles and controls.

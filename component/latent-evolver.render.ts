@@ -223,8 +223,16 @@ export interface HistoryContext {
   busy: boolean;
   /** False while the worker starts: the session can be neither exported nor replaced. */
   ready: boolean;
+  /** The generation in the Tab order: the row of generations is one Tab stop (history-strip.ts). */
+  stop: number;
   /** Shows a generation. */
   onShow(index: number): void;
+  /** A generation's button got the focus. */
+  onFocusGeneration(index: number): void;
+  /** A key on a generation's button (Left, Right, Home, End move the focus along the row). */
+  onGenerationKey(index: number, event: KeyboardEvent): void;
+  /** The focus left a button of the row of generations. */
+  onGenerationsFocusOut(event: FocusEvent): void;
   /** Shows the previous generation. */
   onUndo(): void;
   /** Shows the next generation. */
@@ -238,7 +246,8 @@ export interface HistoryContext {
 }
 
 /**
- * The history strip: undo, redo, one button per generation, cancel, export and import.
+ * The history strip: undo, redo, one button per generation (one Tab stop: the arrow keys move
+ * along them), cancel, export and import.
  *
  * @param ctx The element's state and callbacks.
  * @returns The template.
@@ -252,12 +261,16 @@ export function renderHistory(ctx: HistoryContext): TemplateResult {
       <button part="button redo" ?disabled=${ctx.current >= ctx.count - 1} @click=${ctx.onRedo}
         title="Next generation (Ctrl+Shift+Z)">Redo</button>
       <span class="generations-group"><span part="generations-label" id="generations-label">Generations</span>
-      <span class="generations" role="group" aria-labelledby="generations-label">${generations.map((g) =>
-        html`
-          <button part="button generation" aria-current=${g === ctx.current ? "true" : "false"}
-            aria-label="Generation ${g + 1}" @click=${() => ctx.onShow(g)}>${g + 1}</button>
-        `
-      )}</span></span>
+      <span class="generations" role="group" aria-labelledby="generations-label"
+        @focusout=${ctx.onGenerationsFocusOut}>${generations.map((g) =>
+          html`
+            <button part="button generation" aria-current=${g === ctx.current ? "true" : "false"}
+              tabindex=${g === ctx.stop ? 0 : -1} aria-label="Generation ${g + 1}" @click=${() =>
+                ctx.onShow(g)}
+              @focus=${() => ctx.onFocusGeneration(g)} @keydown=${(e: KeyboardEvent) =>
+                ctx.onGenerationKey(g, e)}>${g + 1}</button>
+          `
+        )}</span></span>
       <button part="button cancel" ?disabled=${!ctx.busy} @click=${ctx.onCancel}>Cancel</button>
       <button part="button export" ?disabled=${!ctx.ready} @click=${ctx.onExport}>Export session</button>
       <label part="button import">Import session <input type="file" accept=".bin,application/octet-stream"

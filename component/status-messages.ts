@@ -10,9 +10,10 @@ import type { ReactiveControllerHost } from "lit";
 import { LatentEvolverErrorEvent } from "./events.ts";
 import { plural } from "./latent-evolver.render.ts";
 import { failure, importRefusal } from "./plain-errors.ts";
-import type { Notice } from "./status.render.ts";
+import { type Notice, retryText } from "./status.render.ts";
+import type { ServerRetry } from "./worker/protocol.ts";
 
-/** The error of an Evolve with nothing selected, which a selection makes stale. */
+/** What an Evolve with nothing selected asks for: guidance, not an error, which a selection makes stale. */
 const SELECT_FIRST = "Select at least one image to evolve from, or press New batch.";
 
 /** The standing message while another tab saves the session. */
@@ -50,6 +51,8 @@ export class StatusMessages {
   #stale = "";
   /** Each standing message told, with the rest of the line it was told with (`null` once that changed). */
   #toldWith = new Map<{ text: string }, string | null>();
+  /** The standing message of each server retry (a new one per change, see {@link announcement}). */
+  #retries = new WeakMap<ServerRetry, { text: string }>();
 
   /** @param host The element: updated on a change, and the target of `le-error`. */
   constructor(host: ReactiveControllerHost & EventTarget) {
@@ -99,9 +102,21 @@ export class StatusMessages {
     this.showError(text, error, details);
   }
 
-  /** Evolve was pressed with nothing selected. */
+  /**
+   * Evolve was pressed with nothing selected: a notice (told politely, not an alert) that goes at the
+   * next selection or point, giving back the Bring back it came over.
+   */
   askToSelect(): void {
-    this.showError(SELECT_FIRST);
+    this.#pass(SELECT_FIRST);
+  }
+
+  /**
+   * Hides the last action's error (its box's Dismiss): one that blocks nothing (a refused import, a
+   * failed save), which would otherwise stay until the next Evolve.
+   */
+  dismissError(): void {
+    this.error = "";
+    this.#host.requestUpdate();
   }
 
   /**
@@ -123,8 +138,8 @@ export class StatusMessages {
    * notice that said where the last move landed.
    */
   selectionChanged(): void {
-    if (this.error === SELECT_FIRST || this.error === this.#stale) this.error = "";
-    if (this.notice && this.#passing.has(this.notice)) this.notice = null;
+    if (this.error === this.#stale) this.error = "";
+    if (this.notice && this.#passing.has(this.notice)) this.notice = this.#over.get(this.notice) ?? null;
   }
 
   /**
@@ -211,11 +226,13 @@ export class StatusMessages {
     );
   }
 
-  /** Shows a notice that goes at the next selection or point (see {@link #passing}). */
+  /**
+   * Shows a notice that goes at the next selection or point (see {@link #passing}), keeping the
+   * Bring back of the one it comes over, which is given back when it goes.
+   */
   #pass(text: string): void {
-    this.notice = { text };
-    this.#passing.add(this.notice);
-    this.#host.requestUpdate();
+    this.#inform(text);
+    this.#passing.add(this.notice!);
   }
 
   /**
@@ -303,12 +320,15 @@ export class StatusMessages {
    *   generation, so a selection or a point marked is heard.
    * @param state.point Where the last point was marked or removed, or `null`: a standing message,
    *   told with the count it changed.
+   * @param state.serverRetry The server backend's request waiting to be sent again, or `null`: a
+   *   standing message, told at each retry.
    * @returns The line.
    */
   announcement(state: {
     shown: { current: number; count: number } | null;
     marks: string;
     point?: { text: string } | null;
+    serverRetry?: ServerRetry | null;
     rendering: number | null;
     missing: number;
     loading: boolean;
@@ -328,6 +348,7 @@ export class StatusMessages {
     const rest = parts.join(" ");
     // Each standing message by identity: the same notice given again is told again.
     const standing: { text: string }[] = [
+      ...(state.serverRetry ? [this.#retryMessage(state.serverRetry)] : []),
       ...(state.point ? [state.point] : []),
       ...(this.notice ? [this.notice] : []),
       ...(state.savedElsewhere ? [SAVED_ELSEWHERE] : []),
@@ -340,6 +361,13 @@ export class StatusMessages {
     }
     const told = standing.filter((m) => this.#toldWith.get(m) === rest).map((m) => m.text);
     return [rest, ...told].join(" ").trim();
+  }
+
+  /** The standing message of a server retry: the same one while the retry is the same. */
+  #retryMessage(retry: ServerRetry): { text: string } {
+    let message = this.#retries.get(retry);
+    if (!message) this.#retries.set(retry, message = { text: retryText(retry) });
+    return message;
   }
 }
 

@@ -56,8 +56,14 @@ function amountOf(loaded: number, total: number): string {
   return `${amount(loaded)} of ${amount(total)} ${name}`;
 }
 
-/** What the status says while a request waits to be sent to the server again. */
-function retryText({ retry, retries, busy }: ServerRetry): string {
+/**
+ * What the status says (and the live region tells) while a request waits to be sent to the server
+ * again.
+ *
+ * @param retry The request's retry.
+ * @returns For example `The image server is busy; trying again (2 of 3)…`.
+ */
+export function retryText({ retry, retries, busy }: ServerRetry): string {
   return `The image server is ${busy ? "busy" : "not answering"}; trying again (${retry} of ${retries})…`;
 }
 

@@ -95,6 +95,7 @@ export function movedCursor(e: KeyboardEvent, cursor: Cursor | null, index: numb
 /**
  * The image a key moves the focus to in a grid of `count` images and `columns` columns: the arrow
  * keys step to a neighbour (stopping at the edges), Home and End go to the first and last image.
+ * Down from an image with none below it, over a short last row, goes to that row's last image.
  *
  * @param e The key.
  * @param index The image focused.
@@ -125,7 +126,28 @@ export function navigatedIndex(
   };
   const target = targets[e.key];
   if (target === undefined) return null;
-  return target >= 0 && target < count ? target : index;
+  if (target >= 0 && target < count) return target;
+  const lastRow = Math.floor((count - 1) / step);
+  return e.key === "ArrowDown" && Math.floor(index / step) < lastRow ? count - 1 : index;
+}
+
+/**
+ * The generation a key moves the focus to in the history strip's row of `count` generations: Left
+ * and Right step (stopping at the ends), Home and End go to the first and last.
+ *
+ * @param e The key.
+ * @param index The generation focused.
+ * @param count Generations in the row.
+ * @returns The generation to focus, or `null` when the key is not one of these or has a modifier.
+ * @example
+ * ```ts
+ * import { stripIndex } from "./tile-input.ts";
+ * stripIndex(new KeyboardEvent("keydown", { key: "End" }), 1, 5); // 4
+ * ```
+ */
+export function stripIndex(e: KeyboardEvent, index: number, count: number): number | null {
+  if (e.key === "ArrowUp" || e.key === "ArrowDown") return null; // the page scrolls
+  return navigatedIndex(e, index, count, count);
 }
 
 /**

@@ -1,6 +1,7 @@
 // What a person can do about an error: Try again after the model failed to start (with the controls
 // that need a model disabled meanwhile) or its worker kept failing (at its start, or at each render),
-// and Dismiss for the page's attribute problems. A failed
+// and Dismiss for the page's attribute problems and for an error that blocks nothing (a refused
+// import). A failed
 // render's Try again is in backends.test.ts; what each error says, in element.test.ts.
 import {
   assert,
@@ -60,6 +61,7 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(on.length === 0 && controls(el, false).length > 4, `enabled with no model: ${on}`);
       const retry = shadow(el).querySelector<HTMLButtonElement>('[part~="error"] button[part~="retry"]');
       assert(retry, "no Try again beside the error");
+      assert(!part(el, "dismiss"), "an error that blocks the images can be dismissed");
       await serverProxy();
       const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
       retry.focus();
@@ -166,6 +168,24 @@ describe("<latent-evolver> errors a person can act on", () => {
       Object.defineProperty(Ctor, "workerUrl", own);
       document.removeEventListener("le-error", collect);
     }
+  });
+
+  it("a refused import's error, which blocks nothing, can be dismissed", async () => {
+    const el = await mount(wasmElement("dismiss-import"));
+    await el.importSession(new File(["not a session"], "notes.txt"));
+    await settle(el);
+    assert(/^notes\.txt is not a latent-evolver session file/.test(boxes(el).join()), `shown: ${boxes(el)}`);
+    const dismiss = shadow(el).querySelector<HTMLButtonElement>('[part~="error"] button[part~="dismiss"]');
+    assert(dismiss?.textContent === "Dismiss", `no Dismiss button: ${dismiss?.outerHTML}`);
+    assert(!part(el, "retry"), "a refused import offers Try again");
+    dismiss.focus();
+    dismiss.click();
+    await settle(el);
+    assert(!part(el, "error"), `still shown: ${boxes(el)}`);
+    const alert = shadow(el).querySelector('[role="alert"]')!.textContent;
+    assert(alert === "", `a screen reader is still told: ${alert}`);
+    const focused = shadow(el).activeElement;
+    assert(focused?.matches('[part~="generation"][aria-current="true"]'), `focus on ${focused?.outerHTML}`);
   });
 
   it("attribute problems can be dismissed, and come back only when an attribute is set wrong again", async () => {

@@ -102,6 +102,65 @@ describe("StatusMessages", () => {
     assert(!messages.notice?.action && !messages.notice?.text.includes("replaced"), "a stale Bring back");
   });
 
+  it("asking for a selection is a notice, not an error, that keeps the Bring back it comes over and gives it back at a selection", () => {
+    const errors: string[] = [];
+    const host = elementStandIn();
+    host.addEventListener("le-error", () => errors.push("le-error"));
+    const alone = new StatusMessages(host);
+    alone.askToSelect();
+    const ask = "Select at least one image to evolve from, or press New batch.";
+    assert(
+      alone.notice?.text === ask && alone.error === "" && !errors.length,
+      `error "${alone.error}" ${errors}`,
+    );
+    alone.selectionChanged();
+    assert(alone.notice === null, `the notice stays after a selection: "${alone.notice?.text}"`);
+    const messages = new StatusMessages(elementStandIn());
+    let brought = 0;
+    messages.replaced(0, 1, () => brought++);
+    const replaced = messages.notice;
+    messages.askToSelect();
+    const both = `${ask} Generation 2 was replaced by a new generation 2.`;
+    assert(messages.notice?.text === both, `the notice: "${messages.notice?.text}"`);
+    messages.notice?.action?.run();
+    assert(brought === 1, "its Bring back went");
+    messages.selectionChanged();
+    assert(messages.notice === replaced, `after a selection: "${messages.notice?.text}"`);
+  });
+
+  it("tells the server's retries, each once, while a request waits to be sent again", () => {
+    const messages = new StatusMessages(elementStandIn());
+    const line = (serverRetry: { retry: number; retries: number; busy: boolean } | null, marks = "") =>
+      messages.announcement({
+        shown: { current: 1, count: 2 },
+        marks,
+        serverRetry,
+        rendering: 8,
+        missing: 0,
+        loading: false,
+        savedElsewhere: false,
+      });
+    const rendering = "Generation 2 of 2, rendering 8 images.";
+    const first = { retry: 1, retries: 3, busy: false }, second = { retry: 2, retries: 3, busy: true };
+    const told = [
+      line(first),
+      line(first),
+      line(second),
+      line(second),
+      line(second, "1 selected"),
+      line(null),
+    ];
+    const expected = [
+      `${rendering} The image server is not answering; trying again (1 of 3)…`,
+      `${rendering} The image server is not answering; trying again (1 of 3)…`, // the same line: no change
+      `${rendering} The image server is busy; trying again (2 of 3)…`,
+      `${rendering} The image server is busy; trying again (2 of 3)…`,
+      `${rendering} 1 selected.`, // told: not again with every change of the rest of the line
+      rendering,
+    ];
+    for (const [i, text] of told.entries()) assert(text === expected[i], `line ${i}: "${text}"`);
+  });
+
   it("an import on its way takes the notice's place; a refused file gives its Bring back back, a good one replaces it", () => {
     const messages = new StatusMessages(elementStandIn());
     const notice = () => messages.notice;

@@ -1,6 +1,13 @@
 // The tiles' input as plain functions: where a click marks (and in words), how arrows move the cursor,
 // shortcuts.
-import { clickPoint, movedCursor, navigatedIndex, placeOf, shortcutOf } from "../../component/tile-input.ts";
+import {
+  clickPoint,
+  movedCursor,
+  navigatedIndex,
+  placeOf,
+  shortcutOf,
+  stripIndex,
+} from "../../component/tile-input.ts";
 import { assert } from "./helpers.ts";
 
 /** A 200x100 canvas at (10, 20) on the page. */
@@ -12,7 +19,7 @@ function canvasAt(): HTMLCanvasElement {
 }
 
 describe("tile input", () => {
-  it("navigatedIndex() steps through a grid by rows and columns, stops at its edges, and leaves modified keys", () => {
+  it("navigatedIndex() steps through a grid by rows and columns, stops at its edges (Down over a short last row goes to its last image), and leaves modified keys", () => {
     const to = (key: string, index: number, init: KeyboardEventInit = {}) =>
       navigatedIndex(new KeyboardEvent("keydown", { key, ...init }), index, 10, 4);
     // 10 images in 4 columns: rows 0-3, 4-7, 8-9.
@@ -26,16 +33,29 @@ describe("tile input", () => {
       to("ArrowLeft", 0),
       to("ArrowRight", 9),
       to("ArrowUp", 3),
-      to("ArrowDown", 7), // no image below in the short last row: stays
+      to("ArrowDown", 7), // no image below, over the short last row: its last image
+      to("ArrowDown", 9), // in the last row: stays
       to("ArrowRight", 3), // the end of a row goes on to the next row's start
     ];
-    assert(got.join() === "2,0,5,1,0,9,0,9,3,7,4", `got ${got}`);
+    assert(got.join() === "2,0,5,1,0,9,0,9,3,9,9,4", `got ${got}`);
+    // Image 4 of 8 in 6 columns has nothing below it: Down goes to image 8.
+    const short = navigatedIndex(new KeyboardEvent("keydown", { key: "ArrowDown" }), 3, 8, 6);
+    assert(short === 7, `Down from image 4 of 8 in 6 columns went to ${short}`);
     assert(to("Enter", 1) === null && to("a", 1) === null, "other keys move the focus");
     for (const mod of ["ctrlKey", "metaKey", "altKey", "shiftKey"]) {
       assert(to("ArrowRight", 1, { [mod]: true }) === null, `${mod}+ArrowRight moves the focus`);
     }
     const one = navigatedIndex(new KeyboardEvent("keydown", { key: "ArrowDown" }), 0, 3, 0);
     assert(one === 1, `no columns laid out yet counts as one column: ${one}`);
+  });
+
+  it("stripIndex() moves along the history's row with Left, Right, Home and End; Up, Down and other keys are not its", () => {
+    const keys = ["ArrowLeft", "ArrowRight", "Home", "End", "ArrowDown", "ArrowUp", "Enter"];
+    const got = keys.map((key) => stripIndex(new KeyboardEvent("keydown", { key }), 2, 5));
+    assert(got.join() === "1,3,0,4,,,", `from generation 3 of 5: ${got}`);
+    const ends = [stripIndex(new KeyboardEvent("keydown", { key: "ArrowRight" }), 4, 5)];
+    ends.push(stripIndex(new KeyboardEvent("keydown", { key: "ArrowLeft" }), 0, 5));
+    assert(ends.join() === "4,0", `past the ends: ${ends}`);
   });
 
   it("clickPoint() maps the pointer into [0,1]^2, clamped; a keyboard click uses the tile's cursor", () => {

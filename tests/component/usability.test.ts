@@ -10,6 +10,7 @@ import {
   clickAt,
   evolveFrom,
   mount,
+  noticeText,
   part,
   pixels,
   press,
@@ -245,6 +246,48 @@ describe("<latent-evolver> usability", () => {
     assert(shadow(el).activeElement === save, `focus on ${shadow(el).activeElement?.outerHTML}`);
   });
 
+  it("the history's generations are one Tab stop, entered at the one shown; Left, Right, Home and End move along them, Enter shows one", async () => {
+    const el = await mount(wasmElement("strip"));
+    await evolveFrom(el, 0);
+    await evolveFrom(el, 1);
+    await el.showGeneration(1);
+    await settle(el);
+    const focused = () => shadow(el).activeElement;
+    const on = (g: number, what: string) =>
+      assert(focused() === generationButton(el, g), `${what}: focus on ${focused()?.outerHTML}`);
+    button(el, "redo").focus();
+    await press("Tab");
+    on(1, "Tab into the row");
+    await press("Tab");
+    assert(focused() === button(el, "export"), `a second Tab stayed in the row: ${focused()?.outerHTML}`);
+    await press("Tab", ["Shift"]);
+    on(1, "Shift+Tab back");
+    await press("ArrowLeft");
+    on(0, "ArrowLeft");
+    assert(el.generation === 1, `moving the focus showed generation ${el.generation + 1}`);
+    await press("Tab"); // leaves the row from the generation focused
+    assert(focused() === button(el, "export"), `Tab from generation 1: focus on ${focused()?.outerHTML}`);
+    await press("Tab", ["Shift"]);
+    on(1, "back into the row, at the generation shown");
+    await press("End");
+    on(2, "End");
+    await press("ArrowRight");
+    on(2, "ArrowRight at the end");
+    await press("Home");
+    on(0, "Home");
+    const shown = waitForEvent(el, "le-selection-change");
+    await press("Enter");
+    await shown;
+    await settle(el);
+    on(0, "Enter");
+    const states = [0, 1, 2].map((g) => generationButton(el, g).getAttribute("aria-current"));
+    assert(
+      (el.generation as number) === 0 && states.join() === "true,false,false",
+      `shows ${el.generation}: ${states}`,
+    );
+    assert(generationButton(el, 2).getAttribute("aria-label") === "Generation 3", "the name changed");
+  });
+
   it("Escape leaves marking mode; an Evolve resets the keyboard marker", async () => {
     const el = await mount(wasmElement("escape"));
     el.marking = true;
@@ -304,16 +347,20 @@ describe("<latent-evolver> usability", () => {
     assert(announced(el) === removed, `announced: ${announced(el)}`);
   });
 
-  it("the error that asks for a selection goes once there is one; selection shows beyond colour", async () => {
+  it("an Evolve with nothing selected asks for a selection in a notice, not an error, gone once there is one; selection shows beyond colour", async () => {
     const el = await mount(wasmElement("stale"));
-    const failed = waitForEvent<CustomEvent>(el, "le-error");
+    const errors: string[] = [];
+    el.addEventListener("le-error", (e) => errors.push((e as CustomEvent).detail.message));
     button(el, "evolve").click();
-    assert(/Select at least one image/.test((await failed).detail.message), "no error for an empty Evolve");
     await settle(el);
-    assert(part(el, "error"), "the error is not shown");
+    const ask = "Select at least one image to evolve from, or press New batch.";
+    assert(noticeText(el) === ask, `notice: "${noticeText(el)}"`);
+    assert(!part(el, "error") && errors.length === 0, `an error: ${errors}`);
+    const alert = shadow(el).querySelector('[role="alert"]')!.textContent;
+    assert(alert === "" && announced(el).endsWith(ask), `alert "${alert}", announced "${announced(el)}"`);
     tiles(el)[0].click();
     await settle(el);
-    assert(!part(el, "error"), "the error stays after a selection");
+    assert(!part(el, "notice"), `the notice stays after a selection: ${noticeText(el)}`);
     // The count is shown and heard; so is a point marked (Shift+click).
     assert(part(el, "marks")?.textContent === "1 selected", `marks: ${part(el, "marks")?.textContent}`);
     assert(announced(el) === "Generation 1 of 1, ready. 1 selected.", `announced: ${announced(el)}`);
