@@ -143,7 +143,7 @@ export class ElementView {
     return html`
       ${sticksBelow ? nothing : errorLine}
       ${renderToolbar({
-        prompt: host.prompt,
+        prompt: this.#parts.promptOwner.field(host.prompt),
         ready,
         marking: host.marking,
         mode: settings.mode,

@@ -167,7 +167,7 @@ export class HistoryActions {
 
   /**
    * Replaces the session with one from a file made by the element's `exportSession`, and renders
-   * it; the notice's Bring back puts the session it replaced back, with its marks, until the session
+   * it with the selection, points and settings its last generation had there; the notice's Bring back puts the session it replaced back, with its marks, until the session
    * next changes (not offered for a session as it started, with nothing to lose: the worker does
    * not keep that one). A file that is not a session changes nothing and says why. One the worker
    * ended before answering is said to be cut short once a new worker runs.
@@ -196,9 +196,9 @@ export class HistoryActions {
         bringBack: () => void this.#bringBackImported(marks),
       };
       messages.importing(name);
-      const generations = await this.#swap(api.importSession(bytes, replaced !== undefined));
-      messages.imported(name, generations.length, replaced);
-      await this.#showSwapped(generations, null);
+      const imported = await this.#swap(api.importSession(bytes, replaced !== undefined));
+      messages.imported(name, imported.generations.length, replaced);
+      await this.#showSwapped(imported.generations, session.importedMarks(imported));
     } catch (error) {
       if (ended(error)) messages.importCutShort(name, error);
       else messages.imported(name, error);
@@ -210,7 +210,7 @@ export class HistoryActions {
    * page hears of the selection it brings.
    *
    * @param generations Every generation.
-   * @param ui Its stored UI state (or the marks of a session brought back), or `null`.
+   * @param ui Its stored UI state (or the marks of a session imported or brought back), or `null`.
    */
   replaced(generations: GenerationView[], ui: UiState | ShownMarks | null): void {
     this.#parts.session.reset(generations, ui);
@@ -341,7 +341,7 @@ export class HistoryActions {
    * Waits for the worker to swap in another session, with {@link #swapping} set meanwhile (unset
    * before the caller goes on, so an import waiting for it starts once that session is shown).
    */
-  #swap(swapped: Promise<GenerationView[]>): Promise<GenerationView[]> {
+  #swap<T>(swapped: Promise<T>): Promise<T> {
     const done = swapped.finally(() => (this.#swapping = null));
     this.#swapping = done;
     return done;

@@ -240,6 +240,10 @@ export class LatentEvolverElement extends LitElement {
     if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
     if (changed.has("prompt")) this.#promptOwner.changed(this.prompt);
     const first = !this.hasUpdated;
+    // The first start reads the stored prompt, which may replace this one: not shown meanwhile.
+    if (first && this.isConnected && String(this.storageKey ?? "").trim() !== "none") {
+      this.#promptOwner.reading();
+    }
     const restart = first || (RESTART_ON.some((p) => changed.has(p)) && this.#engine.configChanged());
     if (restart && this.isConnected) this.#engine.scheduleRestart();
     if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
@@ -335,11 +339,16 @@ export class LatentEvolverElement extends LitElement {
     saveBlob(await this.exportImage(index), name);
   }
 
-  /** The whole session as a file (core's versioned binary format). @returns The file. */
+  /**
+   * The whole session as a file (core's versioned binary format), with the selection, points and
+   * settings of its last generation, which an import shows again.
+   *
+   * @returns The file.
+   */
   async exportSession(): Promise<Blob> {
     const api = this.#engine.api;
     if (!api) throw new TypeError("Cannot export the session: the element has not started");
-    return sessionBlob(await api.exportSession());
+    return sessionBlob(await api.exportSession(this.#session.pending()));
   }
 
   /** Downloads the session file. */

@@ -5,6 +5,11 @@
  * worker started, and the person had not typed one that was not stored yet when the worker started
  * (typing is stored after a pause, and the stored state is read as the worker starts).
  *
+ * The field never shows a prompt about to be replaced: until the stored state is read (a quick
+ * IndexedDB read as the first worker starts) it shows nothing, then the stored prompt where that is
+ * to come back, until the worker is ready and the element's prompt is it. Typing meanwhile is the
+ * person's prompt, and shows.
+ *
  * @module
  */
 import type { UiState } from "./ui-state.ts";
@@ -30,6 +35,39 @@ export class PromptOwner {
   #typed = false;
   /** {@link #typed} when the worker last started. */
   #typedAtStart = false;
+  /** What the field shows in place of the prompt while the stored state is unknown, else `null`. */
+  #shown: string | null = null;
+
+  /**
+   * The prompt field's value.
+   *
+   * @param prompt The element's prompt.
+   * @returns The prompt, or what shows in its place while the worker starts.
+   */
+  field(prompt: string): string {
+    return this.#shown ?? prompt;
+  }
+
+  /** The stored state is to be read before the element's prompt is known: the field shows nothing. */
+  reading(): void {
+    this.#shown = "";
+  }
+
+  /**
+   * The stored state was read as a worker starts: the field shows the stored prompt where it is to
+   * come back (see {@link restores}), else the element's.
+   *
+   * @param ui The stored UI state, if any.
+   * @param prompt The element's prompt now.
+   */
+  read(ui: UiState | null, prompt: string): void {
+    this.#shown = this.restores(ui, prompt) ? ui.prompt : null;
+  }
+
+  /** The worker is ready (its stored prompt restored, or not to be): the field shows the element's prompt. */
+  settled(): void {
+    this.#shown = null;
+  }
 
   /** A worker starts with this prompt. */
   started(prompt: string): void {
@@ -46,6 +84,7 @@ export class PromptOwner {
   type(): void {
     this.own();
     this.#typed = true;
+    this.#shown = null;
   }
 
   /** The prompt was stored (or would have been, where this tab does not save). */
@@ -55,7 +94,7 @@ export class PromptOwner {
 
   /** An update changed the prompt: the page's, unless the element set it. */
   changed(prompt: string): void {
-    if (!this.#own) this.page = prompt;
+    if (!this.#own) [this.page, this.#shown] = [prompt, null];
     this.#own = false;
   }
 

@@ -16,7 +16,7 @@ import { KEPT_GENERATIONS } from "./bitmap-cache.ts";
 import { saveUiState, type UiState } from "./ui-state.ts";
 import { imagePng } from "./export-files.ts";
 import type { Genome } from "./png.ts";
-import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protocol.ts";
+import type { EngineApi, FeedbackMessage, GenerationView, ImportedView } from "./worker/protocol.ts";
 
 /**
  * The marks of the generations a branch dropped, the generation it branched from, and the person's
@@ -24,8 +24,11 @@ import type { EngineApi, FeedbackMessage, GenerationView } from "./worker/protoc
  */
 export type Dropped = Pick<UiState, "selection" | "points"> & { from: number; settings: EvolveValues };
 
-/** The generation shown and the marks on each: what a session brought back shows again. */
-export type ShownMarks = Pick<UiState, "current" | "selection" | "points">;
+/**
+ * The generation shown, the marks on each and the person's own settings: what a session brought back
+ * or imported shows again.
+ */
+export type ShownMarks = Pick<UiState, "current" | "selection" | "points"> & EvolveValues;
 
 /** The entries of a per-generation record whose generation passes `keep`. */
 function generationsWhere<T>(record: Record<number, T>, keep: (generation: number) => boolean) {
@@ -124,8 +127,8 @@ export class SessionState {
    *
    * @param generations Every generation.
    * @param ui Stored UI state (generation shown, marks, the person's settings), or `null` for the
-   *   last generation with no marks; the person's settings stay as they are where it has none (a
-   *   session brought back). An answered generation shown shows its answer's settings.
+   *   last generation with no marks; the person's settings stay as they are where it has none. An
+   *   answered generation shown shows its answer's settings.
    */
   reset(generations: GenerationView[], ui: UiState | ShownMarks | null): void {
     this.dropPromptChange();
@@ -135,9 +138,42 @@ export class SessionState {
     this.settings.show(this.history.shown?.answer);
   }
 
-  /** @returns The generation shown and the marks on each, as they are now (a copy). */
+  /** @returns The generation shown, the marks on each and the person's own settings, as they are now (a copy). */
   shownMarks(): ShownMarks {
-    return structuredClone(this.history.persisted());
+    return structuredClone({ ...this.history.persisted(), ...this.settings.own() });
+  }
+
+  /**
+   * The answer being given to the last generation, not yet evolved from: its selection, the points
+   * on the selected images, and the person's own settings. A session file carries it.
+   *
+   * @returns The answer, as core's `Feedback`.
+   */
+  pending(): Required<Omit<FeedbackMessage, "fresh">> {
+    const last = this.history.generations.length - 1;
+    const { marks } = this.history;
+    return { selected: marks.selected(last), points: marks.feedbackPoints(last), ...this.settings.own() };
+  }
+
+  /**
+   * What an imported session shows: its last generation, with the answer the file carries on it and
+   * its settings (the person's own where the file has none); no marks where it carries none.
+   *
+   * @param imported The imported session.
+   * @returns The marks to show it with.
+   */
+  importedMarks({ generations, pending }: ImportedView): ShownMarks {
+    const last = generations.length - 1;
+    const selected = [...(pending?.selected ?? [])].sort((a, b) => a - b);
+    const settings = this.settings.own();
+    return {
+      current: last,
+      selection: selected.length ? { [last]: selected } : {},
+      points: pending?.points && Object.keys(pending.points).length ? { [last]: pending.points } : {},
+      mode: pending?.mode ?? settings.mode,
+      strength: pending?.strength ?? settings.strength,
+      radius: pending?.radius ?? settings.radius,
+    };
   }
 
   /**

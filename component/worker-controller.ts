@@ -43,6 +43,8 @@ export interface WorkerHooks {
   builtinModelUrl(): string;
   /** A start begins: clears what the old worker left on screen. */
   onStart(): void;
+  /** The stored UI state was read as a start begins (`null`: none, or nothing to read). */
+  uiStateRead(ui: UiState | null): void;
   /**
    * The worker is ready: shows its session.
    *
@@ -299,6 +301,7 @@ export class WorkerController implements ReactiveController {
     try {
       config = this.#readConfig();
     } catch (error) {
+      this.#hooks.uiStateRead(null);
       return this.#hooks.fail("The element cannot start", error); // no assetBase to find its files
     }
     this.config = config;
@@ -312,6 +315,7 @@ export class WorkerController implements ReactiveController {
     // Overtaken by another start, or the element left the page, while the UI state was read: a
     // worker started now would be nobody's and never ended.
     if (start !== this.#starts || !this.#host.isConnected) return;
+    this.#hooks.uiStateRead(ui);
     let handle: WorkerHandle;
     try {
       handle = startWorker(this.#hooks.workerUrl(), (error, retry) => this.#onDeath(handle, error, retry));

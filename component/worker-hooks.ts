@@ -17,6 +17,8 @@ import type { InitResult } from "./worker/protocol.ts";
 
 /** The element whose worker it is. */
 export type WorkerHooksHost = EventTarget & {
+  /** Renders the element again. */
+  requestUpdate(): void;
   /** The prompt the images are rendered with; a restored one replaces it. */
   prompt: string;
 };
@@ -56,6 +58,10 @@ export function elementWorkerHooks(
       messages.clear();
       promptOwner.started(host.prompt);
     },
+    uiStateRead: (ui) => {
+      promptOwner.read(ui, host.prompt);
+      host.requestUpdate();
+    },
     onReady: (result, ui) => showReady(host, parts, result, ui),
     onImage: (event) => session.renderer.onImage(event),
     fail: (what, error) => messages.fail(what, error),
@@ -85,6 +91,8 @@ async function showReady(
     host.prompt = ui.prompt;
     host.dispatchEvent(new PromptChangeEvent({ prompt: ui.prompt, reason: "restored" }));
   }
+  promptOwner.settled();
+  host.requestUpdate();
   host.dispatchEvent(
     new BackendEvent({ backend: result.backend, model: result.modelName, failures: result.failures }),
   );

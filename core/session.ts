@@ -9,10 +9,15 @@
  * offset 8   uint32   header length H in bytes
  * offset 12  uint32   CRC-32 (IEEE) of every byte from offset 16 to the end
  * offset 16  H bytes  header: UTF-8 JSON { config, sigma, generations: [{ index, count, lineage,
- *                     feedback? }], floats }
+ *                     feedback? }], floats, pending? }
  *            padding  zero bytes up to a multiple of 16, so the payload can be viewed as float32
  *            payload  `floats` float32 values, little-endian: every latent of every generation in order
  * ```
+ *
+ * `pending`, when there, is the answer being given to the last generation, not yet evolved from (the
+ * selected images, their points, mode, strength and radius), so that a file carries a session as the
+ * person left it. It came in after the first files were written, without a new version: readers
+ * ignore header fields they do not know, so an older reader takes such a file, without that answer.
  *
  * @module
  */
@@ -24,6 +29,14 @@ import { type Feedback, validateFeedback } from "./feedback.ts";
 
 /** The format version {@link serializeSession} writes; {@link deserializeSession} reads it and older. */
 export const SESSION_FORMAT_VERSION = 1;
+
+/** A session file's contents: the session, and the answer being given to its last generation, if any. */
+export type SessionFile = {
+  /** The session. */
+  session: Session;
+  /** The answer being given to the last generation, not yet evolved from (see the module doc). */
+  pending?: Feedback;
+};
 const MAGIC = [0x4c, 0x45, 0x56, 0x53]; // "LEVS"
 const PREFIX = 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -32,7 +45,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * Encodes a session as bytes (see the module doc for the format).
  *
  * @param session The session.
+ * @param pending The answer being given to the last generation, not yet evolved from, if any.
  * @returns The encoded bytes: about 4 bytes per latent value plus a small JSON header.
+ * @throws RangeError when `pending` is no answer to the last generation (see `validateFeedback`).
  * @example
  * ```ts
  * import { createRng, createSession, deserializeSession, serializeSession } from "./mod.ts";
@@ -40,8 +55,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * const back = deserializeSession(serializeSession(s)); // equal, bit for bit
  * ```
  */
-export function serializeSession(session: Session): Uint8Array {
-  const header = sessionHeader(session);
+export function serializeSession(session: Session, pending?: Feedback): Uint8Array {
+  const header = sessionHeader(session, pending);
   return joinSession(header, session.generations.flatMap((g) => g.latents.map(latentBytes)));
 }
 
@@ -51,8 +66,10 @@ export function serializeSession(session: Session): Uint8Array {
  * the header (kilobytes) and the new generation's latents, rather than every generation's.
  *
  * @param session The session.
+ * @param pending The answer being given to the last generation, if any (see {@link serializeSession}).
  * @returns The header's JSON text.
- * @throws RangeError when a latent's size does not match the session's shape.
+ * @throws RangeError when a latent's size does not match the session's shape, or `pending` is no
+ *   answer to the last generation.
  * @example
  * ```ts
  * import { createRng, createSession, generationBytes, joinSession, sessionHeader } from "./mod.ts";
@@ -60,7 +77,7 @@ export function serializeSession(session: Session): Uint8Array {
  * const bytes = joinSession(sessionHeader(s), s.generations.map(generationBytes)); // = serializeSession(s)
  * ```
  */
-export function sessionHeader(session: Session): string {
+export function sessionHeader(session: Session, pending?: Feedback): string {
   const d = shapeSize(session.config.shape);
   let floats = 0;
   for (const g of session.generations) {
@@ -83,7 +100,22 @@ export function sessionHeader(session: Session): string {
       ...(g.feedback ? { feedback: g.feedback } : {}),
     })),
     floats,
+    ...(pending ? { pending: pendingAnswer(session, pending) } : {}),
   });
+}
+
+/** A pending answer checked against the last generation (a clean copy), named as the writer's fault. */
+function pendingAnswer(session: Session, pending: Feedback): Feedback {
+  const last = session.generations.at(-1);
+  try {
+    return validateFeedback(pending, last?.latents.length ?? 0);
+  } catch (e) {
+    throw new RangeError(
+      `Cannot serialize a session: the pending answer to its last generation is invalid (${
+        (e as Error).message
+      })`,
+    );
+  }
 }
 
 /**
@@ -163,6 +195,24 @@ function latentBytes(latent: Latent): Uint8Array {
  * ```
  */
 export function deserializeSession(bytes: Uint8Array): Session {
+  return deserializeSessionFile(bytes).session;
+}
+
+/**
+ * Decodes bytes written by {@link serializeSession}, with the pending answer to the last generation
+ * where the file has one. Rejects what {@link deserializeSession} rejects, and a pending answer that
+ * does not fit the last generation.
+ *
+ * @param bytes The encoded session.
+ * @returns The session and, where the file has one, its pending answer.
+ * @example
+ * ```ts
+ * import { createRng, createSession, deserializeSessionFile, serializeSession } from "./mod.ts";
+ * const s = createSession({ shape: [4, 8, 8], population: 4 }, createRng(1));
+ * deserializeSessionFile(serializeSession(s, { selected: [2] })).pending; // { selected: [2] }
+ * ```
+ */
+export function deserializeSessionFile(bytes: Uint8Array): SessionFile {
   const op = "read a session";
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot ${op}: expected a Uint8Array, got ${kindOf(bytes)}`);
@@ -283,7 +333,15 @@ export function deserializeSession(bytes: Uint8Array): Session {
   if (used !== floats) {
     throw new RangeError(`Cannot ${op}: payload holds ${floats - used} floats no latent uses`);
   }
-  return { config, sigma, generations };
+  const session = { config, sigma, generations };
+  if (header.pending === undefined) return { session };
+  try {
+    return { session, pending: validateFeedback(header.pending as Feedback, config.population) };
+  } catch (e) {
+    throw new TypeError(
+      `Cannot ${op}: the pending answer to the last generation is invalid (${(e as Error).message})`,
+    );
+  }
 }
 
 function align16(n: number): number {

@@ -11,7 +11,7 @@ import * as Comlink from "comlink";
 import { createRng } from "../../core/rng.ts";
 import {
   createSession,
-  deserializeSession,
+  deserializeSessionFile,
   evolve,
   type Feedback,
   type Generation,
@@ -38,6 +38,7 @@ import type {
   EvolvedView,
   FeedbackMessage,
   GenerationView,
+  ImportedView,
   InitResult,
 } from "./protocol.ts";
 
@@ -283,13 +284,13 @@ export class Engine implements EngineApi {
     this.#abort = null;
   }
 
-  exportSession(): Promise<Uint8Array> {
-    const bytes = serializeSession(this.#requireSession("export"));
+  exportSession(pending?: Feedback): Promise<Uint8Array> {
+    const bytes = serializeSession(this.#requireSession("export"), pending);
     return Promise.resolve(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]));
   }
 
-  async importSession(bytes: Uint8Array, keep = true): Promise<GenerationView[]> {
-    const session = deserializeSession(bytes);
+  async importSession(bytes: Uint8Array, keep = true): Promise<ImportedView> {
+    const { session, pending } = deserializeSessionFile(bytes);
     const shape = this.#manifest?.latentShape;
     const got = session.config.shape;
     if (shape && (got[0] !== shape[0] || got[1] !== shape[1] || got[2] !== shape[2])) {
@@ -310,7 +311,7 @@ export class Engine implements EngineApi {
     this.#session = session;
     this.#replaced = null;
     await this.#saver.save();
-    return session.generations.map(view);
+    return { generations: session.generations.map(view), ...(pending ? { pending } : {}) };
   }
 
   async setSaving(on: boolean): Promise<boolean> {

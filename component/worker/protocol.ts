@@ -7,6 +7,7 @@
  */
 
 import type { Point } from "../../core/latent.ts";
+import type { Feedback } from "../../core/feedback.ts";
 
 /** Which inference backend to use: `auto` tries webgpu, then server (if set), then wasm. */
 export type BackendPreference = "auto" | "webgpu" | "wasm" | "server";
@@ -106,6 +107,14 @@ export interface GenerationView {
  */
 export type EvolvedView = GenerationView & { existing?: boolean };
 
+/** A session imported from a file: its generations, and the answer being given to the last, if any. */
+export interface ImportedView {
+  /** Every generation. */
+  generations: GenerationView[];
+  /** The answer being given to the last generation when the file was written, if it carries one. */
+  pending?: Feedback;
+}
+
 /** The person's feedback on one generation, sent when they press Evolve or New batch. */
 export interface FeedbackMessage {
   /** Selected image indices. */
@@ -198,15 +207,18 @@ export interface EngineApi {
   restoreReplaced(): Promise<GenerationView[]>;
   /** Aborts the render in flight, if any. */
   cancel(): void;
-  /** The whole session as a versioned binary file. */
-  exportSession(): Promise<Uint8Array>;
+  /**
+   * The whole session as a versioned binary file, with the answer being given to its last generation
+   * (the element's selection, points and settings there) when `pending` is given.
+   */
+  exportSession(pending?: Feedback): Promise<Uint8Array>;
   /**
    * Replaces the session with one from a file and returns its generations. The session it replaces
    * is kept, for {@link restoreImported}, until the session next changes, unless `keep` is false (the
    * element offers no Bring back for it); a file refused changes nothing (an earlier import's
-   * session stays kept).
+   * session stays kept). The answer being given to the last generation comes too, where the file has one.
    */
-  importSession(bytes: Uint8Array, keep?: boolean): Promise<GenerationView[]>;
+  importSession(bytes: Uint8Array, keep?: boolean): Promise<ImportedView>;
   /**
    * Puts back the session as it was before the last import (only the last: one level), and returns
    * its generations. Rejects with a RangeError when there is none: an evolve or Bring back since.

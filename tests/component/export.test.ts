@@ -13,6 +13,7 @@ import {
   serverProxy,
   sessionBytes,
   settle,
+  shadow,
   tiles,
   uniqueKey,
   until,
@@ -139,6 +140,48 @@ describe("<latent-evolver> export", () => {
       fromB.generations[1].latents[0].data.every((v, i) => v === fromA.generations[1].latents[0].data[i]),
       "latents differ",
     );
+  });
+
+  it("a session file carries the last generation's selection, points and settings, which an import shows again", async () => {
+    const a = await mount(attrs("pending-a"));
+    await evolveFrom(a, 1); // the answer being given is generation 2's
+    tiles(a)[0].click();
+    tiles(a)[2].click();
+    button(a, "mark").click();
+    await settle(a);
+    for (const i of [0, 2]) {
+      tiles(a)[i].focus();
+      await press("Enter"); // a point at the marker, in the middle
+    }
+    shadow(a).querySelector<HTMLInputElement>('[part~="mode-option"][part~="keep"] input')!.click();
+    const strength = shadow(a).querySelector<HTMLInputElement>('input[type="range"]')!;
+    strength.value = "0.5";
+    strength.dispatchEvent(new Event("input"));
+    await settle(a);
+    const shown = (el: LatentEvolverElement) =>
+      JSON.stringify({
+        generation: el.generation,
+        selected: el.selected,
+        points: shadow(el).querySelectorAll('[part~="point"]').length,
+        strength: part(el, "strength-value")?.textContent,
+        keep: shadow(el).querySelector<HTMLInputElement>('[part~="keep"] input')?.checked,
+      });
+    const expected = JSON.stringify({
+      generation: 1,
+      selected: [0, 2],
+      points: 2,
+      strength: "0.50",
+      keep: true,
+    });
+    assert(shown(a) === expected, `a shows ${shown(a)}`);
+    const file = await a.exportSession();
+    const b = await mount({ ...attrs("pending-b"), seed: "97" });
+    await b.importSession(file);
+    await settle(b);
+    assert(shown(b) === expected, `after the import, b shows ${shown(b)}`);
+    // ...and stores it, as marks made there would be.
+    const ui = await loadUiState(b.getAttribute("storage-key")!);
+    assert(ui?.selection[1]?.join() === "0,2" && ui.strength === 0.5, `stored ${JSON.stringify(ui)}`);
   });
 
   it("Import session in the toolbar: a button that takes a session file, and a bad file changes nothing", async () => {

@@ -202,6 +202,35 @@ describe("<latent-evolver> stored prompt", () => {
     }
   });
 
+  it("after a reload the field never shows the page's prompt that the stored one replaces, from its first render", async () => {
+    const attrs = wasmElement("prompt-flash");
+    const el = await mount(attrs);
+    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
+    const rerendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    input.value = "sunset over the sea";
+    input.dispatchEvent(new Event("input"));
+    await rerendered;
+    el.remove();
+    await new Promise((r) => setTimeout(r, 300));
+    // The reloaded element's field, as each of its renders leaves it.
+    const again = document.createElement("latent-evolver") as typeof el;
+    for (const [k, v] of Object.entries(attrs)) again.setAttribute(k, v);
+    const shown: string[] = [];
+    again.addController({
+      hostUpdated: () => {
+        const value = again.shadowRoot?.querySelector<HTMLInputElement>('[part~="prompt"]')?.value;
+        if (value !== undefined && value !== shown.at(-1)) shown.push(value);
+      },
+    });
+    const done = waitForEvent<CustomEvent>(again, "le-generation-end", (e) => !e.detail.cancelled);
+    document.body.append(again);
+    await done;
+    await settle(again);
+    assert(again.prompt === "sunset over the sea", `prompt restored as "${again.prompt}"`);
+    assert(shown.at(-1) === "sunset over the sea", `the field shows ${JSON.stringify(shown.at(-1))}`);
+    assert(!shown.includes(attrs.prompt), `the field showed, in turn: ${JSON.stringify(shown)}`);
+  });
+
   it("a prompt typed just before the worker restarts is kept, not replaced by the one stored before it", async () => {
     const attrs = wasmElement("typed-restart");
     const el = await mount(attrs);
