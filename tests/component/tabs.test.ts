@@ -15,7 +15,8 @@ import {
 } from "./helpers.ts";
 import { loadUiState, saveUiState, storageKeyFor } from "../../component/ui-state.ts";
 import { loadSession, type SavedSession, saveSession } from "../../component/worker/session-store.ts";
-import { deserializeSession, generationBytes, sessionHeader } from "../../core/mod.ts";
+import { deserializeSession, generationBytes, serializeSession, sessionHeader } from "../../core/mod.ts";
+import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 
 afterEach(cleanup);
 
@@ -42,6 +43,14 @@ async function holdInAnotherTab(
 /** The saved session's bytes under a storage key. */
 async function storedBytes(key: string): Promise<Uint8Array | undefined> {
   return (await loadSession(storageKeyFor(key, "session")))?.bytes;
+}
+
+/**
+ * The element's session as storage holds it: its exported file without the answer being given to the
+ * last generation (`pending`), which the file carries and the stored session does not.
+ */
+async function sessionOf(el: LatentEvolverElement): Promise<Uint8Array> {
+  return serializeSession(deserializeSession(await sessionBytes(el)));
 }
 
 /** Saves what the other tab saved before: the same session, with its parts' ids. */
@@ -79,7 +88,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     assert((await loadUiState(key))!.current === 1, "saved its UI state over the other tab's");
 
     release(); // the other tab closes: this one has changes, and saves them
-    const mine = await sessionBytes(viewer);
+    const mine = await sessionOf(viewer);
     await until(
       async () => sameBytes((await storedBytes(key)) ?? new Uint8Array(), mine),
       "saved",
@@ -114,7 +123,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     await saveUiState(key, lastUi);
     release();
     await until(
-      async () => sameBytes(await sessionBytes(viewer).catch(() => new Uint8Array()), last.bytes),
+      async () => sameBytes(await sessionOf(viewer).catch(() => new Uint8Array()), last.bytes),
       "the last saved session is shown",
     );
     await settle(viewer);
@@ -134,7 +143,7 @@ describe("<latent-evolver> one storage key in two tabs", () => {
     assert(useHere, "no Use here button in the note");
     useHere.focus();
     useHere.click();
-    const mine = await sessionBytes(el);
+    const mine = await sessionOf(el);
     await until(async () => sameBytes((await storedBytes(key)) ?? new Uint8Array(), mine), "saved here");
     assert(other.stolen(), "the other tab still holds the key");
     await settle(el);
