@@ -106,6 +106,9 @@ export class ElementView {
     const problemLines = problems.map((p) => p.message), error = messages.error ? [messages.error] : [];
     const errors = [...problemLines, ...error];
     const rendering = renderer.renders(history.current);
+    // The worker says when a request no longer waits to be sent again, on its own channel: it may come
+    // after the render's end (or failure) does, so none is told of once no render is on its way.
+    const serverRetry = renderer.busy ? engine.serverRetry : null;
     const loading = !engine.backend && !errors.length;
     // While a worker starts (a restart, a takeover) the old history shows, but nothing can act on it.
     const ready = !!gen && engine.api !== null;
@@ -195,7 +198,7 @@ export class ElementView {
         backend: engine.backend,
         model: engine.modelName,
         download: engine.download,
-        serverRetry: engine.serverRetry,
+        serverRetry,
         progress: renderer.progress,
         failed: errors.length > 0,
         savedElsewhere: engine.savedElsewhere,
@@ -212,7 +215,7 @@ export class ElementView {
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           marks,
           point: tiles.pointTold,
-          serverRetry: engine.serverRetry,
+          serverRetry,
           rendering: rendering ? renderer.progress!.total : null,
           missing: missing.length,
           loading,
