@@ -1,23 +1,11 @@
 import { LitElement, type PropertyValues, type TemplateResult } from "lit";
-import { PromptOwner } from "./prompt-owner.ts";
 import { assetUrl, defaultAssetBase } from "./asset-base.ts";
 import { styles } from "./latent-evolver.styles.ts";
-import { dispatchAttributeErrors, SelectionChangeEvent } from "./events.ts";
 import type { BackendName } from "./worker/protocol.ts";
 import { saveBlob, sessionBlob } from "./export-files.ts";
-import { SessionState } from "./session-state.ts";
-import { HistoryActions } from "./history-actions.ts";
-import { WorkerController } from "./worker-controller.ts";
-import { TileMarking } from "./tile-marking.ts";
-import { StatusMessages } from "./status-messages.ts";
-import { StickyControls } from "./sticky-controls.ts";
-import { InView } from "./in-view.ts";
-import { ElementView } from "./element-view.ts";
-import { elementWorkerHooks } from "./worker-hooks.ts";
+import { type ElementParts, elementParts } from "./element-parts.ts";
 import { LOWERCASED_ATTRIBUTES, lowercasedAttribute, markingAttribute } from "./framework-attributes.ts";
-
-/** Properties that make the worker's config: a change restarts it. */
-const RESTART_ON = ["model", "server", "serverToken", "backend", "population", "seed", "storageKey"] as const;
+import { propertiesChanged } from "./property-changes.ts";
 
 /**
  * An embeddable interactive evolution of image-generator latents: a grid of images made from a
@@ -140,57 +128,10 @@ export class LatentEvolverElement extends LitElement {
   /** True while clicks mark points instead of selecting. */
   declare marking: boolean;
 
-  /** The error and notice shown, and what a screen reader is told. */
-  #messages = new StatusMessages(this);
-  /** History, settings and the bitmaps of the generations visited last. */
-  #session = new SessionState(this, (what, error) => this.#messages.fail(what, error));
-  /** Whose the prompt is: a stored one comes back only over the page's own (see PromptOwner). */
-  #promptOwner = new PromptOwner();
-  #tiles = new TileMarking(
-    this,
-    this.#session.history,
-    () => this.#selectionChanged(),
-    (i) => this.#markable(i),
-  );
-  /** Whether the toolbar and the footer stick to the window's edges under a long grid. */
-  #sticky = new StickyControls(this);
-  /**
-   * Whether the toolbar's Evolve is in the window and not under the sticky footer (else the footer
-   * carries one where it sticks).
-   */
-  #evolveInView = new InView(this, '[part~="evolve"]', () => this.#sticky.state.coversBottom);
-  /** The worker, and what the element does at each step of its life (worker-hooks.ts). */
-  #engine: WorkerController = new WorkerController(this, {
+  /** The parts the element is made of, wired to each other (element-parts.ts). */
+  #parts: ElementParts = elementParts(this, {
     workerUrl: () => LatentEvolverElement.workerUrl,
     builtinModelUrl: () => LatentEvolverElement.builtinModelUrl,
-    ...elementWorkerHooks(this, {
-      messages: this.#messages,
-      session: this.#session,
-      promptOwner: this.#promptOwner,
-      engine: () => this.#engine,
-      actions: () => this.#actions,
-      persist: () => this.#persist(),
-    }),
-  });
-  /** Evolve, show, bring back, render the rest: the moves through the history. */
-  #actions = new HistoryActions(this, {
-    session: this.#session,
-    messages: this.#messages,
-    tiles: this.#tiles,
-    api: () => this.#engine.api,
-    persist: () => this.#persist(),
-  });
-  /** The template, and what its controls and keyboard shortcuts do. */
-  #view = new ElementView(this, {
-    session: this.#session,
-    engine: this.#engine,
-    messages: this.#messages,
-    tiles: this.#tiles,
-    sticky: this.#sticky,
-    evolveInView: this.#evolveInView,
-    actions: this.#actions,
-    promptOwner: this.#promptOwner,
-    persist: () => this.#persist(),
   });
 
   /** The attributes of {@link properties}, and their lowercased camelCase names (framework-attributes.ts). */
@@ -212,57 +153,41 @@ export class LatentEvolverElement extends LitElement {
     this.marking = false;
     // On the host, so the shortcuts work wherever the focus is inside the element (history strip,
     // error's Try again), not only in the toolbar and the grid.
-    this.addEventListener("keydown", this.#view.onShortcut);
+    this.addEventListener("keydown", this.#parts.view.onShortcut);
   }
 
   /** Selected image indices of the generation shown. */
   get selected(): number[] {
-    return this.#session.history.selected;
+    return this.#parts.session.history.selected;
   }
 
   /** The backend in use, or `null` before one is chosen. */
   get activeBackend(): BackendName | null {
-    return this.#engine.backend;
+    return this.#parts.engine.backend;
   }
 
   /** Index of the generation shown. */
   get generation(): number {
-    return this.#session.history.current;
+    return this.#parts.session.history.current;
   }
 
   /** Number of generations in the session. */
   get generationCount(): number {
-    return this.#session.history.generations.length;
+    return this.#parts.session.history.generations.length;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // A framework may set the property to its unset state (null, undefined) or to a number.
-    if (typeof this.prompt !== "string") this.prompt = this.prompt == null ? "" : String(this.prompt);
-    if (changed.has("prompt")) this.#promptOwner.changed(this.prompt);
-    const first = !this.hasUpdated;
-    // The first start reads the stored prompt, which may replace this one: not shown meanwhile.
-    if (first && this.isConnected && String(this.storageKey ?? "").trim() !== "none") {
-      this.#promptOwner.reading();
-    }
-    const restart = first || (RESTART_ON.some((p) => changed.has(p)) && this.#engine.configChanged());
-    if (restart && this.isConnected) this.#engine.scheduleRestart();
-    if (changed.has("mutationStrength") || changed.has("radius") || changed.has("columns")) {
-      this.#validateSliders(changed);
-    }
-    const { started, renderer } = this.#session;
-    if (changed.has("prompt") && started && this.prompt !== renderer.renderedPrompt) {
-      this.#actions.promptChanged(250);
-    }
+    propertiesChanged(this, changed, this.#parts);
   }
 
   override render(): TemplateResult {
-    return this.#view.render();
+    return this.#parts.view.render();
   }
 
   protected override updated(): void {
-    this.#session.renderer.draw(this.renderRoot, this.#session.history.current);
-    this.#actions.revealShown();
-    this.#actions.updated();
+    this.#parts.session.renderer.draw(this.renderRoot, this.#parts.session.history.current);
+    this.#parts.actions.revealShown();
+    this.#parts.actions.updated();
   }
 
   /**
@@ -272,7 +197,7 @@ export class LatentEvolverElement extends LitElement {
    * @returns When the new generation is rendered (or replaced/cancelled).
    */
   evolve(fresh = false): Promise<void> {
-    return this.#actions.evolve(fresh);
+    return this.#parts.actions.evolve(fresh);
   }
 
   /** Replaces the shown generation's successors with a batch of fresh diverse latents. */
@@ -282,12 +207,12 @@ export class LatentEvolverElement extends LitElement {
 
   /** Shows the previous generation. */
   undo(): Promise<void> {
-    return this.showGeneration(this.#session.history.current - 1);
+    return this.showGeneration(this.#parts.session.history.current - 1);
   }
 
   /** Shows the next generation, after an undo. */
   redo(): Promise<void> {
-    return this.showGeneration(this.#session.history.current + 1);
+    return this.showGeneration(this.#parts.session.history.current + 1);
   }
 
   /**
@@ -297,7 +222,7 @@ export class LatentEvolverElement extends LitElement {
    * @param index Generation index.
    */
   showGeneration(index: number): Promise<void> {
-    return this.#actions.show(index);
+    return this.#parts.actions.show(index);
   }
 
   /**
@@ -308,7 +233,7 @@ export class LatentEvolverElement extends LitElement {
    * @returns When the new worker has rendered the generation shown.
    */
   restartWorker(): Promise<void> {
-    return this.#engine.restart();
+    return this.#parts.engine.restart();
   }
 
   /**
@@ -316,7 +241,7 @@ export class LatentEvolverElement extends LitElement {
    * breeds (none of its images shows, and the element offers to render them).
    */
   cancel(): void {
-    this.#actions.cancel();
+    this.#parts.actions.cancel();
   }
 
   /**
@@ -327,15 +252,15 @@ export class LatentEvolverElement extends LitElement {
    * @returns The PNG.
    */
   exportImage(index: number): Promise<Blob> {
-    const { api, config, modelName } = this.#engine;
-    const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed: this.#engine.seed };
-    return this.#session.imagePng(api, index, made);
+    const { api, config, modelName, seed } = this.#parts.engine;
+    const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed };
+    return this.#parts.session.imagePng(api, index, made);
   }
 
   /** Downloads an image as PNG with its genome. @param index Image index. */
   async downloadImage(index: number): Promise<void> {
     // Numbered from 1, as the element shows generations and images.
-    const name = `latent-evolver-g${this.#session.history.current + 1}-${index + 1}.png`;
+    const name = `latent-evolver-g${this.#parts.session.history.current + 1}-${index + 1}.png`;
     saveBlob(await this.exportImage(index), name);
   }
 
@@ -346,9 +271,9 @@ export class LatentEvolverElement extends LitElement {
    * @returns The file.
    */
   async exportSession(): Promise<Blob> {
-    const api = this.#engine.api;
+    const api = this.#parts.engine.api;
     if (!api) throw new TypeError("Cannot export the session: the element has not started");
-    return sessionBlob(await api.exportSession(this.#session.pending()));
+    return sessionBlob(await api.exportSession(this.#parts.session.pending()));
   }
 
   /** Downloads the session file. */
@@ -363,7 +288,7 @@ export class LatentEvolverElement extends LitElement {
    * @param file The session file.
    */
   importSession(file: Blob): Promise<void> {
-    return this.#actions.importFile(file);
+    return this.#parts.actions.importFile(file);
   }
 
   /**
@@ -372,38 +297,6 @@ export class LatentEvolverElement extends LitElement {
    * this one loaded the session, that newer session is shown here first.
    */
   async useHere(): Promise<void> {
-    await this.#engine.useHere();
-  }
-
-  // ---- attributes -------------------------------------------------------------------------------
-
-  /** Takes the slider and layout attributes that changed, and reports their bad values (once). */
-  #validateSliders(changed: PropertyValues<this>): void {
-    const first = !this.hasUpdated;
-    dispatchAttributeErrors(this, this.#session.settings.read(this, (p) => first || changed.has(p)));
-    this.requestUpdate();
-  }
-
-  // ---- selection and points ---------------------------------------------------------------------
-
-  /** Whether an image can be selected or marked: not one left unrendered, which is said. */
-  #markable(index: number): boolean {
-    if (!this.#session.unrendered(index)) return true;
-    this.#messages.notRendered([index]);
-    return false;
-  }
-
-  #selectionChanged(): void {
-    this.#messages.selectionChanged();
-    this.requestUpdate();
-    this.#persist();
-    this.dispatchEvent(new SelectionChangeEvent(this.#session.selection()));
-  }
-
-  // ---- state ------------------------------------------------------------------------------------
-
-  #persist(): void {
-    this.#session.save(this.#engine.savingKey, this.prompt, this.#promptOwner.page);
-    this.#promptOwner.stored();
+    await this.#parts.engine.useHere();
   }
 }

@@ -11,62 +11,19 @@ import type { ReactiveController, ReactiveControllerHost } from "lit";
 import * as Comlink from "comlink";
 import { type AttributeProblem, type EngineAttributes, readEngineConfig } from "./attributes.ts";
 import { dispatchAttributeErrors } from "./events.ts";
-import { loadUiState, type UiState } from "./ui-state.ts";
+import { loadUiState } from "./ui-state.ts";
 import { StorageLock } from "./storage-lock.ts";
+import { claimStorage, releaseStorage } from "./storage-claim.ts";
+import { DeathCount, onRendered } from "./worker-health.ts";
+import type { WorkerHooks } from "./worker-hooks.ts";
 import { everyBackendRefused, policyAdvice, refusedByPolicy } from "./page-policy.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
-import type {
-  BackendName,
-  EngineApi,
-  EngineConfig,
-  EngineEvent,
-  InitResult,
-  ServerRetry,
-} from "./worker/protocol.ts";
-
-/**
- * The elements of this page that save their session, by storage key. Two elements with one key would
- * overwrite each other's saved session after every generation, so the second one saves nothing.
- */
-const persisting = new Map<string, HTMLElement>();
+import type { BackendName, EngineApi, EngineConfig, EngineEvent, ServerRetry } from "./worker/protocol.ts";
 
 /** The element a {@link WorkerController} serves: its engine attributes are the worker's config. */
 export type WorkerControllerHost = ReactiveControllerHost & HTMLElement & EngineAttributes & {
   readonly hasUpdated: boolean;
 };
-
-/** What the element does at each step of a worker's life. */
-export interface WorkerHooks {
-  /** URL of the worker module, read at each start (tests and hosts may change it). */
-  workerUrl(): string;
-  /** URL of the built-in model's manifest, read at each start. */
-  builtinModelUrl(): string;
-  /** A start begins: clears what the old worker left on screen. */
-  onStart(): void;
-  /** The stored UI state was read as a start begins (`null`: none, or nothing to read). */
-  uiStateRead(ui: UiState | null): void;
-  /**
-   * The worker is ready: shows its session.
-   *
-   * @param result What `init` reported.
-   * @param ui The stored UI state when the session was restored from storage, else `null`.
-   */
-  onReady(result: InitResult, ui: UiState | null): Promise<void>;
-  /** An image arrived from the worker. */
-  onImage(event: Extract<EngineEvent, { type: "image" }>): void;
-  /** Shows an error. */
-  fail(what: string, error: unknown): void;
-  /** The worker could not save the session (storage refused); it goes on in memory. */
-  storageFailed(error: Error): void;
-  /** The backend failed while rendering, and another renders from now on. */
-  backendReplaced(event: Extract<EngineEvent, { type: "backend" }>): void;
-  /** A model file could not be cached (the message says which and why); the model works all the same. */
-  modelNotCached(message: string): void;
-  /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
-  storageTaken(): void;
-  /** The element left the page (not a move) and its worker ended: release what only shows images. */
-  released(): void;
-}
 
 /**
  * Starts, ends and restarts the element's worker as a lit reactive controller.
@@ -111,11 +68,8 @@ export class WorkerController implements ReactiveController {
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** The attribute problems of the latest config read, before the storage claim added its own. */
   #readProblems: AttributeProblem[] = [];
-  /**
-   * Worker deaths since a render last finished (or Try again). Not since the last start: a worker
-   * that starts and then dies at each render would be restarted, its model loaded again, for ever.
-   */
-  #deaths = 0;
+  /** Worker deaths since a render last finished (or Try again), see {@link DeathCount}. */
+  #deaths = new DeathCount();
   /** The storage key's lock across tabs, held or waited for; kept over restarts with the same key. */
   #lock: StorageLock | null = null;
 
@@ -175,7 +129,7 @@ export class WorkerController implements ReactiveController {
       this.#starts++; // a start still on its way stops
       this.#worker?.terminate();
       this.#worker = null;
-      this.#releaseStorage();
+      releaseStorage(this.#host);
       this.#lock?.release();
       this.#lock = null;
       this.#hooks.released();
@@ -195,7 +149,7 @@ export class WorkerController implements ReactiveController {
    * @returns When the new worker has shown its session.
    */
   restart(): Promise<void> {
-    this.#deaths = 0;
+    this.#deaths.reset();
     clearTimeout(this.#restartTimer);
     return this.#start();
   }
@@ -224,27 +178,10 @@ export class WorkerController implements ReactiveController {
   #readConfig(): EngineConfig {
     const { config, problems } = this.#readAttributes();
     this.#readProblems = [...problems];
-    this.#claimStorage(config, problems);
+    claimStorage(this.#host, config, problems);
     this.problems = problems;
     dispatchAttributeErrors(this.#host, problems);
     return config;
-  }
-
-  /** Takes the config's storage key for this element, or turns saving off if another element has it. */
-  #claimStorage(config: EngineConfig, problems: AttributeProblem[]): void {
-    this.#releaseStorage();
-    const key = config.storageKey;
-    if (key === null) return;
-    if (persisting.get(key)?.isConnected) {
-      problems.push({
-        attribute: "storage-key",
-        message: `storage-key "${key}" is used by another <latent-evolver> on this page; give each element ` +
-          "its own storage-key. This one saves nothing, so that it does not overwrite the other's session.",
-      });
-      config.storageKey = null;
-      return;
-    }
-    persisting.set(key, this.#host);
   }
 
   /**
@@ -286,10 +223,6 @@ export class WorkerController implements ReactiveController {
     const saved = api ? await api.setSaving(true).catch(() => false) : false;
     if (saved) this.#hooks.storageTaken();
     else await this.restart();
-  }
-
-  #releaseStorage(): void {
-    for (const [key, host] of persisting) if (host === this.#host) persisting.delete(key);
   }
 
   async #start(): Promise<void> {
@@ -335,7 +268,7 @@ export class WorkerController implements ReactiveController {
       const result = await handle.api.init(config, Comlink.proxy(listener));
       if (this.#worker !== handle) return;
       this.#ready = handle;
-      this.#readyApi = onRendered(handle.api, () => void (this.#worker === handle && (this.#deaths = 0)));
+      this.#readyApi = onRendered(handle.api, () => void (this.#worker === handle && this.#deaths.reset()));
       this.backend = result.backend;
       this.modelName = result.modelName;
       this.seed = result.seed;
@@ -369,9 +302,8 @@ export class WorkerController implements ReactiveController {
   #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {
     if (this.#worker !== handle) return;
     if (!retry) return this.#refused("The worker cannot run in this page", error);
-    // A worker that dies again and again (a broken deployment, a page short of memory) is not
-    // restarted forever; Try again restarts it, when the cause may have gone.
-    if (++this.#deaths > 3) {
+    const delay = this.#deaths.died(); // null: it keeps dying, see DeathCount
+    if (delay === null) {
       this.failed = true;
       const what =
         "The images cannot be made right now. The worker keeps failing, so it is not restarted again";
@@ -379,7 +311,7 @@ export class WorkerController implements ReactiveController {
     }
     this.#hooks.fail("The worker stopped; restarting it and restoring the session", error);
     clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#start(), 250 * this.#deaths);
+    this.#restartTimer = setTimeout(() => void this.#start(), delay);
   }
 
   /**
@@ -389,22 +321,4 @@ export class WorkerController implements ReactiveController {
   #refused(what: string, error: unknown): void {
     this.#hooks.fail(`${policyAdvice(this.#hooks.workerUrl(), this.config)} ${what}`, error);
   }
-}
-
-/**
- * The worker's API, telling `rendered` each time a render finishes: the worker has shown it can
- * do its work, not only start.
- */
-function onRendered(api: Comlink.Remote<EngineApi>, rendered: () => void): Comlink.Remote<EngineApi> {
-  return new Proxy(api, {
-    get(target, prop) {
-      const member = Reflect.get(target, prop);
-      if (prop !== "render") return member;
-      return (...args: Parameters<EngineApi["render"]>) => {
-        const answer = member(...args);
-        answer.then(rendered, () => {});
-        return answer;
-      };
-    },
-  });
 }

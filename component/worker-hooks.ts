@@ -1,7 +1,8 @@
 /**
- * What `<latent-evolver>` does at each step of its worker's life (worker-controller.ts's
- * {@link WorkerHooks}): clears the screen as a worker starts, shows the session of one that is ready
- * (with the person's stored prompt where it comes back), and shows its images, failures and notices.
+ * What `<latent-evolver>` does at each step of its worker's life ({@link WorkerHooks}, which
+ * worker-controller.ts calls): clears the screen as a worker starts, shows the session of one that is
+ * ready (with the person's stored prompt where it comes back), and shows its images, failures and
+ * notices.
  *
  * @module
  */
@@ -12,8 +13,41 @@ import type { PromptOwner } from "./prompt-owner.ts";
 import type { SessionState } from "./session-state.ts";
 import type { StatusMessages } from "./status-messages.ts";
 import type { UiState } from "./ui-state.ts";
-import type { WorkerController, WorkerHooks } from "./worker-controller.ts";
-import type { InitResult } from "./worker/protocol.ts";
+import type { WorkerController } from "./worker-controller.ts";
+import type { EngineEvent, InitResult } from "./worker/protocol.ts";
+
+/** What the element does at each step of a worker's life. */
+export interface WorkerHooks {
+  /** URL of the worker module, read at each start (tests and hosts may change it). */
+  workerUrl(): string;
+  /** URL of the built-in model's manifest, read at each start. */
+  builtinModelUrl(): string;
+  /** A start begins: clears what the old worker left on screen. */
+  onStart(): void;
+  /** The stored UI state was read as a start begins (`null`: none, or nothing to read). */
+  uiStateRead(ui: UiState | null): void;
+  /**
+   * The worker is ready: shows its session.
+   *
+   * @param result What `init` reported.
+   * @param ui The stored UI state when the session was restored from storage, else `null`.
+   */
+  onReady(result: InitResult, ui: UiState | null): Promise<void>;
+  /** An image arrived from the worker. */
+  onImage(event: Extract<EngineEvent, { type: "image" }>): void;
+  /** Shows an error. */
+  fail(what: string, error: unknown): void;
+  /** The worker could not save the session (storage refused); it goes on in memory. */
+  storageFailed(error: Error): void;
+  /** The backend failed while rendering, and another renders from now on. */
+  backendReplaced(event: Extract<EngineEvent, { type: "backend" }>): void;
+  /** A model file could not be cached (the message says which and why); the model works all the same. */
+  modelNotCached(message: string): void;
+  /** The storage key, which another tab was saving under, is this element's now: save the UI state. */
+  storageTaken(): void;
+  /** The element left the page (not a move) and its worker ended: release what only shows images. */
+  released(): void;
+}
 
 /** The element whose worker it is. */
 export type WorkerHooksHost = EventTarget & {

@@ -30,6 +30,7 @@ import { createModelLoader, forgetReplacedFiles } from "../backends/model-cache.
 import { storageKeyFor } from "../ui-state.ts";
 import { SessionSaver } from "./session-saver.ts";
 import { BackendSlot } from "./backend-slot.ts";
+import { checkImport, restoreSession } from "./session-intake.ts";
 import type {
   EngineApi,
   EngineConfig,
@@ -145,7 +146,7 @@ export class Engine implements EngineApi {
     };
     const backend = await this.#backends.start(config.backend, context);
     const failures = this.#backends.failures;
-    const stored = await this.#restore(config, manifest);
+    const stored = await restoreSession(this.#saver, config, manifest);
     const restored = stored && "session" in stored ? stored : null;
     // Without a seed attribute a session keeps the seed it was made with, so that evolving a
     // generation again after a reload gives the same batch; a new session draws one.
@@ -291,20 +292,7 @@ export class Engine implements EngineApi {
 
   async importSession(bytes: Uint8Array, keep = true): Promise<ImportedView> {
     const { session, pending } = deserializeSessionFile(bytes);
-    const shape = this.#manifest?.latentShape;
-    const got = session.config.shape;
-    if (shape && (got[0] !== shape[0] || got[1] !== shape[1] || got[2] !== shape[2])) {
-      throw new RangeError(
-        `Cannot import the session: its latents are [${got.join(",")}], the model needs [${shape.join(",")}]`,
-      );
-    }
-    // Taken in, it would be replaced by a new session at the next start (see #restore).
-    const population = this.#config?.population;
-    if (population !== undefined && session.config.population !== population) {
-      throw new RangeError(
-        `Cannot import the session: it has ${session.config.population} images per generation, this element ${population} (set population="${session.config.population}" to import it)`,
-      );
-    }
+    checkImport(session, this.#manifest, this.#config);
     this.cancel();
     // Only the last import's: bringing it back puts back the session just before it.
     this.#beforeImport = keep ? this.#session : null;
@@ -348,46 +336,6 @@ export class Engine implements EngineApi {
 
   #evolveConfig(config: EngineConfig, manifest: ModelManifest) {
     return { shape: manifest.latentShape, population: config.population };
-  }
-
-  async #restore(
-    config: EngineConfig,
-    manifest: ModelManifest,
-  ): Promise<
-    | { session: Session; seed?: number | string; salvaged?: string; spare?: boolean }
-    | { unreadable: string }
-    | null
-  > {
-    if (!config.storageKey) return null;
-    try {
-      const read = await this.#saver.read(storageKeyFor(config.storageKey, "session"));
-      if (!read) return null;
-      const { saved } = read;
-      let { session } = read;
-      const [c, h, w] = session.config.shape;
-      const [mc, mh, mw] = manifest.latentShape;
-      // A stored session for another model, population or seed (the seed attribute changed) is not
-      // restored: a new one starts (and is saved in its place). One saved without its seed (by an
-      // earlier version) is restored whatever the attribute says.
-      if (c !== mc || h !== mh || w !== mw || session.config.population !== config.population) return null;
-      if (config.seed !== null && saved.seed !== undefined && saved.seed !== config.seed) return null;
-      // A generation whose images were lost: the ones before it come back, the last of them
-      // unanswered (stored parts of the others are deleted at the next save).
-      const { broken } = saved;
-      if (!broken) return { session, seed: saved.seed, spare: saved.spare !== undefined };
-      if (broken.generation === 0) throw new RangeError(broken.message);
-      session = rewind(session, broken.generation - 1);
-      const lost = saved.parts!.length - broken.generation;
-      const salvaged = `The saved session lost the images of generation ${broken.generation + 1}${
-        lost > 1 ? ` (and the ${lost - 1} after it)` : ""
-      }: generations 1-${broken.generation} were restored (${broken.message})`;
-      return { session, seed: saved.seed, salvaged };
-    } catch (error) {
-      // Storage refused altogether (a sandboxed iframe): nothing is stored, and the first save says
-      // the session cannot be saved.
-      if ((error as DOMException)?.name === "SecurityError") return null;
-      return { unreadable: error instanceof Error ? error.message : String(error) };
-    }
   }
 
   async #sendImage(request: number, generation: number, index: number, image: RgbaImage): Promise<void> {
