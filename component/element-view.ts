@@ -66,7 +66,7 @@ export type ViewParts = {
  * @example
  * ```ts
  * import { ElementView } from "./element-view.ts";
- * // In the element: #view = new ElementView(this, { session, engine, ..., persist }); render() calls
+ * // In elementParts (element-parts.ts): view = new ElementView(host, { session, engine, ..., persist }); render() calls
  * // this.#view.render().
  * ```
  */

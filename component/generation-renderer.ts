@@ -33,7 +33,7 @@ export type RenderProgress = {
  * @example
  * ```ts
  * import { GenerationRenderer } from "./generation-renderer.ts";
- * // In the element: this.#renderer = new GenerationRenderer(this, (what, error) => this.#fail(what, error));
+ * // In SessionState: this.renderer = new GenerationRenderer(host, fail, keep);
  * ```
  */
 export class GenerationRenderer {

@@ -56,7 +56,7 @@ export type HistoryParts = {
  * @example
  * ```ts
  * import { HistoryActions } from "./history-actions.ts";
- * // In the element: #actions = new HistoryActions(this, { session, messages, tiles, api, persist });
+ * // In elementParts (element-parts.ts): new HistoryActions(host, { session, messages, tiles, api, persist });
  * ```
  */
 export class HistoryActions {

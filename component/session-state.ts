@@ -42,7 +42,7 @@ function generationsWhere<T>(record: Record<number, T>, keep: (generation: numbe
  * @example
  * ```ts
  * import { SessionState } from "./session-state.ts";
- * // In the element: #session = new SessionState(this, (what, error) => this.#fail(what, error));
+ * // In elementParts (element-parts.ts): new SessionState(host, (what, error) => messages.fail(what, error));
  * ```
  */
 export class SessionState {

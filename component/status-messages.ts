@@ -25,7 +25,7 @@ const SAVED_ELSEWHERE = { text: "Open in another tab, which saves it: changes he
  * @example
  * ```ts
  * import { StatusMessages } from "./status-messages.ts";
- * // In the element: #messages = new StatusMessages(this);
+ * // In elementParts (element-parts.ts): const messages = new StatusMessages(host);
  * ```
  */
 export class StatusMessages {

@@ -76,7 +76,7 @@ export type StickyHost = ReactiveControllerHost & HTMLElement & {
  * @example
  * ```ts
  * import { StickyControls } from "./sticky-controls.ts";
- * // In the element: #sticky = new StickyControls(this); then render with this.#sticky.state.
+ * // In elementParts (element-parts.ts): sticky = new StickyControls(host); the view renders with sticky.state.
  * ```
  */
 export class StickyControls implements ReactiveController {

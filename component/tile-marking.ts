@@ -28,7 +28,7 @@ export type TileMarkingHost = ReactiveControllerHost & {
  * @example
  * ```ts
  * import { TileMarking } from "./tile-marking.ts";
- * // In the element: #tiles = new TileMarking(this, this.#history, () => this.#selectionChanged());
+ * // In elementParts (element-parts.ts): new TileMarking(host, session.history, selectionChanged, markable);
  * ```
  */
 export class TileMarking {

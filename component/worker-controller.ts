@@ -31,7 +31,7 @@ export type WorkerControllerHost = ReactiveControllerHost & HTMLElement & Engine
  * @example
  * ```ts
  * import { WorkerController } from "./worker-controller.ts";
- * // In the element: #engine = new WorkerController(this, { workerUrl: () => url, ...hooks });
+ * // In elementParts (element-parts.ts): new WorkerController(host, { workerUrl: () => url, ...hooks });
  * ```
  */
 export class WorkerController implements ReactiveController {
