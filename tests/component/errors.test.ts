@@ -2,7 +2,7 @@
 // that need a model disabled meanwhile) or its worker kept failing (at its start, or at each render),
 // and Dismiss for the page's attribute problems and for an error that blocks nothing (a refused
 // import). A failed
-// render's Try again is in backends.test.ts; what each error says, in element.test.ts.
+// render's Try again is in server-element.test.ts; what each error says, in element.test.ts.
 import {
   assert,
   cleanup,

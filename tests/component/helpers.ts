@@ -120,6 +120,11 @@ export function noticeText(el: HTMLElement): string {
   return part(el, "notice")?.textContent?.replace(/\s+/g, " ").trim() ?? "";
 }
 
+/** The text of the polite live region a screen reader hears. */
+export function announced(el: HTMLElement): string {
+  return shadow(el).querySelector('[part~="status"] [role="status"]')?.textContent?.trim() ?? "";
+}
+
 /** A button of the toolbar or history by its part name. */
 export function button(el: HTMLElement, part: string): HTMLButtonElement {
   const b = shadow(el).querySelector<HTMLButtonElement>(`[part~="${part}"]`);
