@@ -25,7 +25,7 @@ const IN_VIEW_AT_LEAST = 0.5;
  * @example
  * ```ts
  * import { InView } from "./in-view.ts";
- * // In the element: #evolveInView = new InView(this, '[part~="evolve"]', () => sticky.state.coversBottom);
+ * // In elementParts (element-parts.ts): new InView(host, '[part~="evolve"]', () => sticky.state.coversBottom);
  * // then read .visible.
  * ```
  */

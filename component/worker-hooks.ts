@@ -79,7 +79,7 @@ export type WorkerHooksParts = {
  * @example
  * ```ts
  * import { elementWorkerHooks } from "./worker-hooks.ts";
- * // In the element: new WorkerController(this, { workerUrl, builtinModelUrl, ...elementWorkerHooks(this, parts) });
+ * // In elementParts (element-parts.ts): new WorkerController(host, { ...urls, ...elementWorkerHooks(host, parts) });
  * ```
  */
 export function elementWorkerHooks(
