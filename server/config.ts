@@ -28,6 +28,12 @@ export interface ServerConfig {
   batching: boolean;
   /** onnxruntime execution providers, tried in order. */
   providers: string[];
+  /**
+   * True when `--providers` or `LE_PROVIDERS` gave the list, whatever it holds (the default list
+   * included): it is then tried as given, where the default list passes over WebGPU without a GPU
+   * device (providers.ts).
+   */
+  providersGiven: boolean;
   /** How decoder models run a batch: see `Engine` in load.ts. */
   engine: "auto" | "batched" | "pipeline";
   /** Workers per model, each running one batch at a time (CPU cores are shared out between them). */
@@ -171,7 +177,7 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
-function defaults(root: string): Omit<ServerConfig, "allowedHosts"> {
+function defaults(root: string): Omit<ServerConfig, "allowedHosts" | "providersGiven"> {
   return {
     host: "127.0.0.1",
     port: 8000,
@@ -244,6 +250,12 @@ function convert(s: Setting, raw: string, root: string, source = `--${s.flag}`):
       return raw;
     case "list": {
       const list = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+      // No provider to try would fail every model with an empty "on any execution provider: ".
+      if (s.key === "providers" && list.length === 0) {
+        throw new TypeError(
+          `Cannot read ${source}: it names no execution provider (name them in order, as the default cuda,webgpu,cpu)`,
+        );
+      }
       const entry = ENTRY[s.key];
       if (!entry) return list;
       // An entry that could never match is refused, rather than every request it meant to allow.
@@ -349,6 +361,7 @@ export function parseConfig(
     );
   }
   config.allowedHosts ??= defaultAllowedHosts(config.host as string);
+  config.providersGiven = fromFlags.has("providers") || env("LE_PROVIDERS") !== undefined;
   const modelsDir = config.modelsDir as string;
   if (!modelsDir.startsWith("/")) config.modelsDir = `${root}/${modelsDir}`;
   return config as unknown as ServerConfig;

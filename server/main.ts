@@ -14,10 +14,10 @@ import { helpText, parseConfig, type ServerConfig } from "./config.ts";
 import { createHandler, type Handler } from "./handler.ts";
 import { HttpError } from "./http.ts";
 import { isLoopback } from "./security.ts";
-import { DEFAULT_PROVIDERS, type LoadedModel } from "./load.ts";
+import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
 import { loadModelsInWorkers } from "./worker-models.ts";
-import { systemProbe, usableProviders } from "./providers.ts";
+import { type ProviderProbe, systemProbe, usableProviders } from "./providers.ts";
 
 /** A structured log line: JSON with a time, a level and a message. */
 export function log(
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
       "the token was given as a flag, which other users can see in the process list; prefer LE_TOKEN",
     );
   }
-  const providers = chooseProviders(config.providers);
+  const providers = chooseProviders(config);
   let loaded: LoadedModel[];
   try {
     loaded = await loadModelsInWorkers(config.modelsDir, providers, config.engine, {
@@ -155,8 +155,11 @@ async function main(): Promise<number> {
     });
     return 1;
   }
+  const told = new Set<string>();
   for (const l of loaded) {
-    logProvidersFailed(providers, l.model.executionProvider);
+    // A model also answers to its folder's name: that alias is the same load, told once.
+    if (!told.has(l.dir)) logProvidersFailed(providers, l);
+    told.add(l.dir);
     log("info", "model loaded", {
       name: l.model.name,
       executionProvider: l.model.executionProvider,
@@ -215,11 +218,22 @@ async function main(): Promise<number> {
 
 /**
  * The providers worth trying here (see providers.ts), each one passed over logged with why. A list
- * other than the default (`--providers`, `LE_PROVIDERS`) is tried on a machine that seems to lack a GPU.
+ * given with `--providers` or `LE_PROVIDERS` is tried as given, even one equal to the default: WebGPU
+ * too on a machine that seems to lack a GPU, where it then fails with its own errors, as the owner chose.
+ *
+ * @param config The providers, and whether they were given.
+ * @param probe The system to check (this machine's by default).
+ * @returns The providers to try, in order.
+ * @example
+ * ```ts
+ * chooseProviders({ providers: ["webgpu", "cpu"], providersGiven: true }); // ["webgpu", "cpu"]
+ * ```
  */
-function chooseProviders(asked: string[]): string[] {
-  const given = asked.join() !== DEFAULT_PROVIDERS.join();
-  const { providers, passedOver } = usableProviders(asked, systemProbe(), given);
+export function chooseProviders(
+  config: Pick<ServerConfig, "providers" | "providersGiven">,
+  probe: ProviderProbe = systemProbe(),
+): string[] {
+  const { providers, passedOver } = usableProviders(config.providers, probe, config.providersGiven);
   for (const { provider, reason, hint } of passedOver) {
     log("info", `${provider}: not available (${reason})`, { provider, ...(hint ? { hint } : {}) });
   }
@@ -227,17 +241,17 @@ function chooseProviders(asked: string[]): string[] {
 }
 
 /**
- * Says which providers were tried before the one a model loaded on, and that onnxruntime's and
- * Dawn's messages about them (a red ONNXRuntimeError, Vulkan warnings) are harmless.
+ * Says which providers were tried before the one a model loaded on, naming the model (each model
+ * tries them on its own), and that onnxruntime's and Dawn's messages about them (a red
+ * ONNXRuntimeError, Vulkan warnings) are harmless.
  */
-function logProvidersFailed(tried: readonly string[], chosen: string): void {
+function logProvidersFailed(tried: readonly string[], { model, dir }: LoadedModel): void {
+  const chosen = model.executionProvider;
   for (const provider of tried.slice(0, Math.max(0, tried.indexOf(chosen)))) {
     log(
       "info",
-      `${provider}: could not load the model, so it runs on ${chosen} (its errors above are harmless)`,
-      {
-        provider,
-      },
+      `${provider}: could not load model "${model.name}", so it runs on ${chosen} (its errors above are harmless)`,
+      { provider, model: model.name, dir },
     );
   }
 }

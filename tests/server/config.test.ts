@@ -172,3 +172,15 @@ Deno.test("parseConfig() refuses a queue shorter than a batch, naming both setti
     /LE_MAX_QUEUE 20 below --max-batch 32/,
   );
 });
+
+Deno.test("parseConfig() tells a providers list given from the default, and refuses one that names none", () => {
+  assert.equal(parse([]).providersGiven, false);
+  // Given, even equal to the default: it is then tried as given (server/main.ts chooseProviders).
+  for (
+    const c of [parse(["--providers", "cuda,webgpu,cpu"]), parse([], { LE_PROVIDERS: "cuda,webgpu,cpu" })]
+  ) {
+    assert.deepEqual([c.providers, c.providersGiven], [["cuda", "webgpu", "cpu"], true]);
+  }
+  assert.throws(() => parse(["--providers", ""]), /Cannot read --providers: it names no execution provider/);
+  assert.throws(() => parse([], { LE_PROVIDERS: " , " }), /Cannot read LE_PROVIDERS: it names no execution/);
+});

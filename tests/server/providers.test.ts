@@ -1,6 +1,8 @@
 // The providers the server tries: those that cannot load here are passed over, with why, before
 // onnxruntime tries them and prints its own errors.
 import assert from "node:assert/strict";
+import { parseConfig, type ServerConfig } from "../../server/config.ts";
+import { chooseProviders } from "../../server/main.ts";
 import { type ProviderProbe, usableProviders } from "../../server/providers.ts";
 
 const DEFAULT = ["cuda", "webgpu", "cpu"];
@@ -47,4 +49,26 @@ Deno.test("usableProviders() passes over WebGPU on Linux without a GPU device, u
 Deno.test("usableProviders() keeps the last provider when it would pass over all: onnxruntime then says why", () => {
   const choice = usableProviders(["cuda"], linux(), true);
   assert.deepEqual(choice, { providers: ["cuda"], passedOver: [] });
+});
+
+Deno.test("chooseProviders() tries a list given with --providers or LE_PROVIDERS as given, even the default one", () => {
+  const config = (args: string[], env: Record<string, string> = {}) =>
+    parseConfig(args, (k) => env[k], "/") as ServerConfig;
+  const probe = linux(...CUDA_LIBS); // no GPU device
+  const logged: string[] = [];
+  const consoleLog = console.log;
+  console.log = (line: string) => logged.push(JSON.parse(line).msg);
+  try {
+    // The default list, not given: WebGPU is passed over, and said so.
+    assert.deepEqual(chooseProviders(config([]), probe), ["cuda", "cpu"]);
+    assert.deepEqual(logged, ["webgpu: not available (no GPU device)"]);
+    logged.length = 0;
+    // The same list given is an explicit choice: WebGPU is tried (and fails loudly if it cannot work).
+    assert.deepEqual(chooseProviders(config(["--providers", "cuda,webgpu,cpu"]), probe), DEFAULT);
+    assert.deepEqual(chooseProviders(config([], { LE_PROVIDERS: "cuda,webgpu,cpu" }), probe), DEFAULT);
+    assert.deepEqual(chooseProviders(config(["--providers", "webgpu,cpu"]), probe), ["webgpu", "cpu"]);
+    assert.deepEqual(logged, []);
+  } finally {
+    console.log = consoleLog;
+  }
 });

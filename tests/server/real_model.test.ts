@@ -96,3 +96,39 @@ Deno.test("server main: SIGTERM stops accepting, finishes in-flight work and exi
     await server.kill();
   }
 });
+
+Deno.test("server main: a provider that fails is logged once per model, naming it", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  // Two models, the first also answering to its folder's name: an alias of the same load, not a model.
+  const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+  for (const [folder, name] of [["first", "first-model"], ["second", "second"]]) {
+    await Deno.mkdir(`${dir}/${folder}`);
+    await Deno.copyFile(`${root}models/builtin/model.onnx`, `${dir}/${folder}/model.onnx`);
+    await Deno.writeTextFile(`${dir}/${folder}/manifest.json`, JSON.stringify({ ...manifest, name }));
+  }
+  // A provider no onnxruntime has fails on every machine, as one without its GPU would.
+  const server = await spawnServer(Deno.execPath(), [
+    "run",
+    "-A",
+    "--unstable-no-legacy-abort",
+    `${root}server/main.ts`,
+    ...["--port", "0", "--static", "", "--models", dir, "--providers", "no-such-provider,cpu"],
+  ], root);
+  try {
+    const failed = server.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
+      .filter((r) => r.msg.includes("could not load"));
+    assert.deepEqual(failed.map((r) => [r.level, r.provider, r.model, r.dir]), [
+      ["info", "no-such-provider", "first-model", `${dir}/first`],
+      ["info", "no-such-provider", "second", `${dir}/second`],
+    ], server.lines.join("\n"));
+    assert.equal(
+      failed[1].msg,
+      'no-such-provider: could not load model "second", so it runs on cpu (its errors above are harmless)',
+    );
+    const status = await server.stop("SIGTERM");
+    assert.equal(status.code, 0, status.output);
+  } finally {
+    await server.kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
