@@ -17,7 +17,7 @@ import { isLoopback } from "./security.ts";
 import type { LoadedModel } from "./load.ts";
 import type { ServedModel } from "./model.ts";
 import { loadModelsInWorkers } from "./worker-models.ts";
-import { type ProviderProbe, systemProbe, usableProviders } from "./providers.ts";
+import { checkProviderNames, type ProviderProbe, systemProbe, usableProviders } from "./providers.ts";
 
 /** A structured log line: JSON with a time, a level and a message. */
 export function log(
@@ -135,6 +135,17 @@ async function main(): Promise<number> {
       "warn",
       "the token was given as a flag, which other users can see in the process list; prefer LE_TOKEN",
     );
+  }
+  if (config.providersGiven) {
+    try {
+      const source = Deno.args.some((a) => a.startsWith("--providers")) ? "--providers" : "LE_PROVIDERS";
+      // Only here does the main thread load onnxruntime-node's binding; its workers run the models.
+      const { listSupportedBackends } = await import("onnxruntime-node");
+      checkProviderNames(config.providers, listSupportedBackends().map((b) => b.name), source);
+    } catch (e) {
+      log("error", (e as Error).message);
+      return 2;
+    }
   }
   const providers = chooseProviders(config);
   let loaded: LoadedModel[];

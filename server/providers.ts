@@ -103,6 +103,35 @@ export function usableProviders(
 }
 
 /**
+ * Refuses a provider that onnxruntime-node does not have on this platform. A misspelt name (`cdua`)
+ * would otherwise fail at every model's load, with onnxruntime's own error, and leave the models
+ * quietly on the next provider in the list.
+ *
+ * @param providers The providers given.
+ * @param supported The providers onnxruntime-node has here (its `listSupportedBackends()` names).
+ * @param source Where the list came from, for the message (`--providers`, `LE_PROVIDERS`).
+ * @throws TypeError naming the first unknown provider and the known ones.
+ * @example
+ * ```ts
+ * import { checkProviderNames } from "./providers.ts";
+ * checkProviderNames(["cuda", "cpu"], ["cpu", "webgpu", "cuda"], "--providers"); // passes
+ * checkProviderNames(["cdua", "cpu"], ["cpu", "webgpu", "cuda"], "--providers"); // throws TypeError
+ * ```
+ */
+export function checkProviderNames(
+  providers: readonly string[],
+  supported: readonly string[],
+  source: string,
+): void {
+  const unknown = providers.find((p) => !supported.includes(p));
+  if (unknown === undefined) return;
+  throw new TypeError(
+    `Cannot use ${source}: onnxruntime-node has no execution provider "${unknown}" on this machine ` +
+      `(it has ${supported.join(", ")})`,
+  );
+}
+
+/**
  * The probe of this machine: onnxruntime-node's binding folder as its `binding.js` finds it
  * (`bin/napi-v6/<platform>/<arch>`).
  *

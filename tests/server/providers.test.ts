@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { parseConfig, type ServerConfig } from "../../server/config.ts";
 import { chooseProviders } from "../../server/main.ts";
-import { type ProviderProbe, usableProviders } from "../../server/providers.ts";
+import { checkProviderNames, type ProviderProbe, usableProviders } from "../../server/providers.ts";
 
 const DEFAULT = ["cuda", "webgpu", "cpu"];
 
@@ -71,4 +71,18 @@ Deno.test("chooseProviders() tries a list given with --providers or LE_PROVIDERS
   } finally {
     console.log = consoleLog;
   }
+});
+
+Deno.test("checkProviderNames() refuses a provider onnxruntime-node does not have here, naming it and those it has", () => {
+  const here = ["cpu", "webgpu", "cuda", "tensorrt"];
+  checkProviderNames(["cuda", "webgpu", "cpu"], here, "--providers");
+  assert.throws(
+    () => checkProviderNames(["cuda", "cdua", "cpu"], here, "LE_PROVIDERS"),
+    (e: Error) =>
+      e instanceof TypeError &&
+      e.message ===
+        'Cannot use LE_PROVIDERS: onnxruntime-node has no execution provider "cdua" on this machine (it has cpu, webgpu, cuda, tensorrt)',
+  );
+  // onnxruntime-web's providers are not onnxruntime-node's.
+  assert.throws(() => checkProviderNames(["wasm"], here, "--providers"), /no execution provider "wasm"/);
 });

@@ -106,24 +106,24 @@ Deno.test("server main: a provider that fails is logged once per model, naming i
     await Deno.copyFile(`${root}models/builtin/model.onnx`, `${dir}/${folder}/model.onnx`);
     await Deno.writeTextFile(`${dir}/${folder}/manifest.json`, JSON.stringify({ ...manifest, name }));
   }
-  // A provider no onnxruntime has fails on every machine, as one without its GPU would.
+  // TensorRT's libraries are never installed with onnxruntime-node, so it fails as a missing GPU would.
   const server = await spawnServer(Deno.execPath(), [
     "run",
     "-A",
     "--unstable-no-legacy-abort",
     `${root}server/main.ts`,
-    ...["--port", "0", "--static", "", "--models", dir, "--providers", "no-such-provider,cpu"],
+    ...["--port", "0", "--static", "", "--models", dir, "--providers", "tensorrt,cpu"],
   ], root);
   try {
     const failed = server.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
       .filter((r) => r.msg.includes("could not load"));
     assert.deepEqual(failed.map((r) => [r.level, r.provider, r.model, r.dir]), [
-      ["info", "no-such-provider", "first-model", `${dir}/first`],
-      ["info", "no-such-provider", "second", `${dir}/second`],
+      ["info", "tensorrt", "first-model", `${dir}/first`],
+      ["info", "tensorrt", "second", `${dir}/second`],
     ], server.lines.join("\n"));
     assert.equal(
       failed[1].msg,
-      'no-such-provider: could not load model "second", so it runs on cpu (its errors above are harmless)',
+      'tensorrt: could not load model "second", so it runs on cpu (its errors above are harmless)',
     );
     const status = await server.stop("SIGTERM");
     assert.equal(status.code, 0, status.output);
@@ -131,4 +131,22 @@ Deno.test("server main: a provider that fails is logged once per model, naming i
     await server.kill();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("server main: a --providers list naming a provider onnxruntime-node lacks stops the start, naming it", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}server/main.ts`, "--port", "0", "--static", "", "--providers", "cdua,cpu"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000), // a server that started would never exit
+  }).output();
+  const lines = new TextDecoder().decode(stderr).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(code, 2);
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.equal(lines[0].level, "error");
+  assert.match(
+    lines[0].msg,
+    /^Cannot use --providers: onnxruntime-node has no execution provider "cdua" on this machine \(it has cpu, /,
+  );
 });
