@@ -9,7 +9,8 @@
 /**
  * The folder this bundle was loaded from.
  *
- * @returns Its URL, or `""` where it has none (a blob: or data: URL).
+ * @returns Its URL, or `""` where it has none the page can load: a blob: or data: URL, or a file:
+ * URL in a page that is not a file itself.
  * @example
  * ```ts
  * defaultAssetBase(); // "https://cdn.example/latent-evolver/"
@@ -19,6 +20,11 @@ export function defaultAssetBase(): string {
   // Through a variable: webpack takes `new URL("<literal>", import.meta.url)` for a file to bundle,
   // and fails the build on a folder ("Can't resolve './'").
   const here = import.meta.url;
+  // webpack 5 (every mode, output.module too) writes the file's path on the build machine in place
+  // of import.meta.url: file:///home/.../node_modules/latent-evolver/dist/latent-evolver.js. A page
+  // served over HTTP can never load it: with no base, the element says at once to set assetBase
+  // instead of restarting, three times, a worker sent to the build machine's path.
+  if (here.startsWith("file:") && globalThis.location?.protocol !== "file:") return "";
   try {
     return new URL("./", here).href;
   } catch {

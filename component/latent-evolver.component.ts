@@ -80,9 +80,11 @@ export class LatentEvolverElement extends LitElement {
 
   /**
    * URL of the folder with the build's files: the worker module, onnxruntime's wasm beside it, and
-   * `models/builtin/`. By default the folder this bundle was loaded from (dist/). A bundler that
-   * moves the bundle's code into its own chunks (Vite, webpack, esbuild) leaves those files behind:
-   * copy dist/ where the site serves it and set this, before the element starts (read at each start).
+   * `models/builtin/`. By default the folder this bundle was loaded from (dist/); `""`, none, where
+   * the page cannot load from there (a blob: URL, or the build machine's file: path that webpack
+   * writes for `import.meta.url`). A bundler that moves the bundle's code into its own chunks (Vite,
+   * webpack, esbuild) leaves those files behind: copy dist/ where the site serves it and set this,
+   * before the element starts (read at each start).
    *
    * @example
    * ```ts
