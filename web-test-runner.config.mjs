@@ -96,10 +96,10 @@ document.addEventListener("le-generation-end", (e) => {
   }));
   setTimeout(() => report("end", { done: e.detail.done, points: e.target.shadowRoot.querySelectorAll('[part~="point"]').length, secure: isSecureContext, failures }), 300);
 });
-// With each error, once the element shows it, whether it offers Try again.
+// With each error, once the element shows it, its details and whether it offers Try again.
 document.addEventListener("le-error", async (e) => {
   await e.target.updateComplete.catch(() => {});
-  report("error", { message: e.detail.message, retry: !!e.target.shadowRoot.querySelector('[part~="retry"]') });
+  report("error", { message: e.detail.message, details: e.detail.details, retry: !!e.target.shadowRoot.querySelector('[part~="retry"]') });
 });
 // A style the page's policy refused (an inline style attribute under style-src) is an error too.
 document.addEventListener("securitypolicyviolation", (e) => {

@@ -1,12 +1,13 @@
 /**
  * What the page's Content-Security-Policy refused, and what the site must allow instead. A refusal
  * meets the element at every start, so it gets no Try again; a failure that is not one (a server
- * down, a download cut off) may pass, and does.
+ * down, a download cut off) may pass, and does, with what to allow for the backends the policy
+ * refused beside it.
  *
  * @module
  */
 
-import type { EngineConfig, NoBackendCause } from "./worker/protocol.ts";
+import type { BackendName, EngineConfig, FailedBackend, NoBackendCause } from "./worker/protocol.ts";
 
 /** How a refusal by the page's Content-Security-Policy starts, in the worker's messages and the page's. */
 export const POLICY_REFUSED = "the page's Content-Security-Policy refused";
@@ -49,10 +50,49 @@ export function refusedByPolicy(error: unknown): boolean {
  * ```
  */
 export function everyBackendRefused(error: unknown): boolean {
+  const tried = triedFailures(error);
+  return !!tried?.length && refusedBackends(error).length === tried.length;
+}
+
+/**
+ * The backends the page's Content-Security-Policy refused, of those a model that could not start
+ * tried (see {@link everyBackendRefused} for which count): in `auto`, with a server that could not
+ * be reached beside them, the start may pass, but those backends never run in this page.
+ *
+ * @param error What `init` rejected with: the registry's error, its `cause` the failures.
+ * @returns Their names, in the order tried; none for an error without the list of failures.
+ * @example
+ * ```ts
+ * import { refusedBackends } from "./page-policy.ts";
+ * const failures = [
+ *   { backend: "server", message: "the server http://gpu:8000/ cannot be reached: Failed to fetch" },
+ *   { backend: "wasm", message: "... Content Security Policy directive ..." },
+ * ];
+ * refusedBackends(new Error("No backend ...", { cause: { failures, skipped: [] } })); // ["wasm"]
+ * ```
+ */
+export function refusedBackends(error: unknown): BackendName[] {
+  return (triedFailures(error) ?? []).filter((f) => f.backend !== "server" && refusedByPolicy(f.message))
+    .map((f) => f.backend);
+}
+
+/**
+ * The failures of the backends a model that could not start tried, those passed over as not
+ * applicable left out.
+ *
+ * @param error What `init` rejected with: the registry's error, its `cause` the failures.
+ * @returns The failures, or `null` for an error without the list of failures (no start's).
+ * @example
+ * ```ts
+ * import { triedFailures } from "./page-policy.ts";
+ * const failures = [{ backend: "webgpu", message: "this browser has no WebGPU" }];
+ * triedFailures(new Error("No backend ...", { cause: { failures, skipped: ["webgpu"] } })); // []
+ * ```
+ */
+export function triedFailures(error: unknown): FailedBackend[] | null {
   const cause = (error as { cause?: unknown } | null)?.cause;
-  if (!isNoBackendCause(cause)) return false;
-  const tried = cause.failures.filter((f) => !cause.skipped.includes(f.backend));
-  return tried.length > 0 && tried.every((f) => f.backend !== "server" && refusedByPolicy(f.message));
+  if (!isNoBackendCause(cause)) return null;
+  return cause.failures.filter((f) => !cause.skipped.includes(f.backend));
 }
 
 function isNoBackendCause(cause: unknown): cause is NoBackendCause {
@@ -84,6 +124,42 @@ export function policyAdvice(
   workerUrl: string,
   config: Pick<EngineConfig, "server" | "model"> | null,
 ): string {
+  return "The images cannot be made in this page: its Content-Security-Policy refuses what the element " +
+    `needs, and trying again cannot change that. The site must allow ${allowed(workerUrl, config)}.`;
+}
+
+/**
+ * What the site must add to its page's Content-Security-Policy for backends it refused while the
+ * start failed on another's account (a server down): shown beside that failure, which may pass, since
+ * those backends never run in this page until the policy changes.
+ *
+ * @param backends The backends the policy refused ({@link refusedBackends}).
+ * @param workerUrl URL of the worker module: its origin serves the element's files.
+ * @param config The element's config, or `null` before one was read.
+ * @returns The sentence.
+ * @example
+ * ```ts
+ * import { backendsAdvice } from "./page-policy.ts";
+ * backendsAdvice(["wasm"], "https://cdn.example/le/latent-evolver.worker.js", null);
+ * // "This page's Content-Security-Policy also refused the wasm backend, ... script-src https://cdn.example 'wasm-unsafe-eval'; ..."
+ * ```
+ */
+export function backendsAdvice(
+  backends: readonly BackendName[],
+  workerUrl: string,
+  config: Pick<EngineConfig, "server" | "model"> | null,
+): string {
+  const which = backends.length === 1
+    ? `the ${backends[0]} backend`
+    : `the ${backends.join(" and ")} backends`;
+  return `This page's Content-Security-Policy also refused ${which}, and trying again cannot change ` +
+    `that: to use ${backends.length === 1 ? "it" : "them"}, the site must allow ${
+      allowed(workerUrl, config)
+    }.`;
+}
+
+/** The page's Content-Security-Policy sources the element needs (see {@link policyAdvice}). */
+function allowed(workerUrl: string, config: Pick<EngineConfig, "server" | "model"> | null): string {
   const origin = new URL(workerUrl, location.href).origin;
   // The element's files, then the server's and the model's origins where they are others.
   const fetched = new Set(
@@ -94,7 +170,5 @@ export function policyAdvice(
   // A page with an opaque origin starts the worker from a data: URL (see worker-client.ts).
   const worker = globalThis.origin === "null" ? "data:" : "blob:";
   const connect = [...fetched].join(" ");
-  return "The images cannot be made in this page: its Content-Security-Policy refuses what the element " +
-    "needs, and trying again cannot change that. The site must allow " +
-    `script-src ${origin} 'wasm-unsafe-eval'; worker-src ${worker}; connect-src ${connect}.`;
+  return `script-src ${origin} 'wasm-unsafe-eval'; worker-src ${worker}; connect-src ${connect}`;
 }

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { CANNOT_BE_REACHED } from "./worker/protocol.ts";
+import { refusedByPolicy, triedFailures } from "./page-policy.ts";
+import { type NoBackendCause, unreachableOrigin } from "./worker/protocol.ts";
 
 /** An error as the element shows it: a plain sentence, and the message it stands for, if it differs. */
 export interface PlainError {
@@ -58,20 +59,41 @@ export function importRefusal(name: string, error: unknown): PlainError {
     : { text: `Cannot import ${name}: ${reason}`, details: "" };
 }
 
-/** The server's origin in a message of server-http.ts that it could not be reached, or `null`. */
-function unreachableServer(message: string): string | null {
-  const url = message.match(new RegExp(`\\bthe server (\\S+) ${CANNOT_BE_REACHED}\\b`, "i"))?.[1];
-  try {
-    return url ? new URL(url).origin : null;
-  } catch {
-    return null; // no URL: not a message of server-http.ts
-  }
+/**
+ * The origin of the server a failure was about, where that server could not be reached: the
+ * render's error, or the start's one backend tried that failed, not counting those the page's
+ * Content-Security-Policy refused (told apart, with what to allow: page-policy.ts). A start where
+ * other backends failed too is left as it is, naming each.
+ */
+function unreachableServer(error: unknown): string | undefined {
+  const tried = triedFailures(error);
+  if (!tried) return unreachableOrigin(error);
+  const failed = tried.filter((f) => f.backend === "server" || !refusedByPolicy(f.message));
+  return failed.length === 1 ? failed[0].unreachable : undefined;
 }
 
 /**
- * Why an action failed, in words: a server that is not answering is said so, and only a page of
- * another origin than the server's is told that the server may refuse it (a browser hides a refused
- * CORS request as a network error). Other errors are shown as their message.
+ * What a start says where the element is set to use WebGPU alone (`backend="webgpu"`) and it does
+ * not apply here (no WebGPU in this browser, none on plain http, no adapter): trying again cannot
+ * help, a browser with WebGPU or another backend can. `undefined` for any other error.
+ */
+function webgpuAlone(what: string, error: unknown): string | undefined {
+  // Nothing tried (passed over as not applicable), and WebGPU the only backend there was to try.
+  if (triedFailures(error)?.length !== 0) return undefined;
+  const failures = (error as { cause: NoBackendCause }).cause.failures;
+  const [webgpu] = failures;
+  if (failures.length !== 1 || webgpu.backend !== "webgpu") return undefined;
+  return `${what}: the element is set to use WebGPU alone (backend="webgpu"), and ${webgpu.message}. ` +
+    `Use a browser (or a machine) where WebGPU works, or set backend="auto" (or "wasm", or a server ` +
+    "attribute) to render without it.";
+}
+
+/**
+ * Why an action failed, in words: a server that is not answering is said so (known by the origin in
+ * the error's cause, see protocol.ts `UnreachableCause`), and only a page of another origin than the
+ * server's is told that the server may refuse it (a browser hides a refused CORS request as a
+ * network error); a start set to WebGPU alone where it has none says what to do instead. Other
+ * errors are shown as their message.
  *
  * @param what The action that failed ("Rendering failed").
  * @param error Why: an error that may list each backend's failure in its cause (registry.ts).
@@ -80,7 +102,9 @@ function unreachableServer(message: string): string | null {
  * @example
  * ```ts
  * import { failure } from "./plain-errors.ts";
- * const e = new Error("The server http://gpu:8000 cannot be reached: Failed to fetch; tried 4 times");
+ * const e = new Error("The server http://gpu:8000 cannot be reached: Failed to fetch; tried 4 times", {
+ *   cause: { unreachable: "http://gpu:8000", error: new TypeError("Failed to fetch") },
+ * });
  * failure("Rendering failed", e, "http://gpu:8000").text;
  * // "Rendering failed: the image server at http://gpu:8000 is not answering."
  * ```
@@ -89,12 +113,9 @@ export function failure(what: string, error: unknown, pageOrigin: string): Plain
   const why = messageOf(error);
   // The worker's reason may start with what failed already ("Cannot bring back ...: none were ...").
   const message = why.startsWith(`${what}: `) ? why : `${what}: ${why}`;
-  // A start that failed on the server alone (backend="server") lists it in the cause; one where other
-  // backends failed too is left as it is, naming each.
-  const failures = (error as { cause?: { failures?: { message: string }[] } })?.cause?.failures;
-  const server = Array.isArray(failures)
-    ? (failures.length === 1 ? unreachableServer(String(failures[0]?.message)) : null)
-    : unreachableServer(why);
+  const webgpu = webgpuAlone(what, error);
+  if (webgpu) return { text: webgpu, details: message };
+  const server = unreachableServer(error);
   if (!server) return { text: message, details: "" };
   const refuses = server === pageOrigin ? "" : ", or it refuses this page's origin (its --origins setting)";
   return { text: `${what}: the image server at ${server} is not answering${refuses}.`, details: message };

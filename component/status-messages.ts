@@ -96,10 +96,12 @@ export class StatusMessages {
    *
    * @param what The action.
    * @param error Why.
+   * @param advice What the site can do about another problem met on the way (a backend the page's
+   *   Content-Security-Policy refused), shown as the error's second line; none by default.
    */
-  fail(what: string, error: unknown): void {
+  fail(what: string, error: unknown, advice = ""): void {
     const { text, details } = failure(what, error, globalThis.location?.origin ?? "");
-    this.showError(text, error, details);
+    this.showError(advice ? `${text}\n${advice}` : text, error, details);
   }
 
   /**

@@ -16,7 +16,14 @@ import { StorageLock } from "./storage-lock.ts";
 import { claimStorage, releaseStorage } from "./storage-claim.ts";
 import { DeathCount, onRendered } from "./worker-health.ts";
 import type { WorkerHooks } from "./worker-hooks.ts";
-import { everyBackendRefused, policyAdvice, refusedByPolicy } from "./page-policy.ts";
+import {
+  backendsAdvice,
+  everyBackendRefused,
+  policyAdvice,
+  refusedBackends,
+  refusedByPolicy,
+  triedFailures,
+} from "./page-policy.ts";
 import { startWorker, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, ServerRetry } from "./worker/protocol.ts";
 
@@ -52,7 +59,8 @@ export class WorkerController implements ReactiveController {
   /**
    * True when the latest start failed (the model did not load) or its worker kept dying, and trying
    * again may help: {@link restart} tries again. Not where the page's Content-Security-Policy refused
-   * the worker or WebAssembly, which another start meets again.
+   * the worker or WebAssembly, nor where no backend applies here (`backend="webgpu"` in a browser
+   * without WebGPU), which another start meets again.
    */
   failed = false;
   #host: WorkerControllerHost;
@@ -277,8 +285,16 @@ export class WorkerController implements ReactiveController {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
       if (this.#worker !== handle || (error as Error)?.name === "AbortError") return;
       if (everyBackendRefused(error)) return this.#refused("The model could not be started", error);
+      // No backend applied here (no WebGPU with backend="webgpu", a model too large for the CPU):
+      // another start passes over the same ones, so there is nothing to try again.
+      if (triedFailures(error)?.length === 0) {
+        return this.#hooks.fail("The images cannot be made here. The model could not be started", error);
+      }
       this.failed = true;
-      this.#hooks.fail("The images cannot be made right now. The model could not be started", error);
+      // A backend the page's policy refused beside a failure that may pass (a server down) is told too.
+      const refused = refusedBackends(error);
+      const advice = refused.length ? backendsAdvice(refused, this.#hooks.workerUrl(), config) : "";
+      this.#hooks.fail("The images cannot be made right now. The model could not be started", error, advice);
     }
   }
 

@@ -35,8 +35,8 @@ export interface WorkerHooks {
   onReady(result: InitResult, ui: UiState | null): Promise<void>;
   /** An image arrived from the worker. */
   onImage(event: Extract<EngineEvent, { type: "image" }>): void;
-  /** Shows an error. */
-  fail(what: string, error: unknown): void;
+  /** Shows an error, with `advice` (what the site can do about another problem) as its second line. */
+  fail(what: string, error: unknown, advice?: string): void;
   /** The worker could not save the session (storage refused); it goes on in memory. */
   storageFailed(error: Error): void;
   /** The backend failed while rendering, and another renders from now on. */
@@ -98,7 +98,7 @@ export function elementWorkerHooks(
     },
     onReady: (result, ui) => showReady(host, parts, result, ui),
     onImage: (event) => session.renderer.onImage(event),
-    fail: (what, error) => messages.fail(what, error),
+    fail: (what, error, advice) => messages.fail(what, error, advice),
     storageFailed: (error) => session.storageRefused(error),
     modelNotCached: (message) => messages.modelNotCached(message),
     storageTaken: () => parts.persist(),

@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { BackendName, BackendPreference, NoBackendCause } from "../worker/protocol.ts";
+import {
+  type BackendName,
+  type BackendPreference,
+  type FailedBackend,
+  type NoBackendCause,
+  unreachableOrigin,
+} from "../worker/protocol.ts";
 
 export type { NoBackendCause };
 import { type Backend, type BackendContext, type BackendFactory, NotApplicable } from "./types.ts";
@@ -16,7 +22,7 @@ export interface Selected {
   /** The ready backend. */
   backend: Backend;
   /** Backends tried first that failed, with why. */
-  failures: { backend: BackendName; message: string }[];
+  failures: FailedBackend[];
 }
 
 /** A set of backend factories. */
@@ -73,10 +79,10 @@ export class BackendRegistry {
       try {
         return { backend: await factory.create({ ...context, auto: preference === "auto" }), failures };
       } catch (error) {
-        failures.push({
-          backend: factory.name,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        const message = error instanceof Error ? error.message : String(error);
+        // A server that could not be reached is named by its origin, not read back from the message.
+        const unreachable = unreachableOrigin(error);
+        failures.push({ backend: factory.name, message, ...(unreachable ? { unreachable } : {}) });
         if (error instanceof NotApplicable) skipped.push(factory.name);
       }
     }

@@ -10,7 +10,7 @@
  */
 
 import { abortError } from "../../core/pipeline.ts";
-import { CANNOT_BE_REACHED, type ServerRetry } from "../worker/protocol.ts";
+import type { ServerRetry, UnreachableCause } from "../worker/protocol.ts";
 
 /** How the server backend waits, retries and gives up; defaults in {@link SERVER_CLIENT_DEFAULTS}. */
 export interface ServerClientOptions {
@@ -100,8 +100,8 @@ export interface Answer {
  * @param options The timeout.
  * @param signal Aborts the request: it then rejects with an AbortError.
  * @returns The response and its body.
- * @throws Error naming the server when it cannot be reached, does not answer in time, or its answer
- *   is cut off.
+ * @throws Error naming the server when it cannot be reached (its cause an `UnreachableCause`), does
+ *   not answer in time, or its answer is cut off.
  * @example
  * ```ts
  * import { fetchAnswer } from "./server-http.ts";
@@ -133,9 +133,12 @@ export async function fetchAnswer(
         signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
       });
     } catch (error) {
-      const e = fail(error, CANNOT_BE_REACHED);
-      if (e instanceof Unanswered) e.message += UNREACHABLE;
-      throw e;
+      const e = fail(error, "cannot be reached");
+      if (!(e instanceof Unanswered)) throw e;
+      // The server's origin goes in the cause, for the element to name it (plain-errors.ts).
+      const origin = new URL(url, globalThis.location?.href).origin;
+      const cause: UnreachableCause = { unreachable: origin, error };
+      throw new Unanswered(e.message + UNREACHABLE, { cause });
     }
     try {
       return { response, bytes: new Uint8Array(await response.arrayBuffer()), tries: 1 };

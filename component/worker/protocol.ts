@@ -15,8 +15,11 @@ export type BackendPreference = "auto" | "webgpu" | "wasm" | "server";
 /** A backend that actually ran. */
 export type BackendName = "webgpu" | "wasm" | "server";
 
-/** A backend that could not run the model, and why. */
-export type FailedBackend = { backend: BackendName; message: string };
+/**
+ * A backend that could not run the model, and why; `unreachable`: the origin of the server that
+ * could not be reached, where that was why (read from the error's {@link UnreachableCause}).
+ */
+export type FailedBackend = { backend: BackendName; message: string; unreachable?: string };
 
 /**
  * The `cause` of the error `BackendRegistry.select` (backends/registry.ts) throws when no backend can run the model;
@@ -30,10 +33,34 @@ export interface NoBackendCause {
 }
 
 /**
- * What the server backend says of a server it cannot reach (`The server https://gpu:8000 cannot be
- * reached: ...`), which the element words for people (plain-errors.ts).
+ * The `cause` of the server backend's error when its server cannot be reached (no connection, or a
+ * CORS request refused, which a browser hides as one): the server's origin, which the element names in
+ * words (plain-errors.ts) without reading the message, and the fetch's own error. Plain data, so it
+ * crosses to the element with the error (error-transfer.ts).
  */
-export const CANNOT_BE_REACHED = "cannot be reached";
+export interface UnreachableCause {
+  /** The server's origin (`https://gpu:8000`). */
+  unreachable: string;
+  /** What the fetch rejected with. */
+  error: unknown;
+}
+
+/**
+ * The origin of the server an error says could not be reached, from its {@link UnreachableCause}.
+ *
+ * @param error Any thrown value.
+ * @returns The origin, or `undefined` when the error is no such error.
+ * @example
+ * ```ts
+ * import { unreachableOrigin } from "./protocol.ts";
+ * const cause = { unreachable: "http://gpu:8000", error: new TypeError("Failed to fetch") };
+ * unreachableOrigin(new Error("...", { cause })); // "http://gpu:8000"
+ * ```
+ */
+export function unreachableOrigin(error: unknown): string | undefined {
+  const origin = ((error as { cause?: Partial<UnreachableCause> } | null)?.cause)?.unreachable;
+  return typeof origin === "string" ? origin : undefined;
+}
 
 /**
  * A render's request the server backend waits to send again (see backends/server-http.ts): which

@@ -19,6 +19,8 @@ type Word = {
     done?: number;
     points?: number;
     message?: string;
+    /** With an error: the developer's message behind it, where the message words it for people. */
+    details?: string;
     /** With an error: whether the element offers Try again beside it. */
     retry?: boolean;
     secure?: boolean;
@@ -152,7 +154,7 @@ describe("cross-origin embedding", () => {
     }
   });
 
-  it("WebAssembly refused while the server is down is no refusal alone: Try again, as the server may come back; on wasm alone, what to allow names the server", async () => {
+  it("WebAssembly refused while the server is down is no refusal alone: Try again, as the server may come back, and what to allow for wasm; on wasm alone, what to allow names the server", async () => {
     const origin = new URL(await distOrigin()).origin;
     const server = "http://127.0.0.1:9/"; // nothing listens there
     const policy = `script-src ${origin}; worker-src blob:; connect-src ${origin} http://127.0.0.1:9`;
@@ -163,9 +165,19 @@ describe("cross-origin embedding", () => {
     const failed = words.find((w) => /could not be started/.test(w.detail.message ?? ""));
     assert(failed, JSON.stringify(words));
     const message = failed.detail.message!;
-    assert(/server: .*127\.0\.0\.1:9.*; wasm: .*WebAssembly/.test(message), message);
+    assert(/server: .*127\.0\.0\.1:9.*; wasm: .*WebAssembly/.test(failed.detail.details ?? ""), message);
+    // The server's problem, which may pass, then what the site must allow for wasm, which will not.
+    const [unanswered, advice] = message.split("\n");
     assert(
-      message.startsWith("The images cannot be made right now.") && !/must allow/.test(message),
+      unanswered ===
+        "The images cannot be made right now. The model could not be started: the image server " +
+          "at http://127.0.0.1:9 is not answering, or it refuses this page's origin (its --origins setting).",
+      message,
+    );
+    assert(
+      advice === "This page's Content-Security-Policy also refused the wasm backend, and trying again " +
+          `cannot change that: to use it, the site must allow script-src ${origin} 'wasm-unsafe-eval'; ` +
+          `worker-src blob:; connect-src ${origin} http://127.0.0.1:9.`,
       message,
     );
     assert(failed.detail.retry === true, "no Try again, though the server may come back");

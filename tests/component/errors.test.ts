@@ -170,6 +170,30 @@ describe("<latent-evolver> errors a person can act on", () => {
     }
   });
 
+  it('backend="webgpu" in a browser without WebGPU says so and what to do, without a Try again that cannot help', async () => {
+    await loadBundle();
+    const Ctor = customElements.get("latent-evolver")!;
+    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+    const noWebGpu = new URL("./no-webgpu.worker.js", import.meta.url).href;
+    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => noWebGpu });
+    try {
+      const failed = waitForEvent<CustomEvent>(document, "le-error");
+      const el = await mount({ backend: "webgpu", population: "2", seed: "4", "storage-key": "none" }, false);
+      const { message, details } = (await failed).detail;
+      assert(
+        /^The images cannot be made here\. The model could not be started: the element is set to use WebGPU alone \(backend="webgpu"\), and this browser has no WebGPU.*set backend="auto"/
+          .test(message),
+        message,
+      );
+      assert(/No backend can run .*webgpu: this browser has no WebGPU/.test(details), `details: ${details}`);
+      await settle(el);
+      assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
+      assert(!part(el, "retry"), "a Try again that meets the same browser");
+    } finally {
+      Object.defineProperty(Ctor, "workerUrl", own);
+    }
+  });
+
   it("a refused import's error, which blocks nothing, can be dismissed", async () => {
     const el = await mount(wasmElement("dismiss-import"));
     await el.importSession(new File(["not a session"], "notes.txt"));

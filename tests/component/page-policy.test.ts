@@ -1,6 +1,12 @@
 // The page's policy: a refusal by its Content-Security-Policy known in each browser's words, whether
 // every backend tried was refused by it (across Comlink too), and the advice naming what to allow.
-import { everyBackendRefused, policyAdvice, refusedByPolicy } from "../../component/page-policy.ts";
+import {
+  backendsAdvice,
+  everyBackendRefused,
+  policyAdvice,
+  refusedBackends,
+  refusedByPolicy,
+} from "../../component/page-policy.ts";
 import { keepErrorCauses } from "../../component/worker/error-transfer.ts";
 import type { NoBackendCause } from "../../component/backends/registry.ts";
 import * as Comlink from "comlink";
@@ -58,6 +64,9 @@ describe("everyBackendRefused", () => {
     assert(!everyBackendRefused(mixed), mixed.message);
     // The message alone names the policy (the wasm backend's part of it): not enough.
     assert(refusedByPolicy(mixed), "the test's message does not name the policy");
+    // Yet wasm was refused, which the site owner is told beside the server's failure.
+    assert(refusedBackends(mixed).join() === "wasm", `refused: ${refusedBackends(mixed)}`);
+    assert(refusedBackends(new Error(wasmRefused.message)).length === 0, "an error without its failures");
   });
 
   it("is false for a server's own words that mention the policy, and for an error without its failures", () => {
@@ -111,6 +120,19 @@ describe("policyAdvice", () => {
       ),
       advice,
     );
+  });
+
+  it("for backends refused beside a failure that may pass, names them and the same sources", () => {
+    const config = { server: "https://gpu.example/", model: builtin };
+    const advice = backendsAdvice(["wasm"], worker, config);
+    assert(
+      advice === "This page's Content-Security-Policy also refused the wasm backend, and trying again " +
+          "cannot change that: to use it, the site must allow script-src https://cdn.example " +
+          "'wasm-unsafe-eval'; worker-src blob:; connect-src https://cdn.example https://gpu.example.",
+      advice,
+    );
+    const both = backendsAdvice(["webgpu", "wasm"], worker, config);
+    assert(both.includes("refused the webgpu and wasm backends") && both.includes("to use them,"), both);
   });
 
   it("names an origin once, and neither an absent server nor a data: model", () => {

@@ -244,9 +244,11 @@ describe("StatusMessages", () => {
 
   it("a server not answering is said in words; its origin refusing the page only where the page is of another origin", () => {
     const messages = new StatusMessages(elementStandIn());
+    // As server-http.ts makes them: the server's origin in the cause (protocol.ts UnreachableCause).
     const at = (origin: string) =>
       new Error(
         `The server ${origin} cannot be reached: Failed to fetch (or it refuses this page's origin: see its --origins); tried 4 times`,
+        { cause: { unreachable: origin, error: new TypeError("Failed to fetch") } },
       );
     messages.fail("Rendering failed", at(location.origin));
     const same = `Rendering failed: the image server at ${location.origin} is not answering.`;
@@ -260,16 +262,17 @@ describe("StatusMessages", () => {
       "or it refuses this page's origin (its --origins setting).";
     assert(messages.error === other, messages.error);
     // A start on the server alone lists it in the cause; with other backends failed too, each is named.
-    const start = (failures: { backend: string; message: string }[]) => {
+    const start = (failures: { backend: string; message: string; unreachable?: string }[]) => {
       messages.fail(
         "The model could not be started",
-        Object.assign(new Error("No backend can run the model"), { cause: { failures } }),
+        Object.assign(new Error("No backend can run the model"), { cause: { failures, skipped: [] } }),
       );
       return messages.error;
     };
     const server = {
       backend: "server",
       message: "the server http://gpu.example:8000/ cannot be reached: Failed to fetch",
+      unreachable: "http://gpu.example:8000",
     };
     assert(
       /^The model could not be started: the image server at http:\/\/gpu\.example:8000 is not/.test(
@@ -288,6 +291,62 @@ describe("StatusMessages", () => {
       messages.errorDetails === "" && /refused to render: HTTP 400$/.test(messages.error),
       messages.error,
     );
+  });
+
+  it("a server not answering is known by the origin in the error's cause, whatever its message says", () => {
+    const messages = new StatusMessages(elementStandIn());
+    const origin = "http://gpu.example:8000";
+    // Reworded (a server-http.ts of another version, another language): the cause still names it.
+    const reworded = new Error("Keine Verbindung zu http://other.example:1/ möglich; tried 4 times", {
+      cause: { unreachable: origin, error: new TypeError("Failed to fetch") },
+    });
+    messages.fail("Rendering failed", reworded);
+    const plain = `Rendering failed: the image server at ${origin} is not answering, ` +
+      "or it refuses this page's origin (its --origins setting).";
+    assert(messages.error === plain, messages.error);
+    assert(messages.errorDetails === `Rendering failed: ${reworded.message}`, messages.errorDetails);
+    const failures = [{ backend: "server", message: reworded.message, unreachable: origin }];
+    messages.fail(
+      "The model could not be started",
+      new Error("No backend can run the model", { cause: { failures, skipped: [] } }),
+    );
+    assert(
+      messages.error.startsWith(`The model could not be started: the image server at ${origin} `),
+      messages.error,
+    );
+    // The old words without the cause are some other error, shown as its message: the words are not read.
+    const words = "The server http://gpu.example:8000 cannot be reached: Failed to fetch; tried 4 times";
+    messages.fail("Rendering failed", new Error(words));
+    assert(messages.error === `Rendering failed: ${words}` && messages.errorDetails === "", messages.error);
+  });
+
+  it("a start set to WebGPU alone, in a browser without it, says so and what to do instead", () => {
+    const messages = new StatusMessages(elementStandIn());
+    const failures = [{
+      backend: "webgpu",
+      message: "this browser has no WebGPU (navigator.gpu is missing)",
+    }];
+    const error = new Error(`No backend can run the model "builtin" (webgpu: ${failures[0].message})`, {
+      cause: { failures, skipped: ["webgpu"] },
+    });
+    messages.fail("The model could not be started", error);
+    assert(
+      messages.error ===
+        'The model could not be started: the element is set to use WebGPU alone (backend="webgpu"), and ' +
+          "this browser has no WebGPU (navigator.gpu is missing). Use a browser (or a machine) where WebGPU " +
+          'works, or set backend="auto" (or "wasm", or a server attribute) to render without it.',
+      messages.error,
+    );
+    assert(
+      messages.errorDetails === `The model could not be started: ${error.message}`,
+      messages.errorDetails,
+    );
+    // WebGPU tried and failed (a device lost at its start) may pass: that is shown as it is.
+    messages.fail(
+      "The model could not be started",
+      new Error("No backend can run the model", { cause: { failures, skipped: [] } }),
+    );
+    assert(messages.error === "The model could not be started: No backend can run the model", messages.error);
   });
 
   it("the error box folds the developer's message under Details", async () => {

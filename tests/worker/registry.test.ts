@@ -52,3 +52,18 @@ Deno.test("BackendRegistry.select() throws with each failure, and the backends p
   assert.deepEqual(tried.skipped, ["webgpu"]);
   assert.deepEqual(tried.failures.map((f) => f.backend), ["webgpu", "server", "wasm"]);
 });
+
+Deno.test("BackendRegistry.select() gives the origin of a server that could not be reached with its failure", async () => {
+  // The server backend's error names the server in its words and, for the element, in its cause.
+  const unreachable = new Error("The server's words may change", {
+    cause: { unreachable: "http://gpu.example:8000", error: new TypeError("Failed to fetch") },
+  });
+  const registry = new BackendRegistry().register(failing("server", 20, unreachable));
+  const error = await registry.select("server", context("http://gpu.example:8000/")).then(
+    () => assert.fail("a backend was chosen"),
+    (e: Error) => e,
+  );
+  assert.deepEqual((error.cause as NoBackendCause).failures, [
+    { backend: "server", message: "The server's words may change", unreachable: "http://gpu.example:8000" },
+  ]);
+});

@@ -8,6 +8,7 @@ import { parseRetryAfter, sleep } from "../../component/backends/server-http.ts"
 import type { BackendContext } from "../../component/backends/types.ts";
 import { createRng, parseManifest, randomLatent } from "../../core/mod.ts";
 import { encodeInferResponse, HEADER_LENGTH_HEADER } from "../../core/wire.ts";
+import { unreachableOrigin } from "../../component/worker/protocol.ts";
 
 /** A small model: 4x2-pixel images (wider than high, so that a swap of the two is seen). */
 const manifest = parseManifest({
@@ -201,6 +202,8 @@ Deno.test("server backend: a reset connection is tried again after a backoff; on
       String(error),
       /The server http:\/\/127\.0\.0\.1:\d+ cannot be reached: .*see its --origins\); tried 4 times$/,
     );
+    // The element names the server from its origin in the cause, not from the message's words.
+    assert.equal(unreachableOrigin(error), new URL(url).origin);
     assert.equal(infers(), 4);
     assert.deepEqual(again.waits, [200, 400, 800]);
   });
@@ -305,6 +308,19 @@ Deno.test("server backend: an answer cut off is named so, not taken for a server
       /The server http:\/\/127\.0\.0\.1:\d+ sent an answer that was cut off: .*; tried 4 times$/,
     );
     assert.doesNotMatch(String(error), /cannot be reached/);
+    assert.equal(unreachableOrigin(error), undefined);
     assert.equal(infers(), 4);
   });
+});
+
+Deno.test("server backend: a start on a server that cannot be reached gives its origin in the error's cause", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close(); // nothing listens there now
+  const error = await createServerBackend().create(context(`http://127.0.0.1:${port}/api/`)).then(
+    () => assert.fail("the backend started"),
+    (e: Error) => e,
+  );
+  assert.match(error.message, /cannot be reached/);
+  assert.equal(unreachableOrigin(error), `http://127.0.0.1:${port}`);
 });
