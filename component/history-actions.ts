@@ -9,6 +9,7 @@
 
 import type { ReactiveControllerHost } from "lit";
 import { type GenerationReason, SelectionChangeEvent } from "./events.ts";
+import { HistoryFocus } from "./history-focus.ts";
 import type { Dropped, SessionState, ShownMarks } from "./session-state.ts";
 import type { StatusMessages } from "./status-messages.ts";
 import type { TileMarking } from "./tile-marking.ts";
@@ -19,9 +20,6 @@ import type { UiState } from "./ui-state.ts";
 const CANCELLED: Pick<EngineApi, "render"> = {
   render: () => Promise.reject(new DOMException("The render was cancelled before it started", "AbortError")),
 };
-
-/** Buttons that disable themselves when pressed: their focus goes to the generation shown. */
-const SELF_DISABLING = '[part~="undo"], [part~="redo"], [part~="cancel"]';
 
 /**
  * Whether a call failed because its worker ended before answering (it died, was restarted, or the
@@ -66,10 +64,8 @@ export class HistoryActions {
   #cancelBred = false;
   /** The worker's answer while it imports a session or brings one back (see {@link #swap}), else `null`. */
   #swapping: Promise<unknown> | null = null;
-  /** The focused button that is to hand the focus on once it is gone (see {@link keepFocus}). */
-  #focusFrom: Element | null = null;
-  /** The generation and count the history strip's row was last scrolled for. */
-  #revealed = "";
+  /** Where the focus and the history strip's scroll go after each move. */
+  #focus: HistoryFocus;
   #host: HistoryHost;
   #parts: HistoryParts;
 
@@ -80,6 +76,7 @@ export class HistoryActions {
   constructor(host: HistoryHost, parts: HistoryParts) {
     this.#host = host;
     this.#parts = parts;
+    this.#focus = new HistoryFocus(host, parts.session);
   }
 
   /** True from an Evolve's press until its render ends (while it breeds, too): Cancel is offered. */
@@ -271,34 +268,6 @@ export class HistoryActions {
     });
   }
 
-  /** Focuses the history strip's button of the generation shown, or the prompt field before one exists. */
-  focusShown(): void {
-    const root = this.#host.renderRoot;
-    (root.querySelector<HTMLElement>('[part~="generation"][aria-current="true"]') ??
-      root.querySelector<HTMLElement>('[part~="prompt"]'))?.focus();
-  }
-
-  /**
-   * Scrolls the history strip's row of generations (one line that scrolls sideways, so the strip
-   * stays one line high under a long grid) to the button of the generation shown, after a render
-   * that changed which one that is or how many there are. By hand, not with `scrollIntoView`, which
-   * would scroll the page too.
-   */
-  revealShown(): void {
-    const { current, generations } = this.#parts.session.history;
-    const key = `${current}/${generations.length}`;
-    const row = this.#host.renderRoot.querySelector<HTMLElement>(".generations");
-    const shown = row?.querySelector<HTMLElement>('[aria-current="true"]');
-    // Only when that changed: the person may have scrolled the row since (or Tabbed along it).
-    // Not while hidden (no width): the row is scrolled once it shows.
-    if (!row || !shown || !row.clientWidth || key === this.#revealed) return;
-    this.#revealed = key;
-    const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
-    const pad = 3; // the row's padding, room for the focus ring
-    if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;
-    else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
-  }
-
   /**
    * Puts back the generations the last Evolve replaced, with their selections and points, and shows
    * the first of them: what was brought back, not the generation evolved from.
@@ -364,35 +333,18 @@ export class HistoryActions {
     else await this.renderShown("history");
   }
 
-  /**
-   * A button that removes itself (Render the rest, Bring back, Try again, Dismiss, Use here) hands the focus
-   * to the generation shown: the render after which it is gone does it (see {@link updated}).
-   */
+  /** A button that removes itself hands the focus to the generation shown (HistoryFocus's `keepFocus`). */
   keepFocus(): void {
-    this.#focusFrom = this.#host.shadowRoot?.activeElement ?? null;
+    this.#focus.keepFocus();
   }
 
-  /**
-   * After each render: where the focused button of {@link keepFocus} is gone, and the focus with it
-   * (not moved elsewhere by the person), focuses the generation shown. So does a history button that
-   * disabled itself as it was pressed.
-   */
+  /** After each render: where the focus goes (HistoryFocus's `updated`). */
   updated(): void {
-    this.#handFocusOn();
-    // A history button that disables itself (Undo at the first generation, Cancel once done) would
-    // drop the focus to the page: it goes to the generation shown instead.
-    const focused = this.#host.shadowRoot?.activeElement;
-    if (focused instanceof HTMLButtonElement && focused.disabled && focused.matches(SELF_DISABLING)) {
-      this.focusShown();
-    }
+    this.#focus.updated();
   }
 
-  /** The focus of the button of {@link keepFocus}, once that is gone, to the generation shown. */
-  #handFocusOn(): void {
-    const from = this.#focusFrom;
-    if (!from || from.isConnected) return;
-    this.#focusFrom = null;
-    const lost = document.activeElement === document.body || document.activeElement === null;
-    if (lost && !this.#host.shadowRoot?.activeElement) this.focusShown();
+  /** Scrolls the history strip's row to the generation shown (HistoryFocus's `revealShown`). */
+  revealShown(): void {
+    this.#focus.revealShown();
   }
 }
