@@ -96,6 +96,7 @@ export class HistoryActions {
   /**
    * Breeds the next generation from the selection and points of the generation shown, and renders
    * it. From an earlier generation, the later ones are replaced, and the notice offers them back.
+   * One the worker refuses changes nothing: the notice's Bring back, gone while it bred, comes back.
    *
    * @param fresh True for a new batch of fresh diverse latents instead.
    * @returns When the new generation is rendered (or replaced/cancelled).
@@ -115,6 +116,9 @@ export class HistoryActions {
     const unrendered = feedback.selected.filter((i) => session.unrendered(i));
     if (!fresh && unrendered.length) return messages.notRendered(unrendered);
     this.#cancelBred = false;
+    // A Bring back goes while the worker breeds (pressed then, it is ignored). An Evolve the worker
+    // refuses changed nothing, and the worker still keeps what Bring back puts back: it is offered again.
+    const offered = messages.notice?.action ? messages.notice : null;
     try {
       messages.clear();
       const { current, generations } = session.history;
@@ -125,7 +129,10 @@ export class HistoryActions {
       const bred = api.evolve(current, feedback).finally(() => (this.#breeding = null));
       this.#breeding = bred;
       this.#host.requestUpdate(); // Cancel is offered
-      const gen = await bred;
+      const gen = await bred.catch((error) => {
+        if (offered && !ended(error)) messages.notice = offered; // a worker that ended kept nothing
+        throw error;
+      });
       if (gen.existing) {
         // The answer this generation already had: the next one is what it made, and the later ones stay.
         messages.sameAnswer(gen.index);

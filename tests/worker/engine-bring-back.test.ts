@@ -154,3 +154,21 @@ Deno.test("engine: the generations brought back carry the settings of their answ
     undefined,
   ]);
 });
+
+Deno.test("engine: an Evolve it refuses changes nothing: what an Evolve or an import replaced can still be brought back, and stays stored", async () => {
+  const key = uniqueKey("refused-evolve");
+  const full = storageKeyFor(key, "session");
+  const a = await branched(key);
+  const head = await get(full);
+  // The element offers Bring back again after a refused Evolve (history-actions.ts): the worker must
+  // still keep what it puts back.
+  await assert.rejects(a.engine.evolve(-1, feedback), /Cannot evolve from generation -1/);
+  await assert.rejects(a.engine.evolve(1, { ...feedback, selected: [9] }), /selected index 9 is outside/);
+  assert.deepEqual(await get(full), head, "a refused Evolve changed what is stored");
+  assert.equal((await a.engine.restoreReplaced()).length, 3);
+  const bytes = await a.engine.exportSession();
+  await a.engine.importSession(sessionFile(5));
+  await assert.rejects(a.engine.evolve(0, { ...feedback, selected: [9] }), /selected index 9 is outside/);
+  await a.engine.restoreImported();
+  assert.deepEqual(await a.engine.exportSession(), bytes, "not the session before the import");
+});

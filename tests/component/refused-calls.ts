@@ -1,0 +1,29 @@
+// Makes the element's worker refuse some of its calls, as it refuses a call it cannot do: the page's
+// Worker is replaced by one that sends the calls named with generation -1, which the engine rejects
+// with a RangeError (`Cannot evolve from generation -1`, `Cannot render generation -1`). Nothing else
+// changes: the worker and its session go on as they were.
+
+/** The engine calls that take a generation first, which the worker can be made to refuse. */
+export type Refusable = "evolve" | "render";
+
+/**
+ * Replaces the page's Worker for the workers started from now on (mount the element after it).
+ *
+ * @returns `refuse`, the calls refused while it holds them (change it as the test goes), and
+ *   `restore()`, which gives the page its Worker back.
+ */
+export function refusingWorkers(): { refuse: Set<Refusable>; restore: () => void } {
+  const Original = globalThis.Worker;
+  const refuse = new Set<Refusable>();
+  globalThis.Worker = class extends Original {
+    override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
+      // Comlink's call: { type: "APPLY", path: [method], argumentList: [{ type: "RAW", value }, ...] }.
+      const call = message as { type?: string; path?: string[]; argumentList?: unknown[] };
+      if (call?.type === "APPLY" && refuse.has(call.path?.[0] as Refusable) && call.argumentList?.length) {
+        call.argumentList[0] = { type: "RAW", value: -1 };
+      }
+      super.postMessage(message, options as StructuredSerializeOptions);
+    }
+  };
+  return { refuse, restore: () => (globalThis.Worker = Original) };
+}
