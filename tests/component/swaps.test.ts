@@ -1,7 +1,8 @@
 // An import or a Bring back on its way to the worker, which answers once it has saved the session:
 // held there by holding the storage it saves to. Meanwhile the notice the import replaces goes,
 // Evolve and moves in the history are ignored, a changed prompt waits, and another import or a Bring
-// back waits for it; a worker that ends before answering an import has it said once the next runs.
+// back waits for it, Render the rest and Try again are ignored; a worker that ends before answering
+// an import has it said once the next runs.
 import {
   assert,
   button,
@@ -21,6 +22,7 @@ import {
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { createStore, get } from "idb-keyval";
 import { storageKeyFor } from "../../component/ui-state.ts";
+import { refusingWorkers } from "./refused-calls.ts";
 
 afterEach(cleanup);
 
@@ -153,6 +155,75 @@ describe("<latent-evolver> import and Bring back on their way", () => {
     await el.showGeneration(2);
     assert(el.selected.join() === "2", `generation 3's selection: ${el.selected}`);
     assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
+  });
+
+  it("Render the rest pressed while an import is on its way, and Try again while a Bring back is, are ignored: only the session on its way in is rendered", async () => {
+    const { refuse, restore } = refusingWorkers();
+    try {
+      const source = await mount(attrs("swap-rest-source", "21"));
+      const one = new File([await source.exportSession()], "one.bin"); // 1 generation
+      const el = await mount(attrs("swap-rest", "25"));
+      const errors = errorsOf(el);
+      const starts: string[] = [];
+      el.addEventListener("le-generation-start", (e) => {
+        const { generation, reason } = (e as CustomEvent).detail;
+        starts.push(`${reason} ${generation}`);
+      });
+      // Generation 2's render cancelled as it starts: Render them (the rest) is offered.
+      tiles(el)[0].click();
+      const cancelled = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => e.detail.cancelled);
+      button(el, "evolve").click();
+      await el.updateComplete;
+      el.cancel();
+      await cancelled;
+      await settle(el);
+      starts.length = 0;
+      let release = await holdStorage();
+      let imported;
+      try {
+        imported = el.importSession(one);
+        await until(() => noticeText(el) === "Importing one.bin…", "the import is on its way");
+        // Still shown (what it renders is the session on its way out, which the worker no longer has).
+        button(el, "render-rest").click();
+        await settle(el);
+      } finally {
+        await release();
+      }
+      await imported;
+      await settle(el);
+      assert(starts.join() === "restore 0", `renders: ${starts}`);
+      assert(errors.length === 0, `errors: ${JSON.stringify(errors)}`);
+      const bringBack = "Imported one.bin: 1 generation, in place of 2 generations. Bring back";
+      assert(noticeText(el) === bringBack, `the notice: "${noticeText(el)}"`);
+
+      // A render that fails (the prompt changed): Try again beside its error, and Bring back offered.
+      refuse.add("render");
+      const failed = waitForEvent<CustomEvent>(el, "le-error");
+      el.prompt = "a fjord at dusk";
+      await failed;
+      refuse.clear();
+      await settle(el);
+      const retry = button(el, "retry");
+      errors.length = starts.length = 0;
+      const back = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+      release = await holdStorage();
+      try {
+        button(el, "notice-action").click(); // the session before the import on its way back
+        await until(() => !retry.isConnected, "the error goes as Bring back starts");
+        // A press that lands as the swap starts, before the update that takes its button away.
+        retry.click();
+        await settle(el);
+      } finally {
+        await release();
+      }
+      await back;
+      await settle(el);
+      assert(el.generationCount === 2, `${el.generationCount} generations brought back`);
+      assert(starts.join() === "restore 1", `renders: ${starts}`);
+      assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
+    } finally {
+      restore();
+    }
   });
 
   it("an import the worker ends before answering (restarted while it waits, or dead) is said to be cut short once the next worker runs", async () => {
