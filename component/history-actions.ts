@@ -133,6 +133,8 @@ export class HistoryActions {
         if (offered && !ended(error)) messages.notice = offered; // a worker that ended kept nothing
         throw error;
       });
+      // A prompt changed since the last render: the images kept are of the old one.
+      if (this.#host.prompt !== session.renderer.renderedPrompt) session.renderer.bitmaps.clear();
       if (gen.existing) {
         // The answer this generation already had: the next one is what it made, and the later ones stay.
         messages.sameAnswer(gen.index);
@@ -143,14 +145,14 @@ export class HistoryActions {
       if (marks) messages.replaced(current, dropped, () => void this.#bringBack(marks));
       this.#parts.persist();
       this.#host.dispatchEvent(new SelectionChangeEvent(session.selection()));
-      // A prompt changed since the last render: the images kept are of the old one.
-      if (this.#host.prompt !== session.renderer.renderedPrompt) session.renderer.bitmaps.clear();
       await this.renderShown(fresh ? "new-batch" : "evolve");
     } catch (error) {
       // The worker was ended while it bred (a restart, the element removed, another tab's newer
       // session taken over): nothing failed that the person should hear of. A death says so itself.
       if (ended(error)) return;
       messages.fail("Evolve failed", error);
+      // A prompt typed meanwhile was left to this Evolve's batch (see promptChanged): none came.
+      if (this.#host.prompt !== session.renderer.renderedPrompt) this.promptChanged(0);
     } finally {
       this.#cancelBred = false;
       this.#host.requestUpdate(); // Cancel goes where nothing renders
@@ -268,8 +270,10 @@ export class HistoryActions {
       // A session on its way in is rendered with the prompt as it is then (see show).
       while (this.#swapping) await this.#swapping.catch(() => {});
       this.#parts.persist();
-      // An Evolve pressed meanwhile rendered its new batch with the prompt already.
-      if (this.#host.prompt === session.renderer.renderedPrompt) return;
+      // An Evolve pressed meanwhile rendered its new batch with the prompt already. One still
+      // breeding will (or, refused, renders the generation shown with it): rendering the generation
+      // evolved from now, on a slow machine, would be a render of images about to go.
+      if (this.#breeding || this.#host.prompt === session.renderer.renderedPrompt) return;
       session.renderer.bitmaps.clear(); // every kept image is of the old prompt
       void this.renderShown("prompt");
     });

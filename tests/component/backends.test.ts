@@ -2,7 +2,7 @@
 // wasm when WebGPU is absent (the registry's fallback, with navigator.gpu removed), the server backend against the real Deno server,
 // and the one error naming every failure when nothing can run the model (the element on
 // backend=server: server-element.test.ts).
-import { assert, cleanup, mount, shadow, tiles, uniqueKey } from "./helpers.ts";
+import { assert, cleanup, mount, settle, shadow, tiles, uniqueKey, waitForEvent } from "./helpers.ts";
 import type { BackendEvent } from "../../component/events.ts";
 import { BackendRegistry, type NoBackendCause } from "../../component/backends/registry.ts";
 import { wasmBackend, webgpuBackend } from "../../component/backends/onnx.ts";
@@ -63,13 +63,16 @@ describe("backends", () => {
         JSON.stringify(events[0]?.detail),
       );
       auto.remove();
+      // Rendering on SwiftShader takes 20-60 s (Chromium 156 on 2 cores), so this waits for the start.
       const el = await mount({
         backend: "webgpu",
         population: "2",
         seed: "5",
         prompt: "a fjord",
         "storage-key": "none",
-      });
+      }, false);
+      await waitForEvent(el, "le-backend");
+      await settle(el);
       assert(el.activeBackend === "webgpu", `backend=webgpu ran ${el.activeBackend}`);
       assert(events[1]?.detail.backend === "webgpu", "no le-backend event naming webgpu");
       assert(events[1].detail.model === "builtin-landscape", `event names model ${events[1].detail.model}`);

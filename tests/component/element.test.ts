@@ -339,52 +339,6 @@ describe("<latent-evolver> errors", () => {
     assert(shown.includes("/no/such/manifest.json"), `the message does not name the URL: "${shown}"`);
     assert(shown === `${e.detail.message} Try again`, `not the event's message, then Try again: "${shown}"`);
   });
-
-  it("Enter in the prompt renders only a changed prompt; Evolve right after typing renders the new batch once", async () => {
-    const el = await mount(wasmElement("prompt-enter"));
-    const starts: string[] = [];
-    el.addEventListener("le-generation-start", (e) => {
-      const { reason, generation } = (e as CustomEvent).detail;
-      starts.push(`${reason} ${generation}`);
-    });
-    const input = shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!;
-    input.focus();
-    await press("Enter");
-    await new Promise((r) => setTimeout(r, 400));
-    assert(starts.length === 0, `Enter on the same prompt rendered: ${starts}`);
-    tiles(el)[0].click();
-    input.value = "a storm over the fjord";
-    input.dispatchEvent(new Event("input"));
-    await el.evolve(); // within the pause that would render the prompt change
-    await new Promise((r) => setTimeout(r, 400));
-    await settle(el);
-    assert(starts.join() === "evolve 1", `renders: ${starts}`);
-    // Generation 1's images were of the old prompt: going back renders them with the new one.
-    await el.showGeneration(0);
-    await settle(el);
-    assert(starts.join() === "evolve 1,history 0", `renders: ${starts}`);
-  });
-
-  it("a prompt property set to null, undefined or a number (a framework's unset or numeric state) reads as text", async () => {
-    const el = await mount(wasmElement("prompt-values"));
-    const errors: string[] = [];
-    const onError = (e: Event) => errors.push((e as CustomEvent).detail.message);
-    el.addEventListener("le-error", onError);
-    const field = () => shadow(el).querySelector<HTMLInputElement>('[part~="prompt"]')!.value;
-    try {
-      for (const [value, text] of [[null, ""], [42, "42"], [undefined, ""]] as const) {
-        const rendered = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
-        (el as unknown as { prompt: unknown }).prompt = value;
-        await settle(el);
-        assert(el.prompt === text, `prompt ${String(value)} read as ${JSON.stringify(el.prompt)}`);
-        assert(field() === text, `prompt ${String(value)} shown as ${JSON.stringify(field())}`);
-        await rendered;
-        assert(errors.length === 0, `prompt ${String(value)}: ${errors}`);
-      }
-    } finally {
-      el.removeEventListener("le-error", onError);
-    }
-  });
 });
 
 describe("<latent-evolver> layout", () => {
