@@ -25,6 +25,16 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
+/**
+ * How a worker ended on its own: the page's Content-Security-Policy refused it or its module
+ * (another start meets the same refusal), its module never loaded (not found, or it threw as it ran:
+ * a restart fetches the same files), or it died once loaded (a crash a restart may fix).
+ */
+export type WorkerDeath = "refused" | "not-loaded" | "died";
+
+/** What the worker's first script posts once the worker module has loaded (Comlink ignores it). */
+const LOADED = "latent-evolver-loaded";
+
 /** What a worker module that could not be loaded (and no policy refused) adds to its error. */
 const NOT_FOUND_HINT = " (is the build's dist/ served there? Where a bundler moved the element's code " +
   "away from it, set LatentEvolverElement.assetBase to the URL that serves dist/)";
@@ -33,8 +43,9 @@ const NOT_FOUND_HINT = " (is the build's dist/ served there? Where a bundler mov
  * The worker's first script: it imports the worker module by its absolute URL. A dynamic import,
  * because Chrome refuses a static import in a Blob module worker unless the page's
  * Content-Security-Policy allows `blob:` scripts, where a dynamic one needs only `worker-src blob:`.
- * Messages that arrive before the module has set up its handler are held, then replayed; a module
- * that fails to load becomes the worker's error event, naming the policy when one refused it.
+ * Messages that arrive before the module has set up its handler are held, then replayed, and the page
+ * is told the module loaded; a module that fails to load becomes the worker's error event, naming the
+ * policy when one refused it.
  */
 function bootstrap(url: string): string {
   return `const held = [];
@@ -45,6 +56,7 @@ addEventListener("securitypolicyviolation", (e) => {
   refused = " (${POLICY_REFUSED} " + e.blockedURI + ", " + e.effectiveDirective + ")";
 });
 import(${JSON.stringify(url)}).then(() => {
+  postMessage(${JSON.stringify(LOADED)});
   removeEventListener("message", hold);
   for (const e of held) dispatchEvent(new MessageEvent("message", { data: e.data, ports: [...e.ports] }));
 }, (error) => setTimeout(() => {
@@ -59,8 +71,7 @@ import(${JSON.stringify(url)}).then(() => {
  * Starts the worker module at `url` through a Blob URL.
  *
  * @param url Absolute URL of the built worker module.
- * @param onDeath Called once if the worker fails to load or crashes; `retry` is false when the page's
- * Content-Security-Policy refused it or its module, which another start cannot change.
+ * @param onDeath Called once if the worker fails to load or crashes, with how (see {@link WorkerDeath}).
  * @returns The handle.
  * @example
  * ```ts
@@ -70,7 +81,7 @@ import(${JSON.stringify(url)}).then(() => {
  */
 export function startWorker(
   url: URL | string,
-  onDeath: (error: Error, retry: boolean) => void,
+  onDeath: (error: Error, how: WorkerDeath) => void,
 ): WorkerHandle {
   keepErrorCauses(); // a failed start's error arrives with each backend's failure (its cause)
   const source = bootstrap(new URL(url, location.href).href);
@@ -81,6 +92,7 @@ export function startWorker(
     ? `data:text/javascript,${encodeURIComponent(source)}`
     : URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   let dead = false;
+  let loaded = false; // its module loaded: an error from now on is a crash, not files that are not there
   let end!: () => void;
   const ended = new Promise<never>((_, reject) => {
     end = () => reject(new DOMException("The latent-evolver worker ended before answering", "AbortError"));
@@ -91,7 +103,7 @@ export function startWorker(
     dead = true;
     end();
     document.removeEventListener("securitypolicyviolation", onViolation);
-    onDeath(error, !error.message.includes(POLICY_REFUSED));
+    onDeath(error, error.message.includes(POLICY_REFUSED) ? "refused" : loaded ? "died" : "not-loaded");
   };
   // A policy that refuses the worker itself reports it to the page, not to the worker. The report
   // alone ends the worker: the element does not wait for an error event that may come late or never.
@@ -111,6 +123,9 @@ export function startWorker(
     const why = event.message || `it could not be loaded from ${url}`;
     // The page's violation report may come just after the error.
     setTimeout(() => die(new Error(`The latent-evolver worker failed: ${why}${refused}`)), 50);
+  });
+  worker.addEventListener("message", (event: MessageEvent) => {
+    if (event.data === LOADED) loaded = true;
   });
   worker.addEventListener(
     "messageerror",

@@ -1,8 +1,8 @@
 /**
  * The worker of `<latent-evolver>` over the element's life: started on the first update and when an
  * engine attribute changes, ended when the element leaves the page, restarted (the worker then
- * restores the session from storage) when it dies. It also keeps what the worker said about itself:
- * the config it runs, its backend and model, the model download.
+ * restores the session from storage) when it dies once loaded. It also keeps what the worker said
+ * about itself: the config it runs, its backend and model, the model download.
  *
  * @module
  */
@@ -24,7 +24,7 @@ import {
   refusedByPolicy,
   triedFailures,
 } from "./page-policy.ts";
-import { startWorker, type WorkerHandle } from "./worker-client.ts";
+import { startWorker, type WorkerDeath, type WorkerHandle } from "./worker-client.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, ServerRetry } from "./worker/protocol.ts";
 
 /** The element a {@link WorkerController} serves: its engine attributes are the worker's config. */
@@ -57,10 +57,10 @@ export class WorkerController implements ReactiveController {
   /** The engine attributes rejected at the latest start. */
   problems: AttributeProblem[] = [];
   /**
-   * True when the latest start failed (the model did not load) or its worker kept dying, and trying
-   * again may help: {@link restart} tries again. Not where the page's Content-Security-Policy refused
-   * the worker or WebAssembly, nor where no backend applies here (`backend="webgpu"` in a browser
-   * without WebGPU), which another start meets again.
+   * True when the latest start failed (the worker or the model did not load) or its worker kept
+   * dying, and trying again may help: {@link restart} tries again. Not where the page's
+   * Content-Security-Policy refused the worker or WebAssembly, nor where no backend applies here
+   * (`backend="webgpu"` in a browser without WebGPU), which another start meets again.
    */
   failed = false;
   #host: WorkerControllerHost;
@@ -259,7 +259,7 @@ export class WorkerController implements ReactiveController {
     this.#hooks.uiStateRead(ui);
     let handle: WorkerHandle;
     try {
-      handle = startWorker(this.#hooks.workerUrl(), (error, retry) => this.#onDeath(handle, error, retry));
+      handle = startWorker(this.#hooks.workerUrl(), (error, how) => this.#onDeath(handle, error, how));
     } catch (error) {
       // `new Worker` throws at once when the page's Content-Security-Policy refuses it (some
       // browsers), or for a URL it cannot take: neither is helped by another start.
@@ -315,9 +315,17 @@ export class WorkerController implements ReactiveController {
     }
   }
 
-  #onDeath(handle: WorkerHandle, error: Error, retry: boolean): void {
+  #onDeath(handle: WorkerHandle, error: Error, how: WorkerDeath): void {
     if (this.#worker !== handle) return;
-    if (!retry) return this.#refused("The worker cannot run in this page", error);
+    if (how === "refused") return this.#refused("The worker cannot run in this page", error);
+    if (how === "not-loaded") {
+      // Its files are not where the element looks (a wrong assetBase, a bundler that moved the
+      // element's code away from dist/), or its module threw as it loaded: a restart meets the same
+      // files, so it is said at once (with where to look) rather than after restarts. Try again, for
+      // a network that failed once.
+      this.failed = true;
+      return this.#hooks.fail("The images cannot be made right now. The worker could not be loaded", error);
+    }
     const delay = this.#deaths.died(); // null: it keeps dying, see DeathCount
     if (delay === null) {
       this.failed = true;

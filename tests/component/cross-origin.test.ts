@@ -229,15 +229,16 @@ describe("the page's report of a refused worker", () => {
     });
 
   it("ends the worker on its own, without waiting for the worker's error event", async () => {
-    const deaths: { message: string; retry: boolean }[] = [];
+    const deaths: { message: string; how: string }[] = [];
     const handle = startWorker(
       "/dist/latent-evolver.worker.js",
-      (e, retry) => deaths.push({ message: e.message, retry }),
+      (e, how) => deaths.push({ message: e.message, how }),
     );
     try {
       document.dispatchEvent(refusal()); // the worker itself loads: no error event follows
       assert(
-        deaths.length === 1 && !deaths[0].retry && /refused it: worker-src/.test(deaths[0].message),
+        deaths.length === 1 && deaths[0].how === "refused" &&
+          /refused it: worker-src/.test(deaths[0].message),
         `deaths: ${JSON.stringify(deaths)}`,
       );
       const answer = await handle.api.cancel().then(() => "answered", (e: Error) => e.name);

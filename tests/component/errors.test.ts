@@ -1,8 +1,8 @@
 // What a person can do about an error: Try again after the model failed to start (with the controls
-// that need a model disabled meanwhile) or its worker kept failing (at its start, or at each render),
-// and Dismiss for the page's attribute problems and for an error that blocks nothing (a refused
-// import). A failed
-// render's Try again is in server-element.test.ts; what each error says, in element.test.ts.
+// that need a model disabled meanwhile) or its worker kept failing (at each render; one that cannot
+// be loaded at all fails once, bundled-app.test.ts), and Dismiss for the page's attribute problems
+// and for an error that blocks nothing (a refused import). A failed render's Try again is in
+// server-element.test.ts; what each error says, in element.test.ts.
 import {
   assert,
   cleanup,
@@ -85,10 +85,12 @@ describe("<latent-evolver> errors a person can act on", () => {
 
   it("a worker that keeps failing says so with Try again, which restarts it with its restarts counted afresh", async () => {
     await loadBundle();
-    const Ctor = customElements.get("latent-evolver") as unknown as { assetBase: string };
-    const saved = Ctor.assetBase;
-    // No worker module there: each start's worker dies as it loads, as a broken deployment's does.
-    Ctor.assetBase = "/no/such/folder/";
+    const Ctor = customElements.get("latent-evolver")!;
+    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+    // Each start's worker loads, then dies at its first render, as a broken deployment's may. (One
+    // whose module is not there at all is not restarted: bundled-app.test.ts.)
+    const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
+    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => crashing });
     const errors: string[] = [];
     const collect = (e: Event) => errors.push((e as CustomEvent).detail.message);
     document.addEventListener("le-error", collect);
@@ -116,7 +118,7 @@ describe("<latent-evolver> errors a person can act on", () => {
       const again = await gaveUp();
       assert(again === 3, `restarted ${again} times after Try again`);
       await settle(el);
-      Ctor.assetBase = saved;
+      Object.defineProperty(Ctor, "workerUrl", own);
       const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
       retry()!.click();
       const { generation, done } = (await end).detail;
@@ -124,7 +126,7 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(generation === 0 && done === 2, `rendered ${generation}: ${done}`);
       assert(!part(el, "error"), `the error stays: ${boxes(el)}`);
     } finally {
-      Ctor.assetBase = saved;
+      Object.defineProperty(Ctor, "workerUrl", own);
       document.removeEventListener("le-error", collect);
     }
   });
