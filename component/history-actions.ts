@@ -79,6 +79,14 @@ export class HistoryActions {
     this.#focus = new HistoryFocus(host, parts.session);
   }
 
+  /**
+   * True while an import or a Bring back is on its way (see {@link #swap}): the session shown is on
+   * its way out, and what acts on it (Evolve, the history's moves, an image's Save) is ignored.
+   */
+  get swapping(): boolean {
+    return this.#swapping !== null;
+  }
+
   /** True from an Evolve's press until its render ends (while it breeds, too): Cancel is offered. */
   get busy(): boolean {
     return this.#parts.session.renderer.busy || this.#breeding !== null;
@@ -234,6 +242,19 @@ export class HistoryActions {
     const cancelled = this.#cancelBred;
     this.#cancelBred = false;
     return this.#parts.session.render(cancelled ? CANCELLED : this.#parts.api(), this.#host.prompt, reason);
+  }
+
+  /**
+   * An image of the generation shown as a PNG with its genome (see SessionState's `imagePng`). While
+   * another session is swapped in, the worker may hold it already: an image that would have to be
+   * rendered first is refused, not rendered from the other session's latents.
+   *
+   * @param index Image index.
+   * @param made The prompt, model and seed the image is made with.
+   * @returns The PNG.
+   */
+  imagePng(index: number, made: Parameters<SessionState["imagePng"]>[2]): Promise<Blob> {
+    return this.#parts.session.imagePng(this.#swapping ? null : this.#parts.api(), index, made);
   }
 
   /** Renders the generation shown again after its render failed (the Try again button). */

@@ -248,19 +248,26 @@ export class LatentEvolverElement extends LitElement {
 
   /**
    * The image as a PNG whose `tEXt` chunks carry its genome (prompt, model, seed, lineage). An
-   * image still rendering is waited for, one whose render was cancelled is rendered again.
+   * image still rendering is waited for, one whose render was cancelled is rendered again (refused
+   * while an import or Bring back is on its way: the session shown is on its way out).
    *
    * @param index Image index in the generation shown.
    * @returns The PNG.
    */
   exportImage(index: number): Promise<Blob> {
-    const { api, config, modelName, seed } = this.#parts.engine;
+    const { config, modelName, seed } = this.#parts.engine;
     const made = { prompt: this.prompt, model: config?.model ?? "", modelName, seed };
-    return this.#parts.session.imagePng(api, index, made);
+    return this.#parts.actions.imagePng(index, made);
   }
 
-  /** Downloads an image as PNG with its genome. @param index Image index. */
+  /**
+   * Downloads an image as PNG with its genome; ignored while an import or Bring back is on its way,
+   * as Evolve is.
+   *
+   * @param index Image index.
+   */
   async downloadImage(index: number): Promise<void> {
+    if (this.#parts.actions.swapping) return;
     // Numbered from 1, as the element shows generations and images.
     const name = `latent-evolver-g${this.#parts.session.history.current + 1}-${index + 1}.png`;
     saveBlob(await this.exportImage(index), name);

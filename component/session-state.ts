@@ -285,7 +285,8 @@ export class SessionState {
    * rendering is waited for; one not kept (a cancelled render) is rendered again from its latents,
    * so that an export is never blank.
    *
-   * @param api The worker's API.
+   * @param api The worker's API, or `null` where nothing may render now (no worker is ready, or
+   *   another session is on its way in): an image that would have to be rendered is refused.
    * @param index Image index.
    * @param made The prompt (also the one a render uses), model and seed the image is made with.
    * @returns The PNG.
@@ -299,9 +300,15 @@ export class SessionState {
     const lineage = shown?.lineage[index];
     if (!lineage) throw new RangeError(`Cannot export image ${index}: it is not shown`);
     if (!this.renderer.bitmaps.get(current)?.[index]) {
+      const pending = this.renderer.pending(current);
+      if (!pending && !api) {
+        throw new Error(
+          `Cannot export image ${index}: it is not rendered, and cannot be while the worker starts or another session is on its way in`,
+        );
+      }
       // After a cancel only the images left out are rendered; after a release, all of them.
       const missing = this.renderer.missing(current);
-      await (this.renderer.pending(current) ??
+      await (pending ??
         (missing.length
           ? this.render(api, made.prompt, "rest", current, missing)
           : this.render(api, made.prompt, "history", current)));

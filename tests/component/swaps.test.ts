@@ -1,8 +1,8 @@
 // An import or a Bring back on its way to the worker, which answers once it has saved the session:
 // held there by holding the storage it saves to. Meanwhile the notice the import replaces goes,
 // Evolve and moves in the history are ignored, a changed prompt waits, and another import or a Bring
-// back waits for it, Render the rest and Try again are ignored; a worker that ends before answering
-// an import has it said once the next runs.
+// back waits for it, Render the rest, an image's Save and Try again are ignored (exportImage() renders
+// nothing); a worker that ends before answering an import has it said once the next runs.
 import {
   assert,
   button,
@@ -14,6 +14,7 @@ import {
   sameBytes,
   sessionBytes,
   settle,
+  shadow,
   tiles,
   uniqueKey,
   until,
@@ -157,8 +158,13 @@ describe("<latent-evolver> import and Bring back on their way", () => {
     assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
   });
 
-  it("Render the rest pressed while an import is on its way, and Try again while a Bring back is, are ignored: only the session on its way in is rendered", async () => {
+  it("Render the rest and an image's Save pressed while an import is on its way, and Try again while a Bring back is, are ignored: only the session on its way in is rendered", async () => {
     const { refuse, restore } = refusingWorkers();
+    const saved: string[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    };
     try {
       const source = await mount(attrs("swap-rest-source", "21"));
       const one = new File([await source.exportSession()], "one.bin"); // 1 generation
@@ -185,6 +191,15 @@ describe("<latent-evolver> import and Bring back on their way", () => {
         await until(() => noticeText(el) === "Importing one.bin…", "the import is on its way");
         // Still shown (what it renders is the session on its way out, which the worker no longer has).
         button(el, "render-rest").click();
+        // An image left unrendered: saving it would render it (as Render the rest does).
+        shadow(el).querySelectorAll<HTMLButtonElement>('[part~="save"]')[1].click();
+        const exported = await el.exportImage(1).then(() => "exported", (e: Error) => e.message);
+        assert(
+          /^Cannot export image 1: it is not rendered, and cannot be .*another session is on its way in/.test(
+            exported,
+          ),
+          exported,
+        );
         await settle(el);
       } finally {
         await release();
@@ -193,6 +208,7 @@ describe("<latent-evolver> import and Bring back on their way", () => {
       await settle(el);
       assert(starts.join() === "restore 0", `renders: ${starts}`);
       assert(errors.length === 0, `errors: ${JSON.stringify(errors)}`);
+      assert(saved.length === 0, `saved: ${saved}`);
       const bringBack = "Imported one.bin: 1 generation, in place of 2 generations. Bring back";
       assert(noticeText(el) === bringBack, `the notice: "${noticeText(el)}"`);
 
@@ -223,6 +239,7 @@ describe("<latent-evolver> import and Bring back on their way", () => {
       assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
     } finally {
       restore();
+      HTMLAnchorElement.prototype.click = click;
     }
   });
 
