@@ -8,7 +8,10 @@
  * The field never shows a prompt about to be replaced: until the stored state is read (a quick
  * IndexedDB read as the first worker starts) it shows nothing, then the stored prompt where that is
  * to come back, until the worker is ready and the element's prompt is it. Typing meanwhile is the
- * person's prompt, and shows.
+ * person's prompt, and shows. The stored prompt comes back even where the stored session does not
+ * (storage that cannot be read, a session of another model): it is the person's, which the field
+ * has shown since, and their new session is rendered with it, rather than the field going back to
+ * the page's prompt.
  *
  * @module
  */
@@ -37,6 +40,8 @@ export class PromptOwner {
   #typedAtStart = false;
   /** What the field shows in place of the prompt while the stored state is unknown, else `null`. */
   #shown: string | null = null;
+  /** The stored UI state read as the worker last started, until it is ready. */
+  #read: UiState | null = null;
 
   /**
    * The prompt field's value.
@@ -61,12 +66,26 @@ export class PromptOwner {
    * @param prompt The element's prompt now.
    */
   read(ui: UiState | null, prompt: string): void {
+    this.#read = ui;
     this.#shown = this.restores(ui, prompt) ? ui.prompt : null;
+  }
+
+  /**
+   * The stored prompt that comes back as the worker is ready, whether or not the stored session did.
+   *
+   * @param prompt The element's prompt now.
+   * @returns The stored prompt read as the worker started, where it replaces `prompt` (see
+   *   {@link restores}), else `null`.
+   */
+  comingBack(prompt: string): string | null {
+    const ui = this.#read;
+    return this.restores(ui, prompt) ? ui.prompt : null;
   }
 
   /** The worker is ready (its stored prompt restored, or not to be): the field shows the element's prompt. */
   settled(): void {
     this.#shown = null;
+    this.#read = null;
   }
 
   /** A worker starts with this prompt. */
@@ -99,7 +118,8 @@ export class PromptOwner {
   }
 
   /**
-   * Whether the stored prompt replaces the current one as the restored session is shown.
+   * Whether the stored prompt replaces the current one as the worker is ready (with the restored
+   * session, or with a new one where the stored session did not come back).
    *
    * @param ui The stored UI state, if the session was restored.
    * @param prompt The element's prompt now.

@@ -120,10 +120,13 @@ async function showReady(
   const { messages, promptOwner } = parts;
   const actions = parts.actions();
   actions.replaced(result.generations, ui);
-  if (promptOwner.restores(ui, host.prompt)) {
+  // The person's stored prompt, shown in the field since it was read: it stays though their stored
+  // session did not come back (unreadable, another model's), and the new one is rendered with it.
+  const restored = promptOwner.comingBack(host.prompt);
+  if (restored !== null) {
     promptOwner.own();
-    host.prompt = ui.prompt;
-    host.dispatchEvent(new PromptChangeEvent({ prompt: ui.prompt, reason: "restored" }));
+    host.prompt = restored;
+    host.dispatchEvent(new PromptChangeEvent({ prompt: restored, reason: "restored" }));
   }
   promptOwner.settled();
   host.requestUpdate();

@@ -6,6 +6,7 @@ import {
   button,
   cleanup,
   evolveFrom,
+  loadBundle,
   mount,
   press,
   sameBytes,
@@ -229,6 +230,53 @@ describe("<latent-evolver> stored prompt", () => {
     assert(again.prompt === "sunset over the sea", `prompt restored as "${again.prompt}"`);
     assert(shown.at(-1) === "sunset over the sea", `the field shows ${JSON.stringify(shown.at(-1))}`);
     assert(!shown.includes(attrs.prompt), `the field showed, in turn: ${JSON.stringify(shown)}`);
+  });
+
+  it("where the stored session cannot be read, the stored prompt the field shows stays, and renders the new session", async () => {
+    const attrs = wasmElement("prompt-unreadable");
+    const key = storageKeyFor(attrs["storage-key"], "session");
+    // Storage holds the person's prompt, and a session that cannot be read (a broken save).
+    const text = new TextEncoder().encode("not a session");
+    const header = { id: "h-fedcba9876543210", chunks: 1, bytes: text.length };
+    await set(`${key}#${header.id}#0`, text);
+    await set(key, { format: 2, revision: "fedcba9876543210", header, parts: [], seed: 11 });
+    const ui: UiState = {
+      version: 1,
+      prompt: "typed before the failure",
+      pagePrompt: attrs.prompt,
+      current: 0,
+      selection: {},
+      points: {},
+      mode: "change",
+      strength: 1,
+      radius: 0.15,
+    };
+    await saveUiState(attrs["storage-key"], ui);
+    await loadBundle();
+    const el = document.createElement("latent-evolver") as Awaited<ReturnType<typeof mount>>;
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    // The field, as each render leaves it; the renders and what the page is told.
+    const shown: string[] = [], starts: string[] = [], told: string[] = [];
+    el.addController({
+      hostUpdated: () => {
+        const value = el.shadowRoot?.querySelector<HTMLInputElement>('[part~="prompt"]')?.value;
+        if (value !== undefined && value !== shown.at(-1)) shown.push(value);
+      },
+    });
+    el.addEventListener("le-generation-start", (e) => starts.push((e as CustomEvent).detail.reason));
+    el.addEventListener("le-prompt-change", (e) => told.push((e as PromptChangeEvent).detail.reason));
+    const done = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
+    document.body.append(el);
+    await done;
+    await settle(el);
+    await new Promise((r) => setTimeout(r, 400)); // past the pause a changed prompt renders after
+    assert(/could not be read/.test(el.shadowRoot!.textContent ?? ""), "the unreadable session is not told");
+    assert(el.prompt === ui.prompt, `the element's prompt is "${el.prompt}"`);
+    // Nothing while the stored state is read, then the stored prompt: never back to the page's.
+    assert(shown.join("|") === `|${ui.prompt}`, `the field showed, in turn: ${JSON.stringify(shown)}`);
+    // The new session's images are of that prompt: rendered once, not again for a prompt changed after.
+    assert(starts.join() === "first", `renders: ${starts}`);
+    assert(told.join() === "restored", `le-prompt-change: ${told}`);
   });
 
   it("a prompt typed just before the worker restarts is kept, not replaced by the one stored before it", async () => {
