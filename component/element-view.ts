@@ -24,7 +24,7 @@ import type { TileMarking } from "./tile-marking.ts";
 import { shortcutOf } from "./tile-input.ts";
 import type { WorkerController } from "./worker-controller.ts";
 import { renderHistory, renderPlaceholders, renderTile, renderToolbar } from "./latent-evolver.render.ts";
-import { renderErrors, renderStatus } from "./status.render.ts";
+import { renderErrors, renderNotice, renderStatus } from "./status.render.ts";
 import { MARKING_HINT_ID, renderFooterBar, renderMarkingHint } from "./in-reach.render.ts";
 
 /** The element shown: its buttons call its public methods, the way a page would. */
@@ -126,7 +126,8 @@ export class ElementView {
     const errorLine = html`${renderErrors(problemLines, null, () => this.#dismiss(problems))}${
       renderErrors(error, retry, retry ? undefined : this.#dismissError, messages.errorDetails)
     }`;
-    // Evolve out of reach (a phone, scrolled down): the strip pinned to the bottom carries its own.
+    // Evolve out of reach (a phone, scrolled down): the strip pinned to the bottom carries its own,
+    // with the errors and the notice of what it did ("Select at least one image…") above it.
     // Focused, it stays though the toolbar's came into view (Home, PageUp): gone, it would drop the
     // focus to the page. It goes once the focus leaves it.
     const evolveFocused = !!host.shadowRoot?.activeElement?.matches('[part~="footer-evolve"]');
@@ -175,7 +176,7 @@ export class ElementView {
           : nothing}
       </div>
       <div class=${sticky.strip ? "strip sticky" : "strip"}>${sticky.strip
-        ? errorLine
+        ? html`${errorLine}${renderNotice(messages.notice)}`
         : nothing}${footerBar}</div>
       <div class=${sticky.footer ? "footer sticky" : "footer"}>${renderHistory({
         count: history.generations.length,
@@ -209,7 +210,8 @@ export class ElementView {
         missing: missing.length && !renderer.failed
           ? { done: gen!.size - missing.length, total: gen!.size, onRenderRest: actions.renderRest }
           : null,
-        notice: messages.notice,
+        // Where the strip sticks (a phone), the notice is in it, in view (the status is not).
+        notice: sticky.strip ? null : messages.notice,
         marks,
         announcement: messages.announcement({
           shown: gen ? { current: history.current, count: history.generations.length } : null,

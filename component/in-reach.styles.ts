@@ -1,7 +1,8 @@
 /**
  * Styles of what keeps Evolve and the marking state in reach (in-reach.render.ts): the Mark points
- * toggle, the strip pinned to the window's bottom on a phone, and the hint's line over the grid.
- * Apart from latent-evolver.styles.ts, which holds the rest and the custom properties they use.
+ * toggle, the strip pinned to the window's bottom on a phone (with the notice in it), and the hint's
+ * line over the grid. Apart from latent-evolver.styles.ts, which holds the rest and the custom
+ * properties they use.
  *
  * @module
  */
@@ -69,6 +70,11 @@ export const inReachStyles = css`
     color: var(--le-text);
     border-inline-start: 3px solid var(--le-accent);
     padding-inline-start: 0.4rem;
+  }
+  /* The notice in the strip (a phone), on its own line over the bar, as the errors are. */
+  .strip [part~="notice"] {
+    display: block;
+    margin-block: calc(var(--le-gap) / 2);
   }
   /* The hint's line is there while not marking too, so the grid does not move when marking starts. */
   .hint-line {

@@ -158,6 +158,8 @@ export function renderTile(
   // over the caption), so a point is drawn where it was clicked.
   // One tile in the Tab order (arrow keys move between images); while marking, every image.
   const tab = index === ctx.active ? 0 : -1;
+  // Cut short at two lines where it is longer (the styles): the title gives it whole.
+  const caption = describeLineage(lineage);
   return html`
     <div part="tile" data-index=${index} @focusin=${() => ctx.onFocus(index)}>
       <div class="frame">
@@ -184,9 +186,8 @@ export function renderTile(
           ${cursor ? html`<span part="cursor" style=${cssomStyle(at(cursor))}></span>` : nothing}
         </div>
       </div>
-      <span part="lineage"><span id="lineage-${index}" title=${lineage.operator}>${describeLineage(
-        lineage,
-      )}</span>
+      <span part="lineage"><span id="lineage-${index}" title="${caption} (${lineage
+        .operator})">${caption}</span>
         <button part="button save" tabindex=${tab} @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>
     </div>

@@ -8,8 +8,9 @@
 
 import { css, type CSSResult } from "lit";
 import { inReachStyles } from "./in-reach.styles.ts";
+import { statusStyles } from "./status.styles.ts";
 
-/** The element's own shadow-root styles, apart from those of the controls kept in reach. */
+/** The element's own shadow-root styles, apart from those of the status and the controls kept in reach. */
 const base = css`
   :host {
     --le-gap: 0.5rem;
@@ -281,14 +282,26 @@ const base = css`
     box-shadow: 0 0 0 1px #000000;
     pointer-events: none;
   }
+  /* Two lines for every caption, a longer one cut short (whole in its title, and read out whole):
+  * every row of the grid is as tall, whatever its captions. */
   [part~="lineage"] {
     display: flex;
     align-items: center;
     justify-content: space-between;
     gap: 0.3rem;
     font-size: 0.8em;
+    line-height: 1.4;
+    min-height: calc(2 * 1.4em);
     color: var(--le-muted);
     margin-block-start: 0.2rem;
+  }
+  [part~="lineage"] > span {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 2;
+    line-clamp: 2;
+    overflow: hidden;
+    overflow-wrap: break-word;
   }
   [part~="history"] {
     display: flex;
@@ -330,42 +343,6 @@ const base = css`
     border-color: var(--le-accent);
     font-weight: 600;
   }
-  [part~="status"] {
-    display: flex;
-    gap: var(--le-gap);
-    flex-wrap: wrap;
-    align-items: center;
-    color: var(--le-muted);
-    min-height: 1.5rem;
-  }
-  [part~="saved-elsewhere"],
-  [part~="cancelled"],
-  [part~="notice"] {
-    color: var(--le-text);
-    border-inline-start: 3px solid var(--le-accent);
-    padding-inline-start: 0.4rem;
-  }
-  progress {
-    accent-color: var(--le-accent);
-  }
-  [part~="error"] {
-    color: var(--le-error);
-    border: 1px solid currentColor;
-    border-radius: calc(var(--le-radius) / 2);
-    padding: 0.4rem 0.6rem;
-    margin-block: calc(var(--le-gap) / 2);
-    white-space: pre-wrap;
-    /* A long error (every backend's failure) scrolls rather than covering the grid. */
-    max-height: 7.5em;
-    overflow-y: auto;
-  }
-  [part~="error-details"] {
-    font-size: 0.85em;
-  }
-  [part~="error-details"] > summary {
-    cursor: pointer;
-    width: fit-content;
-  }
   .visually-hidden {
     position: absolute;
     width: 1px;
@@ -377,4 +354,4 @@ const base = css`
 `;
 
 /** The element's shadow-root styles. */
-export const styles: CSSResult[] = [base, inReachStyles];
+export const styles: CSSResult[] = [base, statusStyles, inReachStyles];

@@ -7,6 +7,7 @@
  */
 
 import { html, nothing, type TemplateResult } from "lit";
+import { cssomStyle } from "./cssom-style.ts";
 import type { ServerRetry } from "./worker/protocol.ts";
 
 /** What the status line shows. */
@@ -68,30 +69,68 @@ export function retryText({ retry, retries, busy }: ServerRetry): string {
 }
 
 /**
- * The status line: backend and model, download and generation progress bars, and the note (with
- * its Use here button) while another tab saves the session.
+ * The notice: what the last action did, with its button (Bring back) where it has one. In the status
+ * line, or where the strip pinned to the window's bottom sticks (a phone), in that strip.
+ *
+ * @param notice The notice, or `null`.
+ * @returns The template, or nothing without a notice.
+ */
+export function renderNotice(notice: Notice | null): TemplateResult | typeof nothing {
+  if (!notice) return nothing;
+  return html`<span part="notice">${notice.text}${
+    notice.action
+      ? html`
+        <button part="button notice-action" @click=${notice.action.run}>${notice.action.label}</button>
+      `
+      : nothing
+  }</span>`;
+}
+
+/**
+ * The backend and model, and in their place while a render is on its way, its progress: one place
+ * of one width, as wide as the wider of the two (the progress's is fixed, its count in tabular
+ * digits), so that the status line neither grows nor reflows as a render starts, counts up and
+ * ends (the footer that holds it sticks to the window's bottom: a line more would move it all).
  *
  * @param ctx What to show.
+ * @returns The template, or nothing before a backend is chosen.
+ */
+function renderBackend(ctx: StatusContext): TemplateResult | typeof nothing {
+  const { progress } = ctx;
+  if (!ctx.backend && !progress) return nothing;
+  const backend = ctx.backend ? `Backend: ${ctx.backend} · ${ctx.model}` : "";
+  const digits = String(progress?.total ?? 0).length;
+  return html`<span class="backend-progress"><span class=${progress ? "unseen" : ""}>${backend}</span>${
+    progress
+      ? html`<label class="images">Images <progress max=${progress.total} value=${progress.done}></progress>
+        <span class="count" style=${
+        cssomStyle({ "min-width": `${2 * digits + 3}ch` })
+      }>${progress.done} / ${progress.total}</span></label>`
+      : html`<span class="images"></span>`
+  }</span>`;
+}
+
+/**
+ * The status line: backend and model (or a render's progress), download progress, the notice, and
+ * the note (with its Use here button) while another tab saves the session. The server's retries,
+ * which come and go during a render, come last, so that nothing moves for them.
+ *
+ * @param ctx What to show (its notice `null` where the strip shows it).
  * @returns The template.
  */
 export function renderStatus(ctx: StatusContext): TemplateResult {
-  const { download, progress } = ctx;
+  const { download } = ctx;
   const downloading = download !== null && download.loaded < download.total;
   return html`
     <div part="status">
       <span class="visually-hidden" role="status">${ctx.announcement}</span>
       <span class="visually-hidden" role="alert">${ctx.alert}</span>
-      ${ctx.backend ? html`<span>Backend: ${ctx.backend} · ${ctx.model}</span>` : nothing}
+      ${renderBackend(ctx)}
       ${ctx.marks ? html`<span part="marks">${ctx.marks}</span>` : nothing}
       ${downloading
         ? html`<label>Downloading the image generator… <progress max=${download.total} value=${download.loaded}></progress>
             ${amountOf(download.loaded, download.total)}</label>`
         : nothing}
-      ${progress
-        ? html`<label>Images <progress max=${progress.total} value=${progress.done}></progress>
-            ${progress.done} / ${progress.total}</label>`
-        : nothing}
-      ${ctx.serverRetry ? html`<span part="server-retry">${retryText(ctx.serverRetry)}</span>` : nothing}
       ${!ctx.backend && !ctx.failed && !downloading ? html`<span>Loading model…</span>` : nothing}
       ${ctx.missing
         ? html`<span part="cancelled">Cancelled: ${ctx.missing.done} of ${ctx.missing.total} images rendered
@@ -99,20 +138,12 @@ export function renderStatus(ctx: StatusContext): TemplateResult {
           ctx.missing.done ? "Render the rest" : "Render them"
         }</button></span>`
         : nothing}
-      ${ctx.notice
-        ? html`<span part="notice">${ctx.notice.text}${
-          ctx.notice.action
-            ? html`
-              <button part="button notice-action" @click=${ctx.notice.action.run}>${ctx.notice.action
-                .label}</button>
-            `
-            : nothing
-        }</span>`
-        : nothing}
+      ${renderNotice(ctx.notice)}
       ${ctx.savedElsewhere
         ? html`<span part="saved-elsewhere">Open in another tab, which saves it: changes here are not saved
             <button part="button use-here" @click=${ctx.onUseHere}>Use here</button></span>`
         : nothing}
+      ${ctx.serverRetry ? html`<span part="server-retry">${retryText(ctx.serverRetry)}</span>` : nothing}
     </div>
   `;
 }

@@ -1,6 +1,7 @@
 // Evolve and the marking state stay in reach on a phone: where the toolbar is too tall to stick, a
 // one-line strip pinned to the window's bottom (not the bulky footer) carries its own Evolve once the
-// toolbar's is scrolled out of view, the counts, and says that clicks mark points.
+// toolbar's is scrolled out of view, the counts, the notice of what it did, and says that clicks
+// mark points.
 import {
   accessibleNodes,
   assert,
@@ -254,6 +255,38 @@ describe("<latent-evolver> on a phone", () => {
         );
         const all = await evolveButtons();
         assert(all.length === 1, `${all.length} buttons named Evolve`);
+      });
+    });
+  }
+
+  for (const height of [740, 667]) {
+    it(`at 375x${height}, the strip's Evolve with nothing selected says so in the strip, in view, until an image is selected`, async () => {
+      await inWindow({ width: 375, height }, async () => {
+        const el = await mountOnPhone(`phone-ask-${height}`);
+        const evolve = await scrollToLastImages(el);
+        evolve.click();
+        await settle(el);
+        const notice = part(el, "notice");
+        const ask = "Select at least one image to evolve from, or press New batch.";
+        assert(notice?.textContent === ask, `the notice: ${notice?.outerHTML}`);
+        assert(
+          strip(el).contains(notice) && inView(notice) &&
+            shadow(el).querySelectorAll('[part~="notice"]').length === 1,
+          `the notice is in ${notice.parentElement?.className} at ${
+            JSON.stringify(notice.getBoundingClientRect())
+          }`,
+        );
+        // Above the strip's Evolve, which still takes a tap.
+        const box = part(el, "footer-evolve")!.getBoundingClientRect();
+        const hit = shadow(el).elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        assert(
+          notice.getBoundingClientRect().bottom <= box.top && box.bottom <= innerHeight &&
+            hit === part(el, "footer-evolve"),
+          `the strip's Evolve at ${JSON.stringify(box)} under ${hit?.outerHTML}`,
+        );
+        tiles(el)[7].click();
+        await settle(el);
+        assert(!part(el, "notice"), `the notice stays after a selection: ${part(el, "notice")?.outerHTML}`);
       });
     });
   }
