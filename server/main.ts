@@ -139,9 +139,7 @@ async function main(): Promise<number> {
   if (config.providersGiven) {
     try {
       const source = Deno.args.some((a) => a.startsWith("--providers")) ? "--providers" : "LE_PROVIDERS";
-      // Only here does the main thread load onnxruntime-node's binding; its workers run the models.
-      const { listSupportedBackends } = await import("onnxruntime-node");
-      checkProviderNames(config.providers, listSupportedBackends().map((b) => b.name), source);
+      checkProviderNames(config.providers, source);
     } catch (e) {
       log("error", (e as Error).message);
       return 2;
@@ -179,24 +177,6 @@ async function main(): Promise<number> {
     });
   }
   let running: RunningServer;
-  try {
-    running = startServer(config, loaded.map((l) => l.model), {
-      dispose: async () => {
-        for (const l of loaded) await l.dispose();
-      },
-    });
-  } catch (e) {
-    const hint = e instanceof Deno.errors.AddrInUse
-      ? "another process uses this port: pick one with --port"
-      : undefined;
-    log("error", "cannot listen", {
-      host: config.host,
-      port: config.port,
-      error: (e as Error).message,
-      hint,
-    });
-    return 1;
-  }
   const done = Promise.withResolvers<number>();
   let firstSignalAt = 0;
   const onSignal = (signal: Deno.Signal) => {
@@ -222,8 +202,27 @@ async function main(): Promise<number> {
     });
   };
   // Windows has no SIGTERM (Deno throws on listening for it); its console sends SIGBREAK instead.
+  // Listened for before the server says it listens: a supervisor may stop it as soon as it reads that.
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, () => onSignal(s));
+  try {
+    running = startServer(config, loaded.map((l) => l.model), {
+      dispose: async () => {
+        for (const l of loaded) await l.dispose();
+      },
+    });
+  } catch (e) {
+    const hint = e instanceof Deno.errors.AddrInUse
+      ? "another process uses this port: pick one with --port"
+      : undefined;
+    log("error", "cannot listen", {
+      host: config.host,
+      port: config.port,
+      error: (e as Error).message,
+      hint,
+    });
+    return 1;
+  }
   return await done.promise;
 }
 

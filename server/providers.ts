@@ -103,31 +103,45 @@ export function usableProviders(
 }
 
 /**
- * Refuses a provider that onnxruntime-node does not have on this platform. A misspelt name (`cdua`)
- * would otherwise fail at every model's load, with onnxruntime's own error, and leave the models
- * quietly on the next provider in the list.
+ * The execution providers onnxruntime-node has a build of, on one platform or another
+ * (onnxruntime-common's `ExecutionProviderOptionMap`, less the web-only `wasm`, `webgl` and `webnn`).
+ * Which of them this machine's binding has is its `listSupportedBackends()`; one it lacks fails at
+ * load, as a GPU provider without its GPU does, and the next provider serves.
+ */
+export const PROVIDER_NAMES = [
+  "cpu",
+  "cuda",
+  "tensorrt",
+  "webgpu",
+  "dml",
+  "coreml",
+  "qnn",
+  "nnapi",
+  "xnnpack",
+];
+
+/**
+ * Refuses a provider name that no onnxruntime-node has. A misspelt name (`cdua`) would otherwise
+ * fail at every model's load, with onnxruntime's own error, and leave the models quietly on the next
+ * provider in the list.
  *
  * @param providers The providers given.
- * @param supported The providers onnxruntime-node has here (its `listSupportedBackends()` names).
  * @param source Where the list came from, for the message (`--providers`, `LE_PROVIDERS`).
  * @throws TypeError naming the first unknown provider and the known ones.
  * @example
  * ```ts
  * import { checkProviderNames } from "./providers.ts";
- * checkProviderNames(["cuda", "cpu"], ["cpu", "webgpu", "cuda"], "--providers"); // passes
- * checkProviderNames(["cdua", "cpu"], ["cpu", "webgpu", "cuda"], "--providers"); // throws TypeError
+ * checkProviderNames(["cuda", "cpu"], "--providers"); // passes
+ * checkProviderNames(["cdua", "cpu"], "--providers"); // throws TypeError
  * ```
  */
-export function checkProviderNames(
-  providers: readonly string[],
-  supported: readonly string[],
-  source: string,
-): void {
-  const unknown = providers.find((p) => !supported.includes(p));
+export function checkProviderNames(providers: readonly string[], source: string): void {
+  const unknown = providers.find((p) => !PROVIDER_NAMES.includes(p));
   if (unknown === undefined) return;
   throw new TypeError(
-    `Cannot use ${source}: onnxruntime-node has no execution provider "${unknown}" on this machine ` +
-      `(it has ${supported.join(", ")})`,
+    `Cannot use ${source}: "${unknown}" is not an onnxruntime-node execution provider (those are ${
+      PROVIDER_NAMES.join(", ")
+    })`,
   );
 }
 
