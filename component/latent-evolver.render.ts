@@ -11,6 +11,7 @@ import { cssomStyle } from "./cssom-style.ts";
 import type { Point } from "../core/latent.ts";
 import type { LineageView } from "./worker/protocol.ts";
 import { placeOf } from "./tile-input.ts";
+import { describeLineage, explainLineage } from "./lineage-text.ts";
 
 /** What a tile needs from the element. */
 export interface TileContext {
@@ -47,39 +48,6 @@ export interface TileContext {
   onRemovePoint(index: number, point: number): void;
   /** Downloads the image as PNG. */
   onSave(index: number): void;
-}
-
-/** What each operator did, in words, before the parents it did it to. */
-const MADE_BY: Record<string, string> = {
-  random: "new",
-  diverse: "new",
-  elite: "kept",
-  "global-mutation": "variation of",
-  "mean-mutation": "blend of",
-  "voronoi-crossover": "patchwork of",
-  "region-crossover": "marked regions of",
-};
-
-/**
- * A short description of where an image came from, in words rather than operator names: what was
- * done and to which images, numbered `generation.image` from 1 as the UI shows them.
- *
- * @param lineage The image's lineage.
- * @returns For example `patchwork of 2.1, 2.4`, `2.3 with marked regions changed`, `new`.
- * @example
- * ```ts
- * import { describeLineage } from "./latent-evolver.render.ts";
- * describeLineage({ operator: "voronoi-crossover", parents: [{ generation: 1, index: 0 }], seed: 3, params: {} });
- * // "patchwork of 2.1"
- * ```
- */
-export function describeLineage(lineage: LineageView): string {
-  const parents = lineage.parents.map((p) => `${p.generation + 1}.${p.index + 1}`).join(", ");
-  if (lineage.operator === "local-mutation") {
-    return `${parents} with marked regions ${lineage.params.mode === "keep" ? "kept" : "changed"}`;
-  }
-  const made = MADE_BY[lineage.operator] ?? lineage.operator;
-  return parents ? `${made} ${parents}` : made;
 }
 
 const percent = (v: number) => `${Math.round(v * 100)}%`;
@@ -158,7 +126,8 @@ export function renderTile(
   // over the caption), so a point is drawn where it was clicked.
   // One tile in the Tab order (arrow keys move between images); while marking, every image.
   const tab = index === ctx.active ? 0 : -1;
-  // Cut short at two lines where it is longer (the styles): the title gives it whole.
+  // Cut short at two lines where it is longer (the styles): the title gives it whole, then says it
+  // again in full words (what "kept 1.2" means).
   const caption = describeLineage(lineage);
   return html`
     <div part="tile" data-index=${index} @focusin=${() => ctx.onFocus(index)}>
@@ -186,8 +155,9 @@ export function renderTile(
           ${cursor ? html`<span part="cursor" style=${cssomStyle(at(cursor))}></span>` : nothing}
         </div>
       </div>
-      <span part="lineage"><span id="lineage-${index}" title="${caption} (${lineage
-        .operator})">${caption}</span>
+      <span part="lineage"><span id="lineage-${index}" title="${caption}: ${explainLineage(
+        lineage,
+      )}">${caption}</span>
         <button part="button save" tabindex=${tab} @click=${() => ctx.onSave(index)}
           aria-label="Save image ${index + 1} as PNG">Save</button></span>
     </div>

@@ -19,7 +19,7 @@ import { setViewport } from "@web/test-runner-commands";
 afterEach(cleanup);
 
 describe("<latent-evolver> layout", () => {
-  it("every tile is as tall whatever its caption: a long one is cut short at two lines, whole in its title and to a screen reader", async () => {
+  it("every tile is as tall whatever its caption: a long one is cut short at two lines, whole in its title (then in words) and to a screen reader", async () => {
     // Narrow tiles: "patchwork of 1.1, 1.2, 1.3, 1.4" beside the Save button needs more than two lines.
     const el = await mount({ ...wasmElement("captions"), population: "8", columns: "3" });
     el.style.width = "360px";
@@ -59,6 +59,12 @@ describe("<latent-evolver> layout", () => {
       const whole = c.textContent!;
       assert(/^(patchwork|blend) of 1\.1, 1\.2, 1\.3, 1\.4$/.test(whole), `a caption cut short: ${whole}`);
       assert(c.title.startsWith(whole), `its title is ${JSON.stringify(c.title)}`);
+      // ...and then says in words what the numbers mean, without the operator's name.
+      assert(
+        /^(patchwork|blend) of 1\.1, 1\.2, 1\.3, 1\.4: a (patchwork|blend) of images 1, 2, 3 and 4 of generation 1/
+          .test(c.title),
+        `its title is ${JSON.stringify(c.title)}`,
+      );
       assert(c.clientHeight <= 2 * lineHeight + 1, `${c.clientHeight} px shown of ${lineHeight} px lines`);
     }
     // A screen reader hears the whole caption, as the image's description.

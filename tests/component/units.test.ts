@@ -4,7 +4,7 @@ import { HANDOVER_MS, StorageLock } from "../../component/storage-lock.ts";
 import { parseBackend, parseInteger, readControls, readEngineConfig } from "../../component/attributes.ts";
 import { Marks } from "../../component/marks.ts";
 import { encodePngWithGenome, readGenome } from "../../component/png.ts";
-import { describeLineage } from "../../component/latent-evolver.render.ts";
+import { describeLineage, explainLineage } from "../../component/lineage-text.ts";
 import { sticking } from "../../component/sticky-controls.ts";
 import { assert } from "./helpers.ts";
 
@@ -263,6 +263,39 @@ describe("PNG genome", () => {
       "4.2 with marked regions changed",
       "4.2 with marked regions kept",
       "some-new-operator 1.1",
+    ];
+    assert(got.join("|") === want.join("|"), got.join("|"));
+  });
+
+  it("explainLineage() spells out the caption's numbers and what was done, with no operator name", () => {
+    const said = (operator: string, parents: [number, number][], params = {}) =>
+      explainLineage({
+        operator,
+        parents: parents.map(([generation, index]) => ({ generation, index })),
+        seed: 1,
+        params,
+      });
+    const got = [
+      said("diverse", []),
+      said("elite", [[0, 1]]),
+      said("global-mutation", [[0, 3]]),
+      said("mean-mutation", [[1, 0], [1, 2]]),
+      said("voronoi-crossover", [[1, 0], [1, 2], [1, 5]]),
+      said("region-crossover", [[0, 1], [0, 4]]),
+      said("local-mutation", [[3, 1]], { mode: "change" }),
+      said("local-mutation", [[3, 1]], { mode: "keep" }),
+      said("some-new-operator", [[0, 0], [2, 1]]),
+    ];
+    const want = [
+      "a new image, bred from none",
+      "image 2 of generation 1, kept as it was",
+      "a variation of image 4 of generation 1",
+      "a blend of images 1 and 3 of generation 2, then varied",
+      "a patchwork of images 1, 3 and 6 of generation 2",
+      "the marked regions of images 2 and 5 of generation 1, put together",
+      "image 2 of generation 4 with its marked regions changed",
+      "image 2 of generation 4 with its marked regions kept and the rest changed",
+      "made from image 1 of generation 1 and image 2 of generation 3",
     ];
     assert(got.join("|") === want.join("|"), got.join("|"));
   });
