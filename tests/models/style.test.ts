@@ -33,6 +33,34 @@ Deno.test("promptStyle() lets mood words steer the sky: night is darker than day
   }
 });
 
+Deno.test("the demo page names the words that set the built-in model's light, and each sets one light in any prompt", async () => {
+  // The demo tells a newcomer that the model does not read the prompt except for these words; a
+  // word it names must really set the sky (the same in every prompt), each word its own.
+  const page = await Deno.readTextFile(new URL("../../demo/index.html", import.meta.url));
+  const named = page.match(/<span id="light-words">([^<]*)<\/span>/)?.[1];
+  assert.ok(named, "demo/index.html names no words that set the light (span#light-words)");
+  const words = named.split(/,\s*|\s+and\s+|\s+or\s+/).map((w) => w.trim()).filter(Boolean);
+  assert.ok(words.length >= 2, `words named: ${JSON.stringify(words)}`);
+  const sky = (prompt: string) => {
+    const s = promptStyle(prompt);
+    const light = (at: number) =>
+      (Math.max(s[at], s[at + 1], s[at + 2]) + Math.min(s[at], s[at + 1], s[at + 2])) / 2;
+    return `${light(STYLE_LAYOUT.skyTop).toFixed(2)}/${light(STYLE_LAYOUT.skyHorizon).toFixed(2)}`;
+  };
+  const skies = words.map((word) => {
+    const seen = new Set(
+      ["fox", "harbour", "a red canyon", "tower at", "boat", "city"].map((s) => sky(`${s} ${word}`)),
+    );
+    assert.equal(seen.size, 1, `"${word}" gives skies ${[...seen].join(", ")} in different prompts`);
+    return [...seen][0];
+  });
+  assert.equal(
+    new Set(skies).size,
+    words.length,
+    `the words ${words.join(", ")} give skies ${skies.join(", ")}`,
+  );
+});
+
 Deno.test("planarToRgba() maps planar floats to clamped RGBA bytes with alpha 255", () => {
   // 2x1 image: pixel 0 = (0, 0.5, 1), pixel 1 = (-1, 2, NaN)
   const planes = new Float32Array([0, -1, 0.5, 2, 1, NaN]);
