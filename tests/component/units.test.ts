@@ -199,6 +199,16 @@ describe("Marks", () => {
   });
 });
 
+/** A child's lineage from its operator and its parents as `[generation, index]` pairs. */
+function lineage(operator: string, parents: [number, number][], params = {}) {
+  return {
+    operator,
+    parents: parents.map(([generation, index]) => ({ generation, index })),
+    seed: 1,
+    params,
+  };
+}
+
 describe("PNG genome", () => {
   it("encodePngWithGenome() round-trips a non-Latin-1 prompt through tEXt", () => {
     const lineage = {
@@ -234,12 +244,7 @@ describe("PNG genome", () => {
 
   it("describeLineage() says what each operator did in words, numbering parents from 1", () => {
     const said = (operator: string, parents: [number, number][], params = {}) =>
-      describeLineage({
-        operator,
-        parents: parents.map(([generation, index]) => ({ generation, index })),
-        seed: 1,
-        params,
-      });
+      describeLineage(lineage(operator, parents, params));
     const got = [
       said("diverse", []),
       said("random", []),
@@ -269,12 +274,7 @@ describe("PNG genome", () => {
 
   it("explainLineage() spells out the caption's numbers and what was done, with no operator name", () => {
     const said = (operator: string, parents: [number, number][], params = {}) =>
-      explainLineage({
-        operator,
-        parents: parents.map(([generation, index]) => ({ generation, index })),
-        seed: 1,
-        params,
-      });
+      explainLineage(lineage(operator, parents, params));
     const got = [
       said("diverse", []),
       said("elite", [[0, 1]]),
