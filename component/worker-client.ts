@@ -28,9 +28,21 @@ export interface WorkerHandle {
 /**
  * How a worker ended on its own: the page's Content-Security-Policy refused it or its module
  * (another start meets the same refusal), its module never loaded (not found, or it threw as it ran:
- * a restart fetches the same files), or it died once loaded (a crash a restart may fix).
+ * a restart fetches the same files, unless a worker loaded them before), or it died once loaded (a
+ * crash a restart may fix).
  */
 export type WorkerDeath = "refused" | "not-loaded" | "died";
+
+/** What a start knows of the worker's URL, and hears of its worker. */
+export interface WorkerStartOptions {
+  /**
+   * A worker loaded its module from this URL before: one that now cannot load it met a network
+   * down or files replaced meanwhile, not a wrong asset base, and its error says nothing of one.
+   */
+  loadedBefore?: boolean;
+  /** Called once the worker module has loaded. */
+  onLoaded?: () => void;
+}
 
 /** What the worker's first script posts once the worker module has loaded (Comlink ignores it). */
 const LOADED = "latent-evolver-loaded";
@@ -47,7 +59,7 @@ const NOT_FOUND_HINT = " (is the build's dist/ served there? Where a bundler mov
  * is told the module loaded; a module that fails to load becomes the worker's error event, naming the
  * policy when one refused it.
  */
-function bootstrap(url: string): string {
+function bootstrap(url: string, hint: string): string {
   return `const held = [];
 const hold = (e) => held.push(e);
 addEventListener("message", hold);
@@ -62,7 +74,7 @@ import(${JSON.stringify(url)}).then(() => {
 }, (error) => setTimeout(() => {
   // The hint only where the module could not be fetched, not where it threw while it ran.
   const unfetched = /dynamically imported module|importing a module script failed/i.test(error.message);
-  throw new Error(error.message + (refused || (unfetched ? ${JSON.stringify(NOT_FOUND_HINT)} : "")));
+  throw new Error(error.message + (refused || (unfetched ? ${JSON.stringify(hint)} : "")));
 }));
 `;
 }
@@ -72,6 +84,7 @@ import(${JSON.stringify(url)}).then(() => {
  *
  * @param url Absolute URL of the built worker module.
  * @param onDeath Called once if the worker fails to load or crashes, with how (see {@link WorkerDeath}).
+ * @param options What is known of `url`, and what to call once the module loaded.
  * @returns The handle.
  * @example
  * ```ts
@@ -82,9 +95,10 @@ import(${JSON.stringify(url)}).then(() => {
 export function startWorker(
   url: URL | string,
   onDeath: (error: Error, how: WorkerDeath) => void,
+  options: WorkerStartOptions = {},
 ): WorkerHandle {
   keepErrorCauses(); // a failed start's error arrives with each backend's failure (its cause)
-  const source = bootstrap(new URL(url, location.href).href);
+  const source = bootstrap(new URL(url, location.href).href, options.loadedBefore ? "" : NOT_FOUND_HINT);
   // A page with an opaque origin (a sandboxed iframe) cannot start a module worker from a Blob URL;
   // a data: URL works there. Elsewhere the Blob URL keeps the page's origin, and so its storage.
   const opaque = globalThis.origin === "null";
@@ -125,7 +139,9 @@ export function startWorker(
     setTimeout(() => die(new Error(`The latent-evolver worker failed: ${why}${refused}`)), 50);
   });
   worker.addEventListener("message", (event: MessageEvent) => {
-    if (event.data === LOADED) loaded = true;
+    if (event.data !== LOADED || loaded) return;
+    loaded = true;
+    options.onLoaded?.();
   });
   worker.addEventListener(
     "messageerror",

@@ -80,6 +80,8 @@ export class WorkerController implements ReactiveController {
   #deaths = new DeathCount();
   /** The storage key's lock across tabs, held or waited for; kept over restarts with the same key. */
   #lock: StorageLock | null = null;
+  /** The worker URLs a worker of this element has loaded its module from (see {@link #onDeath}). */
+  #loadedFrom = new Set<string>();
 
   /**
    * @param host The element; the controller adds itself to it.
@@ -259,7 +261,15 @@ export class WorkerController implements ReactiveController {
     this.#hooks.uiStateRead(ui);
     let handle: WorkerHandle;
     try {
-      handle = startWorker(this.#hooks.workerUrl(), (error, how) => this.#onDeath(handle, error, how));
+      const url = new URL(this.#hooks.workerUrl(), location.href).href;
+      // Its files were there minutes ago: a module that cannot be loaded now (a network briefly down,
+      // a deploy that replaced them) is a death like any other, restarted, and no assetBase is hinted.
+      const loadedBefore = this.#loadedFrom.has(url);
+      handle = startWorker(
+        url,
+        (error, how) => this.#onDeath(handle, error, how === "not-loaded" && loadedBefore ? "died" : how),
+        { loadedBefore, onLoaded: () => this.#loadedFrom.add(url) },
+      );
     } catch (error) {
       // `new Worker` throws at once when the page's Content-Security-Policy refuses it (some
       // browsers), or for a URL it cannot take: neither is helped by another start.
@@ -322,7 +332,7 @@ export class WorkerController implements ReactiveController {
       // Its files are not where the element looks (a wrong assetBase, a bundler that moved the
       // element's code away from dist/), or its module threw as it loaded: a restart meets the same
       // files, so it is said at once (with where to look) rather than after restarts. Try again, for
-      // a network that failed once.
+      // a network that failed once. (Where a worker loaded from the same URL before, it died.)
       this.failed = true;
       return this.#hooks.fail("The images cannot be made right now. The worker could not be loaded", error);
     }

@@ -172,6 +172,45 @@ describe("<latent-evolver> errors a person can act on", () => {
     }
   });
 
+  it("a worker whose module loaded before and cannot be loaded at its restart (a network down, files replaced) is restarted as one that died, not told to set assetBase", async () => {
+    await loadBundle();
+    const Ctor = customElements.get("latent-evolver")!;
+    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+    // A worker URL the test can take away: its module loads, then dies at its first render.
+    const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
+    const source = `import ${JSON.stringify(crashing)};`;
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => url });
+    const errors: string[] = [];
+    const collect = (e: Event) => {
+      errors.push((e as CustomEvent).detail.message);
+      URL.revokeObjectURL(url); // gone at the first death, before the restart 250 ms later
+    };
+    document.addEventListener("le-error", collect);
+    try {
+      const el = await mount({ ...wasmElement("reloaded"), population: "2" }, false);
+      await waitForEvent(document, "le-error", () => /keeps failing|could not be loaded/.test(errors.join()));
+      const restarted = errors.filter((m) => /^The worker stopped; restarting it/.test(m));
+      assert(
+        errors.length === 4 && restarted.length === 3 && /failed while rendering/.test(errors[0]) &&
+          errors.slice(1, 3).every((m) => /dynamically imported module/.test(m)) &&
+          /^The images cannot be made right now\. The worker keeps failing.*dynamically imported module/.test(
+            errors[3],
+          ),
+        JSON.stringify(errors),
+      );
+      assert(!/assetBase/.test(errors.join()), JSON.stringify(errors));
+      await settle(el);
+      assert(
+        shadow(el).querySelector('[part~="error"] button[part~="retry"]'),
+        "no Try again beside the error",
+      );
+    } finally {
+      Object.defineProperty(Ctor, "workerUrl", own);
+      document.removeEventListener("le-error", collect);
+    }
+  });
+
   it('backend="webgpu" in a browser without WebGPU says so and what to do, without a Try again that cannot help', async () => {
     await loadBundle();
     const Ctor = customElements.get("latent-evolver")!;
