@@ -27,6 +27,16 @@ import { renderHistory, renderPlaceholders, renderTile, renderToolbar } from "./
 import { renderErrors, renderNotice, renderStatus } from "./status.render.ts";
 import { MARKING_HINT_ID, renderFooterBar, renderMarkingHint } from "./in-reach.render.ts";
 
+/**
+ * Why an image's Save failed: `exportImage`'s reason without its `Cannot export image <i>: `, whose
+ * index counts from 0 where the Save's own `Cannot save image <n>` counts from 1, as captions do.
+ */
+function saveFailure(error: unknown): unknown {
+  const message = (error as Error | null)?.message;
+  const reason = typeof message === "string" ? message.replace(/^Cannot export image \d+: /, "") : message;
+  return reason === message ? error : new Error(reason, { cause: error });
+}
+
 /** The element shown: its buttons call its public methods, the way a page would. */
 export type ViewHost = ReactiveControllerHost & HTMLElement & {
   /** The prompt the images are rendered with. */
@@ -114,8 +124,10 @@ export class ElementView {
     const ready = !!gen && engine.api !== null;
     const ctx = tiles.context(
       { mode: settings.mode, reach: settings.strength * settings.radius, busy: rendering },
-      // Save works while the image renders (it waits for it); one whose render was cut short fails.
-      (i) => void host.downloadImage(i).catch((e) => messages.fail(`Cannot save image ${i + 1}`, e)),
+      // Save works while the image renders (it waits for it); one whose render was cut short is
+      // rendered, except while another session is on its way in: then it fails, saying why.
+      (i) =>
+        void host.downloadImage(i).catch((e) => messages.fail(`Cannot save image ${i + 1}`, saveFailure(e))),
     );
     const missing = gen ? renderer.missing(history.current) : [];
     const marks = gen ? marksSummary(history.selected.length, history.marks.pointCount(history.current)) : "";

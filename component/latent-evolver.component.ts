@@ -261,13 +261,13 @@ export class LatentEvolverElement extends LitElement {
   }
 
   /**
-   * Downloads an image as PNG with its genome; ignored while an import or Bring back is on its way,
-   * as Evolve is.
+   * Downloads an image as PNG with its genome, as {@link exportImage} makes it: an image shown
+   * whole is saved while an import or Bring back is on its way, one that would have to be rendered
+   * first is refused then.
    *
    * @param index Image index.
    */
   async downloadImage(index: number): Promise<void> {
-    if (this.#parts.actions.swapping) return;
     // Numbered from 1, as the element shows generations and images.
     const name = `latent-evolver-g${this.#parts.session.history.current + 1}-${index + 1}.png`;
     saveBlob(await this.exportImage(index), name);

@@ -1,8 +1,9 @@
 // An import or a Bring back on its way to the worker, which answers once it has saved the session:
 // held there by holding the storage it saves to. Meanwhile the notice the import replaces goes,
 // Evolve and moves in the history are ignored, a changed prompt waits, and another import or a Bring
-// back waits for it, Render the rest, an image's Save and Try again are ignored (exportImage() renders
-// nothing); a worker that ends before answering an import has it said once the next runs.
+// back waits for it, Render the rest and Try again are ignored, and an image's Save saves an image
+// shown whole but renders none (exportImage() neither); a worker that ends before answering an
+// import has it said once the next runs.
 import {
   assert,
   button,
@@ -158,7 +159,7 @@ describe("<latent-evolver> import and Bring back on their way", () => {
     assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
   });
 
-  it("Render the rest and an image's Save pressed while an import is on its way, and Try again while a Bring back is, are ignored: only the session on its way in is rendered", async () => {
+  it("Render the rest pressed while an import is on its way, and Try again while a Bring back is, are ignored, and an image's Save renders nothing: only the session on its way in is rendered", async () => {
     const { refuse, restore } = refusingWorkers();
     const saved: string[] = [];
     const click = HTMLAnchorElement.prototype.click;
@@ -191,8 +192,16 @@ describe("<latent-evolver> import and Bring back on their way", () => {
         await until(() => noticeText(el) === "Importing one.bin…", "the import is on its way");
         // Still shown (what it renders is the session on its way out, which the worker no longer has).
         button(el, "render-rest").click();
-        // An image left unrendered: saving it would render it (as Render the rest does).
+        // An image left unrendered: saving it would render it (as Render the rest does). It is
+        // refused, saying why, numbered from 1 as the Save's caption is.
         shadow(el).querySelectorAll<HTMLButtonElement>('[part~="save"]')[1].click();
+        await until(() => errors.length > 0, "the Save is refused");
+        assert(
+          errors.join() === "Cannot save image 2: it is not rendered, and cannot be while the worker " +
+              "starts or another session is on its way in",
+          `errors: ${JSON.stringify(errors)}`,
+        );
+        errors.length = 0;
         const exported = await el.exportImage(1).then(() => "exported", (e: Error) => e.message);
         assert(
           /^Cannot export image 1: it is not rendered, and cannot be .*another session is on its way in/.test(
@@ -201,6 +210,8 @@ describe("<latent-evolver> import and Bring back on their way", () => {
           exported,
         );
         await settle(el);
+        const shown = part(el, "error")?.textContent ?? "";
+        assert(shown.startsWith("Cannot save image 2: it is not rendered"), `shown: ${shown}`);
       } finally {
         await release();
       }
@@ -237,6 +248,20 @@ describe("<latent-evolver> import and Bring back on their way", () => {
       assert(el.generationCount === 2, `${el.generationCount} generations brought back`);
       assert(starts.join() === "restore 1", `renders: ${starts}`);
       assert(errors.length === 0 && !part(el, "error"), `errors: ${JSON.stringify(errors)}`);
+
+      // An image shown whole is saved while an import is on its way: the one shown, as it shows.
+      release = await holdStorage();
+      try {
+        imported = el.importSession(one);
+        await until(() => noticeText(el) === "Importing one.bin…", "the import is on its way");
+        shadow(el).querySelectorAll<HTMLButtonElement>('[part~="save"]')[0].click();
+        await until(() => saved.length > 0, "the image is saved");
+      } finally {
+        await release();
+      }
+      await imported;
+      assert(saved.join() === "latent-evolver-g2-1.png", `saved: ${saved}`);
+      assert(errors.length === 0, `errors: ${JSON.stringify(errors)}`);
     } finally {
       restore();
       HTMLAnchorElement.prototype.click = click;
