@@ -124,7 +124,8 @@ export function policyAdvice(
   workerUrl: string,
   config: Pick<EngineConfig, "server" | "model"> | null,
 ): string {
-  return "The images cannot be made in this page: its Content-Security-Policy refuses what the element " +
+  // Opens as a start where no backend applies does (worker-controller.ts): "cannot be made here".
+  return "The images cannot be made here: this page's Content-Security-Policy refuses what the element " +
     `needs, and trying again cannot change that. The site must allow ${allowed(workerUrl, config)}.`;
 }
 

@@ -9,7 +9,7 @@
  */
 
 import { refusedByPolicy, triedFailures } from "./page-policy.ts";
-import { type NoBackendCause, unreachableOrigin } from "./worker/protocol.ts";
+import { NO_WEBGPU, type NoBackendCause, unreachableOrigin } from "./worker/protocol.ts";
 
 /** An error as the element shows it: a plain sentence, and the message it stands for, if it differs. */
 export interface PlainError {
@@ -72,10 +72,14 @@ function unreachableServer(error: unknown): string | undefined {
   return failed.length === 1 ? failed[0].unreachable : undefined;
 }
 
+/** Where a backend that would render with no other is passed over: what else to do. */
+const WITHOUT_WEBGPU = 'set backend="auto" (or "wasm", or a server attribute) to render without it.';
+
 /**
  * What a start says where the element is set to use WebGPU alone (`backend="webgpu"`) and it does
- * not apply here (no WebGPU in this browser, none on plain http, no adapter): trying again cannot
- * help, a browser with WebGPU or another backend can. `undefined` for any other error.
+ * not apply here: on plain http, serve the page over https; without WebGPU in this browser (or a
+ * GPU feature the model needs), use another; with no adapter now (a GPU process that crashed), try
+ * again. `undefined` for any other error.
  */
 function webgpuAlone(what: string, error: unknown): string | undefined {
   // Nothing tried (passed over as not applicable), and WebGPU the only backend there was to try.
@@ -83,9 +87,37 @@ function webgpuAlone(what: string, error: unknown): string | undefined {
   const failures = (error as { cause: NoBackendCause }).cause.failures;
   const [webgpu] = failures;
   if (failures.length !== 1 || webgpu.backend !== "webgpu") return undefined;
-  return `${what}: the element is set to use WebGPU alone (backend="webgpu"), and ${webgpu.message}. ` +
-    `Use a browser (or a machine) where WebGPU works, or set backend="auto" (or "wasm", or a server ` +
-    "attribute) to render without it.";
+  const alone = `${what}: the element is set to use WebGPU alone (backend="webgpu")`;
+  if (webgpu.message === NO_WEBGPU.insecure) {
+    return `${alone}, and browsers give WebGPU only to pages served over https (or from localhost), not ` +
+      `to this page on plain http. Serve the page over https (or open it from localhost), or ${WITHOUT_WEBGPU}`;
+  }
+  if (webgpu.message === NO_WEBGPU.noAdapter) {
+    return `${alone}, and ${webgpu.message}, as while the GPU's process restarts. Try again in a ` +
+      `moment; if it stays so, use a browser (or a machine) where WebGPU works, or ${WITHOUT_WEBGPU}`;
+  }
+  return `${alone}, and ${webgpu.message}. Use a browser (or a machine) where WebGPU works, or ${WITHOUT_WEBGPU}`;
+}
+
+/**
+ * Whether a start that could not try any backend (each passed over as not applicable) passed one
+ * over for a reason that may go: WebGPU with no adapter now, as while the GPU's process restarts
+ * after a crash. Then trying again may help; no WebGPU in the browser or the page, or a model too
+ * large for the CPU, stay as they are.
+ *
+ * @param error What the start failed with: the registry's error, its `cause` the failures.
+ * @returns True where trying again may find the backend.
+ * @example
+ * ```ts
+ * import { passedOverForNow } from "./plain-errors.ts";
+ * const failures = [{ backend: "webgpu", message: "WebGPU has no adapter (requestAdapter() returned null)" }];
+ * passedOverForNow(new Error("No backend ...", { cause: { failures, skipped: ["webgpu"] } })); // true
+ * ```
+ */
+export function passedOverForNow(error: unknown): boolean {
+  const cause = (error as { cause?: Partial<NoBackendCause> } | null)?.cause;
+  return triedFailures(error) !== null &&
+    !!cause?.failures?.some((f) => f.backend === "webgpu" && f.message === NO_WEBGPU.noAdapter);
 }
 
 /**

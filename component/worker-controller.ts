@@ -25,6 +25,7 @@ import {
   triedFailures,
 } from "./page-policy.ts";
 import { startWorker, type WorkerDeath, type WorkerHandle } from "./worker-client.ts";
+import { passedOverForNow } from "./plain-errors.ts";
 import type { BackendName, EngineApi, EngineConfig, EngineEvent, ServerRetry } from "./worker/protocol.ts";
 
 /** The element a {@link WorkerController} serves: its engine attributes are the worker's config. */
@@ -60,7 +61,8 @@ export class WorkerController implements ReactiveController {
    * True when the latest start failed (the worker or the model did not load) or its worker kept
    * dying, and trying again may help: {@link restart} tries again. Not where the page's
    * Content-Security-Policy refused the worker or WebAssembly, nor where no backend applies here
-   * (`backend="webgpu"` in a browser without WebGPU), which another start meets again.
+   * (`backend="webgpu"` in a browser without WebGPU, or on plain http), which another start meets
+   * again; but where WebGPU had no adapter, which a GPU process restarting gives none for a while.
    */
   failed = false;
   #host: WorkerControllerHost;
@@ -295,9 +297,10 @@ export class WorkerController implements ReactiveController {
       // A worker that ended (it died: #onDeath has said why) leaves init unanswered, as an AbortError.
       if (this.#worker !== handle || (error as Error)?.name === "AbortError") return;
       if (everyBackendRefused(error)) return this.#refused("The model could not be started", error);
-      // No backend applied here (no WebGPU with backend="webgpu", a model too large for the CPU):
-      // another start passes over the same ones, so there is nothing to try again.
-      if (triedFailures(error)?.length === 0) {
+      // No backend applied here (no WebGPU with backend="webgpu", none on plain http, a model too
+      // large for the CPU): another start passes over the same ones, so there is nothing to try
+      // again. Except a WebGPU adapter that is not there now (a GPU process restarting after a crash).
+      if (triedFailures(error)?.length === 0 && !passedOverForNow(error)) {
         return this.#hooks.fail("The images cannot be made here. The model could not be started", error);
       }
       this.failed = true;

@@ -16,6 +16,7 @@ import { createGenerator } from "../../core/pipeline.ts";
 import type { ModelManifest } from "../../core/manifest.ts";
 import { type Backend, type BackendContext, type BackendFactory, NotApplicable } from "./types.ts";
 import { loadWithOrtWasm, type OrtRuntime, ortRuntimes } from "./ort-wasm.ts";
+import { NO_WEBGPU } from "../worker/protocol.ts";
 
 /** Models larger than this (all files together) are refused on wasm: too slow to be usable. */
 export const wasmSizeLimit = 256 * 1024 * 1024;
@@ -86,14 +87,10 @@ export const webgpuBackend: BackendFactory = {
     if (!gpu) {
       // Browsers give WebGPU only to secure contexts: a page on plain http from another host than
       // localhost (the demo served with --host 0.0.0.0, opened from another machine) has none.
-      throw new NotApplicable(
-        globalThis.isSecureContext === false
-          ? "WebGPU is given only to pages served over https (or from localhost), and this page is on plain http"
-          : "this browser has no WebGPU (navigator.gpu is missing)",
-      );
+      throw new NotApplicable(globalThis.isSecureContext === false ? NO_WEBGPU.insecure : NO_WEBGPU.missing);
     }
     const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new NotApplicable("WebGPU has no adapter (requestAdapter() returned null)");
+    if (!adapter) throw new NotApplicable(NO_WEBGPU.noAdapter);
     if (context.auto && (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter)) {
       const which = adapter.info?.architecture || adapter.info?.vendor || "software";
       throw new NotApplicable(

@@ -33,6 +33,21 @@ export interface NoBackendCause {
 }
 
 /**
+ * Why the WebGPU backend is passed over where the page has no WebGPU to use, as its failure's
+ * message says it (backends/onnx.ts): the element tells the cases apart by it, to say what helps
+ * (plain-errors.ts) and whether trying again may.
+ */
+export const NO_WEBGPU = {
+  /** A page on plain http (not localhost): browsers give WebGPU only to secure contexts. */
+  insecure:
+    "WebGPU is given only to pages served over https (or from localhost), and this page is on plain http",
+  /** The browser has none. */
+  missing: "this browser has no WebGPU (navigator.gpu is missing)",
+  /** No adapter now: a GPU process that crashed or restarts gives none for a while. */
+  noAdapter: "WebGPU has no adapter (requestAdapter() returned null)",
+} as const;
+
+/**
  * The `cause` of the server backend's error when its server cannot be reached (no connection, or a
  * CORS request refused, which a browser hides as one): the server's origin, which the element names in
  * words (plain-errors.ts) without reading the message, and the fetch's own error. Plain data, so it

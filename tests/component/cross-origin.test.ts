@@ -121,6 +121,16 @@ describe("cross-origin embedding", () => {
     assert(/only to pages served over https .* plain http/.test(webgpu), `webgpu failed with "${webgpu}"`);
   });
 
+  it('backend="webgpu" on a site served over plain http says to serve it over https, without a Try again that cannot help', async () => {
+    const words = await framePage("bare.html?backend=webgpu", { host: "insecure.test", until: /WebGPU/ });
+    const error = words.find((w) => w.type === "error")?.detail;
+    assert(
+      /^The images cannot be made here\. The model could not be started: the element is set to use WebGPU alone \(backend="webgpu"\), and browsers give WebGPU only to pages served over https .* plain http\. Serve the page over https/
+        .test(error?.message ?? "") && error?.retry === false,
+      JSON.stringify(words),
+    );
+  });
+
   it("under the Content-Security-Policy the README gives, the element works", async () => {
     const words = await framePage("csp.html");
     assertRendered(words, "csp page");

@@ -235,6 +235,29 @@ describe("<latent-evolver> errors a person can act on", () => {
     }
   });
 
+  it('backend="webgpu" where WebGPU gives no adapter now (its GPU process restarting) says so, with Try again', async () => {
+    await loadBundle();
+    const Ctor = customElements.get("latent-evolver")!;
+    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+    const noAdapter = new URL("./no-webgpu.worker.js?adapter=none", import.meta.url).href;
+    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => noAdapter });
+    try {
+      const failed = waitForEvent<CustomEvent>(document, "le-error");
+      const el = await mount({ backend: "webgpu", population: "2", seed: "4", "storage-key": "none" }, false);
+      const { message } = (await failed).detail;
+      assert(
+        /^The images cannot be made right now\. The model could not be started: the element is set to use WebGPU alone \(backend="webgpu"\), and WebGPU has no adapter \(requestAdapter\(\) returned null\).*Try again in a moment/
+          .test(message),
+        message,
+      );
+      await settle(el);
+      assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
+      assert(part(el, "retry"), "no Try again, where an adapter may come back");
+    } finally {
+      Object.defineProperty(Ctor, "workerUrl", own);
+    }
+  });
+
   it("a refused import's error, which blocks nothing, can be dismissed", async () => {
     const el = await mount(wasmElement("dismiss-import"));
     await el.importSession(new File(["not a session"], "notes.txt"));

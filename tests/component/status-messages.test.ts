@@ -1,6 +1,8 @@
 // StatusMessages apart from the element: what a screen reader is told, the errors' wording, and
 // the notices (a Bring back kept under another notice, given back when an import is refused).
 import { marksSummary, StatusMessages } from "../../component/status-messages.ts";
+import { passedOverForNow } from "../../component/plain-errors.ts";
+import { NO_WEBGPU } from "../../component/worker/protocol.ts";
 import { assert } from "./helpers.ts";
 
 describe("StatusMessages", () => {
@@ -347,6 +349,36 @@ describe("StatusMessages", () => {
       new Error("No backend can run the model", { cause: { failures, skipped: [] } }),
     );
     assert(messages.error === "The model could not be started: No backend can run the model", messages.error);
+  });
+
+  it("a start set to WebGPU alone says what helps: https on a plain-http page, trying again with no adapter now", () => {
+    const messages = new StatusMessages(elementStandIn());
+    /** The start's error where WebGPU alone was passed over with this reason (backends/onnx.ts's). */
+    const passedOver = (message: string) =>
+      new Error(`No backend can run the model "builtin" (webgpu: ${message})`, {
+        cause: { failures: [{ backend: "webgpu", message }], skipped: ["webgpu"] },
+      });
+    const alone =
+      'The model could not be started: the element is set to use WebGPU alone (backend="webgpu"), and ';
+    const without = 'backend="auto" (or "wasm", or a server attribute) to render without it.';
+    const insecure = passedOver(NO_WEBGPU.insecure);
+    messages.fail("The model could not be started", insecure);
+    const https =
+      "browsers give WebGPU only to pages served over https (or from localhost), not to this page on " +
+      `plain http. Serve the page over https (or open it from localhost), or set ${without}`;
+    assert(messages.error === alone + https, messages.error);
+    const noAdapter = passedOver(NO_WEBGPU.noAdapter);
+    messages.fail("The model could not be started", noAdapter);
+    const again =
+      "WebGPU has no adapter (requestAdapter() returned null), as while the GPU's process restarts. " +
+      `Try again in a moment; if it stays so, use a browser (or a machine) where WebGPU works, or set ${without}`;
+    assert(messages.error === alone + again, messages.error);
+    // Only an adapter missing now may come back: the start that met it offers Try again.
+    const missing = passedOver(NO_WEBGPU.missing);
+    assert(
+      passedOverForNow(noAdapter) && !passedOverForNow(insecure) && !passedOverForNow(missing),
+      "for now",
+    );
   });
 
   it("the error box folds the developer's message under Details", async () => {
