@@ -138,7 +138,8 @@ export class HistoryActions {
       this.#breeding = bred;
       this.#host.requestUpdate(); // Cancel is offered
       const gen = await bred.catch((error) => {
-        if (offered && !ended(error)) messages.notice = offered; // a worker that ended kept nothing
+        // A worker that ended kept nothing; a notice that came meanwhile says something newer.
+        if (offered && !ended(error) && messages.notice === null) messages.notice = offered;
         throw error;
       });
       // A prompt changed since the last render: the images kept are of the old one.

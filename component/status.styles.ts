@@ -35,8 +35,12 @@ export const statusStyles = css`
   .backend-progress > * {
     grid-area: 1 / 1;
   }
+  /* A flex row: the progress bar takes what the label and the count leave of the fixed width. */
   .backend-progress > .images {
     width: 16em;
+    display: flex;
+    align-items: center;
+    white-space: nowrap;
   }
   .backend-progress > .unseen {
     visibility: hidden;

@@ -21,7 +21,7 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { refusingWorkers } from "./refused-calls.ts";
+import { tamperedWorkers } from "./worker-calls.ts";
 
 afterEach(cleanup);
 
@@ -43,7 +43,7 @@ async function bringBack(el: LatentEvolverElement): Promise<void> {
 
 describe("<latent-evolver> Bring back", () => {
   it("an Evolve the worker refuses changes nothing: the Bring back of the import and of the Evolve before it stays offered, and works", async () => {
-    const { refuse, restore } = refusingWorkers();
+    const { refuse, restore } = tamperedWorkers();
     try {
       const source = await mount(attrs("refused-source", "21"));
       await evolveFrom(source, 0);

@@ -12,7 +12,7 @@ import {
   waitForEvent,
   wasmElement,
 } from "./helpers.ts";
-import { refusingWorkers } from "./refused-calls.ts";
+import { tamperedWorkers } from "./worker-calls.ts";
 
 afterEach(cleanup);
 
@@ -71,7 +71,7 @@ describe("<latent-evolver> prompt", () => {
 
   it("an Evolve that breeds for longer than the typing pause renders only its new batch, and a refused one renders the prompt", async () => {
     // The worker gets each evolve call 600 ms late: longer than the 250 ms pause after typing.
-    const workers = refusingWorkers();
+    const workers = tamperedWorkers();
     workers.delay.set("evolve", 600);
     try {
       const el = await mount(wasmElement("prompt-slow-evolve"));

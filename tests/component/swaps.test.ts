@@ -24,7 +24,7 @@ import {
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 import { createStore, get } from "idb-keyval";
 import { storageKeyFor } from "../../component/ui-state.ts";
-import { refusingWorkers } from "./refused-calls.ts";
+import { tamperedWorkers } from "./worker-calls.ts";
 
 afterEach(cleanup);
 
@@ -160,7 +160,7 @@ describe("<latent-evolver> import and Bring back on their way", () => {
   });
 
   it("Render the rest pressed while an import is on its way, and Try again while a Bring back is, are ignored, and an image's Save renders nothing: only the session on its way in is rendered", async () => {
-    const { refuse, restore } = refusingWorkers();
+    const { refuse, restore } = tamperedWorkers();
     const saved: string[] = [];
     const click = HTMLAnchorElement.prototype.click;
     HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {

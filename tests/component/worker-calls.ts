@@ -4,8 +4,8 @@
 // generation -1`, `Cannot render generation -1`), or sends them after a delay. Nothing else changes:
 // the worker and its session go on as they were.
 
-/** The engine calls that take a generation first, which the worker can be made to refuse. */
-export type Refusable = "evolve" | "render";
+/** The engine calls that take a generation first, which the worker can be made to refuse or get late. */
+export type WorkerCall = "evolve" | "render";
 
 /**
  * Replaces the page's Worker for the workers started from now on (mount the element after it).
@@ -13,19 +13,19 @@ export type Refusable = "evolve" | "render";
  * @returns `refuse`, the calls refused while it holds them, `delay`, the milliseconds each call named
  *   is sent late (change both as the test goes), and `restore()`, which gives the page its Worker back.
  */
-export function refusingWorkers(): {
-  refuse: Set<Refusable>;
-  delay: Map<Refusable, number>;
+export function tamperedWorkers(): {
+  refuse: Set<WorkerCall>;
+  delay: Map<WorkerCall, number>;
   restore: () => void;
 } {
   const Original = globalThis.Worker;
-  const refuse = new Set<Refusable>();
-  const delay = new Map<Refusable, number>();
+  const refuse = new Set<WorkerCall>();
+  const delay = new Map<WorkerCall, number>();
   globalThis.Worker = class extends Original {
     override postMessage(message: unknown, options?: Transferable[] | StructuredSerializeOptions): void {
       // Comlink's call: { type: "APPLY", path: [method], argumentList: [{ type: "RAW", value }, ...] }.
       const call = message as { type?: string; path?: string[]; argumentList?: unknown[] };
-      const method = call?.type === "APPLY" ? call.path?.[0] as Refusable : undefined;
+      const method = call?.type === "APPLY" ? call.path?.[0] as WorkerCall : undefined;
       if (method && refuse.has(method) && call.argumentList?.length) {
         call.argumentList[0] = { type: "RAW", value: -1 };
       }
