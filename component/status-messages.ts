@@ -10,7 +10,7 @@ import type { ReactiveControllerHost } from "lit";
 import { LatentEvolverErrorEvent } from "./events.ts";
 import { plural } from "./latent-evolver.render.ts";
 import { failure, importRefusal } from "./plain-errors.ts";
-import { type Notice, retryText } from "./status.render.ts";
+import { type Notice, noticeWords, retryText } from "./status.render.ts";
 import type { ServerRetry } from "./worker/protocol.ts";
 
 /** What an Evolve with nothing selected asks for: guidance, not an error, which a selection makes stale. */
@@ -36,8 +36,6 @@ export class StatusMessages {
   /** What the last action did, or `null`. */
   notice: Notice | null = null;
   #host: ReactiveControllerHost & EventTarget;
-  /** The notice with a Bring back under each notice that came over it (see {@link #inform}). */
-  #over = new WeakMap<Notice, Notice>();
   /** The notice an import on its way took the place of, given back if the file is refused. */
   #beforeImport: Notice | null = null;
   /** What a worker that ended left undone, said once the next one runs (see {@link started}). */
@@ -141,7 +139,7 @@ export class StatusMessages {
    */
   selectionChanged(): void {
     if (this.error === this.#stale) this.error = "";
-    if (this.notice && this.#passing.has(this.notice)) this.notice = this.#over.get(this.notice) ?? null;
+    if (this.notice && this.#passing.has(this.notice)) this.notice = this.notice.over ?? null;
   }
 
   /**
@@ -185,19 +183,18 @@ export class StatusMessages {
 
   /**
    * A notice that only tells something the worker met on its own: a notice it comes over keeps its
-   * Bring back (after it: the button follows the sentence it belongs to), which still works.
+   * Bring back, which still works, shown apart under it (see status.render.ts's `renderNotice`).
    */
   #inform(text: string): void {
     const kept = this.#offered();
-    this.notice = kept ? { text: `${text} ${kept.text}`, action: kept.action } : { text };
-    if (kept) this.#over.set(this.notice, kept);
+    this.notice = kept ? { text, action: kept.action, over: kept } : { text };
     this.#host.requestUpdate();
   }
 
   /** The notice whose Bring back is offered (under the one shown, or it), or `null`. */
   #offered(): Notice | null {
     const shown = this.notice;
-    return shown?.action ? this.#over.get(shown) ?? shown : null;
+    return shown?.action ? shown.over ?? shown : null;
   }
 
   /**
@@ -361,7 +358,8 @@ export class StatusMessages {
       if (toldWith === undefined) this.#toldWith.set(message, rest);
       else if (toldWith !== rest) this.#toldWith.set(message, null); // told: not again
     }
-    const told = standing.filter((m) => this.#toldWith.get(m) === rest).map((m) => m.text);
+    const told = standing.filter((m) => this.#toldWith.get(m) === rest)
+      .map((m) => m === this.notice ? noticeWords(this.notice) : m.text);
     return [rest, ...told].join(" ").trim();
   }
 

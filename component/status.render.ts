@@ -37,7 +37,10 @@ export interface StatusContext {
   notice: Notice | null;
   /** What a screen reader is told, in a polite live region: a change of generation or state. */
   announcement: string;
-  /** How many images of the generation shown are selected and points marked (`""`: none). */
+  /**
+   * How many images of the generation shown are selected and points marked (`""`: none, or shown in
+   * the strip's bar instead).
+   */
   marks: string;
   /**
    * The errors shown, one per line (`""`: none), in an assertive live region that stays in place:
@@ -47,8 +50,13 @@ export interface StatusContext {
   alert: string;
 }
 
-/** A line in the status about what the last action did, and how to undo it. */
-export type Notice = { text: string; action?: { label: string; run: () => void } };
+/**
+ * A line in the status about what the last action did, and how to undo it. One that came over an
+ * older notice with a button (Bring back) keeps that notice in `over`, shown apart on a line of its
+ * own under this one's text, with its button; `action` is then that button too, so that whatever
+ * keeps a notice for its button keeps this one.
+ */
+export type Notice = { text: string; action?: { label: string; run: () => void }; over?: Notice };
 
 /** How much of a download is done, in the unit of its total: `3.1 of 26.8 MB`, `12 of 18 KB`. */
 function amountOf(loaded: number, total: number): string {
@@ -70,20 +78,42 @@ export function retryText({ retry, retries, busy }: ServerRetry): string {
 
 /**
  * The notice: what the last action did, with its button (Bring back) where it has one. In the status
- * line, or where the strip pinned to the window's bottom sticks (a phone), in that strip.
+ * line, or where the strip pinned to the window's bottom sticks (a phone), in that strip. A notice
+ * that came over an older one (see {@link Notice}) shows its text on a line of its own, the older
+ * notice with its button on the next: run together, "Select at least one image… [Bring back]" read as
+ * if Bring back answered it.
  *
  * @param notice The notice, or `null`.
  * @returns The template, or nothing without a notice.
  */
 export function renderNotice(notice: Notice | null): TemplateResult | typeof nothing {
   if (!notice) return nothing;
-  return html`<span part="notice">${notice.text}${
-    notice.action
-      ? html`
-        <button part="button notice-action" @click=${notice.action.run}>${notice.action.label}</button>
-      `
-      : nothing
-  }</span>`;
+  if (!notice.over) return html`<span part="notice">${notice.text}${renderNoticeAction(notice)}</span>`;
+  return html`
+    <div part="notice">
+      <div>${notice.text}</div>
+      <div>${notice.over.text}${renderNoticeAction(notice.over)}</div>
+    </div>
+  `;
+}
+
+/** A notice's button, after its text, or nothing. */
+function renderNoticeAction(notice: Notice): TemplateResult | typeof nothing {
+  return notice.action
+    ? html`
+      <button part="button notice-action" @click=${notice.action.run}>${notice.action.label}</button>
+    `
+    : nothing;
+}
+
+/**
+ * What a screen reader is told of a notice: its text, then the older notice's it came over.
+ *
+ * @param notice The notice.
+ * @returns Its words, on one line.
+ */
+export function noticeWords(notice: Notice): string {
+  return notice.over ? `${notice.text} ${notice.over.text}` : notice.text;
 }
 
 /**

@@ -89,19 +89,26 @@ describe("StatusMessages", () => {
     let brought = 0;
     messages.replaced(0, 2, () => brought++);
     messages.backendReplaced("wasm", { backend: "webgpu", message: "failed while rendering: lost" });
-    const both =
-      "Rendering on wasm now: webgpu failed (lost). Generations 2-3 were replaced by a new generation 2.";
-    assert(messages.notice?.text === both, `the notice: "${messages.notice?.text}"`);
+    const replaced = "Generations 2-3 were replaced by a new generation 2.";
+    const moved = "Rendering on wasm now: webgpu failed (lost).";
+    // Its own text, and apart from it the notice it came over, whose Bring back it keeps.
+    assert(
+      messages.notice?.text === moved && messages.notice.over?.text === replaced,
+      `the notice: ${JSON.stringify(messages.notice)}`,
+    );
     messages.notice?.action?.run();
     assert(messages.notice?.action?.label === "Bring back" && brought === 1, "its Bring back went");
     messages.modelNotCached("model.onnx: the quota is full");
     const cached = "The model could not be kept in this browser's cache, so the next visit downloads it " +
-      "again (model.onnx: the quota is full). Generations 2-3 were replaced by a new generation 2.";
-    assert(messages.notice?.text === cached, `the notice: "${messages.notice?.text}"`);
+      "again (model.onnx: the quota is full).";
+    assert(
+      messages.notice?.text === cached && messages.notice.over?.text === replaced,
+      `the notice: ${JSON.stringify(messages.notice)}`,
+    );
     assert(messages.notice?.action?.label === "Bring back", "a model not cached took the Bring back");
     messages.clear();
     messages.modelNotCached("model.onnx: the quota is full");
-    assert(!messages.notice?.action && !messages.notice?.text.includes("replaced"), "a stale Bring back");
+    assert(!messages.notice?.action && !messages.notice?.over, "a stale Bring back");
   });
 
   it("asking for a selection is a notice, not an error, that keeps the Bring back it comes over and gives it back at a selection", () => {
@@ -122,8 +129,20 @@ describe("StatusMessages", () => {
     messages.replaced(0, 1, () => brought++);
     const replaced = messages.notice;
     messages.askToSelect();
-    const both = `${ask} Generation 2 was replaced by a new generation 2.`;
-    assert(messages.notice?.text === both, `the notice: "${messages.notice?.text}"`);
+    // Apart: the ask is not run into the notice whose Bring back it keeps (as if that answered it).
+    assert(
+      messages.notice?.text === ask && messages.notice.over === replaced,
+      `the notice: ${JSON.stringify(messages.notice)}`,
+    );
+    const told = messages.announcement({
+      shown: null,
+      marks: "",
+      rendering: null,
+      missing: 0,
+      loading: false,
+      savedElsewhere: false,
+    });
+    assert(told === `${ask} Generation 2 was replaced by a new generation 2.`, `told: "${told}"`);
     messages.notice?.action?.run();
     assert(brought === 1, "its Bring back went");
     messages.selectionChanged();
