@@ -224,7 +224,8 @@ export class ElementView {
           : null,
         // Where the strip sticks (a phone), the notice is in it, in view (the status is not).
         notice: sticky.strip ? null : messages.notice,
-        marks,
+        // The strip's bar shows the counts: where it sits over the status line (not pinned), twice.
+        marks: footerBar === nothing ? marks : "",
         announcement: messages.announcement({
           shown: gen ? { current: history.current, count: history.generations.length } : null,
           marks,
