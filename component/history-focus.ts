@@ -65,10 +65,12 @@ export class HistoryFocus {
     // Not while hidden (no width): the row is scrolled once it shows.
     if (!row || !shown || !row.clientWidth || key === this.#revealed) return;
     this.#revealed = key;
-    const button = shown.getBoundingClientRect(), box = row.getBoundingClientRect();
-    const pad = 3; // the row's padding, room for the focus ring
-    if (button.left < box.left + pad) row.scrollLeft -= box.left + pad - button.left;
-    else if (button.right > box.right - pad) row.scrollLeft += button.right - (box.right - pad);
+    const button = shown.getBoundingClientRect();
+    // Within the row's border (a line apart from its label) and padding, room for the focus ring.
+    const pad = 3, left = row.getBoundingClientRect().left + row.clientLeft + pad;
+    const right = left - 2 * pad + row.clientWidth;
+    if (button.left < left) row.scrollLeft -= left - button.left;
+    else if (button.right > right) row.scrollLeft += button.right - right;
   }
 
   /**

@@ -313,7 +313,7 @@ const base = css`
   .generations-group {
     display: flex;
     align-items: center;
-    gap: 0.3rem;
+    gap: 0.5rem;
     flex: 0 1 auto;
     min-width: 0;
     max-width: 100%;
@@ -323,7 +323,11 @@ const base = css`
     color: var(--le-muted);
     font-size: 0.85em;
   }
-  /* One line that scrolls sideways: a long history does not make the sticky strip tall. */
+  /*
+  * One line that scrolls sideways: a long history does not make the sticky strip tall. It clips at
+  * a line of its own, a gap away from the label, so that a number cut short there ("10" half
+  * scrolled away) does not read as part of the label ("Generations0").
+  */
   .generations {
     display: flex;
     gap: 0.25rem;
@@ -332,9 +336,11 @@ const base = css`
     max-width: 100%;
     overflow-x: auto;
     scrollbar-width: thin;
-    /* Room for the focus ring, which overflow would clip. */
+    border-inline-start: 1px solid var(--le-border);
+    /* Room for the focus ring, which overflow would clip (outside the row only where no label is). */
     padding: 3px;
-    margin: -3px;
+    margin-block: -3px;
+    margin-inline-end: -3px;
   }
   .generations button {
     flex: none;
