@@ -6,7 +6,6 @@
 import {
   assert,
   cleanup,
-  loadBundle,
   mount,
   part,
   serverProxy,
@@ -14,6 +13,7 @@ import {
   shadow,
   waitForEvent,
   wasmElement,
+  workersFrom,
 } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
 
@@ -84,13 +84,10 @@ describe("<latent-evolver> errors a person can act on", () => {
   });
 
   it("a worker that keeps failing says so with Try again, which restarts it with its restarts counted afresh", async () => {
-    await loadBundle();
-    const Ctor = customElements.get("latent-evolver")!;
-    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
     // Each start's worker loads, then dies at its first render, as a broken deployment's may. (One
     // whose module is not there at all is not restarted: bundled-app.test.ts.)
     const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
-    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => crashing });
+    const restore = await workersFrom(crashing);
     const errors: string[] = [];
     const collect = (e: Event) => errors.push((e as CustomEvent).detail.message);
     document.addEventListener("le-error", collect);
@@ -118,7 +115,7 @@ describe("<latent-evolver> errors a person can act on", () => {
       const again = await gaveUp();
       assert(again === 3, `restarted ${again} times after Try again`);
       await settle(el);
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
       const end = waitForEvent<CustomEvent>(el, "le-generation-end", (e) => !e.detail.cancelled);
       retry()!.click();
       const { generation, done } = (await end).detail;
@@ -126,18 +123,15 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(generation === 0 && done === 2, `rendered ${generation}: ${done}`);
       assert(!part(el, "error"), `the error stays: ${boxes(el)}`);
     } finally {
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
       document.removeEventListener("le-error", collect);
     }
   });
 
   it("a worker that starts but dies at each render is not restarted for ever: it says it keeps failing, with Try again", async () => {
-    await loadBundle();
-    const Ctor = customElements.get("latent-evolver")!;
-    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
     // Each start loads the model and answers; each render kills the worker (an uncaught error).
     const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
-    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => crashing });
+    const restore = await workersFrom(crashing);
     const errors: string[] = [];
     const collect = (e: Event) => errors.push((e as CustomEvent).detail.message);
     document.addEventListener("le-error", collect);
@@ -167,20 +161,17 @@ describe("<latent-evolver> errors a person can act on", () => {
         "no Try again beside the error",
       );
     } finally {
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
       document.removeEventListener("le-error", collect);
     }
   });
 
   it("a worker whose module loaded before and cannot be loaded at its restart (a network down, files replaced) is restarted as one that died, not told to set assetBase", async () => {
-    await loadBundle();
-    const Ctor = customElements.get("latent-evolver")!;
-    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
     // A worker URL the test can take away: its module loads, then dies at its first render.
     const crashing = new URL("./render-crash.worker.js", import.meta.url).href;
     const source = `import ${JSON.stringify(crashing)};`;
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => url });
+    const restore = await workersFrom(url);
     const errors: string[] = [];
     const collect = (e: Event) => {
       errors.push((e as CustomEvent).detail.message);
@@ -206,17 +197,14 @@ describe("<latent-evolver> errors a person can act on", () => {
         "no Try again beside the error",
       );
     } finally {
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
       document.removeEventListener("le-error", collect);
     }
   });
 
   it('backend="webgpu" in a browser without WebGPU says so and what to do, without a Try again that cannot help', async () => {
-    await loadBundle();
-    const Ctor = customElements.get("latent-evolver")!;
-    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
     const noWebGpu = new URL("./no-webgpu.worker.js", import.meta.url).href;
-    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => noWebGpu });
+    const restore = await workersFrom(noWebGpu);
     try {
       const failed = waitForEvent<CustomEvent>(document, "le-error");
       const el = await mount({ backend: "webgpu", population: "2", seed: "4", "storage-key": "none" }, false);
@@ -231,16 +219,13 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
       assert(!part(el, "retry"), "a Try again that meets the same browser");
     } finally {
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
     }
   });
 
   it('backend="webgpu" where WebGPU gives no adapter now (its GPU process restarting) says so, with Try again', async () => {
-    await loadBundle();
-    const Ctor = customElements.get("latent-evolver")!;
-    const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
     const noAdapter = new URL("./no-webgpu.worker.js?adapter=none", import.meta.url).href;
-    Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => noAdapter });
+    const restore = await workersFrom(noAdapter);
     try {
       const failed = waitForEvent<CustomEvent>(document, "le-error");
       const el = await mount({ backend: "webgpu", population: "2", seed: "4", "storage-key": "none" }, false);
@@ -254,7 +239,7 @@ describe("<latent-evolver> errors a person can act on", () => {
       assert(boxes(el).join() === message, `shown: ${boxes(el)}`);
       assert(part(el, "retry"), "no Try again, where an adapter may come back");
     } finally {
-      Object.defineProperty(Ctor, "workerUrl", own);
+      restore();
     }
   });
 

@@ -26,6 +26,21 @@ export async function loadBundle(url: string = bundle): Promise<void> {
 }
 
 /**
+ * Makes elements start their workers from `url` (the class's `workerUrl`, read at each start) until
+ * the returned function puts the bundle's own back.
+ *
+ * @param url The worker module's URL.
+ * @returns Puts the bundle's worker URL back; calling it again does nothing more.
+ */
+export async function workersFrom(url: string): Promise<() => void> {
+  await loadBundle();
+  const Ctor = customElements.get("latent-evolver")!;
+  const own = Object.getOwnPropertyDescriptor(Ctor, "workerUrl")!;
+  Object.defineProperty(Ctor, "workerUrl", { ...own, get: () => url });
+  return () => Object.defineProperty(Ctor, "workerUrl", own);
+}
+
+/**
  * Waits for an event on a target.
  *
  * @param target The target.
