@@ -259,3 +259,13 @@ export async function accessibleNodes(): Promise<AccessibleNode[]> {
   const flat = (n: AccessibleNode): AccessibleNode[] => [n, ...(n.children ?? []).flatMap(flat)];
   return root ? flat(root) : [];
 }
+
+/** What StatusMessages needs of the element, standing in for it: it is updated, and fires le-error. */
+export function elementStandIn() {
+  return Object.assign(new EventTarget(), {
+    addController() {},
+    removeController() {},
+    requestUpdate() {},
+    updateComplete: Promise.resolve(true),
+  });
+}
