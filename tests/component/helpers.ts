@@ -1,7 +1,7 @@
 // Shared helpers of the element's browser tests. They load the BUILT bundle (dist/, made by
 // scripts/build.mjs before web-test-runner runs), so the tests exercise what a site embeds.
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { a11ySnapshot, sendKeys, sendMouse } from "@web/test-runner-commands";
+import { a11ySnapshot, sendKeys, sendMouse, setViewport } from "@web/test-runner-commands";
 
 /** Throws `message` unless `ok`: the assertion of the element's browser tests. */
 export function assert(ok: unknown, message: string): asserts ok {
@@ -268,4 +268,25 @@ export function elementStandIn() {
     requestUpdate() {},
     updateComplete: Promise.resolve(true),
   });
+}
+
+/**
+ * Runs `test` in a window of the given size, then gives the window its size back. (The element
+ * measures what sticks on the window's resize event; headless Chromium may draw no frame, and so
+ * report no ResizeObserver change, for seconds: tests that need it measured send that event.)
+ *
+ * @param size The window's size.
+ * @param test What to run in it.
+ */
+export async function inWindow(
+  size: { width: number; height: number },
+  test: () => Promise<void>,
+): Promise<void> {
+  const before = { width: innerWidth, height: innerHeight };
+  await setViewport(size);
+  try {
+    await test();
+  } finally {
+    await setViewport(before);
+  }
 }

@@ -10,6 +10,7 @@ import {
   cleanup,
   clickAt,
   frames,
+  inWindow,
   mount,
   part,
   settle,
@@ -31,21 +32,6 @@ const inView = (e: Element) => {
   const r = e.getBoundingClientRect();
   return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
 };
-
-/**
- * Runs `test` in a window of the given size, then gives the window its size back. What sticks is
- * measured again on the window's resize event, sent here: the ResizeObserver reports only while the
- * browser draws frames, which this machine's headless Chromium sometimes does not for seconds.
- */
-async function inWindow(size: { width: number; height: number }, test: () => Promise<void>): Promise<void> {
-  const before = { width: innerWidth, height: innerHeight };
-  await setViewport(size);
-  try {
-    await test();
-  } finally {
-    await setViewport(before);
-  }
-}
 
 /**
  * Mounts an element at the top of a phone's window, where neither the toolbar nor the footer sticks

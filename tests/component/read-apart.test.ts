@@ -7,6 +7,7 @@ import {
   cleanup,
   evolveFrom,
   frames,
+  inWindow,
   mount,
   noticeText,
   part,
@@ -17,23 +18,11 @@ import {
   wasmElement,
 } from "./helpers.ts";
 import type { LatentEvolverElement } from "../../component/latent-evolver.component.ts";
-import { setViewport } from "@web/test-runner-commands";
 
 afterEach(cleanup);
 
 const ask = "Select at least one image to evolve from, or press New batch.";
 const replaced = "Generation 2 was replaced by a new generation 2.";
-
-/** Runs `test` in a window of the given size, then gives the window its size back. */
-async function inWindow(size: { width: number; height: number }, test: () => Promise<void>): Promise<void> {
-  const before = { width: innerWidth, height: innerHeight };
-  await setViewport(size);
-  try {
-    await test();
-  } finally {
-    await setViewport(before);
-  }
-}
 
 /** Mounts an element at the top of a phone's window (375x667), where the strip sticks. */
 async function mountOnPhone(name: string, population = "8"): Promise<LatentEvolverElement> {

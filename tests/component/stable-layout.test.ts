@@ -6,6 +6,7 @@ import {
   button,
   cleanup,
   evolveFrom,
+  inWindow,
   mount,
   part,
   settle,
@@ -14,7 +15,6 @@ import {
   waitForEvent,
   wasmElement,
 } from "./helpers.ts";
-import { setViewport } from "@web/test-runner-commands";
 
 afterEach(cleanup);
 
@@ -77,11 +77,9 @@ describe("<latent-evolver> layout", () => {
   });
 
   it("the status line's notice keeps its place while a render's progress comes, counts up and goes", async () => {
-    const before = { width: innerWidth, height: innerHeight };
     // A window where the toolbar and the footer stick (the notice is in the status line, not the
     // strip), and an element narrow enough that the status line wraps.
-    await setViewport({ width: 1000, height: 900 });
-    try {
+    await inWindow({ width: 1000, height: 900 }, async () => {
       // Twelve images: the count of images done grows from one digit to two.
       const el = await mount({ ...wasmElement("steady-status"), population: "12" });
       await evolveFrom(el, 0);
@@ -137,8 +135,6 @@ describe("<latent-evolver> layout", () => {
           `at ${width} px the progress was ${JSON.stringify(counts)} px wide`,
         );
       }
-    } finally {
-      await setViewport(before);
-    }
+    });
   });
 });
